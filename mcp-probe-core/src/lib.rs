@@ -1,1 +1,28 @@
-//! placeholder
+#![doc = include_str!("../README.md")]
+
+mod dns;
+mod error;
+mod jsonrpc;
+mod negotiate;
+mod probe;
+mod report;
+mod scenario;
+mod session;
+mod steps;
+pub mod sse;
+mod target;
+mod transport;
+
+pub use error::{Error, ErrorKind};
+pub use negotiate::{Era, HANDSHAKE_ERA_VERSIONS, LATEST_HANDSHAKE_VERSION};
+pub use probe::{check, Prober};
+pub use report::{
+    CallResult, Failure, FailureCode, FailureFamily, Report, ServerInfo, ServerMessage,
+    ServerMessageKind, SessionFacts, StepReport, StepStatus, ToolInfo, TransportKind, Warning,
+    REPORT_SCHEMA_VERSION,
+};
+pub use scenario::{
+    CallToolExpect, CallToolStep, HandshakeExpect, HandshakeStep, Limits, ListToolsExpect,
+    ListToolsStep, Scenario, Step, TargetSpec, Timeouts,
+};
+pub use target::{Secret, Target};

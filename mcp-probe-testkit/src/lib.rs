@@ -1,1 +1,32 @@
-//! placeholder
+//! Fixture MCP servers, healthy and misbehaving, shared by mcp-probe's tests in every language.
+//!
+//! One [`FixtureServer`] speaks MCP Streamable HTTP (handshake era: protocol versions
+//! 2025-03-26, 2025-06-18 and 2025-11-25) and serves every [`Mode`] at its own path,
+//! `/{mode}/mcp`; `/mcp` is [`Mode::Json`]. Every request is recorded ([`Received`]).
+//! The `mcp-probe-fixture` binary serves the same for the Python and Node tests.
+//!
+//! ```no_run
+//! # async fn demo() -> std::io::Result<()> {
+//! use mcp_probe_testkit::{FixtureServer, Mode};
+//!
+//! let server = FixtureServer::start().await?;
+//! let url = server.url(Mode::SseSilence); // http://127.0.0.1:PORT/sse_silence/mcp
+//! // ... probe `url` ...
+//! assert!(server.log().iter().all(|r| r.mode == Mode::SseSilence));
+//! # Ok(()) }
+//! ```
+
+mod body;
+mod endpoint;
+mod faults;
+mod mode;
+mod notifications;
+mod protocol;
+mod record;
+mod server;
+mod sse;
+mod state;
+
+pub use mode::{Mode, UnknownMode};
+pub use record::Received;
+pub use server::FixtureServer;

@@ -1,0 +1,250 @@
+//! JSON-RPC 2.0 messages as a probe sends and reads them.
+
+use serde_json::{json, Map, Value};
+
+/// An error object from a JSON-RPC response.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct RpcError {
+    pub(crate) code: i64,
+    pub(crate) message: String,
+    pub(crate) data: Option<Value>,
+}
+
+impl RpcError {
+    /// The error as report details (`{code, message, data?}`), the message cut to a sane length.
+    pub(crate) fn to_value(&self) -> Value {
+        let mut v = json!({"code": self.code, "message": truncate(&self.message, 500)});
+        if let Some(data) = &self.data {
+            v["data"] = crate::jsonrpc::bounded_value(data);
+        }
+        v
+    }
+}
+
+/// What a response carried: a result or an error.
+pub(crate) type RpcOutcome = Result<Value, RpcError>;
+
+/// A message received from the server, classified.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Incoming {
+    /// The answer to a request (`id` may be `null` for errors).
+    Response { id: Value, outcome: RpcOutcome },
+    /// A request the server expects an answer to.
+    Request { id: Value, method: String },
+    /// A notification.
+    Notification { method: String },
+}
+
+/// Why a JSON value is not a usable JSON-RPC message.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum NotRpc {
+    /// Not a JSON-RPC message at all (no `jsonrpc` member, not an object).
+    Foreign(String),
+    /// JSON-RPC, but broken.
+    Broken(String),
+}
+
+/// Builds a request body.
+pub(crate) fn request(id: i64, method: &str, params: Option<Value>) -> Value {
+    let mut msg = json!({"jsonrpc": "2.0", "id": id, "method": method});
+    if let Some(params) = params {
+        msg["params"] = params;
+    }
+    msg
+}
+
+/// Builds a notification body.
+pub(crate) fn notification(method: &str, params: Option<Value>) -> Value {
+    let mut msg = json!({"jsonrpc": "2.0", "method": method});
+    if let Some(params) = params {
+        msg["params"] = params;
+    }
+    msg
+}
+
+/// Builds a success response to a server request.
+pub(crate) fn result_response(id: &Value, result: Value) -> Value {
+    json!({"jsonrpc": "2.0", "id": id, "result": result})
+}
+
+/// Builds an error response to a server request.
+pub(crate) fn error_response(id: &Value, code: i64, message: &str) -> Value {
+    json!({"jsonrpc": "2.0", "id": id, "error": {"code": code, "message": message}})
+}
+
+/// Classifies one received JSON value.
+pub(crate) fn classify(value: Value) -> Result<Incoming, NotRpc> {
+    let Value::Object(mut obj) = value else {
+        return Err(match value {
+            Value::Array(_) => NotRpc::Broken("a JSON array (batch) where one message was expected".into()),
+            other => NotRpc::Foreign(format!("a JSON {} instead of a JSON-RPC object", kind(&other))),
+        });
+    };
+    match obj.get("jsonrpc") {
+        Some(Value::String(v)) if v == "2.0" => {}
+        Some(other) => {
+            return Err(NotRpc::Broken(format!(
+                "`jsonrpc` is {} instead of \"2.0\"",
+                short(other)
+            )))
+        }
+        None => {
+            return Err(NotRpc::Foreign(
+                "a JSON object without `jsonrpc: \"2.0\"`".into(),
+            ))
+        }
+    }
+    let id = obj.remove("id");
+    if let Some(method) = obj.get("method") {
+        let Value::String(method) = method else {
+            return Err(NotRpc::Broken("`method` is not a string".into()));
+        };
+        let method = truncate(method, 200);
+        return Ok(match id {
+            Some(Value::Null) | None => Incoming::Notification { method },
+            Some(id @ (Value::String(_) | Value::Number(_))) => Incoming::Request { id, method },
+            Some(other) => {
+                return Err(NotRpc::Broken(format!(
+                    "request id is {} (must be a string or a number)",
+                    kind(&other)
+                )))
+            }
+        });
+    }
+    let id = id.unwrap_or(Value::Null);
+    match (obj.remove("result"), obj.remove("error")) {
+        (Some(_), Some(_)) => Err(NotRpc::Broken(
+            "a response with both `result` and `error`".into(),
+        )),
+        (Some(result), None) => Ok(Incoming::Response {
+            id,
+            outcome: Ok(result),
+        }),
+        (None, Some(error)) => Ok(Incoming::Response {
+            id,
+            outcome: Err(parse_error(error)?),
+        }),
+        (None, None) => Err(NotRpc::Broken(
+            "a message with neither `method`, `result` nor `error`".into(),
+        )),
+    }
+}
+
+fn parse_error(error: Value) -> Result<RpcError, NotRpc> {
+    let Value::Object(mut e) = error else {
+        return Err(NotRpc::Broken("`error` is not an object".into()));
+    };
+    let code = e
+        .get("code")
+        .and_then(Value::as_i64)
+        .ok_or_else(|| NotRpc::Broken("`error.code` is missing or not an integer".into()))?;
+    let message = match e.remove("message") {
+        Some(Value::String(m)) => m,
+        _ => String::new(),
+    };
+    Ok(RpcError {
+        code,
+        message,
+        data: e.remove("data"),
+    })
+}
+
+/// The JSON type name of a value, for messages.
+pub(crate) fn kind(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "boolean",
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
+        Value::Array(_) => "array",
+        Value::Object(_) => "object",
+    }
+}
+
+/// A short rendering of a value for messages.
+pub(crate) fn short(v: &Value) -> String {
+    truncate(&v.to_string(), 80)
+}
+
+/// Cuts `text` to at most `max` characters, marking the cut.
+pub(crate) fn truncate(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        None => text.to_owned(),
+        Some((cut, _)) => format!("{}…", &text[..cut]),
+    }
+}
+
+/// A copy of a server-sent value small enough for a report (strings and arrays cut).
+pub(crate) fn bounded_value(v: &Value) -> Value {
+    fn walk(v: &Value, depth: usize) -> Value {
+        if depth > 6 {
+            return Value::String("…".into());
+        }
+        match v {
+            Value::String(s) => Value::String(truncate(s, 300)),
+            Value::Array(a) => Value::Array(a.iter().take(20).map(|x| walk(x, depth + 1)).collect()),
+            Value::Object(o) => Value::Object(
+                o.iter()
+                    .take(30)
+                    .map(|(k, x)| (truncate(k, 100), walk(x, depth + 1)))
+                    .collect::<Map<String, Value>>(),
+            ),
+            other => other.clone(),
+        }
+    }
+    walk(v, 0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn classifies_messages() {
+        assert_eq!(
+            classify(json!({"jsonrpc":"2.0","id":1,"result":{}})),
+            Ok(Incoming::Response { id: json!(1), outcome: Ok(json!({})) })
+        );
+        assert_eq!(
+            classify(json!({"jsonrpc":"2.0","id":"s1","method":"ping"})),
+            Ok(Incoming::Request { id: json!("s1"), method: "ping".into() })
+        );
+        assert_eq!(
+            classify(json!({"jsonrpc":"2.0","method":"notifications/message","params":{}})),
+            Ok(Incoming::Notification { method: "notifications/message".into() })
+        );
+        let err = classify(json!({"jsonrpc":"2.0","id":null,"error":{"code":-32600,"message":"bad"}}));
+        assert_eq!(
+            err,
+            Ok(Incoming::Response {
+                id: Value::Null,
+                outcome: Err(RpcError { code: -32600, message: "bad".into(), data: None })
+            })
+        );
+    }
+
+    #[test]
+    fn tells_foreign_from_broken() {
+        assert!(matches!(classify(json!({"status":"ok"})), Err(NotRpc::Foreign(_))));
+        assert!(matches!(classify(json!("hi")), Err(NotRpc::Foreign(_))));
+        assert!(matches!(classify(json!([])), Err(NotRpc::Broken(_))));
+        assert!(matches!(classify(json!({"jsonrpc":"1.0","id":1,"result":1})), Err(NotRpc::Broken(_))));
+        assert!(matches!(classify(json!({"jsonrpc":"2.0","id":1})), Err(NotRpc::Broken(_))));
+        assert!(matches!(
+            classify(json!({"jsonrpc":"2.0","id":1,"result":1,"error":{"code":1}})),
+            Err(NotRpc::Broken(_))
+        ));
+        assert!(matches!(
+            classify(json!({"jsonrpc":"2.0","id":1,"error":{"message":"no code"}})),
+            Err(NotRpc::Broken(_))
+        ));
+    }
+
+    #[test]
+    fn truncation_respects_char_boundaries() {
+        assert_eq!(truncate("héllo", 2), "hé…");
+        assert_eq!(truncate("hi", 2), "hi");
+        let long = Value::String("x".repeat(1000));
+        assert_eq!(bounded_value(&long).as_str().map(|s| s.chars().count()), Some(301));
+    }
+}

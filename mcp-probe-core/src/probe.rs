@@ -1,0 +1,176 @@
+//! The prober: runs a scenario against its target and turns everything that happens into a
+//! [`Report`].
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::{Duration, SystemTime};
+
+use tokio::time::Instant;
+
+use crate::dns::Resolver;
+use crate::error::{Error, ErrorKind};
+use crate::negotiate::Era;
+use crate::report::{Report, StepReport, StepStatus, TransportKind, Warning, REPORT_SCHEMA_VERSION};
+use crate::scenario::{Scenario, Step};
+use crate::session::{Clock, Session};
+use crate::steps::{self, Learnt, StepContext};
+use crate::target::Target;
+use crate::transport::streamable_http::StreamableHttp;
+use crate::transport::StepLog;
+
+/// Runs probes. Cheap to clone; clones share HTTP clients (and so connection pools).
+///
+/// ```no_run
+/// # async fn demo() -> Result<(), mcp_probe_core::Error> {
+/// use mcp_probe_core::{Prober, Scenario};
+///
+/// let prober = Prober::new();
+/// let report = prober
+///     .check(&Scenario::for_url("http://127.0.0.1:8000/mcp").call_tool("add", serde_json::json!({"a": 2, "b": 3})))
+///     .await?;
+/// if !report.ok {
+///     eprintln!("{}", report.failure.as_ref().map_or("", |f| f.message.as_str()));
+/// }
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct Prober {
+    clients: Arc<Mutex<HashMap<Duration, reqwest::Client>>>,
+}
+
+/// Runs one probe with a process-wide shared [`Prober`].
+pub async fn check(scenario: &Scenario) -> Result<Report, Error> {
+    static SHARED: OnceLock<Prober> = OnceLock::new();
+    SHARED.get_or_init(Prober::new).check(scenario).await
+}
+
+impl Prober {
+    /// A prober with no connections yet.
+    pub fn new() -> Self {
+        Prober::default()
+    }
+
+    fn client(&self, connect: Duration) -> Result<reqwest::Client, Error> {
+        let mut clients = self
+            .clients
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(client) = clients.get(&connect) {
+            return Ok(client.clone());
+        }
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .connect_timeout(connect)
+            .dns_resolver(Arc::new(Resolver))
+            .user_agent(concat!("mcp-probe/", env!("CARGO_PKG_VERSION")))
+            .pool_idle_timeout(Duration::from_secs(30))
+            .build()
+            .map_err(|e| Error::new(ErrorKind::Setup, format!("cannot set up the HTTP client: {e}")))?;
+        clients.insert(connect, client.clone());
+        Ok(client)
+    }
+
+    /// Runs `scenario` against its target.
+    ///
+    /// `Err` only for the caller's mistakes (no or bad URL, unreadable credential, invalid
+    /// scenario); whatever the server does ends up in the [`Report`].
+    pub async fn check(&self, scenario: &Scenario) -> Result<Report, Error> {
+        scenario.validate()?;
+        let spec = scenario
+            .target
+            .as_ref()
+            .ok_or_else(|| Error::new(ErrorKind::InvalidUrl, "no URL given"))?;
+        let target = Target::resolve(spec)?;
+        let timeouts = scenario.timeouts;
+        let client = self.client(timeouts.connect.min(timeouts.total))?;
+        let started_at = humantime::format_rfc3339_millis(SystemTime::now()).to_string();
+        let t0 = Instant::now();
+        let clock = Clock::start(timeouts.total, timeouts.request);
+        let display_url = target.display_url();
+        let transport = StreamableHttp::new(client, target, scenario.limits);
+        let mut session = Session::new(transport, clock);
+        let mut learnt = Learnt::default();
+        let mut reports = Vec::new();
+        let mut warnings: Vec<Warning> = Vec::new();
+        let mut failure = None;
+
+        for step in scenario.effective_steps() {
+            let mut report = StepReport::new(step.name());
+            if failure.is_some() {
+                reports.push(report);
+                continue;
+            }
+            let started = Instant::now();
+            let mut log = StepLog::default();
+            let cx = StepContext {
+                session: &mut session,
+                learnt: &mut learnt,
+                log: &mut log,
+                report: &mut report,
+                limits: scenario.limits,
+                requested_version: scenario.protocol_version.as_deref(),
+            };
+            let outcome = match &step {
+                Step::Handshake(s) => steps::handshake(cx, s).await,
+                Step::ListTools(s) => steps::list_tools(cx, s).await,
+                Step::CallTool(s) => steps::call_tool(cx, s).await,
+            };
+            report.duration_ms = millis(started.elapsed());
+            report.requests = log.requests;
+            report.http_status = log.http_status;
+            if log.dropped_messages > 0 {
+                log.warn(
+                    "server_messages_dropped",
+                    format!(
+                        "{} more server messages arrived and were not recorded",
+                        log.dropped_messages
+                    ),
+                );
+            }
+            report.server_messages = log.server_messages;
+            report.warnings = log
+                .warnings
+                .into_iter()
+                .map(|mut w| {
+                    w.step = Some(step.name().to_owned());
+                    w
+                })
+                .collect();
+            warnings.extend(report.warnings.iter().cloned());
+            report.status = match outcome {
+                Ok(()) if report.warnings.is_empty() => StepStatus::Pass,
+                Ok(()) => StepStatus::Warn,
+                Err(mut f) => {
+                    f.step = Some(step.name().to_owned());
+                    report.failure = Some(f.clone());
+                    failure = Some(f);
+                    StepStatus::Fail
+                }
+            };
+            reports.push(report);
+        }
+
+        session.close().await;
+        let era = learnt.protocol_version.as_ref().map(|_| Era::Handshake);
+        Ok(Report {
+            schema_version: REPORT_SCHEMA_VERSION,
+            ok: failure.is_none(),
+            target: display_url,
+            transport: TransportKind::StreamableHttp,
+            era,
+            protocol_version: learnt.protocol_version,
+            server: learnt.server,
+            started_at,
+            duration_ms: millis(t0.elapsed()),
+            steps: reports,
+            failure,
+            warnings,
+            session: session.facts.clone(),
+        })
+    }
+}
+
+/// Milliseconds with microsecond precision.
+fn millis(d: Duration) -> f64 {
+    d.as_micros() as f64 / 1000.0
+}

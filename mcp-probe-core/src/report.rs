@@ -1,0 +1,440 @@
+//! The result of a probe: one serde model that the CLI, Python and Node emit unchanged.
+//!
+//! The JSON shape is documented in `docs/report-schema.md` and `docs/report.schema.json`; a
+//! field is only ever added, never renamed or removed, without bumping [`REPORT_SCHEMA_VERSION`].
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+/// Version of the report's JSON shape; bumped only on incompatible changes.
+pub const REPORT_SCHEMA_VERSION: u32 = 1;
+
+/// What a probe found: never an error for a failing server, always a report.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct Report {
+    /// Version of this JSON shape ([`REPORT_SCHEMA_VERSION`]).
+    pub schema_version: u32,
+    /// `true` when every step passed (warnings allowed).
+    pub ok: bool,
+    /// The probed URL with credentials and query values redacted.
+    pub target: String,
+    /// The transport that was spoken.
+    pub transport: TransportKind,
+    /// The protocol era that was spoken, once known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub era: Option<crate::Era>,
+    /// The negotiated protocol version, once known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub protocol_version: Option<String>,
+    /// What the server says it is, once known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub server: Option<ServerInfo>,
+    /// When the probe started (RFC 3339, UTC).
+    pub started_at: String,
+    /// Wall-clock duration of the whole probe in milliseconds.
+    pub duration_ms: f64,
+    /// One entry per scenario step, in order; steps after a failure are `skip`.
+    pub steps: Vec<StepReport>,
+    /// The first failure, if any (the same object as in its step).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub failure: Option<Failure>,
+    /// Things worth knowing that did not fail the probe.
+    pub warnings: Vec<Warning>,
+    /// What happened to the MCP session (handshake era).
+    pub session: SessionFacts,
+}
+
+impl Report {
+    /// The report as pretty-printed JSON.
+    pub fn to_json_pretty(&self) -> String {
+        // Serializing this model cannot fail: every map key is a string.
+        serde_json::to_string_pretty(self).unwrap_or_default()
+    }
+
+    /// The step that failed, if any.
+    pub fn failed_step(&self) -> Option<&StepReport> {
+        self.steps.iter().find(|s| s.status == StepStatus::Fail)
+    }
+}
+
+/// The transport a probe spoke.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
+pub enum TransportKind {
+    /// Streamable HTTP (one endpoint, POST, JSON or SSE answers).
+    StreamableHttp,
+}
+
+impl TransportKind {
+    /// The stable name used in JSON and text output.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TransportKind::StreamableHttp => "streamable-http",
+        }
+    }
+}
+
+/// The server's self-description from the handshake.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct ServerInfo {
+    /// `serverInfo.name`.
+    pub name: String,
+    /// `serverInfo.version`.
+    pub version: String,
+    /// `serverInfo.title`, when given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// Names of the capabilities the server declared (`tools`, `resources`, …), sorted.
+    pub capabilities: Vec<String>,
+}
+
+/// Outcome of one step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum StepStatus {
+    /// The step did what it should.
+    Pass,
+    /// The step passed with warnings.
+    Warn,
+    /// The step failed; its `failure` says why.
+    Fail,
+    /// The step did not run because an earlier one failed.
+    Skip,
+}
+
+impl StepStatus {
+    /// The stable name used in JSON and text output.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StepStatus::Pass => "pass",
+            StepStatus::Warn => "warn",
+            StepStatus::Fail => "fail",
+            StepStatus::Skip => "skip",
+        }
+    }
+}
+
+/// What one step did and found.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct StepReport {
+    /// The step's name: `handshake`, `tools/list`, `tools/call`.
+    pub name: String,
+    /// Pass, warn, fail or skip.
+    pub status: StepStatus,
+    /// Time spent in the step in milliseconds (0 for skipped steps).
+    pub duration_ms: f64,
+    /// HTTP status of the step's last exchange, when there was one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub http_status: Option<u16>,
+    /// Number of HTTP requests the step made (pages, re-initialization and answers included).
+    pub requests: u32,
+    /// Why the step failed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub failure: Option<Failure>,
+    /// Warnings raised during this step (also listed in the report's `warnings`).
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub warnings: Vec<Warning>,
+    /// Notifications and requests the server sent while the step waited for its answer.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub server_messages: Vec<ServerMessage>,
+    /// For `tools/call`: the tool called.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tool: Option<String>,
+    /// For `tools/list`: the tools listed, across all pages.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tools: Option<Vec<ToolInfo>>,
+    /// For `tools/list`: the number of pages read.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pages: Option<u32>,
+    /// For `tools/call`: what the tool returned.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub result: Option<CallResult>,
+}
+
+impl StepReport {
+    /// A step that has not run (yet), named `name`.
+    pub fn new(name: impl Into<String>) -> Self {
+        StepReport {
+            name: name.into(),
+            status: StepStatus::Skip,
+            duration_ms: 0.0,
+            http_status: None,
+            requests: 0,
+            failure: None,
+            warnings: Vec::new(),
+            server_messages: Vec::new(),
+            tool: None,
+            tools: None,
+            pages: None,
+            result: None,
+        }
+    }
+}
+
+/// One tool as listed by `tools/list`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct ToolInfo {
+    /// The tool's name.
+    pub name: String,
+    /// Its title, when given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// Its description, when given (truncated to 500 characters).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+}
+
+/// What a `tools/call` returned.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct CallResult {
+    /// `isError` as the server sent it (absent = false).
+    pub is_error: bool,
+    /// The text content items joined with a newline (truncated to 4,096 characters).
+    pub text: String,
+    /// The types of the content items, in order (`text`, `image`, …).
+    pub content_types: Vec<String>,
+    /// Whether the result carried `structuredContent`.
+    pub structured: bool,
+}
+
+/// A message the server sent on its own while a request was pending.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct ServerMessage {
+    /// Notification or request.
+    pub kind: ServerMessageKind,
+    /// The JSON-RPC method.
+    pub method: String,
+    /// For requests: how the probe answered (`result` or `error -32601`), or `unanswered`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub answer: Option<String>,
+}
+
+/// Whether a server message expected an answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ServerMessageKind {
+    /// No answer expected.
+    Notification,
+    /// The server expected an answer.
+    Request,
+}
+
+/// What happened to the MCP session.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct SessionFacts {
+    /// Whether the server issued a session id (the id itself is a secret and never shown).
+    pub issued: bool,
+    /// How many times the probe had to re-initialize after the server forgot the session.
+    pub reinitialized: u32,
+    /// How the session was ended: `deleted`, `not_supported` (405), `failed`, or absent.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub closed: Option<String>,
+}
+
+/// Why a probe failed: a stable code, a human message, machine-readable details.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct Failure {
+    /// The stable code.
+    pub code: FailureCode,
+    /// The family of the code (what the CLI's exit code is chosen by).
+    pub family: FailureFamily,
+    /// The step that failed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub step: Option<String>,
+    /// One sentence for a human.
+    pub message: String,
+    /// Facts behind the failure (HTTP status, JSON-RPC error, timeout phase, expected vs actual…).
+    #[serde(skip_serializing_if = "Map::is_empty", default)]
+    pub details: Map<String, Value>,
+}
+
+impl Failure {
+    /// A failure with `code` and `message` and no details yet.
+    pub fn new(code: FailureCode, message: impl Into<String>) -> Self {
+        Failure {
+            code,
+            family: code.family(),
+            step: None,
+            message: message.into(),
+            details: Map::new(),
+        }
+    }
+
+    /// Adds one detail.
+    #[must_use]
+    pub fn with(mut self, key: &str, value: impl Into<Value>) -> Self {
+        self.details.insert(key.to_owned(), value.into());
+        self
+    }
+}
+
+/// Stable failure codes. Serialized in `snake_case`; never renamed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum FailureCode {
+    /// The host name did not resolve.
+    Dns,
+    /// The TCP connection was refused.
+    ConnectRefused,
+    /// Another connection failure (unreachable network or host).
+    Connect,
+    /// The connection broke in the middle of an exchange.
+    ConnectionReset,
+    /// The TLS handshake failed.
+    TlsHandshake,
+    /// A phase took longer than allowed (`details.phase`).
+    Timeout,
+    /// An HTTP status the protocol does not allow here (`details.httpStatus`).
+    HttpStatus,
+    /// The server redirected (`details.location`); redirects are not followed.
+    Redirect,
+    /// The server wants credentials (401/403, with the parsed challenge).
+    AuthRequired,
+    /// The answer is not MCP at all (HTML page, wrong content type, not JSON-RPC).
+    NotMcp,
+    /// The answer is MCP-shaped but broken (invalid JSON or SSE, id mismatch, missing fields).
+    Malformed,
+    /// A body or SSE event exceeded the configured size limit.
+    ResponseTooLarge,
+    /// The server kept forgetting the session (404 again after re-initializing).
+    SessionExpired,
+    /// No protocol version both sides accept.
+    ProtocolVersion,
+    /// The server answered a request with a JSON-RPC error.
+    JsonrpcError,
+    /// The tool ran and reported failure (`isError: true`).
+    ToolError,
+    /// An expectation of the scenario did not hold.
+    ExpectationFailed,
+}
+
+impl FailureCode {
+    /// The stable `snake_case` name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FailureCode::Dns => "dns",
+            FailureCode::ConnectRefused => "connect_refused",
+            FailureCode::Connect => "connect",
+            FailureCode::ConnectionReset => "connection_reset",
+            FailureCode::TlsHandshake => "tls_handshake",
+            FailureCode::Timeout => "timeout",
+            FailureCode::HttpStatus => "http_status",
+            FailureCode::Redirect => "redirect",
+            FailureCode::AuthRequired => "auth_required",
+            FailureCode::NotMcp => "not_mcp",
+            FailureCode::Malformed => "malformed",
+            FailureCode::ResponseTooLarge => "response_too_large",
+            FailureCode::SessionExpired => "session_expired",
+            FailureCode::ProtocolVersion => "protocol_version",
+            FailureCode::JsonrpcError => "jsonrpc_error",
+            FailureCode::ToolError => "tool_error",
+            FailureCode::ExpectationFailed => "expectation_failed",
+        }
+    }
+
+    /// The family this code belongs to.
+    pub fn family(self) -> FailureFamily {
+        match self {
+            FailureCode::Dns | FailureCode::ConnectRefused | FailureCode::Connect => {
+                FailureFamily::Unreachable
+            }
+            FailureCode::ConnectionReset => FailureFamily::Unreachable,
+            FailureCode::TlsHandshake => FailureFamily::Tls,
+            FailureCode::Timeout => FailureFamily::Timeout,
+            FailureCode::HttpStatus | FailureCode::Redirect => FailureFamily::Http,
+            FailureCode::AuthRequired => FailureFamily::Auth,
+            FailureCode::NotMcp
+            | FailureCode::Malformed
+            | FailureCode::ResponseTooLarge
+            | FailureCode::SessionExpired
+            | FailureCode::ProtocolVersion
+            | FailureCode::JsonrpcError => FailureFamily::Protocol,
+            FailureCode::ToolError | FailureCode::ExpectationFailed => FailureFamily::Tool,
+        }
+    }
+}
+
+impl std::fmt::Display for FailureCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Families of failure codes; the CLI maps each to one exit code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum FailureFamily {
+    /// DNS, connection refused / unreachable / reset.
+    Unreachable,
+    /// A phase timed out.
+    Timeout,
+    /// TLS could not be established or the certificate is not acceptable.
+    Tls,
+    /// An unexpected HTTP status or a redirect.
+    Http,
+    /// Credentials are required or were refused.
+    Auth,
+    /// The server does not speak MCP correctly.
+    Protocol,
+    /// A tool failed or an expectation did not hold.
+    Tool,
+}
+
+impl FailureFamily {
+    /// The stable `snake_case` name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FailureFamily::Unreachable => "unreachable",
+            FailureFamily::Timeout => "timeout",
+            FailureFamily::Tls => "tls",
+            FailureFamily::Http => "http",
+            FailureFamily::Auth => "auth",
+            FailureFamily::Protocol => "protocol",
+            FailureFamily::Tool => "tool",
+        }
+    }
+}
+
+/// Something worth knowing that did not fail the probe.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct Warning {
+    /// A stable `snake_case` code (`session_reinitialized`, `page_cap_reached`, …).
+    pub code: String,
+    /// The step that raised it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub step: Option<String>,
+    /// One sentence for a human.
+    pub message: String,
+}
+
+impl Warning {
+    /// A warning with a code and a message.
+    pub fn new(code: &str, message: impl Into<String>) -> Self {
+        Warning {
+            code: code.to_owned(),
+            step: None,
+            message: message.into(),
+        }
+    }
+}

@@ -1,0 +1,684 @@
+//! What to probe and what to expect: a serde document and a Rust builder with the same shape.
+//!
+//! ```
+//! use mcp_probe_core::Scenario;
+//! use std::time::Duration;
+//!
+//! let scenario = Scenario::for_url("http://127.0.0.1:8000/mcp")
+//!     .call_tool("add", serde_json::json!({"a": 2, "b": 3}))
+//!     .expect_text("5")
+//!     .timeout(Duration::from_secs(10));
+//! let same = Scenario::from_yaml(
+//!     "target: {url: 'http://127.0.0.1:8000/mcp'}\n\
+//!      timeouts: {total: 10s}\n\
+//!      steps:\n\
+//!      - step: callTool\n\
+//!        name: add\n\
+//!        arguments: {a: 2, b: 3}\n\
+//!        expect: {textEquals: '5'}\n",
+//! )
+//! .unwrap();
+//! assert_eq!(scenario.effective_steps(), same.effective_steps());
+//! ```
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use crate::error::{Error, ErrorKind};
+
+/// A probe to run: the target, limits and the ordered steps with their expectations.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[non_exhaustive]
+pub struct Scenario {
+    /// Where to probe. May be left out of a document and given on the command line.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target: Option<TargetSpec>,
+    /// How long each phase and the whole probe may take.
+    #[serde(default)]
+    pub timeouts: Timeouts,
+    /// How much the server may send.
+    #[serde(default)]
+    pub limits: Limits,
+    /// The protocol version to ask for (default: the newest this probe speaks).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub protocol_version: Option<String>,
+    /// The steps, in order. Empty means `handshake` then `listTools`; a missing leading
+    /// `handshake` is added.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub steps: Vec<Step>,
+}
+
+/// Where a probe goes and what it sends along.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[non_exhaustive]
+pub struct TargetSpec {
+    /// The Streamable HTTP endpoint (`http://` or `https://`).
+    pub url: String,
+    /// Extra headers sent with every request. Values are never printed.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub headers: BTreeMap<String, String>,
+    /// Name of an environment variable holding a bearer token.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bearer_env: Option<String>,
+    /// Path of a file holding a bearer token (surrounding whitespace is trimmed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bearer_file: Option<PathBuf>,
+}
+
+/// Time limits. In documents, durations are strings such as `"10s"` or `"500ms"`, or
+/// integers of milliseconds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[non_exhaustive]
+pub struct Timeouts {
+    /// The whole probe, clean-up included (default 10 s).
+    #[serde(with = "duration_text")]
+    pub total: Duration,
+    /// Establishing a connection, TLS included (default 5 s, never more than `total`).
+    #[serde(with = "duration_text")]
+    pub connect: Duration,
+    /// One request until its response is complete (default: `total`).
+    #[serde(
+        default,
+        with = "optional_duration_text",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub request: Option<Duration>,
+}
+
+impl Default for Timeouts {
+    fn default() -> Self {
+        Timeouts {
+            total: Duration::from_secs(10),
+            connect: Duration::from_secs(5),
+            request: None,
+        }
+    }
+}
+
+/// Size limits on what a server may send.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[non_exhaustive]
+pub struct Limits {
+    /// Largest response body, or total bytes of one SSE stream (default 16 MiB).
+    pub max_body_bytes: u64,
+    /// Largest single SSE event (default 16 MiB).
+    pub max_sse_event_bytes: u64,
+    /// Most pages a list step follows `nextCursor` for (default 100).
+    pub max_pages: u32,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_body_bytes: 16 * 1024 * 1024,
+            max_sse_event_bytes: 16 * 1024 * 1024,
+            max_pages: 100,
+        }
+    }
+}
+
+/// One step of a scenario. In documents: `{"step": "callTool", "name": …}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "step", rename_all = "camelCase")]
+#[non_exhaustive]
+pub enum Step {
+    /// `initialize` + `notifications/initialized`.
+    Handshake(HandshakeStep),
+    /// `tools/list`, following `nextCursor`.
+    ListTools(ListToolsStep),
+    /// `tools/call` with arguments.
+    CallTool(CallToolStep),
+}
+
+impl Step {
+    /// The name the report gives this step.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Step::Handshake(_) => "handshake",
+            Step::ListTools(_) => "tools/list",
+            Step::CallTool(_) => "tools/call",
+        }
+    }
+}
+
+/// The handshake step.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[non_exhaustive]
+pub struct HandshakeStep {
+    /// What the handshake must show.
+    #[serde(default)]
+    pub expect: HandshakeExpect,
+}
+
+/// Expectations on the handshake.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[non_exhaustive]
+pub struct HandshakeExpect {
+    /// Protocol versions the probe accepts (default: every version it speaks).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub protocol_versions: Option<Vec<String>>,
+    /// The exact `serverInfo.name` expected.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub server_name: Option<String>,
+}
+
+/// The tools/list step.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[non_exhaustive]
+pub struct ListToolsStep {
+    /// What the listing must show.
+    #[serde(default)]
+    pub expect: ListToolsExpect,
+}
+
+/// Expectations on the tool listing.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[non_exhaustive]
+pub struct ListToolsExpect {
+    /// Tools that must be listed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tools_present: Vec<String>,
+}
+
+/// The tools/call step.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[non_exhaustive]
+pub struct CallToolStep {
+    /// The tool to call.
+    pub name: String,
+    /// Its arguments (default `{}`).
+    #[serde(default)]
+    pub arguments: Map<String, Value>,
+    /// What the result must show.
+    #[serde(default)]
+    pub expect: CallToolExpect,
+}
+
+/// Expectations on a tool's result. A result with `isError: true` fails the step unless
+/// `allowError` is set.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[non_exhaustive]
+pub struct CallToolExpect {
+    /// The result's text (text items joined by a newline) must equal this.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text_equals: Option<String>,
+    /// The result's text must contain this.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text_contains: Option<String>,
+    /// Accept `isError: true` results.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub allow_error: bool,
+}
+
+impl Scenario {
+    /// An empty scenario (default steps, default limits, no target).
+    pub fn new() -> Self {
+        Scenario::default()
+    }
+
+    /// A default scenario for a URL.
+    pub fn for_url(url: impl Into<String>) -> Self {
+        Scenario::new().url(url)
+    }
+
+    /// Parses a JSON document.
+    pub fn from_json(text: &str) -> Result<Self, Error> {
+        serde_json::from_str(text)
+            .map_err(|e| Error::new(ErrorKind::InvalidScenario, format!("scenario: {e}")))
+    }
+
+    /// Parses a YAML document (JSON is YAML too).
+    pub fn from_yaml(text: &str) -> Result<Self, Error> {
+        serde_yaml::from_str(text)
+            .map_err(|e| Error::new(ErrorKind::InvalidScenario, format!("scenario: {e}")))
+    }
+
+    /// Converts a JSON value (a binding's dict or object) into a scenario.
+    pub fn from_value(value: Value) -> Result<Self, Error> {
+        serde_json::from_value(value)
+            .map_err(|e| Error::new(ErrorKind::InvalidScenario, format!("scenario: {e}")))
+    }
+
+    /// Reads a `.json`, `.yaml` or `.yml` file.
+    pub fn from_path(path: impl AsRef<Path>) -> Result<Self, Error> {
+        let path = path.as_ref();
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            Error::new(
+                ErrorKind::InvalidScenario,
+                format!("cannot read scenario file {}: {e}", path.display()),
+            )
+        })?;
+        let parsed = if path.extension().is_some_and(|x| x == "json") {
+            Scenario::from_json(&text)
+        } else {
+            Scenario::from_yaml(&text)
+        };
+        parsed.map_err(|e| {
+            Error::new(
+                ErrorKind::InvalidScenario,
+                format!("{}: {}", path.display(), e),
+            )
+        })
+    }
+
+    /// The scenario as a JSON value (the document form).
+    pub fn to_value(&self) -> Value {
+        serde_json::to_value(self).unwrap_or(Value::Null)
+    }
+
+    fn target_mut(&mut self) -> &mut TargetSpec {
+        self.target.get_or_insert_with(TargetSpec::default)
+    }
+
+    /// Sets the URL to probe.
+    #[must_use]
+    pub fn url(mut self, url: impl Into<String>) -> Self {
+        self.target_mut().url = url.into();
+        self
+    }
+
+    /// Adds a header sent with every request.
+    #[must_use]
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.target_mut().headers.insert(name.into(), value.into());
+        self
+    }
+
+    /// Sends `Authorization: Bearer <token>` with the token read from an environment variable.
+    #[must_use]
+    pub fn bearer_env(mut self, var: impl Into<String>) -> Self {
+        self.target_mut().bearer_env = Some(var.into());
+        self
+    }
+
+    /// Sends `Authorization: Bearer <token>` with the token read from a file.
+    #[must_use]
+    pub fn bearer_file(mut self, path: impl Into<PathBuf>) -> Self {
+        self.target_mut().bearer_file = Some(path.into());
+        self
+    }
+
+    /// Limits the whole probe, clean-up included.
+    #[must_use]
+    pub fn timeout(mut self, total: Duration) -> Self {
+        self.timeouts.total = total;
+        self
+    }
+
+    /// Limits connection establishment.
+    #[must_use]
+    pub fn connect_timeout(mut self, connect: Duration) -> Self {
+        self.timeouts.connect = connect;
+        self
+    }
+
+    /// Limits each request.
+    #[must_use]
+    pub fn request_timeout(mut self, request: Duration) -> Self {
+        self.timeouts.request = Some(request);
+        self
+    }
+
+    /// Limits the size of a response body (or of one SSE stream).
+    #[must_use]
+    pub fn max_body_bytes(mut self, bytes: u64) -> Self {
+        self.limits.max_body_bytes = bytes;
+        self
+    }
+
+    /// Limits the size of one SSE event.
+    #[must_use]
+    pub fn max_sse_event_bytes(mut self, bytes: u64) -> Self {
+        self.limits.max_sse_event_bytes = bytes;
+        self
+    }
+
+    /// Limits how many pages a list step reads.
+    #[must_use]
+    pub fn max_pages(mut self, pages: u32) -> Self {
+        self.limits.max_pages = pages;
+        self
+    }
+
+    /// Asks for `version` and accepts only `version`.
+    #[must_use]
+    pub fn protocol_version(mut self, version: impl Into<String>) -> Self {
+        let version = version.into();
+        self.protocol_version = Some(version.clone());
+        self.handshake_mut().expect.protocol_versions = Some(vec![version]);
+        self
+    }
+
+    /// Accepts any of these negotiated versions.
+    #[must_use]
+    pub fn accept_versions<I, S>(mut self, versions: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.handshake_mut().expect.protocol_versions =
+            Some(versions.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// Requires `serverInfo.name` to be `name`.
+    #[must_use]
+    pub fn expect_server_name(mut self, name: impl Into<String>) -> Self {
+        self.handshake_mut().expect.server_name = Some(name.into());
+        self
+    }
+
+    /// Appends a step.
+    #[must_use]
+    pub fn step(mut self, step: Step) -> Self {
+        self.steps.push(step);
+        self
+    }
+
+    /// Makes sure the scenario lists tools (the default scenario already does).
+    #[must_use]
+    pub fn list_tools(mut self) -> Self {
+        self.list_mut();
+        self
+    }
+
+    /// Requires the tool to be listed (adding a `tools/list` step if there is none).
+    #[must_use]
+    pub fn expect_tool(mut self, name: impl Into<String>) -> Self {
+        self.list_mut().expect.tools_present.push(name.into());
+        self
+    }
+
+    /// Appends a `tools/call` step; the tool must be listed. `arguments` should be a JSON
+    /// object; anything else is sent as `{}`.
+    #[must_use]
+    pub fn call_tool(mut self, name: impl Into<String>, arguments: Value) -> Self {
+        let name = name.into();
+        self = self.expect_tool(name.clone());
+        let arguments = match arguments {
+            Value::Object(map) => map,
+            _ => Map::new(),
+        };
+        self.steps.push(Step::CallTool(CallToolStep {
+            name,
+            arguments,
+            expect: CallToolExpect::default(),
+        }));
+        self
+    }
+
+    /// The last `tools/call` step's text must equal `text`.
+    #[must_use]
+    pub fn expect_text(mut self, text: impl Into<String>) -> Self {
+        if let Some(call) = self.last_call_mut() {
+            call.expect.text_equals = Some(text.into());
+        }
+        self
+    }
+
+    /// The last `tools/call` step's text must contain `text`.
+    #[must_use]
+    pub fn expect_contains(mut self, text: impl Into<String>) -> Self {
+        if let Some(call) = self.last_call_mut() {
+            call.expect.text_contains = Some(text.into());
+        }
+        self
+    }
+
+    /// The last `tools/call` step accepts `isError: true`.
+    #[must_use]
+    pub fn allow_tool_error(mut self) -> Self {
+        if let Some(call) = self.last_call_mut() {
+            call.expect.allow_error = true;
+        }
+        self
+    }
+
+    /// The steps that will run: defaults filled in, a leading `handshake` ensured.
+    pub fn effective_steps(&self) -> Vec<Step> {
+        let mut steps = if self.steps.is_empty() {
+            vec![Step::ListTools(ListToolsStep::default())]
+        } else {
+            self.steps.clone()
+        };
+        if !matches!(steps.first(), Some(Step::Handshake(_))) {
+            steps.insert(0, Step::Handshake(HandshakeStep::default()));
+        }
+        steps
+    }
+
+    /// Checks the scenario for mistakes a probe cannot recover from.
+    pub fn validate(&self) -> Result<(), Error> {
+        let bad = |m: String| Err(Error::new(ErrorKind::InvalidScenario, m));
+        let steps = self.effective_steps();
+        if steps
+            .iter()
+            .skip(1)
+            .any(|s| matches!(s, Step::Handshake(_)))
+        {
+            return bad("`handshake` may only be the first step".into());
+        }
+        for step in &steps {
+            if let Step::CallTool(call) = step {
+                if call.name.trim().is_empty() {
+                    return bad("a `callTool` step needs a tool `name`".into());
+                }
+            }
+        }
+        let t = &self.timeouts;
+        if t.total.is_zero() || t.connect.is_zero() || t.request.is_some_and(|r| r.is_zero()) {
+            return Err(Error::new(
+                ErrorKind::InvalidOption,
+                "timeouts must be greater than zero",
+            ));
+        }
+        let l = &self.limits;
+        if l.max_body_bytes == 0 || l.max_sse_event_bytes == 0 || l.max_pages == 0 {
+            return Err(Error::new(
+                ErrorKind::InvalidOption,
+                "size limits and maxPages must be greater than zero",
+            ));
+        }
+        if let Some(v) = &self.protocol_version {
+            if v.trim().is_empty() {
+                return bad("`protocolVersion` must not be empty".into());
+            }
+        }
+        Ok(())
+    }
+
+    /// Turns implicit steps into explicit ones, so builder methods can refine them.
+    fn ensure_handshake(&mut self) {
+        self.steps = self.effective_steps();
+    }
+
+    fn handshake_mut(&mut self) -> &mut HandshakeStep {
+        self.ensure_handshake();
+        match self.steps.first_mut() {
+            Some(Step::Handshake(h)) => h,
+            _ => unreachable!("ensure_handshake put a handshake first"),
+        }
+    }
+
+    fn list_mut(&mut self) -> &mut ListToolsStep {
+        self.ensure_handshake();
+        // `ensure_handshake` keeps the default listing, so this finds it unless the caller's
+        // own steps had none.
+        let idx = match self
+            .steps
+            .iter()
+            .position(|s| matches!(s, Step::ListTools(_)))
+        {
+            Some(i) => i,
+            None => {
+                self.steps.push(Step::ListTools(ListToolsStep::default()));
+                self.steps.len() - 1
+            }
+        };
+        match &mut self.steps[idx] {
+            Step::ListTools(l) => l,
+            _ => unreachable!("index points at a list step"),
+        }
+    }
+
+    fn last_call_mut(&mut self) -> Option<&mut CallToolStep> {
+        self.steps.iter_mut().rev().find_map(|s| match s {
+            Step::CallTool(c) => Some(c),
+            _ => None,
+        })
+    }
+}
+
+/// Durations as `"10s"`-style text (or integer milliseconds on input).
+mod duration_text {
+    use serde::{Deserialize, Deserializer, Serializer};
+    use std::time::Duration;
+
+    pub(super) fn serialize<S: Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&humantime::format_duration(*d).to_string())
+    }
+
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Text {
+        Millis(u64),
+        Text(String),
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
+        match Text::deserialize(d)? {
+            Text::Millis(ms) => Ok(Duration::from_millis(ms)),
+            Text::Text(t) => humantime::parse_duration(t.trim()).map_err(|e| {
+                serde::de::Error::custom(format!("invalid duration {t:?} ({e}); use e.g. \"10s\""))
+            }),
+        }
+    }
+}
+
+/// Optional durations in the same form.
+mod optional_duration_text {
+    use serde::{Deserializer, Serializer};
+    use std::time::Duration;
+
+    pub(super) fn serialize<S: Serializer>(d: &Option<Duration>, s: S) -> Result<S::Ok, S::Error> {
+        match d {
+            Some(d) => super::duration_text::serialize(d, s),
+            None => s.serialize_none(),
+        }
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<Option<Duration>, D::Error> {
+        super::duration_text::deserialize(d).map(Some)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn default_steps_are_handshake_then_list() {
+        let steps = Scenario::for_url("http://x/mcp").effective_steps();
+        assert_eq!(
+            steps.iter().map(Step::name).collect::<Vec<_>>(),
+            ["handshake", "tools/list"]
+        );
+    }
+
+    #[test]
+    fn builder_and_document_agree() {
+        let built = Scenario::for_url("http://x/mcp")
+            .call_tool("add", json!({"a": 2}))
+            .expect_text("5");
+        let doc = Scenario::from_value(json!({
+            "target": {"url": "http://x/mcp"},
+            "steps": [
+                {"step": "handshake"},
+                {"step": "listTools", "expect": {"toolsPresent": ["add"]}},
+                {"step": "callTool", "name": "add", "arguments": {"a": 2}, "expect": {"textEquals": "5"}}
+            ]
+        }))
+        .unwrap();
+        assert_eq!(built, doc);
+        let round = Scenario::from_json(&serde_json::to_string(&built).unwrap()).unwrap();
+        assert_eq!(round, built);
+    }
+
+    #[test]
+    fn refining_the_handshake_keeps_the_default_listing() {
+        let s = Scenario::for_url("http://x").protocol_version("2025-06-18");
+        assert_eq!(
+            s.effective_steps().iter().map(Step::name).collect::<Vec<_>>(),
+            ["handshake", "tools/list"]
+        );
+        let s = Scenario::for_url("http://x").list_tools().list_tools().expect_tool("a");
+        assert_eq!(s.steps.len(), 2);
+    }
+
+    #[test]
+    fn missing_handshake_is_added() {
+        let doc = Scenario::from_yaml("steps:\n- step: listTools\n").unwrap();
+        assert_eq!(doc.effective_steps()[0].name(), "handshake");
+    }
+
+    #[test]
+    fn unknown_fields_and_steps_are_rejected() {
+        let e = Scenario::from_yaml("steps:\n- step: frobnicate\n").unwrap_err();
+        assert!(e.is_invalid_scenario(), "{e}");
+        let e = Scenario::from_yaml("target: {url: x, nope: 1}\n").unwrap_err();
+        assert!(e.to_string().contains("nope"), "{e}");
+    }
+
+    #[test]
+    fn durations_parse_as_text_or_millis() {
+        let s = Scenario::from_yaml("timeouts: {total: 2s, connect: 250, request: 1500ms}\n")
+            .unwrap();
+        assert_eq!(s.timeouts.total, Duration::from_secs(2));
+        assert_eq!(s.timeouts.connect, Duration::from_millis(250));
+        assert_eq!(s.timeouts.request, Some(Duration::from_millis(1500)));
+        let e = Scenario::from_yaml("timeouts: {total: soon}\n").unwrap_err();
+        assert!(e.to_string().contains("invalid duration"), "{e}");
+    }
+
+    #[test]
+    fn validation_catches_mistakes() {
+        let s = Scenario::for_url("http://x").timeout(Duration::ZERO);
+        assert_eq!(s.validate().unwrap_err().kind(), ErrorKind::InvalidOption);
+        let s = Scenario::for_url("http://x").call_tool(" ", json!({}));
+        assert!(s.validate().unwrap_err().is_invalid_scenario());
+        let s = Scenario::for_url("http://x").step(Step::Handshake(HandshakeStep::default()));
+        assert!(s.validate().is_ok());
+        let s = s.step(Step::Handshake(HandshakeStep::default()));
+        assert!(s.validate().unwrap_err().is_invalid_scenario());
+    }
+
+    #[test]
+    fn pinned_version_is_asked_and_required() {
+        let s = Scenario::for_url("http://x").protocol_version("2025-06-18");
+        assert_eq!(s.protocol_version.as_deref(), Some("2025-06-18"));
+        match &s.effective_steps()[0] {
+            Step::Handshake(h) => assert_eq!(
+                h.expect.protocol_versions.as_deref(),
+                Some(&["2025-06-18".to_string()][..])
+            ),
+            other => panic!("first step is {other:?}"),
+        }
+    }
+}

@@ -1,0 +1,235 @@
+//! A client session over a transport: request ids, the handshake, re-initializing once when
+//! the server forgets the session, cancelling timed-out requests, ending the session.
+
+use std::time::Duration;
+
+use serde_json::{json, Value};
+use tokio::time::Instant;
+
+use crate::jsonrpc::RpcOutcome;
+use crate::report::{Failure, FailureCode, SessionFacts};
+use crate::transport::streamable_http::StreamableHttp;
+use crate::transport::{Deadline, StepLog};
+
+/// Longest a clean-up message (cancel, DELETE) may take.
+const CLEANUP_BUDGET: Duration = Duration::from_millis(1000);
+
+/// Clock of one probe: when it must be done.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Clock {
+    /// When steps must be done (the total deadline less a reserve for clean-up).
+    pub(crate) steps_until: Instant,
+    /// When everything, clean-up included, must be done.
+    pub(crate) hard_stop: Instant,
+    pub(crate) total: Duration,
+    pub(crate) request: Duration,
+}
+
+impl Clock {
+    /// Starts the clock: steps get `total` less a clean-up reserve of a tenth (at most 500 ms).
+    pub(crate) fn start(total: Duration, request: Option<Duration>) -> Self {
+        let now = Instant::now();
+        let reserve = (total / 10).min(Duration::from_millis(500));
+        Clock {
+            steps_until: now + total.saturating_sub(reserve),
+            hard_stop: now + total,
+            total,
+            request: request.unwrap_or(total),
+        }
+    }
+
+    pub(crate) fn request_deadline(&self) -> Deadline {
+        Deadline::for_request(self.request, self.steps_until, self.total)
+    }
+
+    pub(crate) fn cleanup_deadline(&self) -> Deadline {
+        Deadline::cleanup(CLEANUP_BUDGET, self.hard_stop)
+    }
+}
+
+/// What `initialize` answered.
+pub(crate) struct Initialized {
+    pub(crate) outcome: RpcOutcome,
+}
+
+/// One MCP session (handshake era) over Streamable HTTP.
+pub(crate) struct Session {
+    transport: StreamableHttp,
+    clock: Clock,
+    next_id: i64,
+    init_params: Option<Value>,
+    reinitialized: bool,
+    pub(crate) facts: SessionFacts,
+}
+
+impl Session {
+    pub(crate) fn new(transport: StreamableHttp, clock: Clock) -> Self {
+        Session {
+            transport,
+            clock,
+            next_id: 1,
+            init_params: None,
+            reinitialized: false,
+            facts: SessionFacts::default(),
+        }
+    }
+
+    fn take_id(&mut self) -> i64 {
+        let id = self.next_id;
+        self.next_id += 1;
+        id
+    }
+
+    /// Sends `initialize`; the caller decides what the answer means and then calls
+    /// [`Session::initialized`].
+    pub(crate) async fn initialize(
+        &mut self,
+        params: Value,
+        log: &mut StepLog,
+    ) -> Result<Initialized, Failure> {
+        self.init_params = Some(params.clone());
+        let id = self.take_id();
+        let deadline = self.clock.request_deadline();
+        let outcome = self
+            .transport
+            .request(id, "initialize", Some(params), deadline, log)
+            .await?;
+        if self.transport.has_session() {
+            self.facts.issued = true;
+        }
+        Ok(Initialized { outcome })
+    }
+
+    /// Records the negotiated version and sends `notifications/initialized`; if the server
+    /// already forgot the session, re-initializes once.
+    pub(crate) async fn initialized(
+        &mut self,
+        version: &str,
+        log: &mut StepLog,
+    ) -> Result<(), Failure> {
+        match self.send_initialized(version, log).await {
+            Err(f) if f.code == FailureCode::SessionExpired && !self.reinitialized => {
+                self.recover("notifications/initialized", log).await
+            }
+            other => other,
+        }
+    }
+
+    async fn send_initialized(&mut self, version: &str, log: &mut StepLog) -> Result<(), Failure> {
+        let header = crate::negotiate::sends_protocol_header(version).then(|| version.to_owned());
+        self.transport.set_protocol_version(header);
+        let deadline = self.clock.request_deadline();
+        self.transport
+            .notify("notifications/initialized", None, deadline, log)
+            .await
+    }
+
+    /// Re-initializes after a 404 on `what`; a second 404 is final.
+    async fn recover(&mut self, what: &str, log: &mut StepLog) -> Result<(), Failure> {
+        self.reinitialized = true;
+        self.facts.reinitialized += 1;
+        log.warn(
+            "session_reinitialized",
+            format!("{what}: the server forgot the session (HTTP 404); re-initialized once and retried"),
+        );
+        self.reinitialize(log).await.map_err(|f| forgot_again(what, f))
+    }
+
+    /// Sends a request; on a forgotten session re-initializes once and retries; on a timeout
+    /// tells the server with `notifications/cancelled`.
+    pub(crate) async fn request(
+        &mut self,
+        method: &str,
+        params: Option<Value>,
+        log: &mut StepLog,
+    ) -> Result<RpcOutcome, Failure> {
+        match self.request_once(method, params.clone(), log).await {
+            Err(f) if f.code == FailureCode::SessionExpired && !self.reinitialized => {
+                self.recover(method, log).await?;
+                self.request_once(method, params, log)
+                    .await
+                    .map_err(|f| forgot_again(method, f))
+            }
+            other => other,
+        }
+    }
+
+    async fn request_once(
+        &mut self,
+        method: &str,
+        params: Option<Value>,
+        log: &mut StepLog,
+    ) -> Result<RpcOutcome, Failure> {
+        let id = self.take_id();
+        let deadline = self.clock.request_deadline();
+        let result = self.transport.request(id, method, params, deadline, log).await;
+        if let Err(f) = &result {
+            if f.code == FailureCode::Timeout {
+                let cancel = self.clock.cleanup_deadline();
+                let params = json!({"requestId": id, "reason": "mcp-probe: request timed out"});
+                let mut scratch = StepLog::default();
+                let sent = self
+                    .transport
+                    .notify("notifications/cancelled", Some(params), cancel, &mut scratch)
+                    .await
+                    .is_ok();
+                log.requests = log.requests.saturating_add(scratch.requests);
+                let note = if sent { "sent" } else { "not delivered" };
+                return Err(f.clone().with("cancelled", note));
+            }
+        }
+        result
+    }
+
+    async fn reinitialize(&mut self, log: &mut StepLog) -> Result<(), Failure> {
+        self.transport.forget_session();
+        let params = self.init_params.clone().unwrap_or(Value::Null);
+        let id = self.take_id();
+        let deadline = self.clock.request_deadline();
+        let outcome = self
+            .transport
+            .request(id, "initialize", Some(params), deadline, log)
+            .await?;
+        let version = match outcome {
+            Ok(result) => result
+                .get("protocolVersion")
+                .and_then(Value::as_str)
+                .map(str::to_owned)
+                .ok_or_else(|| {
+                    Failure::new(
+                        FailureCode::Malformed,
+                        "re-initialize: the result has no protocolVersion",
+                    )
+                })?,
+            Err(e) => {
+                return Err(Failure::new(
+                    FailureCode::JsonrpcError,
+                    format!("re-initialize: JSON-RPC error {}: {}", e.code, e.message),
+                )
+                .with("jsonrpcError", e.to_value()))
+            }
+        };
+        self.send_initialized(&version, log).await
+    }
+
+    /// Ends the session (DELETE) if the server issued one.
+    pub(crate) async fn close(&mut self) {
+        let deadline = self.clock.cleanup_deadline();
+        if let Some(outcome) = self.transport.delete_session(deadline).await {
+            self.facts.closed = Some(outcome);
+        }
+    }
+}
+
+/// A second 404 after re-initializing is final: the server cannot keep a session.
+fn forgot_again(what: &str, f: Failure) -> Failure {
+    if f.code != FailureCode::SessionExpired {
+        return f;
+    }
+    Failure::new(
+        FailureCode::SessionExpired,
+        format!("{what}: the server forgot the session again right after re-initializing (HTTP 404)"),
+    )
+    .with("httpStatus", 404)
+    .with("reinitialized", 1)
+}

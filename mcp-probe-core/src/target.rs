@@ -1,0 +1,259 @@
+//! A resolved target: a parsed URL and the headers to send, secrets read and kept out of output.
+
+use std::fmt;
+
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue, AUTHORIZATION};
+use url::Url;
+
+use crate::error::{Error, ErrorKind};
+use crate::scenario::TargetSpec;
+
+/// A secret string (token, session id): its `Debug` and `Display` never show the value.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    /// Wraps a secret value.
+    pub fn new(value: impl Into<String>) -> Self {
+        Secret(value.into())
+    }
+
+    /// The value, for sending on the wire only.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(<redacted>)")
+    }
+}
+
+impl fmt::Display for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("<redacted>")
+    }
+}
+
+/// A target ready to probe: URL checked, headers valid, credentials read.
+#[derive(Debug, Clone)]
+pub struct Target {
+    url: Url,
+    headers: HeaderMap,
+}
+
+impl Target {
+    /// Resolves a [`TargetSpec`]: parses the URL, validates headers, reads the bearer token.
+    pub fn resolve(spec: &TargetSpec) -> Result<Self, Error> {
+        let url = parse_url(&spec.url)?;
+        let mut headers = HeaderMap::new();
+        for (name, value) in &spec.headers {
+            let header = HeaderName::from_bytes(name.trim().as_bytes()).map_err(|_| {
+                Error::new(
+                    ErrorKind::InvalidHeader,
+                    format!("invalid header name {name:?}"),
+                )
+            })?;
+            let mut value = HeaderValue::from_str(value.trim()).map_err(|_| {
+                Error::new(
+                    ErrorKind::InvalidHeader,
+                    format!("invalid value for header {name:?} (value not shown)"),
+                )
+            })?;
+            value.set_sensitive(true);
+            headers.append(header, value);
+        }
+        if let Some(token) = read_bearer(spec)? {
+            let mut value = HeaderValue::from_str(&format!("Bearer {}", token.expose()))
+                .map_err(|_| {
+                    Error::new(
+                        ErrorKind::Credential,
+                        "the bearer token contains characters not allowed in a header",
+                    )
+                })?;
+            value.set_sensitive(true);
+            headers.insert(AUTHORIZATION, value);
+        }
+        Ok(Target { url, headers })
+    }
+
+    /// The URL to probe.
+    pub fn url(&self) -> &Url {
+        &self.url
+    }
+
+    /// The URL as it may be shown: no user info, query values replaced.
+    pub fn display_url(&self) -> String {
+        redact_url(&self.url)
+    }
+
+    pub(crate) fn headers(&self) -> &HeaderMap {
+        &self.headers
+    }
+}
+
+fn parse_url(text: &str) -> Result<Url, Error> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Err(Error::new(ErrorKind::InvalidUrl, "no URL given"));
+    }
+    let url = Url::parse(text).map_err(|e| {
+        Error::new(
+            ErrorKind::InvalidUrl,
+            format!("invalid URL {:?}: {e}", redact_text(text)),
+        )
+    })?;
+    match url.scheme() {
+        "http" | "https" => {}
+        other => {
+            return Err(Error::new(
+                ErrorKind::InvalidUrl,
+                format!("unsupported URL scheme {other:?}: use http:// or https://"),
+            ))
+        }
+    }
+    if url.host_str().is_none_or(str::is_empty) {
+        return Err(Error::new(ErrorKind::InvalidUrl, "the URL has no host"));
+    }
+    Ok(url)
+}
+
+fn read_bearer(spec: &TargetSpec) -> Result<Option<Secret>, Error> {
+    match (&spec.bearer_env, &spec.bearer_file) {
+        (Some(_), Some(_)) => Err(Error::new(
+            ErrorKind::Credential,
+            "give the bearer token either from an environment variable or from a file, not both",
+        )),
+        (Some(var), None) => match std::env::var(var) {
+            Ok(v) if !v.trim().is_empty() => Ok(Some(Secret::new(v.trim()))),
+            Ok(_) => Err(Error::new(
+                ErrorKind::Credential,
+                format!("environment variable {var} is empty"),
+            )),
+            Err(_) => Err(Error::new(
+                ErrorKind::Credential,
+                format!("environment variable {var} is not set"),
+            )),
+        },
+        (None, Some(path)) => {
+            let text = std::fs::read_to_string(path).map_err(|e| {
+                Error::new(
+                    ErrorKind::Credential,
+                    format!("cannot read bearer token file {}: {e}", path.display()),
+                )
+            })?;
+            let token = text.trim();
+            if token.is_empty() {
+                return Err(Error::new(
+                    ErrorKind::Credential,
+                    format!("bearer token file {} is empty", path.display()),
+                ));
+            }
+            Ok(Some(Secret::new(token)))
+        }
+        (None, None) => Ok(None),
+    }
+}
+
+/// A URL with user info removed and every query value replaced by `<redacted>`.
+pub(crate) fn redact_url(url: &Url) -> String {
+    let mut shown = url.clone();
+    // Only fails for URLs that cannot have user info, which then have none to hide.
+    let _ = shown.set_username("");
+    let _ = shown.set_password(None);
+    if url.query().is_some() {
+        let pairs: Vec<(String, String)> = url
+            .query_pairs()
+            .map(|(k, _)| (k.into_owned(), "<redacted>".to_owned()))
+            .collect();
+        let mut shown_pairs = shown.query_pairs_mut();
+        shown_pairs.clear();
+        for (k, v) in &pairs {
+            shown_pairs.append_pair(k, v);
+        }
+        drop(shown_pairs);
+        return shown.to_string().replace("%3Credacted%3E", "<redacted>");
+    }
+    shown.to_string()
+}
+
+/// Redacts a URL-ish string that failed to parse: everything after `?` and before `@`.
+fn redact_text(text: &str) -> String {
+    let no_query = text.split('?').next().unwrap_or_default();
+    match (no_query.find("://"), no_query.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            format!("{}<redacted>@{}", &no_query[..scheme_end + 3], &no_query[at + 1..])
+        }
+        _ => no_query.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec(url: &str) -> TargetSpec {
+        TargetSpec {
+            url: url.into(),
+            ..TargetSpec::default()
+        }
+    }
+
+    #[test]
+    fn urls_are_checked() {
+        assert!(Target::resolve(&spec("http://127.0.0.1:1/mcp")).is_ok());
+        for bad in ["", "not a url", "ftp://x/y", "file:///etc/passwd", "http://"] {
+            let e = Target::resolve(&spec(bad)).unwrap_err();
+            assert_eq!(e.kind(), ErrorKind::InvalidUrl, "{bad}: {e}");
+        }
+    }
+
+    #[test]
+    fn shown_urls_hide_credentials_and_query_values() {
+        let t = Target::resolve(&spec("https://user:pw@h.example/mcp?key=s3cret&x=1")).unwrap();
+        let shown = t.display_url();
+        assert_eq!(shown, "https://h.example/mcp?key=<redacted>&x=<redacted>");
+        assert_eq!(redact_text("http://u:pw@h/x?t=1"), "http://<redacted>@h/x");
+    }
+
+    #[test]
+    fn bearer_from_file_is_trimmed_and_never_shown() {
+        let dir = std::env::temp_dir().join(format!("mcp-probe-target-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("token");
+        std::fs::write(&file, "canary-token-123\n").unwrap();
+        let mut s = spec("http://127.0.0.1:1/mcp");
+        s.bearer_file = Some(file.clone());
+        let t = Target::resolve(&s).unwrap();
+        assert_eq!(
+            t.headers().get(AUTHORIZATION).unwrap().to_str().unwrap(),
+            "Bearer canary-token-123"
+        );
+        assert!(!format!("{t:?}").contains("canary"));
+        std::fs::write(&file, "  \n").unwrap();
+        assert_eq!(
+            Target::resolve(&s).unwrap_err().kind(),
+            ErrorKind::Credential
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn missing_env_var_is_a_credential_error() {
+        let mut s = spec("http://127.0.0.1:1/mcp");
+        s.bearer_env = Some("MCP_PROBE_TEST_SURELY_UNSET_VAR".into());
+        let e = Target::resolve(&s).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Credential);
+        assert!(e.to_string().contains("MCP_PROBE_TEST_SURELY_UNSET_VAR"));
+    }
+
+    #[test]
+    fn bad_headers_are_rejected_without_echoing_values() {
+        let mut s = spec("http://127.0.0.1:1/mcp");
+        s.headers.insert("X-Key".into(), "line\nbreak-secret".into());
+        let e = Target::resolve(&s).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::InvalidHeader);
+        assert!(!e.to_string().contains("secret"));
+    }
+}

@@ -1,0 +1,285 @@
+//! Transports: how JSON-RPC messages reach the server and come back.
+//!
+//! Every transport reports its problems as [`Failure`]s and keeps a [`StepLog`] of what it
+//! did, so the step that called it can be reported precisely.
+
+pub(crate) mod streamable_http;
+
+use std::error::Error as StdError;
+use std::io;
+use std::time::Duration;
+
+use tokio::time::Instant;
+
+use crate::dns::DnsError;
+use crate::report::{Failure, FailureCode, ServerMessage, Warning};
+
+/// Most server messages kept per step; more are counted, not kept.
+const MAX_SERVER_MESSAGES: usize = 50;
+
+/// Which configured limit a deadline comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Limit {
+    /// The per-request timeout.
+    Request,
+    /// The whole probe's timeout.
+    Total,
+    /// The short budget for clean-up messages (cancel, DELETE, answers).
+    Cleanup,
+}
+
+impl Limit {
+    fn as_str(self) -> &'static str {
+        match self {
+            Limit::Request => "request",
+            Limit::Total => "total",
+            Limit::Cleanup => "cleanup",
+        }
+    }
+}
+
+/// A point in time by which an exchange must be done, and the limit it stands for.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Deadline {
+    pub(crate) at: Instant,
+    limit: Limit,
+    budget: Duration,
+}
+
+impl Deadline {
+    /// The earlier of `now + request` and `total_at`.
+    pub(crate) fn for_request(request: Duration, total_at: Instant, total: Duration) -> Self {
+        let by_request = Instant::now() + request;
+        if by_request < total_at {
+            Deadline {
+                at: by_request,
+                limit: Limit::Request,
+                budget: request,
+            }
+        } else {
+            Deadline {
+                at: total_at,
+                limit: Limit::Total,
+                budget: total,
+            }
+        }
+    }
+
+    /// A deadline for clean-up work: `budget` from now, but not past `hard_stop`.
+    pub(crate) fn cleanup(budget: Duration, hard_stop: Instant) -> Self {
+        Deadline {
+            at: (Instant::now() + budget).min(hard_stop),
+            limit: Limit::Cleanup,
+            budget,
+        }
+    }
+
+    /// A deadline no later than `self` and at most `budget` from now.
+    pub(crate) fn capped(self, budget: Duration) -> Self {
+        let at = Instant::now() + budget;
+        if at < self.at {
+            Deadline {
+                at,
+                limit: Limit::Cleanup,
+                budget,
+            }
+        } else {
+            self
+        }
+    }
+
+    /// Whether the deadline has passed.
+    pub(crate) fn passed(&self) -> bool {
+        Instant::now() >= self.at
+    }
+
+    /// The failure for running past this deadline during `phase`.
+    pub(crate) fn timeout(&self, phase: &str, what: &str) -> Failure {
+        let ms = u64::try_from(self.budget.as_millis()).unwrap_or(u64::MAX);
+        let waiting = match phase {
+            "connect" => "connecting",
+            "headers" => "waiting for the response headers",
+            "body" => "reading the response body",
+            "stream_idle" => "waiting for the response on the open SSE stream",
+            _ => "waiting",
+        };
+        let limit = match self.limit {
+            Limit::Request => format!("the request timeout of {}", humantime_ms(ms)),
+            Limit::Total => format!("the probe timeout of {}", humantime_ms(ms)),
+            Limit::Cleanup => format!("the clean-up budget of {}", humantime_ms(ms)),
+        };
+        Failure::new(
+            FailureCode::Timeout,
+            format!("{what}: no answer within {limit} while {waiting}"),
+        )
+        .with("phase", phase)
+        .with("limit", self.limit.as_str())
+        .with("limitMs", ms)
+    }
+}
+
+fn humantime_ms(ms: u64) -> String {
+    humantime::format_duration(Duration::from_millis(ms)).to_string()
+}
+
+/// What one step's exchanges did: requests made, last HTTP status, messages received.
+#[derive(Debug, Default)]
+pub(crate) struct StepLog {
+    pub(crate) requests: u32,
+    pub(crate) http_status: Option<u16>,
+    pub(crate) server_messages: Vec<ServerMessage>,
+    pub(crate) dropped_messages: u32,
+    pub(crate) warnings: Vec<Warning>,
+}
+
+impl StepLog {
+    /// Records a server message, keeping at most [`MAX_SERVER_MESSAGES`].
+    pub(crate) fn record(&mut self, message: ServerMessage) {
+        if self.server_messages.len() < MAX_SERVER_MESSAGES {
+            self.server_messages.push(message);
+        } else {
+            self.dropped_messages = self.dropped_messages.saturating_add(1);
+        }
+    }
+
+    /// Adds a warning.
+    pub(crate) fn warn(&mut self, code: &str, message: impl Into<String>) {
+        self.warnings.push(Warning::new(code, message));
+    }
+}
+
+/// Classifies an error from sending a request or reading its body.
+///
+/// Reads the error's source chain for typed causes (DNS marker, I/O error kinds); never the
+/// texts. `what` names the exchange for the message ("initialize", "DELETE session").
+pub(crate) fn classify_http_error(err: &reqwest::Error, what: &str, deadline: &Deadline) -> Failure {
+    let detail = chain_text(err);
+    if let Some(dns) = find_source::<DnsError>(err) {
+        return Failure::new(
+            FailureCode::Dns,
+            format!("{what}: the host name {} did not resolve", dns.host),
+        )
+        .with("host", dns.host.clone())
+        .with("error", dns.reason.clone());
+    }
+    if err.is_timeout() {
+        let phase = if err.is_connect() { "connect" } else { "body" };
+        return deadline.timeout(phase, what).with("error", detail);
+    }
+    let io_kind = find_source::<io::Error>(err).map(io::Error::kind);
+    if err.is_connect() {
+        return match io_kind {
+            Some(io::ErrorKind::ConnectionRefused) => Failure::new(
+                FailureCode::ConnectRefused,
+                format!("{what}: the connection was refused (nothing listens on that port)"),
+            ),
+            Some(io::ErrorKind::InvalidData) => Failure::new(
+                FailureCode::TlsHandshake,
+                format!("{what}: the TLS handshake failed"),
+            ),
+            _ => Failure::new(
+                FailureCode::Connect,
+                format!("{what}: could not connect to the server"),
+            ),
+        }
+        .with("error", detail);
+    }
+    match io_kind {
+        Some(
+            io::ErrorKind::ConnectionReset
+            | io::ErrorKind::ConnectionAborted
+            | io::ErrorKind::BrokenPipe
+            | io::ErrorKind::UnexpectedEof,
+        ) => reset(what, detail),
+        // hyper's "incomplete message" is not a public type; reqwest flags body errors.
+        _ if err.is_body() || err.is_decode() || err.is_request() => reset(what, detail),
+        _ => Failure::new(
+            FailureCode::Connect,
+            format!("{what}: the HTTP exchange failed"),
+        )
+        .with("error", detail),
+    }
+}
+
+fn reset(what: &str, detail: String) -> Failure {
+    Failure::new(
+        FailureCode::ConnectionReset,
+        format!("{what}: the connection broke before the answer was complete"),
+    )
+    .with("error", detail)
+}
+
+/// The first error of type `T` in the source chain.
+fn find_source<'a, T: StdError + 'static>(err: &'a (dyn StdError + 'static)) -> Option<&'a T> {
+    let mut cur: Option<&(dyn StdError + 'static)> = Some(err);
+    let mut hops = 0;
+    while let Some(e) = cur {
+        if let Some(found) = e.downcast_ref::<T>() {
+            return Some(found);
+        }
+        hops += 1;
+        if hops > 16 {
+            break;
+        }
+        cur = e.source();
+    }
+    None
+}
+
+/// The error chain as one line, URLs removed (reqwest puts the URL in its own message).
+fn chain_text(err: &reqwest::Error) -> String {
+    let mut parts = Vec::new();
+    let mut cur: Option<&(dyn StdError + 'static)> = err.source();
+    while let Some(e) = cur {
+        let text = e.to_string();
+        if parts.last() != Some(&text) {
+            parts.push(text);
+        }
+        if parts.len() >= 6 {
+            break;
+        }
+        cur = e.source();
+    }
+    if parts.is_empty() {
+        // reqwest's own message without the URL.
+        return crate::jsonrpc::truncate(&err.to_string(), 300);
+    }
+    crate::jsonrpc::truncate(&parts.join(": "), 300)
+}
+
+/// A body excerpt safe to show: valid UTF-8, control characters replaced, at most `max` chars.
+pub(crate) fn snippet(body: &[u8], max: usize) -> String {
+    let text = String::from_utf8_lossy(&body[..body.len().min(max * 4)]);
+    let cleaned: String = text
+        .chars()
+        .map(|c| if c.is_control() && c != '\n' { ' ' } else { c })
+        .collect();
+    let collapsed = cleaned.split_whitespace().collect::<Vec<_>>().join(" ");
+    crate::jsonrpc::truncate(&collapsed, max)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn snippets_are_bounded_and_clean() {
+        let s = snippet(b"<html>\r\n<body>\x07 502 Bad Gateway</body></html>", 30);
+        assert_eq!(s, "<html> <body> 502 Bad Gateway<…");
+        assert_eq!(snippet(&[0xff, b'a'], 10), "\u{fffd}a");
+    }
+
+    #[test]
+    fn request_deadline_prefers_the_earlier_limit() {
+        let total_at = Instant::now() + Duration::from_secs(10);
+        let d = Deadline::for_request(Duration::from_secs(1), total_at, Duration::from_secs(10));
+        assert_eq!(d.limit, Limit::Request);
+        let d = Deadline::for_request(Duration::from_secs(60), total_at, Duration::from_secs(10));
+        assert_eq!(d.limit, Limit::Total);
+        let f = d.timeout("headers", "tools/list");
+        assert_eq!(f.code, FailureCode::Timeout);
+        assert_eq!(f.details["phase"], "headers");
+        assert_eq!(f.details["limit"], "total");
+        assert!(f.message.contains("10s"), "{}", f.message);
+    }
+}

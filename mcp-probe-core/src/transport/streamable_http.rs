@@ -1,0 +1,689 @@
+//! Streamable HTTP, handshake era (2025-03-26 … 2025-11-25): one endpoint, every client
+//! message its own POST, answers as JSON or as an SSE stream.
+
+use std::time::Duration;
+
+use reqwest::header::{
+    HeaderMap, HeaderValue, ACCEPT, CONTENT_TYPE, LOCATION, WWW_AUTHENTICATE,
+};
+use reqwest::{RequestBuilder, Response, StatusCode};
+use serde_json::{json, Map, Value};
+use tokio::time::timeout_at;
+
+use super::{classify_http_error, snippet, Deadline, StepLog};
+use crate::jsonrpc::{self, Incoming, NotRpc, RpcOutcome};
+use crate::report::{Failure, FailureCode, ServerMessage, ServerMessageKind};
+use crate::scenario::Limits;
+use crate::sse::{SseError, SseParser};
+use crate::target::{redact_url, Secret, Target};
+
+const ACCEPT_BOTH: &str = "application/json, text/event-stream";
+const SESSION_HEADER: &str = "mcp-session-id";
+const VERSION_HEADER: &str = "mcp-protocol-version";
+/// Longest a probe waits to deliver an answer to a server request.
+const ANSWER_BUDGET: Duration = Duration::from_secs(2);
+/// Longest a probe spends reading the body of an error response.
+const ERROR_BODY_BUDGET: Duration = Duration::from_secs(1);
+/// Most bytes of an error response's body that are read.
+const ERROR_BODY_BYTES: usize = 4096;
+
+/// A Streamable HTTP connection to one endpoint, with its session state.
+#[derive(Debug)]
+pub(crate) struct StreamableHttp {
+    client: reqwest::Client,
+    target: Target,
+    limits: Limits,
+    session: Option<Secret>,
+    protocol_version: Option<String>,
+}
+
+impl StreamableHttp {
+    pub(crate) fn new(client: reqwest::Client, target: Target, limits: Limits) -> Self {
+        StreamableHttp {
+            client,
+            target,
+            limits,
+            session: None,
+            protocol_version: None,
+        }
+    }
+
+    /// Whether the server has issued a session id that is still in use.
+    pub(crate) fn has_session(&self) -> bool {
+        self.session.is_some()
+    }
+
+    /// Drops the session id (before re-initializing).
+    pub(crate) fn forget_session(&mut self) {
+        self.session = None;
+        self.protocol_version = None;
+    }
+
+    /// Sets the version sent in `MCP-Protocol-Version` from now on.
+    pub(crate) fn set_protocol_version(&mut self, version: Option<String>) {
+        self.protocol_version = version;
+    }
+
+    fn post(&self, body: Vec<u8>) -> RequestBuilder {
+        let rb = self
+            .client
+            .post(self.target.url().clone())
+            .headers(self.target.headers().clone())
+            .header(ACCEPT, ACCEPT_BOTH)
+            .header(CONTENT_TYPE, "application/json")
+            .body(body);
+        self.with_session_headers(rb)
+    }
+
+    fn with_session_headers(&self, mut rb: RequestBuilder) -> RequestBuilder {
+        if let Some(session) = &self.session {
+            if let Ok(mut v) = HeaderValue::from_str(session.expose()) {
+                v.set_sensitive(true);
+                rb = rb.header(SESSION_HEADER, v);
+            }
+        }
+        if let Some(version) = &self.protocol_version {
+            rb = rb.header(VERSION_HEADER, version.as_str());
+        }
+        rb
+    }
+
+    async fn send(
+        &self,
+        rb: RequestBuilder,
+        deadline: &Deadline,
+        what: &str,
+        log: &mut StepLog,
+    ) -> Result<Response, Failure> {
+        log.requests = log.requests.saturating_add(1);
+        if deadline.passed() {
+            return Err(deadline.timeout("headers", what));
+        }
+        match timeout_at(deadline.at, rb.send()).await {
+            Err(_) => Err(deadline.timeout("headers", what)),
+            Ok(Err(e)) => Err(classify_http_error(&e, what, deadline)),
+            Ok(Ok(resp)) => {
+                log.http_status = Some(resp.status().as_u16());
+                Ok(resp)
+            }
+        }
+    }
+
+    /// Sends a request and waits for its response, answering server requests on the way.
+    pub(crate) async fn request(
+        &mut self,
+        id: i64,
+        method: &str,
+        params: Option<Value>,
+        deadline: Deadline,
+        log: &mut StepLog,
+    ) -> Result<RpcOutcome, Failure> {
+        let body = serde_json::to_vec(&jsonrpc::request(id, method, params)).unwrap_or_default();
+        let sent_session = self.session.is_some();
+        let resp = self.send(self.post(body), &deadline, method, log).await?;
+        if method == "initialize" {
+            self.capture_session(&resp, method)?;
+        }
+        let status = resp.status();
+        if status == StatusCode::OK || (status.is_success() && !is_empty_status(status)) {
+            let expected = json!(id);
+            match media_type(resp.headers()).as_deref() {
+                Some("application/json") => {
+                    let body =
+                        read_body(resp, &deadline, self.limits.max_body_bytes, method).await?;
+                    let value = parse_json(&body, method)?;
+                    response_for(value, &expected, method)
+                }
+                Some("text/event-stream") => self.read_sse(resp, &expected, method, deadline, log).await,
+                other => Err(not_mcp_content(resp, other, method, &deadline).await),
+            }
+        } else {
+            Err(self.status_failure(resp, sent_session, method, &deadline).await)
+        }
+    }
+
+    /// Sends a notification; any 2xx is accepted.
+    pub(crate) async fn notify(
+        &mut self,
+        method: &str,
+        params: Option<Value>,
+        deadline: Deadline,
+        log: &mut StepLog,
+    ) -> Result<(), Failure> {
+        let body = serde_json::to_vec(&jsonrpc::notification(method, params)).unwrap_or_default();
+        let sent_session = self.session.is_some();
+        let status_before = log.http_status;
+        let resp = self.send(self.post(body), &deadline, method, log).await?;
+        if resp.status().is_success() {
+            // A step's HTTP status is that of its request, not of the notifications around it.
+            log.http_status = status_before.or(log.http_status);
+            if resp.status() != StatusCode::ACCEPTED {
+                log.warn(
+                    "notification_not_202",
+                    format!(
+                        "{method} was answered HTTP {} instead of 202 Accepted",
+                        resp.status().as_u16()
+                    ),
+                );
+            }
+            return Ok(());
+        }
+        Err(self.status_failure(resp, sent_session, method, &deadline).await)
+    }
+
+    /// Ends the session with DELETE; says how that went (`deleted`, `not_supported`, …).
+    pub(crate) async fn delete_session(&mut self, deadline: Deadline) -> Option<String> {
+        self.session.as_ref()?;
+        let rb = self.with_session_headers(
+            self.client
+                .delete(self.target.url().clone())
+                .headers(self.target.headers().clone()),
+        );
+        self.session = None;
+        let outcome = match timeout_at(deadline.at, rb.send()).await {
+            Ok(Ok(resp)) => match resp.status().as_u16() {
+                200..=299 => "deleted",
+                404 => "already_gone",
+                405 => "not_supported",
+                _ => "failed",
+            },
+            Ok(Err(_)) => "failed",
+            Err(_) => "timed_out",
+        };
+        Some(outcome.to_owned())
+    }
+
+    fn capture_session(&mut self, resp: &Response, what: &str) -> Result<(), Failure> {
+        let Some(raw) = resp.headers().get(SESSION_HEADER) else {
+            return Ok(());
+        };
+        let bytes = raw.as_bytes();
+        if bytes.is_empty() || !bytes.iter().all(|b| (0x21..=0x7e).contains(b)) {
+            return Err(Failure::new(
+                FailureCode::Malformed,
+                format!("{what}: the Mcp-Session-Id header is empty or not visible ASCII"),
+            )
+            .with("reason", "invalid_session_id"));
+        }
+        self.session = Some(Secret::new(String::from_utf8_lossy(bytes)));
+        Ok(())
+    }
+
+    async fn read_sse(
+        &self,
+        mut resp: Response,
+        expected: &Value,
+        what: &str,
+        deadline: Deadline,
+        log: &mut StepLog,
+    ) -> Result<RpcOutcome, Failure> {
+        let max_event = usize::try_from(self.limits.max_sse_event_bytes).unwrap_or(usize::MAX);
+        let mut parser = SseParser::new(max_event);
+        let mut events = Vec::new();
+        let mut total: u64 = 0;
+        let mut dispatched: u64 = 0;
+        loop {
+            let chunk = match timeout_at(deadline.at, resp.chunk()).await {
+                Err(_) => {
+                    return Err(deadline
+                        .timeout("stream_idle", what)
+                        .with("bytesRead", total)
+                        .with("eventsRead", dispatched))
+                }
+                Ok(Err(e)) => {
+                    return Err(classify_http_error(&e, what, &deadline)
+                        .with("bytesRead", total)
+                        .with("eventsRead", dispatched))
+                }
+                Ok(Ok(None)) => {
+                    parser.finish();
+                    return Err(Failure::new(
+                        FailureCode::Malformed,
+                        format!("{what}: the SSE stream ended before the response arrived"),
+                    )
+                    .with("reason", "stream_ended")
+                    .with("eventsRead", dispatched));
+                }
+                Ok(Ok(Some(chunk))) => chunk,
+            };
+            total = total.saturating_add(chunk.len() as u64);
+            if total > self.limits.max_body_bytes {
+                return Err(too_large(what, "SSE stream", self.limits.max_body_bytes));
+            }
+            if let Err(SseError::EventTooLarge { limit }) = parser.feed(&chunk, &mut events) {
+                return Err(too_large(what, "SSE event", limit as u64));
+            }
+            for event in events.drain(..) {
+                dispatched += 1;
+                if event.event != "message" {
+                    log.warn(
+                        "unexpected_sse_event",
+                        format!(
+                            "{what}: ignored an SSE event of type {:?}",
+                            jsonrpc::truncate(&event.event, 40)
+                        ),
+                    );
+                    continue;
+                }
+                let value = parse_json(event.data.as_bytes(), what)
+                    .map_err(|f| f.with("where", "sse_event"))?;
+                match jsonrpc::classify(value) {
+                    Ok(Incoming::Request { id, method }) => {
+                        self.answer(&id, &method, deadline, log).await;
+                    }
+                    Ok(Incoming::Notification { method }) => log.record(ServerMessage {
+                        kind: ServerMessageKind::Notification,
+                        method,
+                        answer: None,
+                    }),
+                    other => return response_from(other, expected, what),
+                }
+            }
+        }
+    }
+
+    /// Answers a server request that arrived while waiting: `ping` gets `{}`, anything else
+    /// "method not found" (a probe offers no client capabilities).
+    async fn answer(&self, id: &Value, method: &str, deadline: Deadline, log: &mut StepLog) {
+        let (body, answer) = if method == "ping" {
+            (jsonrpc::result_response(id, json!({})), "result")
+        } else {
+            (
+                jsonrpc::error_response(id, -32601, "mcp-probe does not offer this capability"),
+                "error -32601",
+            )
+        };
+        let bytes = serde_json::to_vec(&body).unwrap_or_default();
+        let budget = deadline.capped(ANSWER_BUDGET);
+        log.requests = log.requests.saturating_add(1);
+        let outcome = match timeout_at(budget.at, self.post(bytes).send()).await {
+            Ok(Ok(resp)) if resp.status().is_success() => answer.to_owned(),
+            Ok(Ok(resp)) => {
+                log.warn(
+                    "server_request_answer_rejected",
+                    format!(
+                        "the answer to the server's {method} request was refused with HTTP {}",
+                        resp.status().as_u16()
+                    ),
+                );
+                format!("{answer} (refused: HTTP {})", resp.status().as_u16())
+            }
+            Ok(Err(_)) | Err(_) => {
+                log.warn(
+                    "server_request_answer_failed",
+                    format!("the answer to the server's {method} request could not be delivered"),
+                );
+                "unanswered".to_owned()
+            }
+        };
+        log.record(ServerMessage {
+            kind: ServerMessageKind::Request,
+            method: method.to_owned(),
+            answer: Some(outcome),
+        });
+    }
+
+    async fn status_failure(
+        &self,
+        resp: Response,
+        sent_session: bool,
+        what: &str,
+        deadline: &Deadline,
+    ) -> Failure {
+        let status = resp.status();
+        let code = status.as_u16();
+        let headers = resp.headers().clone();
+        let content_type = media_type(&headers);
+        let body = read_prefix(resp, deadline).await;
+        let reason = status.canonical_reason().unwrap_or("");
+        let rpc_error = serde_json::from_slice::<Value>(&body)
+            .ok()
+            .and_then(|v| match jsonrpc::classify(v) {
+                Ok(Incoming::Response {
+                    outcome: Err(e), ..
+                }) => Some(e),
+                _ => None,
+            });
+        let failure = match code {
+            300..=399 => {
+                let location = headers
+                    .get(LOCATION)
+                    .and_then(|v| v.to_str().ok())
+                    .map(|l| match self.target.url().join(l) {
+                        Ok(u) => redact_url(&u),
+                        Err(_) => jsonrpc::truncate(l, 200),
+                    });
+                let mut f = Failure::new(
+                    FailureCode::Redirect,
+                    format!(
+                        "{what}: HTTP {code} redirect to {}; redirects are not followed",
+                        location.as_deref().unwrap_or("(no Location header)")
+                    ),
+                );
+                if let Some(location) = location {
+                    f = f.with("location", location);
+                }
+                f
+            }
+            401 | 403 => {
+                let challenge = headers
+                    .get_all(WWW_AUTHENTICATE)
+                    .iter()
+                    .filter_map(|v| v.to_str().ok())
+                    .map(parse_challenge)
+                    .collect::<Vec<_>>();
+                let mut message = format!("{what}: HTTP {code} {reason}: the server requires credentials");
+                if let Some(Value::Object(c)) = challenge.first() {
+                    if let Some(Value::String(scheme)) = c.get("scheme") {
+                        message.push_str(&format!(" ({scheme} challenge"));
+                        if let Some(Value::String(err)) = c.get("error") {
+                            message.push_str(&format!(", error={err}"));
+                        }
+                        message.push(')');
+                    }
+                } else {
+                    message.push_str(" (no WWW-Authenticate challenge)");
+                }
+                Failure::new(FailureCode::AuthRequired, message)
+                    .with("challenges", Value::Array(challenge))
+            }
+            404 if sent_session => Failure::new(
+                FailureCode::SessionExpired,
+                format!("{what}: HTTP 404: the server no longer knows the session"),
+            ),
+            _ if status.is_success() => Failure::new(
+                FailureCode::Malformed,
+                format!("{what}: HTTP {code} {reason} with no body, but a request needs a JSON-RPC response"),
+            )
+            .with("reason", "no_response"),
+            _ => {
+                let mut message = format!("{what}: HTTP {code} {reason}");
+                if let Some(e) = &rpc_error {
+                    message.push_str(&format!(
+                        " (JSON-RPC error {}: {})",
+                        e.code,
+                        jsonrpc::truncate(&e.message, 200)
+                    ));
+                } else if let Some(ct) = &content_type {
+                    message.push_str(&format!(" ({ct})"));
+                }
+                Failure::new(FailureCode::HttpStatus, message)
+            }
+        };
+        let mut failure = failure.with("httpStatus", code);
+        if let Some(ct) = content_type {
+            failure = failure.with("contentType", ct);
+        }
+        if let Some(e) = rpc_error {
+            failure = failure.with("jsonrpcError", e.to_value());
+        } else if !body.is_empty() {
+            failure = failure.with("bodySnippet", snippet(&body, 300));
+        }
+        failure
+    }
+}
+
+/// 202 and 204 carry no body.
+fn is_empty_status(status: StatusCode) -> bool {
+    status == StatusCode::ACCEPTED || status == StatusCode::NO_CONTENT
+}
+
+/// The media type without parameters, lower-cased.
+fn media_type(headers: &HeaderMap) -> Option<String> {
+    let raw = headers.get(CONTENT_TYPE)?.to_str().ok()?;
+    let essence = raw.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    (!essence.is_empty()).then_some(essence)
+}
+
+fn too_large(what: &str, thing: &str, limit: u64) -> Failure {
+    Failure::new(
+        FailureCode::ResponseTooLarge,
+        format!("{what}: the {thing} exceeded the limit of {limit} bytes"),
+    )
+    .with("limitBytes", limit)
+    .with("part", thing)
+}
+
+/// Reads a whole body within the deadline and the size limit.
+async fn read_body(
+    mut resp: Response,
+    deadline: &Deadline,
+    max: u64,
+    what: &str,
+) -> Result<Vec<u8>, Failure> {
+    if resp.content_length().is_some_and(|len| len > max) {
+        return Err(too_large(what, "response body", max).with("declaredBytes", resp.content_length().unwrap_or(0)));
+    }
+    let mut buf = Vec::new();
+    loop {
+        match timeout_at(deadline.at, resp.chunk()).await {
+            Err(_) => return Err(deadline.timeout("body", what).with("bytesRead", buf.len())),
+            Ok(Err(e)) => {
+                return Err(classify_http_error(&e, what, deadline).with("bytesRead", buf.len()))
+            }
+            Ok(Ok(None)) => return Ok(buf),
+            Ok(Ok(Some(chunk))) => {
+                if (buf.len() + chunk.len()) as u64 > max {
+                    return Err(too_large(what, "response body", max));
+                }
+                buf.extend_from_slice(&chunk);
+            }
+        }
+    }
+}
+
+/// Reads at most [`ERROR_BODY_BYTES`] of a body, briefly; errors give what was read.
+async fn read_prefix(mut resp: Response, deadline: &Deadline) -> Vec<u8> {
+    let budget = deadline.capped(ERROR_BODY_BUDGET);
+    let mut buf = Vec::new();
+    while buf.len() < ERROR_BODY_BYTES {
+        match timeout_at(budget.at, resp.chunk()).await {
+            Ok(Ok(Some(chunk))) => buf.extend_from_slice(&chunk),
+            _ => break,
+        }
+    }
+    buf.truncate(ERROR_BODY_BYTES);
+    buf
+}
+
+async fn not_mcp_content(
+    resp: Response,
+    content_type: Option<&str>,
+    what: &str,
+    deadline: &Deadline,
+) -> Failure {
+    let shown = content_type.unwrap_or("no content type").to_owned();
+    let status = resp.status().as_u16();
+    let body = read_prefix(resp, deadline).await;
+    let looks_html = content_type.is_some_and(|c| c.contains("html"))
+        || snippet(&body, 40).to_ascii_lowercase().starts_with("<!doctype html")
+        || snippet(&body, 40).to_ascii_lowercase().starts_with("<html");
+    let message = if looks_html {
+        format!("{what}: the server answered an HTML page ({shown}), not MCP")
+    } else {
+        format!("{what}: the server answered {shown}, not application/json or text/event-stream")
+    };
+    Failure::new(FailureCode::NotMcp, message)
+        .with("httpStatus", status)
+        .with("contentType", shown)
+        .with("bodySnippet", snippet(&body, 300))
+}
+
+fn parse_json(body: &[u8], what: &str) -> Result<Value, Failure> {
+    serde_json::from_slice(body).map_err(|e| {
+        Failure::new(
+            FailureCode::Malformed,
+            format!("{what}: the answer is not valid JSON ({e})"),
+        )
+        .with("reason", "invalid_json")
+        .with("bodySnippet", snippet(body, 200))
+    })
+}
+
+/// The outcome of a single-message answer: the response to `expected`, or why not.
+fn response_for(value: Value, expected: &Value, what: &str) -> Result<RpcOutcome, Failure> {
+    response_from(jsonrpc::classify(value), expected, what)
+}
+
+fn response_from(
+    classified: Result<Incoming, NotRpc>,
+    expected: &Value,
+    what: &str,
+) -> Result<RpcOutcome, Failure> {
+    match classified {
+        Ok(Incoming::Response { id, outcome }) if &id == expected => Ok(outcome),
+        Ok(Incoming::Response {
+            id: Value::Null,
+            outcome: Err(e),
+        }) => Ok(Err(e)),
+        Ok(Incoming::Response { id, .. }) => Err(Failure::new(
+            FailureCode::Malformed,
+            format!(
+                "{what}: the response carries id {} but the request had id {}",
+                jsonrpc::short(&id),
+                expected
+            ),
+        )
+        .with("reason", "id_mismatch")
+        .with("expectedId", expected.clone())
+        .with("receivedId", jsonrpc::bounded_value(&id))),
+        Ok(Incoming::Request { method, .. }) => Err(Failure::new(
+            FailureCode::Malformed,
+            format!("{what}: a JSON answer held the server request {method} instead of the response"),
+        )
+        .with("reason", "not_a_response")),
+        Ok(Incoming::Notification { method }) => Err(Failure::new(
+            FailureCode::Malformed,
+            format!("{what}: a JSON answer held the notification {method} instead of the response"),
+        )
+        .with("reason", "not_a_response")),
+        Err(NotRpc::Foreign(why)) => Err(Failure::new(
+            FailureCode::NotMcp,
+            format!("{what}: the answer is {why}"),
+        )
+        .with("reason", "not_jsonrpc")),
+        Err(NotRpc::Broken(why)) => Err(Failure::new(
+            FailureCode::Malformed,
+            format!("{what}: the answer is {why}"),
+        )
+        .with("reason", "invalid_jsonrpc")),
+    }
+}
+
+/// Parses one `WWW-Authenticate` value into `{scheme, <param>: <value>…}` (RFC 9110 §11.6.1).
+/// Bounded: at most 20 parameters, values cut to 300 characters.
+pub(crate) fn parse_challenge(header: &str) -> Value {
+    let header = header.trim();
+    let (scheme, rest) = match header.find(char::is_whitespace) {
+        Some(i) => (&header[..i], header[i..].trim_start()),
+        None => (header, ""),
+    };
+    let mut out = Map::new();
+    out.insert("scheme".into(), Value::String(jsonrpc::truncate(scheme, 40)));
+    let mut chars = rest.char_indices().peekable();
+    let bytes = rest;
+    let mut params = 0;
+    while params < 20 {
+        // skip separators
+        while let Some((_, c)) = chars.peek() {
+            if *c == ',' || c.is_whitespace() {
+                chars.next();
+            } else {
+                break;
+            }
+        }
+        let Some(&(start, _)) = chars.peek() else { break };
+        let mut eq = None;
+        while let Some(&(i, c)) = chars.peek() {
+            if c == '=' {
+                eq = Some(i);
+                chars.next();
+                break;
+            }
+            if c == ',' {
+                break;
+            }
+            chars.next();
+        }
+        let Some(eq) = eq else {
+            // token68 or a bare token: keep it as-is.
+            let end = chars.peek().map_or(bytes.len(), |&(i, _)| i);
+            out.insert("token".into(), Value::String(jsonrpc::truncate(bytes[start..end].trim(), 300)));
+            continue;
+        };
+        let name = bytes[start..eq].trim().to_ascii_lowercase();
+        let value = if matches!(chars.peek(), Some((_, '"'))) {
+            chars.next();
+            let mut v = String::new();
+            while let Some((_, c)) = chars.next() {
+                match c {
+                    '\\' => {
+                        if let Some((_, n)) = chars.next() {
+                            v.push(n);
+                        }
+                    }
+                    '"' => break,
+                    c => v.push(c),
+                }
+            }
+            v
+        } else {
+            let vstart = chars.peek().map_or(bytes.len(), |&(i, _)| i);
+            while let Some(&(_, c)) = chars.peek() {
+                if c == ',' {
+                    break;
+                }
+                chars.next();
+            }
+            let vend = chars.peek().map_or(bytes.len(), |&(i, _)| i);
+            bytes[vstart..vend].trim().to_owned()
+        };
+        if !name.is_empty() {
+            out.insert(jsonrpc::truncate(&name, 60), Value::String(jsonrpc::truncate(&value, 300)));
+        }
+        params += 1;
+    }
+    Value::Object(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn challenges_parse() {
+        let c = parse_challenge(
+            r#"Bearer realm="mcp", error="invalid_token", resource_metadata="http://h/.well-known/oauth-protected-resource", scope=read"#,
+        );
+        assert_eq!(c["scheme"], "Bearer");
+        assert_eq!(c["realm"], "mcp");
+        assert_eq!(c["error"], "invalid_token");
+        assert_eq!(c["resource_metadata"], "http://h/.well-known/oauth-protected-resource");
+        assert_eq!(c["scope"], "read");
+        assert_eq!(parse_challenge("Basic")["scheme"], "Basic");
+        let escaped = parse_challenge(r#"Bearer realm="a \"b\"""#);
+        assert_eq!(escaped["realm"], "a \"b\"");
+        let unterminated = parse_challenge(r#"Bearer realm="open"#);
+        assert_eq!(unterminated["realm"], "open");
+    }
+
+    #[test]
+    fn media_types_ignore_parameters_and_case() {
+        let mut h = HeaderMap::new();
+        h.insert(CONTENT_TYPE, HeaderValue::from_static("Application/JSON; charset=utf-8"));
+        assert_eq!(media_type(&h).as_deref(), Some("application/json"));
+        h.insert(CONTENT_TYPE, HeaderValue::from_static(""));
+        assert_eq!(media_type(&h), None);
+    }
+
+    #[test]
+    fn responses_match_ids() {
+        let ok = response_for(json!({"jsonrpc":"2.0","id":3,"result":{}}), &json!(3), "x");
+        assert_eq!(ok, Ok(Ok(json!({}))));
+        let wrong = response_for(json!({"jsonrpc":"2.0","id":4,"result":{}}), &json!(3), "x").unwrap_err();
+        assert_eq!(wrong.code, FailureCode::Malformed);
+        assert_eq!(wrong.details["reason"], "id_mismatch");
+        let foreign = response_for(json!({"status":"ok"}), &json!(3), "x").unwrap_err();
+        assert_eq!(foreign.code, FailureCode::NotMcp);
+    }
+}

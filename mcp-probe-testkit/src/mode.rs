@@ -1,0 +1,204 @@
+//! The fixture behaviours, one per URL path.
+
+use std::fmt;
+use std::str::FromStr;
+
+/// One fixture behaviour, served at `/{mode}/mcp` (and [`Mode::Json`] also at `/mcp`).
+///
+/// Healthy modes speak MCP Streamable HTTP correctly (in different but legal ways);
+/// the others each break exactly one thing a probe must detect and classify.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Mode {
+    /// Healthy: every answer is `application/json`.
+    Json,
+    /// Healthy: every request is answered with `text/event-stream` carrying one `message` event.
+    Sse,
+    /// Healthy: `tools/list` returns one tool per page, linked by opaque `nextCursor` strings.
+    Paginated,
+    /// Healthy: SSE answers preceded by a log notification, a keep-alive comment and server requests.
+    Notifications,
+    /// Healthy after recovery: the first `tools/list` of a session answers 404 (session gone).
+    SessionExpireOnce,
+    /// Broken: accepts every POST and never sends response headers.
+    Hang,
+    /// Broken: after `initialize`, requests get SSE headers and then nothing, forever.
+    SseSilence,
+    /// Broken: every POST gets a 502 with an nginx HTML page.
+    BadGateway,
+    /// Broken: every POST gets 200 `text/html` (a login page).
+    Html,
+    /// Broken: requests are answered with truncated JSON.
+    InvalidJson,
+    /// Broken: the `initialize` response carries a different id than the request.
+    WrongId,
+    /// Broken: every request after `initialize` answers 404 (session not found).
+    Session404,
+    /// Broken: every POST gets 401 with a `WWW-Authenticate: Bearer` challenge.
+    Unauthorized,
+    /// Degraded: every `tools/call` returns `isError: true` ("database connection refused").
+    ToolIsError,
+    /// Broken: every `tools/call` returns JSON-RPC error -32603.
+    JsonrpcErrorOnCall,
+    /// Broken: the `initialize` response is a 24 MiB JSON body.
+    Oversized,
+    /// Broken: the `initialize` response is an SSE event with an 8 MiB data line.
+    OversizedSseEvent,
+    /// Broken: the `initialize` response announces 1000 bytes, sends 100 and aborts the connection.
+    ResetMidBody,
+    /// Broken: `initialize` answers protocol version `2024-01-01`.
+    OldVersion,
+    /// Broken: `initialize` answers JSON-RPC error -32602 "Unsupported protocol version".
+    UnsupportedVersionError,
+    /// Healthy and stateless: never issues a session id; DELETE answers 405.
+    NoSession,
+}
+
+const ALL: &[Mode] = &[
+    Mode::Json,
+    Mode::Sse,
+    Mode::Paginated,
+    Mode::Notifications,
+    Mode::SessionExpireOnce,
+    Mode::Hang,
+    Mode::SseSilence,
+    Mode::BadGateway,
+    Mode::Html,
+    Mode::InvalidJson,
+    Mode::WrongId,
+    Mode::Session404,
+    Mode::Unauthorized,
+    Mode::ToolIsError,
+    Mode::JsonrpcErrorOnCall,
+    Mode::Oversized,
+    Mode::OversizedSseEvent,
+    Mode::ResetMidBody,
+    Mode::OldVersion,
+    Mode::UnsupportedVersionError,
+    Mode::NoSession,
+];
+
+impl Mode {
+    /// The snake_case name used in the URL path, e.g. `"session_404"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Mode::Json => "json",
+            Mode::Sse => "sse",
+            Mode::Paginated => "paginated",
+            Mode::Notifications => "notifications",
+            Mode::SessionExpireOnce => "session_expire_once",
+            Mode::Hang => "hang",
+            Mode::SseSilence => "sse_silence",
+            Mode::BadGateway => "bad_gateway",
+            Mode::Html => "html",
+            Mode::InvalidJson => "invalid_json",
+            Mode::WrongId => "wrong_id",
+            Mode::Session404 => "session_404",
+            Mode::Unauthorized => "unauthorized",
+            Mode::ToolIsError => "tool_is_error",
+            Mode::JsonrpcErrorOnCall => "jsonrpc_error_on_call",
+            Mode::Oversized => "oversized",
+            Mode::OversizedSseEvent => "oversized_sse_event",
+            Mode::ResetMidBody => "reset_mid_body",
+            Mode::OldVersion => "old_version",
+            Mode::UnsupportedVersionError => "unsupported_version_error",
+            Mode::NoSession => "no_session",
+        }
+    }
+
+    /// Every mode, healthy ones first.
+    pub fn all() -> &'static [Mode] {
+        ALL
+    }
+
+    /// A one-line description of what the mode does on the wire.
+    pub fn description(self) -> &'static str {
+        match self {
+            Mode::Json => "healthy; every answer is application/json",
+            Mode::Sse => "healthy; each request answered by text/event-stream with one `message` event, then the stream closes",
+            Mode::Paginated => "healthy; tools/list returns one tool per page with opaque nextCursor strings",
+            Mode::Notifications => "healthy; SSE with a log notification, a keep-alive comment, a server `ping` (waits up to 5 s for the client's answer) and a `sampling/createMessage` request before each response",
+            Mode::SessionExpireOnce => "healthy after recovery; the first tools/list of a session answers 404, the re-initialized session works",
+            Mode::Hang => "every POST is accepted and never answered (no response headers)",
+            Mode::SseSilence => "initialize works; later requests get 200 text/event-stream headers and then nothing",
+            Mode::BadGateway => "every POST gets 502 with an nginx HTML page",
+            Mode::Html => "every POST gets 200 text/html (a login page)",
+            Mode::InvalidJson => "requests get 200 application/json with truncated JSON",
+            Mode::WrongId => "the initialize response carries an id different from the request's",
+            Mode::Session404 => "initialize issues a session id; every later request with it gets 404",
+            Mode::Unauthorized => "every POST gets 401 with WWW-Authenticate: Bearer ... resource_metadata=...",
+            Mode::ToolIsError => "healthy except every tools/call returns isError: true (\"database connection refused\")",
+            Mode::JsonrpcErrorOnCall => "healthy except every tools/call returns JSON-RPC error -32603",
+            Mode::Oversized => "initialize is answered with a 24 MiB application/json body",
+            Mode::OversizedSseEvent => "initialize is answered with an SSE event whose data line is 8 MiB",
+            Mode::ResetMidBody => "initialize is answered with Content-Length: 1000, 100 bytes, then the connection is aborted",
+            Mode::OldVersion => "initialize answers protocolVersion \"2024-01-01\"",
+            Mode::UnsupportedVersionError => "initialize answers JSON-RPC error -32602 \"Unsupported protocol version\" (supported: [\"2099-01-01\"])",
+            Mode::NoSession => "healthy and stateless; never issues Mcp-Session-Id, DELETE gets 405",
+        }
+    }
+
+    /// Whether a correct probe should report this mode's server as healthy.
+    ///
+    /// [`Mode::ToolIsError`] counts as unhealthy: the server is up but its tools fail.
+    pub fn is_healthy(self) -> bool {
+        matches!(
+            self,
+            Mode::Json
+                | Mode::Sse
+                | Mode::Paginated
+                | Mode::Notifications
+                | Mode::SessionExpireOnce
+                | Mode::NoSession
+        )
+    }
+
+    /// Whether the mode hands out `Mcp-Session-Id` and enforces it.
+    pub(crate) fn has_sessions(self) -> bool {
+        self != Mode::NoSession
+    }
+}
+
+impl fmt::Display for Mode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Mode {
+    type Err = UnknownMode;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        ALL.iter()
+            .copied()
+            .find(|m| m.as_str() == s)
+            .ok_or_else(|| UnknownMode(s.to_owned()))
+    }
+}
+
+/// The error of parsing a [`Mode`] from a name that is not one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownMode(pub String);
+
+impl fmt::Display for UnknownMode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "unknown fixture mode {:?}", self.0)
+    }
+}
+
+impl std::error::Error for UnknownMode {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_round_trip_and_are_unique() {
+        let mut seen = std::collections::HashSet::new();
+        for &mode in Mode::all() {
+            assert!(seen.insert(mode.as_str()), "duplicate {mode}");
+            assert_eq!(mode.as_str().parse::<Mode>(), Ok(mode));
+        }
+        assert_eq!(seen.len(), 21);
+        assert!("nope".parse::<Mode>().is_err());
+    }
+}

@@ -1,0 +1,85 @@
+//! The fixture server handle.
+
+use std::fmt;
+use std::io;
+use std::net::{Ipv4Addr, SocketAddr};
+use std::sync::Arc;
+
+use axum::routing::{any, get};
+use axum::Router;
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+
+use crate::state::Shared;
+use crate::{endpoint, Mode, Received};
+
+/// A running fixture server serving every [`Mode`] at its own path.
+///
+/// Dropping it stops the server: it stops accepting, and every open connection, including
+/// requests that [`Mode::Hang`] or [`Mode::SseSilence`] keep pending, is released (aborted).
+pub struct FixtureServer {
+    shared: Arc<Shared>,
+    stop: watch::Sender<bool>,
+}
+
+impl FixtureServer {
+    /// Starts a server on `127.0.0.1` with a port chosen by the system.
+    ///
+    /// Must be called within a Tokio runtime; the server runs on that runtime.
+    pub async fn start() -> io::Result<FixtureServer> {
+        FixtureServer::start_on(SocketAddr::from((Ipv4Addr::LOCALHOST, 0))).await
+    }
+
+    /// Starts a server on `addr` (port 0 picks a free port).
+    pub async fn start_on(addr: SocketAddr) -> io::Result<FixtureServer> {
+        let listener = TcpListener::bind(addr).await?;
+        let addr = listener.local_addr()?;
+        let (stop, stopping) = watch::channel(false);
+        let shared = Arc::new(Shared::new(addr, stopping));
+        let app = Router::new()
+            .route("/mcp", any(endpoint::default_endpoint))
+            .route("/{mode}/mcp", any(endpoint::mode_endpoint))
+            .route(
+                "/.well-known/oauth-protected-resource/unauthorized/mcp",
+                get(endpoint::protected_resource_metadata),
+            )
+            .with_state(Arc::clone(&shared));
+        let shutdown = shared.shutdown();
+        tokio::spawn(async move {
+            // Accept errors are retried inside `serve`; it only returns after shutdown.
+            let _ = axum::serve(listener, app)
+                .with_graceful_shutdown(shutdown)
+                .await;
+        });
+        Ok(FixtureServer { shared, stop })
+    }
+
+    /// The address the server listens on.
+    pub fn addr(&self) -> SocketAddr {
+        self.shared.addr
+    }
+
+    /// The endpoint URL of `mode`: `http://127.0.0.1:PORT/{mode}/mcp`.
+    pub fn url(&self, mode: Mode) -> String {
+        format!("http://{}/{}/mcp", self.addr(), mode.as_str())
+    }
+
+    /// Every request received so far, in arrival order.
+    pub fn log(&self) -> Vec<Received> {
+        self.shared.log.snapshot()
+    }
+}
+
+impl fmt::Debug for FixtureServer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("FixtureServer")
+            .field("addr", &self.addr())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Drop for FixtureServer {
+    fn drop(&mut self) {
+        self.stop.send_replace(true);
+    }
+}
