@@ -1,0 +1,211 @@
+//! `mcp-probe check`: turn flags (and an optional scenario file) into a scenario, run it,
+//! print the report, exit with the failure family's code.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::Args;
+use mcp_probe_core::Scenario;
+use serde_json::Value;
+
+use crate::exit;
+use crate::output::{self, Format};
+
+/// Arguments of `mcp-probe check`.
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Exit codes: 0 healthy, 2 usage, 3 unreachable, 4 timeout, 5 TLS, 6 HTTP status, \
+                  7 auth required, 8 protocol, 9 tool error or failed expectation, 1 internal error.\n\
+                  Examples:\n  mcp-probe check https://mcp.example.com/mcp\n  \
+                  mcp-probe check http://127.0.0.1:8000/mcp --tool add --args '{\"a\":2,\"b\":3}' --expect-text 5 --format json"
+)]
+pub(crate) struct CheckArgs {
+    /// The Streamable HTTP endpoint, e.g. https://mcp.example.com/mcp (optional with --scenario
+    /// if the file names a target).
+    url: Option<String>,
+
+    /// Scenario file (YAML or JSON) with steps and expectations; flags override its target.
+    #[arg(long, value_name = "FILE")]
+    scenario: Option<PathBuf>,
+
+    /// Call this tool after listing tools (it must be listed).
+    #[arg(long, value_name = "NAME")]
+    tool: Option<String>,
+
+    /// Arguments for --tool, as a JSON object.
+    #[arg(long, value_name = "JSON", requires = "tool")]
+    args: Option<String>,
+
+    /// The tool's text result must equal this.
+    #[arg(long, value_name = "TEXT", requires = "tool", conflicts_with = "expect_contains")]
+    expect_text: Option<String>,
+
+    /// The tool's text result must contain this.
+    #[arg(long, value_name = "TEXT", requires = "tool")]
+    expect_contains: Option<String>,
+
+    /// Accept a tool result with isError: true.
+    #[arg(long, requires = "tool")]
+    allow_tool_error: bool,
+
+    /// Extra header for every request, as "Name: value" (repeatable). Values are never printed.
+    #[arg(long = "header", short = 'H', value_name = "NAME: VALUE")]
+    headers: Vec<String>,
+
+    /// Send "Authorization: Bearer <token>" with the token read from this environment variable.
+    #[arg(long, value_name = "VAR", conflicts_with = "bearer_file")]
+    bearer_env: Option<String>,
+
+    /// Send "Authorization: Bearer <token>" with the token read from this file.
+    #[arg(long, value_name = "FILE")]
+    bearer_file: Option<PathBuf>,
+
+    /// Limit for the whole probe, clean-up included (e.g. 10s, 1500ms).
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    timeout: Option<Duration>,
+
+    /// Limit for establishing a connection.
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    connect_timeout: Option<Duration>,
+
+    /// Limit for each request (default: the whole --timeout).
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    request_timeout: Option<Duration>,
+
+    /// Ask for this protocol version and accept only it (default: ask for the newest, accept any
+    /// this probe speaks).
+    #[arg(long, value_name = "VERSION")]
+    protocol_version: Option<String>,
+
+    /// Largest response body or SSE stream accepted, in bytes.
+    #[arg(long, value_name = "BYTES")]
+    max_body_bytes: Option<u64>,
+
+    /// Largest single SSE event accepted, in bytes.
+    #[arg(long, value_name = "BYTES")]
+    max_sse_event_bytes: Option<u64>,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+
+    /// Print nothing on success; on failure print only the reason (to stderr).
+    #[arg(long, short)]
+    quiet: bool,
+}
+
+fn parse_duration(text: &str) -> Result<Duration, String> {
+    let d = humantime::parse_duration(text.trim())
+        .map_err(|e| format!("{e} (use e.g. 10s, 1500ms, 1m)"))?;
+    if d.is_zero() {
+        return Err("must be greater than zero".into());
+    }
+    Ok(d)
+}
+
+/// Builds the scenario the flags describe.
+fn scenario(args: &CheckArgs) -> Result<Scenario, String> {
+    let mut s = match &args.scenario {
+        Some(path) => Scenario::from_path(path).map_err(|e| e.to_string())?,
+        None => Scenario::new(),
+    };
+    match (&args.url, &s.target) {
+        (Some(url), _) => s = s.url(url.clone()),
+        (None, Some(_)) => {}
+        (None, None) => {
+            return Err("no URL given: `mcp-probe check URL` (or a scenario file with a target)".into())
+        }
+    }
+    for header in &args.headers {
+        let Some((name, value)) = header.split_once(':') else {
+            return Err(format!(
+                "--header expects \"Name: value\", got {:?}",
+                header.split(['=', ' ']).next().unwrap_or_default()
+            ));
+        };
+        if name.trim().is_empty() {
+            return Err("--header has an empty name".into());
+        }
+        s = s.header(name.trim(), value.trim());
+    }
+    if let Some(var) = &args.bearer_env {
+        s = s.bearer_env(var.clone());
+    }
+    if let Some(path) = &args.bearer_file {
+        s = s.bearer_file(path.clone());
+    }
+    if let Some(d) = args.timeout {
+        s = s.timeout(d);
+    }
+    if let Some(d) = args.connect_timeout {
+        s = s.connect_timeout(d);
+    }
+    if let Some(d) = args.request_timeout {
+        s = s.request_timeout(d);
+    }
+    if let Some(n) = args.max_body_bytes {
+        s = s.max_body_bytes(n);
+    }
+    if let Some(n) = args.max_sse_event_bytes {
+        s = s.max_sse_event_bytes(n);
+    }
+    if let Some(v) = &args.protocol_version {
+        s = s.protocol_version(v.clone());
+    }
+    if let Some(tool) = &args.tool {
+        let arguments = match &args.args {
+            None => Value::Object(Default::default()),
+            Some(text) => match serde_json::from_str::<Value>(text) {
+                Ok(v @ Value::Object(_)) => v,
+                Ok(_) => return Err("--args must be a JSON object, e.g. '{\"a\": 2}'".into()),
+                Err(e) => return Err(format!("--args is not valid JSON: {e}")),
+            },
+        };
+        s = s.call_tool(tool.clone(), arguments);
+        if let Some(t) = &args.expect_text {
+            s = s.expect_text(t.clone());
+        }
+        if let Some(t) = &args.expect_contains {
+            s = s.expect_contains(t.clone());
+        }
+        if args.allow_tool_error {
+            s = s.allow_tool_error();
+        }
+    }
+    s.validate().map_err(|e| e.to_string())?;
+    Ok(s)
+}
+
+/// Runs `check` and returns the process exit code.
+pub(crate) async fn run(args: CheckArgs) -> ExitCode {
+    let scenario = match scenario(&args) {
+        Ok(s) => s,
+        Err(message) => return exit::usage(message),
+    };
+    let report = match mcp_probe_core::check(&scenario).await {
+        Ok(r) => r,
+        Err(e) => return exit::usage(e),
+    };
+    let code = match &report.failure {
+        None => exit::OK,
+        Some(f) => exit::for_family(f.family),
+    };
+    if args.quiet {
+        if let Some(f) = &report.failure {
+            eprintln!("mcp-probe: {} ({})", f.message, f.code);
+        }
+        return ExitCode::from(code);
+    }
+    let rendered = match args.format {
+        Format::Text => output::text::render(&report),
+        Format::Json => output::json::render(&report),
+    };
+    let mut stdout = std::io::stdout().lock();
+    if stdout.write_all(rendered.as_bytes()).and_then(|()| stdout.flush()).is_err() {
+        // A closed pipe (e.g. `| head`) must not turn a verdict into a panic.
+        return ExitCode::from(code);
+    }
+    ExitCode::from(code)
+}

@@ -1,0 +1,78 @@
+//! Exit codes: stable, one per failure family, documented in the README.
+
+use std::process::ExitCode;
+
+use mcp_probe_core::FailureFamily;
+
+/// The server is healthy.
+pub(crate) const OK: u8 = 0;
+/// mcp-probe itself failed (a bug or the environment, not the server).
+pub(crate) const INTERNAL: u8 = 1;
+/// The command line or scenario is wrong.
+pub(crate) const USAGE: u8 = 2;
+/// DNS failed, the connection was refused, unreachable or reset.
+const UNREACHABLE: u8 = 3;
+/// A phase timed out.
+const TIMEOUT: u8 = 4;
+/// TLS could not be established.
+const TLS: u8 = 5;
+/// An unexpected HTTP status or a redirect.
+const HTTP: u8 = 6;
+/// The server requires credentials or refused them.
+const AUTH: u8 = 7;
+/// Not MCP, malformed, too large, session lost, no common protocol version, JSON-RPC error.
+const PROTOCOL: u8 = 8;
+/// The tool reported an error or an expectation did not hold.
+const TOOL: u8 = 9;
+
+/// The exit code for a failure family.
+pub(crate) fn for_family(family: FailureFamily) -> u8 {
+    match family {
+        FailureFamily::Unreachable => UNREACHABLE,
+        FailureFamily::Timeout => TIMEOUT,
+        FailureFamily::Tls => TLS,
+        FailureFamily::Http => HTTP,
+        FailureFamily::Auth => AUTH,
+        FailureFamily::Protocol => PROTOCOL,
+        FailureFamily::Tool => TOOL,
+        _ => INTERNAL,
+    }
+}
+
+/// Prints a command-line error as one line (help and version go to stdout) and picks the code.
+pub(crate) fn usage_error(e: clap::Error) -> ExitCode {
+    use clap::error::ErrorKind;
+    match e.kind() {
+        ErrorKind::DisplayHelp
+        | ErrorKind::DisplayVersion
+        | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+            let _ = e.print();
+            if e.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand {
+                ExitCode::from(USAGE)
+            } else {
+                ExitCode::from(OK)
+            }
+        }
+        _ => {
+            // clap's message spans lines up to the blank line before "Usage:"; keep it on one.
+            let rendered = e.render().to_string();
+            let message = rendered
+                .lines()
+                .map(str::trim)
+                .skip_while(|l| l.is_empty())
+                .take_while(|l| !l.is_empty())
+                .collect::<Vec<_>>()
+                .join(" ");
+            let message = message.trim_start_matches("error: ");
+            let message = if message.is_empty() { "invalid command line" } else { message };
+            eprintln!("mcp-probe: {message} (see `mcp-probe --help`)");
+            ExitCode::from(USAGE)
+        }
+    }
+}
+
+/// Prints a one-line usage error of our own.
+pub(crate) fn usage(message: impl std::fmt::Display) -> ExitCode {
+    eprintln!("mcp-probe: {message}");
+    ExitCode::from(USAGE)
+}
