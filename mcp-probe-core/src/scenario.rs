@@ -74,7 +74,7 @@ pub struct TargetSpec {
 /// Time limits. In documents, durations are strings such as `"10s"` or `"500ms"`, or
 /// integers of milliseconds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(rename_all = "camelCase", deny_unknown_fields, default)]
 #[non_exhaustive]
 pub struct Timeouts {
     /// The whole probe, clean-up included (default 10 s).
@@ -104,7 +104,7 @@ impl Default for Timeouts {
 
 /// Size limits on what a server may send.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(rename_all = "camelCase", deny_unknown_fields, default)]
 #[non_exhaustive]
 pub struct Limits {
     /// Largest response body, or total bytes of one SSE stream (default 16 MiB).
@@ -648,6 +648,9 @@ mod tests {
 
     #[test]
     fn durations_parse_as_text_or_millis() {
+        let s = Scenario::from_yaml("timeouts: {total: 3s}\nlimits: {maxPages: 2}\n").unwrap();
+        assert_eq!(s.timeouts.connect, Timeouts::default().connect);
+        assert_eq!(s.limits.max_body_bytes, Limits::default().max_body_bytes);
         let s = Scenario::from_yaml("timeouts: {total: 2s, connect: 250, request: 1500ms}\n")
             .unwrap();
         assert_eq!(s.timeouts.total, Duration::from_secs(2));

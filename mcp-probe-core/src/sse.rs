@@ -184,7 +184,7 @@ impl SseParser {
             }
         }
         // Each iteration consumes at least one byte of `rest`.
-        while let Some(end) = rest.iter().position(|&b| b == b'\n' || b == b'\r') {
+        while let Some(end) = find_line_end(rest) {
             let line = &rest[..end];
             if self.pending.is_empty() {
                 self.check_size(line.len())?;
@@ -299,6 +299,28 @@ impl SseParser {
             id: self.last_id.clone(),
         });
     }
+}
+
+/// Position of the first CR or LF in `bytes`.
+///
+/// Whole 32-byte blocks are first tested without an early exit, which the compiler vectorises;
+/// only a block known to hold a terminator is searched byte by byte.
+fn find_line_end(bytes: &[u8]) -> Option<usize> {
+    const BLOCK: usize = 32;
+    let is_end = |b: u8| b == b'\n' || b == b'\r';
+    let mut blocks = bytes.chunks_exact(BLOCK);
+    let mut offset = 0;
+    for block in &mut blocks {
+        if block.iter().fold(false, |found, &b| found | is_end(b)) {
+            return block.iter().position(|&b| is_end(b)).map(|i| offset + i);
+        }
+        offset += BLOCK;
+    }
+    blocks
+        .remainder()
+        .iter()
+        .position(|&b| is_end(b))
+        .map(|i| offset + i)
 }
 
 #[cfg(test)]
@@ -750,6 +772,26 @@ mod tests {
                         "split {split} {input:?} {max}"
                     );
                 }
+            }
+        }
+    }
+
+    #[test]
+    fn line_end_found_at_every_position() {
+        for len in [0, 1, 31, 32, 33, 64, 100] {
+            let mut bytes = vec![b'x'; len];
+            assert_eq!(find_line_end(&bytes), None);
+            for at in 0..len {
+                for end in [b'\n', b'\r'] {
+                    bytes[at] = end;
+                    assert_eq!(find_line_end(&bytes), Some(at), "{len} {at}");
+                    bytes[at] = b'x';
+                }
+            }
+            if len > 1 {
+                bytes[len - 1] = b'\n';
+                bytes[len / 2] = b'\r';
+                assert_eq!(find_line_end(&bytes), Some(len / 2));
             }
         }
     }

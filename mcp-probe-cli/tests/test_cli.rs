@@ -1,0 +1,189 @@
+//! The `mcp-probe` binary: exit codes per failure family, output formats, usage errors.
+
+use std::process::{Command, Output};
+use std::time::{Duration, Instant};
+
+use mcp_probe_testkit::{FixtureServer, Mode};
+use serde_json::Value;
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_mcp-probe"))
+}
+
+/// Runs the CLI off the async runtime so the in-process fixture keeps serving.
+async fn run(args: Vec<String>) -> (Output, Duration) {
+    tokio::task::spawn_blocking(move || {
+        let started = Instant::now();
+        let out = bin().args(&args).output().expect("the binary runs");
+        (out, started.elapsed())
+    })
+    .await
+    .expect("the blocking task ran")
+}
+
+fn args(parts: &[&str]) -> Vec<String> {
+    parts.iter().map(|s| s.to_string()).collect()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn healthy_json_report_and_exit_zero() {
+    let server = FixtureServer::start().await.unwrap();
+    let url = server.url(Mode::Json);
+    let (out, _) = run(args(&[
+        "check", &url, "--tool", "add", "--args", r#"{"a":2,"b":3}"#, "--expect-text", "5",
+        "--format", "json",
+    ]))
+    .await;
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let report: Value = serde_json::from_str(&stdout(&out)).expect("stdout is the JSON report");
+    assert_eq!(report["ok"], true);
+    assert_eq!(report["protocolVersion"], "2025-11-25");
+    let steps = report["steps"].as_array().unwrap();
+    assert_eq!(steps.len(), 3);
+    assert!(steps.iter().all(|s| s["status"] == "pass"));
+    assert_eq!(steps[2]["result"]["text"], "5");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn text_output_names_each_step_and_the_verdict() {
+    let server = FixtureServer::start().await.unwrap();
+    let (out, _) = run(args(&["check", &server.url(Mode::Json), "--tool", "echo", "--args", r#"{"text":"hi"}"#])).await;
+    assert_eq!(out.status.code(), Some(0));
+    let text = stdout(&out);
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(lines[1].trim_start().starts_with("PASS handshake"), "{text}");
+    assert!(lines[1].contains("protocol 2025-11-25"), "{text}");
+    assert!(lines[2].trim_start().starts_with("PASS tools/list"), "{text}");
+    assert!(lines[2].contains("3 tools: add, echo, fail"), "{text}");
+    assert!(lines[3].contains("echo → \"hi\""), "{text}");
+    assert!(lines[4].starts_with("OK: healthy"), "{text}");
+
+    let (out, _) = run(args(&["check", &server.url(Mode::ToolIsError), "--tool", "add"])).await;
+    assert_eq!(out.status.code(), Some(9));
+    let text = stdout(&out);
+    assert!(text.contains("FAIL tools/call"), "{text}");
+    assert!(
+        text.lines().last().unwrap().starts_with("FAIL at tools/call (tool_error): "),
+        "{text}"
+    );
+    assert!(text.contains("database connection refused"), "{text}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_failure_family_has_its_exit_code() {
+    let server = FixtureServer::start().await.unwrap();
+    let cases: &[(Mode, i32, &str, &str)] = &[
+        (Mode::BadGateway, 6, "handshake", "http_status"),
+        (Mode::Html, 8, "handshake", "not_mcp"),
+        (Mode::Unauthorized, 7, "handshake", "auth_required"),
+        (Mode::InvalidJson, 8, "handshake", "malformed"),
+        (Mode::ToolIsError, 9, "tools/call", "tool_error"),
+        (Mode::OldVersion, 8, "handshake", "protocol_version"),
+    ];
+    for (mode, code, step, failure) in cases {
+        let (out, _) = run(args(&[
+            "check", &server.url(*mode), "--tool", "add", "--args", r#"{"a":1,"b":1}"#,
+            "--format", "json",
+        ]))
+        .await;
+        assert_eq!(out.status.code(), Some(*code), "{mode:?}: {}", stdout(&out));
+        let report: Value = serde_json::from_str(&stdout(&out)).unwrap();
+        assert_eq!(report["failure"]["step"], *step, "{mode:?}");
+        assert_eq!(report["failure"]["code"], *failure, "{mode:?}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hanging_server_exits_4_within_the_timeout() {
+    let server = FixtureServer::start().await.unwrap();
+    let (out, took) = run(args(&["check", &server.url(Mode::Hang), "--timeout", "1s"])).await;
+    assert_eq!(out.status.code(), Some(4), "{}", stdout(&out));
+    assert!(stdout(&out).contains("FAIL at handshake (timeout)"), "{}", stdout(&out));
+    // Process start-up included; generous so a loaded machine does not flake.
+    assert!(took < Duration::from_secs(3), "took {took:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn nothing_listening_exits_3() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    drop(listener);
+    let (out, _) = run(args(&["check", &format!("http://127.0.0.1:{port}/mcp"), "--quiet"])).await;
+    assert_eq!(out.status.code(), Some(3));
+    assert!(stdout(&out).is_empty());
+    assert!(stderr(&out).contains("connect_refused"), "{}", stderr(&out));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn quiet_success_prints_nothing() {
+    let server = FixtureServer::start().await.unwrap();
+    let (out, _) = run(args(&["check", &server.url(Mode::Json), "-q"])).await;
+    assert_eq!(out.status.code(), Some(0));
+    assert!(stdout(&out).is_empty() && stderr(&out).is_empty());
+}
+
+#[test]
+fn usage_errors_are_one_line_and_exit_2() {
+    let cases: &[&[&str]] = &[
+        &["check"],
+        &["check", "not a url"],
+        &["check", "ftp://example.com/"],
+        &["check", "http://127.0.0.1:9/mcp", "--tool", "add", "--args", "{oops"],
+        &["check", "http://127.0.0.1:9/mcp", "--tool", "add", "--args", "[1]"],
+        &["check", "http://127.0.0.1:9/mcp", "--frobnicate"],
+        &["check", "http://127.0.0.1:9/mcp", "--timeout", "soon"],
+        &["check", "http://127.0.0.1:9/mcp", "--header", "no-colon"],
+        &["check", "http://127.0.0.1:9/mcp", "--bearer-env", "MCP_PROBE_SURELY_UNSET_VAR"],
+        &["check", "http://127.0.0.1:9/mcp", "--scenario", "/nonexistent/scenario.yaml"],
+        &["frobnicate"],
+    ];
+    for case in cases {
+        let out = bin().args(*case).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{case:?}: {}", stderr(&out));
+        let err = stderr(&out);
+        assert_eq!(err.trim_end().lines().count(), 1, "{case:?}: {err}");
+        assert!(err.starts_with("mcp-probe: "), "{case:?}: {err}");
+        assert!(!err.contains("panicked") && !err.contains("RUST_BACKTRACE"), "{err}");
+        assert!(stdout(&out).is_empty(), "{case:?}");
+    }
+}
+
+#[test]
+fn help_and_version_exit_zero() {
+    let out = bin().args(["check", "--help"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(stdout(&out).contains("--expect-text"));
+    assert!(stdout(&out).contains("Exit codes"));
+    let out = bin().arg("--version").output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(stdout(&out).starts_with("mcp-probe "));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_scenario_file_runs_its_steps() {
+    let server = FixtureServer::start().await.unwrap();
+    let dir = std::env::temp_dir().join(format!("mcp-probe-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("scenario.yaml");
+    std::fs::write(
+        &file,
+        format!(
+            "target:\n  url: {}\ntimeouts: {{total: 5s}}\nsteps:\n  - step: listTools\n    expect: {{toolsPresent: [echo]}}\n  - step: callTool\n    name: echo\n    arguments: {{text: hello}}\n    expect: {{textContains: ell}}\n",
+            server.url(Mode::Sse)
+        ),
+    )
+    .unwrap();
+    let (out, _) = run(args(&["check", "--scenario", file.to_str().unwrap(), "--format", "json"])).await;
+    assert_eq!(out.status.code(), Some(0), "{}{}", stdout(&out), stderr(&out));
+    let report: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(report["steps"][2]["result"]["text"], "hello");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
