@@ -39,7 +39,12 @@ pub(crate) struct CheckArgs {
     args: Option<String>,
 
     /// The tool's text result must equal this.
-    #[arg(long, value_name = "TEXT", requires = "tool", conflicts_with = "expect_contains")]
+    #[arg(
+        long,
+        value_name = "TEXT",
+        requires = "tool",
+        conflicts_with = "expect_contains"
+    )]
     expect_text: Option<String>,
 
     /// The tool's text result must contain this.
@@ -115,7 +120,9 @@ fn scenario(args: &CheckArgs) -> Result<Scenario, String> {
         (Some(url), _) => s = s.url(url.clone()),
         (None, Some(_)) => {}
         (None, None) => {
-            return Err("no URL given: `mcp-probe check URL` (or a scenario file with a target)".into())
+            return Err(
+                "no URL given: `mcp-probe check URL` (or a scenario file with a target)".into(),
+            )
         }
     }
     for header in &args.headers {
@@ -203,7 +210,11 @@ pub(crate) async fn run(args: CheckArgs) -> ExitCode {
         Format::Json => output::json::render(&report),
     };
     let mut stdout = std::io::stdout().lock();
-    if stdout.write_all(rendered.as_bytes()).and_then(|()| stdout.flush()).is_err() {
+    if stdout
+        .write_all(rendered.as_bytes())
+        .and_then(|()| stdout.flush())
+        .is_err()
+    {
         // A closed pipe (e.g. `| head`) must not turn a verdict into a panic.
         return ExitCode::from(code);
     }

@@ -64,7 +64,11 @@ pub(crate) fn usage_error(e: clap::Error) -> ExitCode {
                 .collect::<Vec<_>>()
                 .join(" ");
             let message = message.trim_start_matches("error: ");
-            let message = if message.is_empty() { "invalid command line" } else { message };
+            let message = if message.is_empty() {
+                "invalid command line"
+            } else {
+                message
+            };
             eprintln!("mcp-probe: {message} (see `mcp-probe --help`)");
             ExitCode::from(USAGE)
         }

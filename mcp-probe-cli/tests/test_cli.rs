@@ -1,5 +1,7 @@
 //! The `mcp-probe` binary: exit codes per failure family, output formats, usage errors.
 
+#![allow(clippy::unwrap_used)]
+
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
@@ -38,8 +40,16 @@ async fn healthy_json_report_and_exit_zero() {
     let server = FixtureServer::start().await.unwrap();
     let url = server.url(Mode::Json);
     let (out, _) = run(args(&[
-        "check", &url, "--tool", "add", "--args", r#"{"a":2,"b":3}"#, "--expect-text", "5",
-        "--format", "json",
+        "check",
+        &url,
+        "--tool",
+        "add",
+        "--args",
+        r#"{"a":2,"b":3}"#,
+        "--expect-text",
+        "5",
+        "--format",
+        "json",
     ]))
     .await;
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
@@ -55,23 +65,46 @@ async fn healthy_json_report_and_exit_zero() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn text_output_names_each_step_and_the_verdict() {
     let server = FixtureServer::start().await.unwrap();
-    let (out, _) = run(args(&["check", &server.url(Mode::Json), "--tool", "echo", "--args", r#"{"text":"hi"}"#])).await;
+    let (out, _) = run(args(&[
+        "check",
+        &server.url(Mode::Json),
+        "--tool",
+        "echo",
+        "--args",
+        r#"{"text":"hi"}"#,
+    ]))
+    .await;
     assert_eq!(out.status.code(), Some(0));
     let text = stdout(&out);
     let lines: Vec<&str> = text.lines().collect();
-    assert!(lines[1].trim_start().starts_with("PASS handshake"), "{text}");
+    assert!(
+        lines[1].trim_start().starts_with("PASS handshake"),
+        "{text}"
+    );
     assert!(lines[1].contains("protocol 2025-11-25"), "{text}");
-    assert!(lines[2].trim_start().starts_with("PASS tools/list"), "{text}");
+    assert!(
+        lines[2].trim_start().starts_with("PASS tools/list"),
+        "{text}"
+    );
     assert!(lines[2].contains("3 tools: add, echo, fail"), "{text}");
     assert!(lines[3].contains("echo → \"hi\""), "{text}");
     assert!(lines[4].starts_with("OK: healthy"), "{text}");
 
-    let (out, _) = run(args(&["check", &server.url(Mode::ToolIsError), "--tool", "add"])).await;
+    let (out, _) = run(args(&[
+        "check",
+        &server.url(Mode::ToolIsError),
+        "--tool",
+        "add",
+    ]))
+    .await;
     assert_eq!(out.status.code(), Some(9));
     let text = stdout(&out);
     assert!(text.contains("FAIL tools/call"), "{text}");
     assert!(
-        text.lines().last().unwrap().starts_with("FAIL at tools/call (tool_error): "),
+        text.lines()
+            .last()
+            .unwrap()
+            .starts_with("FAIL at tools/call (tool_error): "),
         "{text}"
     );
     assert!(text.contains("database connection refused"), "{text}");
@@ -90,8 +123,14 @@ async fn each_failure_family_has_its_exit_code() {
     ];
     for (mode, code, step, failure) in cases {
         let (out, _) = run(args(&[
-            "check", &server.url(*mode), "--tool", "add", "--args", r#"{"a":1,"b":1}"#,
-            "--format", "json",
+            "check",
+            &server.url(*mode),
+            "--tool",
+            "add",
+            "--args",
+            r#"{"a":1,"b":1}"#,
+            "--format",
+            "json",
         ]))
         .await;
         assert_eq!(out.status.code(), Some(*code), "{mode:?}: {}", stdout(&out));
@@ -106,7 +145,11 @@ async fn a_hanging_server_exits_4_within_the_timeout() {
     let server = FixtureServer::start().await.unwrap();
     let (out, took) = run(args(&["check", &server.url(Mode::Hang), "--timeout", "1s"])).await;
     assert_eq!(out.status.code(), Some(4), "{}", stdout(&out));
-    assert!(stdout(&out).contains("FAIL at handshake (timeout)"), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("FAIL at handshake (timeout)"),
+        "{}",
+        stdout(&out)
+    );
     // Process start-up included; generous so a loaded machine does not flake.
     assert!(took < Duration::from_secs(3), "took {took:?}");
 }
@@ -116,7 +159,12 @@ async fn nothing_listening_exits_3() {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
     drop(listener);
-    let (out, _) = run(args(&["check", &format!("http://127.0.0.1:{port}/mcp"), "--quiet"])).await;
+    let (out, _) = run(args(&[
+        "check",
+        &format!("http://127.0.0.1:{port}/mcp"),
+        "--quiet",
+    ]))
+    .await;
     assert_eq!(out.status.code(), Some(3));
     assert!(stdout(&out).is_empty());
     assert!(stderr(&out).contains("connect_refused"), "{}", stderr(&out));
@@ -136,13 +184,37 @@ fn usage_errors_are_one_line_and_exit_2() {
         &["check"],
         &["check", "not a url"],
         &["check", "ftp://example.com/"],
-        &["check", "http://127.0.0.1:9/mcp", "--tool", "add", "--args", "{oops"],
-        &["check", "http://127.0.0.1:9/mcp", "--tool", "add", "--args", "[1]"],
+        &[
+            "check",
+            "http://127.0.0.1:9/mcp",
+            "--tool",
+            "add",
+            "--args",
+            "{oops",
+        ],
+        &[
+            "check",
+            "http://127.0.0.1:9/mcp",
+            "--tool",
+            "add",
+            "--args",
+            "[1]",
+        ],
         &["check", "http://127.0.0.1:9/mcp", "--frobnicate"],
         &["check", "http://127.0.0.1:9/mcp", "--timeout", "soon"],
         &["check", "http://127.0.0.1:9/mcp", "--header", "no-colon"],
-        &["check", "http://127.0.0.1:9/mcp", "--bearer-env", "MCP_PROBE_SURELY_UNSET_VAR"],
-        &["check", "http://127.0.0.1:9/mcp", "--scenario", "/nonexistent/scenario.yaml"],
+        &[
+            "check",
+            "http://127.0.0.1:9/mcp",
+            "--bearer-env",
+            "MCP_PROBE_SURELY_UNSET_VAR",
+        ],
+        &[
+            "check",
+            "http://127.0.0.1:9/mcp",
+            "--scenario",
+            "/nonexistent/scenario.yaml",
+        ],
         &["frobnicate"],
     ];
     for case in cases {
@@ -151,7 +223,10 @@ fn usage_errors_are_one_line_and_exit_2() {
         let err = stderr(&out);
         assert_eq!(err.trim_end().lines().count(), 1, "{case:?}: {err}");
         assert!(err.starts_with("mcp-probe: "), "{case:?}: {err}");
-        assert!(!err.contains("panicked") && !err.contains("RUST_BACKTRACE"), "{err}");
+        assert!(
+            !err.contains("panicked") && !err.contains("RUST_BACKTRACE"),
+            "{err}"
+        );
         assert!(stdout(&out).is_empty(), "{case:?}");
     }
 }
@@ -181,8 +256,21 @@ async fn a_scenario_file_runs_its_steps() {
         ),
     )
     .unwrap();
-    let (out, _) = run(args(&["check", "--scenario", file.to_str().unwrap(), "--format", "json"])).await;
-    assert_eq!(out.status.code(), Some(0), "{}{}", stdout(&out), stderr(&out));
+    let (out, _) = run(args(&[
+        "check",
+        "--scenario",
+        file.to_str().unwrap(),
+        "--format",
+        "json",
+    ]))
+    .await;
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}{}",
+        stdout(&out),
+        stderr(&out)
+    );
     let report: Value = serde_json::from_str(&stdout(&out)).unwrap();
     assert_eq!(report["steps"][2]["result"]["text"], "hello");
     std::fs::remove_dir_all(&dir).unwrap();

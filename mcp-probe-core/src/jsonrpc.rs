@@ -76,8 +76,13 @@ pub(crate) fn error_response(id: &Value, code: i64, message: &str) -> Value {
 pub(crate) fn classify(value: Value) -> Result<Incoming, NotRpc> {
     let Value::Object(mut obj) = value else {
         return Err(match value {
-            Value::Array(_) => NotRpc::Broken("a JSON array (batch) where one message was expected".into()),
-            other => NotRpc::Foreign(format!("a JSON {} instead of a JSON-RPC object", kind(&other))),
+            Value::Array(_) => {
+                NotRpc::Broken("a JSON array (batch) where one message was expected".into())
+            }
+            other => NotRpc::Foreign(format!(
+                "a JSON {} instead of a JSON-RPC object",
+                kind(&other)
+            )),
         });
     };
     match obj.get("jsonrpc") {
@@ -182,7 +187,9 @@ pub(crate) fn bounded_value(v: &Value) -> Value {
         }
         match v {
             Value::String(s) => Value::String(truncate(s, 300)),
-            Value::Array(a) => Value::Array(a.iter().take(20).map(|x| walk(x, depth + 1)).collect()),
+            Value::Array(a) => {
+                Value::Array(a.iter().take(20).map(|x| walk(x, depth + 1)).collect())
+            }
             Value::Object(o) => Value::Object(
                 o.iter()
                     .take(30)
@@ -203,33 +210,55 @@ mod tests {
     fn classifies_messages() {
         assert_eq!(
             classify(json!({"jsonrpc":"2.0","id":1,"result":{}})),
-            Ok(Incoming::Response { id: json!(1), outcome: Ok(json!({})) })
+            Ok(Incoming::Response {
+                id: json!(1),
+                outcome: Ok(json!({}))
+            })
         );
         assert_eq!(
             classify(json!({"jsonrpc":"2.0","id":"s1","method":"ping"})),
-            Ok(Incoming::Request { id: json!("s1"), method: "ping".into() })
+            Ok(Incoming::Request {
+                id: json!("s1"),
+                method: "ping".into()
+            })
         );
         assert_eq!(
             classify(json!({"jsonrpc":"2.0","method":"notifications/message","params":{}})),
-            Ok(Incoming::Notification { method: "notifications/message".into() })
+            Ok(Incoming::Notification {
+                method: "notifications/message".into()
+            })
         );
-        let err = classify(json!({"jsonrpc":"2.0","id":null,"error":{"code":-32600,"message":"bad"}}));
+        let err =
+            classify(json!({"jsonrpc":"2.0","id":null,"error":{"code":-32600,"message":"bad"}}));
         assert_eq!(
             err,
             Ok(Incoming::Response {
                 id: Value::Null,
-                outcome: Err(RpcError { code: -32600, message: "bad".into(), data: None })
+                outcome: Err(RpcError {
+                    code: -32600,
+                    message: "bad".into(),
+                    data: None
+                })
             })
         );
     }
 
     #[test]
     fn tells_foreign_from_broken() {
-        assert!(matches!(classify(json!({"status":"ok"})), Err(NotRpc::Foreign(_))));
+        assert!(matches!(
+            classify(json!({"status":"ok"})),
+            Err(NotRpc::Foreign(_))
+        ));
         assert!(matches!(classify(json!("hi")), Err(NotRpc::Foreign(_))));
         assert!(matches!(classify(json!([])), Err(NotRpc::Broken(_))));
-        assert!(matches!(classify(json!({"jsonrpc":"1.0","id":1,"result":1})), Err(NotRpc::Broken(_))));
-        assert!(matches!(classify(json!({"jsonrpc":"2.0","id":1})), Err(NotRpc::Broken(_))));
+        assert!(matches!(
+            classify(json!({"jsonrpc":"1.0","id":1,"result":1})),
+            Err(NotRpc::Broken(_))
+        ));
+        assert!(matches!(
+            classify(json!({"jsonrpc":"2.0","id":1})),
+            Err(NotRpc::Broken(_))
+        ));
         assert!(matches!(
             classify(json!({"jsonrpc":"2.0","id":1,"result":1,"error":{"code":1}})),
             Err(NotRpc::Broken(_))
@@ -245,6 +274,9 @@ mod tests {
         assert_eq!(truncate("héllo", 2), "hé…");
         assert_eq!(truncate("hi", 2), "hi");
         let long = Value::String("x".repeat(1000));
-        assert_eq!(bounded_value(&long).as_str().map(|s| s.chars().count()), Some(301));
+        assert_eq!(
+            bounded_value(&long).as_str().map(|s| s.chars().count()),
+            Some(301)
+        );
     }
 }

@@ -8,8 +8,8 @@ mod probe;
 mod report;
 mod scenario;
 mod session;
-mod steps;
 pub mod sse;
+mod steps;
 mod target;
 mod transport;
 

@@ -3,7 +3,8 @@
 use serde::{Deserialize, Serialize};
 
 /// Protocol versions of the handshake era (`initialize` → `notifications/initialized`), oldest first.
-pub const HANDSHAKE_ERA_VERSIONS: &[&str] = &["2024-11-05", "2025-03-26", "2025-06-18", "2025-11-25"];
+pub const HANDSHAKE_ERA_VERSIONS: &[&str] =
+    &["2024-11-05", "2025-03-26", "2025-06-18", "2025-11-25"];
 
 /// The version a probe asks for by default.
 pub const LATEST_HANDSHAKE_VERSION: &str = "2025-11-25";

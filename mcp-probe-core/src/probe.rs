@@ -10,7 +10,9 @@ use tokio::time::Instant;
 use crate::dns::Resolver;
 use crate::error::{Error, ErrorKind};
 use crate::negotiate::Era;
-use crate::report::{Report, StepReport, StepStatus, TransportKind, Warning, REPORT_SCHEMA_VERSION};
+use crate::report::{
+    Report, StepReport, StepStatus, TransportKind, Warning, REPORT_SCHEMA_VERSION,
+};
 use crate::scenario::{Scenario, Step};
 use crate::session::{Clock, Session};
 use crate::steps::{self, Learnt, StepContext};
@@ -65,7 +67,12 @@ impl Prober {
             .user_agent(concat!("mcp-probe/", env!("CARGO_PKG_VERSION")))
             .pool_idle_timeout(Duration::from_secs(30))
             .build()
-            .map_err(|e| Error::new(ErrorKind::Setup, format!("cannot set up the HTTP client: {e}")))?;
+            .map_err(|e| {
+                Error::new(
+                    ErrorKind::Setup,
+                    format!("cannot set up the HTTP client: {e}"),
+                )
+            })?;
         clients.insert(connect, client.clone());
         Ok(client)
     }

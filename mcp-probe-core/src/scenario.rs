@@ -625,10 +625,16 @@ mod tests {
     fn refining_the_handshake_keeps_the_default_listing() {
         let s = Scenario::for_url("http://x").protocol_version("2025-06-18");
         assert_eq!(
-            s.effective_steps().iter().map(Step::name).collect::<Vec<_>>(),
+            s.effective_steps()
+                .iter()
+                .map(Step::name)
+                .collect::<Vec<_>>(),
             ["handshake", "tools/list"]
         );
-        let s = Scenario::for_url("http://x").list_tools().list_tools().expect_tool("a");
+        let s = Scenario::for_url("http://x")
+            .list_tools()
+            .list_tools()
+            .expect_tool("a");
         assert_eq!(s.steps.len(), 2);
     }
 
@@ -651,8 +657,8 @@ mod tests {
         let s = Scenario::from_yaml("timeouts: {total: 3s}\nlimits: {maxPages: 2}\n").unwrap();
         assert_eq!(s.timeouts.connect, Timeouts::default().connect);
         assert_eq!(s.limits.max_body_bytes, Limits::default().max_body_bytes);
-        let s = Scenario::from_yaml("timeouts: {total: 2s, connect: 250, request: 1500ms}\n")
-            .unwrap();
+        let s =
+            Scenario::from_yaml("timeouts: {total: 2s, connect: 250, request: 1500ms}\n").unwrap();
         assert_eq!(s.timeouts.total, Duration::from_secs(2));
         assert_eq!(s.timeouts.connect, Duration::from_millis(250));
         assert_eq!(s.timeouts.request, Some(Duration::from_millis(1500)));

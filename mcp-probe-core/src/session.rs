@@ -130,9 +130,13 @@ impl Session {
         self.facts.reinitialized += 1;
         log.warn(
             "session_reinitialized",
-            format!("{what}: the server forgot the session (HTTP 404); re-initialized once and retried"),
+            format!(
+                "{what}: the server forgot the session (HTTP 404); re-initialized once and retried"
+            ),
         );
-        self.reinitialize(log).await.map_err(|f| forgot_again(what, f))
+        self.reinitialize(log)
+            .await
+            .map_err(|f| forgot_again(what, f))
     }
 
     /// Sends a request; on a forgotten session re-initializes once and retries; on a timeout
@@ -162,7 +166,10 @@ impl Session {
     ) -> Result<RpcOutcome, Failure> {
         let id = self.take_id();
         let deadline = self.clock.request_deadline();
-        let result = self.transport.request(id, method, params, deadline, log).await;
+        let result = self
+            .transport
+            .request(id, method, params, deadline, log)
+            .await;
         if let Err(f) = &result {
             if f.code == FailureCode::Timeout {
                 let cancel = self.clock.cleanup_deadline();
@@ -170,7 +177,12 @@ impl Session {
                 let mut scratch = StepLog::default();
                 let sent = self
                     .transport
-                    .notify("notifications/cancelled", Some(params), cancel, &mut scratch)
+                    .notify(
+                        "notifications/cancelled",
+                        Some(params),
+                        cancel,
+                        &mut scratch,
+                    )
                     .await
                     .is_ok();
                 log.requests = log.requests.saturating_add(scratch.requests);
@@ -228,7 +240,9 @@ fn forgot_again(what: &str, f: Failure) -> Failure {
     }
     Failure::new(
         FailureCode::SessionExpired,
-        format!("{what}: the server forgot the session again right after re-initializing (HTTP 404)"),
+        format!(
+            "{what}: the server forgot the session again right after re-initializing (HTTP 404)"
+        ),
     )
     .with("httpStatus", 404)
     .with("reinitialized", 1)

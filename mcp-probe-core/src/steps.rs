@@ -5,7 +5,9 @@ use std::collections::HashSet;
 use serde_json::{json, Map, Value};
 
 use crate::jsonrpc::{self, RpcError};
-use crate::negotiate::{is_known_handshake_version, HANDSHAKE_ERA_VERSIONS, LATEST_HANDSHAKE_VERSION};
+use crate::negotiate::{
+    is_known_handshake_version, HANDSHAKE_ERA_VERSIONS, LATEST_HANDSHAKE_VERSION,
+};
 use crate::report::{CallResult, Failure, FailureCode, ServerInfo, StepReport, ToolInfo};
 use crate::scenario::{CallToolStep, HandshakeStep, Limits, ListToolsStep};
 use crate::session::Session;
@@ -47,7 +49,10 @@ pub(crate) async fn handshake(cx: StepContext<'_>, step: &HandshakeStep) -> Resu
         Err(e) => return Err(initialize_error(e, requested)),
     };
     let Value::Object(result) = result else {
-        return Err(malformed("initialize: the result is not an object", "missing_field"));
+        return Err(malformed(
+            "initialize: the result is not an object",
+            "missing_field",
+        ));
     };
     let Some(version) = result.get("protocolVersion").and_then(Value::as_str) else {
         return Err(malformed(
@@ -59,7 +64,10 @@ pub(crate) async fn handshake(cx: StepContext<'_>, step: &HandshakeStep) -> Resu
     let version = jsonrpc::truncate(version, 40);
     let accepted: Vec<String> = match &step.expect.protocol_versions {
         Some(v) => v.clone(),
-        None => HANDSHAKE_ERA_VERSIONS.iter().map(|s| s.to_string()).collect(),
+        None => HANDSHAKE_ERA_VERSIONS
+            .iter()
+            .map(|s| s.to_string())
+            .collect(),
     };
     if !accepted.contains(&version) {
         let why = if is_known_handshake_version(&version) {
@@ -86,7 +94,10 @@ pub(crate) async fn handshake(cx: StepContext<'_>, step: &HandshakeStep) -> Resu
         if &server.name != expected {
             return Err(expectation(
                 "serverName",
-                format!("serverInfo.name is {:?}, expected {expected:?}", server.name),
+                format!(
+                    "serverInfo.name is {:?}, expected {expected:?}",
+                    server.name
+                ),
                 json!(expected),
                 json!(server.name),
             ));
@@ -113,7 +124,11 @@ fn initialize_error(e: RpcError, requested: &str) -> Failure {
             FailureCode::ProtocolVersion,
             format!(
                 "initialize: the server does not support {requested}; it supports {}",
-                if supported.is_empty() { "nothing it names".into() } else { supported.join(", ") }
+                if supported.is_empty() {
+                    "nothing it names".into()
+                } else {
+                    supported.join(", ")
+                }
             ),
         )
         .with("requested", requested)
@@ -133,7 +148,11 @@ fn server_info(result: &Map<String, Value>, log: &mut StepLog) -> ServerInfo {
         );
     }
     let mut capabilities: Vec<String> = match result.get("capabilities") {
-        Some(Value::Object(c)) => c.keys().take(50).map(|k| jsonrpc::truncate(k, 60)).collect(),
+        Some(Value::Object(c)) => c
+            .keys()
+            .take(50)
+            .map(|k| jsonrpc::truncate(k, 60))
+            .collect(),
         _ => {
             log.warn(
                 "missing_capabilities",
@@ -199,7 +218,10 @@ pub(crate) async fn list_tools(cx: StepContext<'_>, step: &ListToolsStep) -> Res
             }
             tools.push(ToolInfo {
                 name,
-                title: tool.get("title").and_then(Value::as_str).map(|s| jsonrpc::truncate(s, 200)),
+                title: tool
+                    .get("title")
+                    .and_then(Value::as_str)
+                    .map(|s| jsonrpc::truncate(s, 200)),
                 description: tool
                     .get("description")
                     .and_then(Value::as_str)
@@ -220,7 +242,10 @@ pub(crate) async fn list_tools(cx: StepContext<'_>, step: &ListToolsStep) -> Res
             }
             Some(other) => {
                 return Err(malformed(
-                    &format!("tools/list: nextCursor is a {}, not a string", jsonrpc::kind(other)),
+                    &format!(
+                        "tools/list: nextCursor is a {}, not a string",
+                        jsonrpc::kind(other)
+                    ),
                     "invalid_field",
                 )
                 .with("field", "nextCursor"))
@@ -239,7 +264,11 @@ pub(crate) async fn list_tools(cx: StepContext<'_>, step: &ListToolsStep) -> Res
                     "tools/list: the tool {wanted:?} is not listed (the server lists {} tool{}{})",
                     listed.len(),
                     if listed.len() == 1 { "" } else { "s" },
-                    if shown.is_empty() { String::new() } else { format!(": {}", shown.join(", ")) }
+                    if shown.is_empty() {
+                        String::new()
+                    } else {
+                        format!(": {}", shown.join(", "))
+                    }
                 ),
                 json!(wanted),
                 json!(shown),
@@ -253,7 +282,10 @@ pub(crate) async fn list_tools(cx: StepContext<'_>, step: &ListToolsStep) -> Res
 pub(crate) async fn call_tool(cx: StepContext<'_>, step: &CallToolStep) -> Result<(), Failure> {
     cx.report.tool = Some(step.name.clone());
     let params = json!({"name": step.name, "arguments": step.arguments});
-    let outcome = cx.session.request("tools/call", Some(params), cx.log).await?;
+    let outcome = cx
+        .session
+        .request("tools/call", Some(params), cx.log)
+        .await?;
     let result = outcome.map_err(|e| rpc_failure("tools/call", e))?;
     let Some(content) = result.get("content").and_then(Value::as_array) else {
         return Err(malformed(
@@ -262,7 +294,10 @@ pub(crate) async fn call_tool(cx: StepContext<'_>, step: &CallToolStep) -> Resul
         )
         .with("field", "content"));
     };
-    let is_error = result.get("isError").and_then(Value::as_bool).unwrap_or(false);
+    let is_error = result
+        .get("isError")
+        .and_then(Value::as_bool)
+        .unwrap_or(false);
     let texts: Vec<&str> = content
         .iter()
         .filter(|c| c.get("type").and_then(Value::as_str) == Some("text"))
@@ -289,7 +324,11 @@ pub(crate) async fn call_tool(cx: StepContext<'_>, step: &CallToolStep) -> Resul
             FailureCode::ToolError,
             format!(
                 "tools/call {name}: the tool reported an error: {}",
-                if text.is_empty() { "(no text)".to_owned() } else { jsonrpc::truncate(&text, 300) }
+                if text.is_empty() {
+                    "(no text)".to_owned()
+                } else {
+                    jsonrpc::truncate(&text, 300)
+                }
             ),
         )
         .with("tool", name.as_str())

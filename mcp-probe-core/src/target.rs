@@ -65,8 +65,8 @@ impl Target {
             headers.append(header, value);
         }
         if let Some(token) = read_bearer(spec)? {
-            let mut value = HeaderValue::from_str(&format!("Bearer {}", token.expose()))
-                .map_err(|_| {
+            let mut value =
+                HeaderValue::from_str(&format!("Bearer {}", token.expose())).map_err(|_| {
                     Error::new(
                         ErrorKind::Credential,
                         "the bearer token contains characters not allowed in a header",
@@ -183,7 +183,11 @@ fn redact_text(text: &str) -> String {
     let no_query = text.split('?').next().unwrap_or_default();
     match (no_query.find("://"), no_query.rfind('@')) {
         (Some(scheme_end), Some(at)) if at > scheme_end => {
-            format!("{}<redacted>@{}", &no_query[..scheme_end + 3], &no_query[at + 1..])
+            format!(
+                "{}<redacted>@{}",
+                &no_query[..scheme_end + 3],
+                &no_query[at + 1..]
+            )
         }
         _ => no_query.to_owned(),
     }
@@ -203,7 +207,13 @@ mod tests {
     #[test]
     fn urls_are_checked() {
         assert!(Target::resolve(&spec("http://127.0.0.1:1/mcp")).is_ok());
-        for bad in ["", "not a url", "ftp://x/y", "file:///etc/passwd", "http://"] {
+        for bad in [
+            "",
+            "not a url",
+            "ftp://x/y",
+            "file:///etc/passwd",
+            "http://",
+        ] {
             let e = Target::resolve(&spec(bad)).unwrap_err();
             assert_eq!(e.kind(), ErrorKind::InvalidUrl, "{bad}: {e}");
         }
@@ -251,7 +261,8 @@ mod tests {
     #[test]
     fn bad_headers_are_rejected_without_echoing_values() {
         let mut s = spec("http://127.0.0.1:1/mcp");
-        s.headers.insert("X-Key".into(), "line\nbreak-secret".into());
+        s.headers
+            .insert("X-Key".into(), "line\nbreak-secret".into());
         let e = Target::resolve(&s).unwrap_err();
         assert_eq!(e.kind(), ErrorKind::InvalidHeader);
         assert!(!e.to_string().contains("secret"));

@@ -1,6 +1,8 @@
 //! Every misbehaving fixture mode is classified with the exact code, the failing step, and the
 //! probe ends within its deadline.
 
+#![allow(clippy::unwrap_used)]
+
 use std::time::{Duration, Instant};
 
 use mcp_probe_core::{check, FailureCode, Report, Scenario, StepStatus};
@@ -22,17 +24,26 @@ async fn probe(server: &FixtureServer, mode: Mode, timeout: Duration) -> (Report
         .timeout(timeout)
         .max_sse_event_bytes(1024 * 1024);
     let started = Instant::now();
-    let report = check(&scenario).await.expect("a failing server is a report, not an error");
+    let report = check(&scenario)
+        .await
+        .expect("a failing server is a report, not an error");
     (report, started.elapsed())
 }
 
 fn assert_failed(report: &Report, case: &Case) {
-    let failure = report
-        .failure
-        .as_ref()
-        .unwrap_or_else(|| panic!("{:?}: expected a failure, got {}", case.mode, report.to_json_pretty()));
+    let failure = report.failure.as_ref().unwrap_or_else(|| {
+        panic!(
+            "{:?}: expected a failure, got {}",
+            case.mode,
+            report.to_json_pretty()
+        )
+    });
     assert!(!report.ok);
-    assert_eq!(failure.code, case.code, "{:?}: {}", case.mode, failure.message);
+    assert_eq!(
+        failure.code, case.code,
+        "{:?}: {}",
+        case.mode, failure.message
+    );
     assert_eq!(failure.family, case.code.family());
     assert_eq!(failure.step.as_deref(), Some(case.step), "{:?}", case.mode);
     let failed = report.failed_step().expect("a failed step");
@@ -44,7 +55,11 @@ fn assert_failed(report: &Report, case: &Case) {
         .skip_while(|s| s.name != case.step)
         .skip(1)
         .collect();
-    assert!(after.iter().all(|s| s.status == StepStatus::Skip), "{:?}", case.mode);
+    assert!(
+        after.iter().all(|s| s.status == StepStatus::Skip),
+        "{:?}",
+        case.mode
+    );
     assert!(!failure.message.is_empty());
 }
 
@@ -52,19 +67,71 @@ fn assert_failed(report: &Report, case: &Case) {
 async fn every_broken_mode_has_its_exact_code_and_step() {
     let server = FixtureServer::start().await.unwrap();
     let cases = [
-        Case { mode: Mode::BadGateway, code: FailureCode::HttpStatus, step: "handshake" },
-        Case { mode: Mode::Html, code: FailureCode::NotMcp, step: "handshake" },
-        Case { mode: Mode::InvalidJson, code: FailureCode::Malformed, step: "handshake" },
-        Case { mode: Mode::WrongId, code: FailureCode::Malformed, step: "handshake" },
-        Case { mode: Mode::Session404, code: FailureCode::SessionExpired, step: "handshake" },
-        Case { mode: Mode::Unauthorized, code: FailureCode::AuthRequired, step: "handshake" },
-        Case { mode: Mode::ToolIsError, code: FailureCode::ToolError, step: "tools/call" },
-        Case { mode: Mode::JsonrpcErrorOnCall, code: FailureCode::JsonrpcError, step: "tools/call" },
-        Case { mode: Mode::Oversized, code: FailureCode::ResponseTooLarge, step: "handshake" },
-        Case { mode: Mode::OversizedSseEvent, code: FailureCode::ResponseTooLarge, step: "handshake" },
-        Case { mode: Mode::ResetMidBody, code: FailureCode::ConnectionReset, step: "handshake" },
-        Case { mode: Mode::OldVersion, code: FailureCode::ProtocolVersion, step: "handshake" },
-        Case { mode: Mode::UnsupportedVersionError, code: FailureCode::ProtocolVersion, step: "handshake" },
+        Case {
+            mode: Mode::BadGateway,
+            code: FailureCode::HttpStatus,
+            step: "handshake",
+        },
+        Case {
+            mode: Mode::Html,
+            code: FailureCode::NotMcp,
+            step: "handshake",
+        },
+        Case {
+            mode: Mode::InvalidJson,
+            code: FailureCode::Malformed,
+            step: "handshake",
+        },
+        Case {
+            mode: Mode::WrongId,
+            code: FailureCode::Malformed,
+            step: "handshake",
+        },
+        Case {
+            mode: Mode::Session404,
+            code: FailureCode::SessionExpired,
+            step: "handshake",
+        },
+        Case {
+            mode: Mode::Unauthorized,
+            code: FailureCode::AuthRequired,
+            step: "handshake",
+        },
+        Case {
+            mode: Mode::ToolIsError,
+            code: FailureCode::ToolError,
+            step: "tools/call",
+        },
+        Case {
+            mode: Mode::JsonrpcErrorOnCall,
+            code: FailureCode::JsonrpcError,
+            step: "tools/call",
+        },
+        Case {
+            mode: Mode::Oversized,
+            code: FailureCode::ResponseTooLarge,
+            step: "handshake",
+        },
+        Case {
+            mode: Mode::OversizedSseEvent,
+            code: FailureCode::ResponseTooLarge,
+            step: "handshake",
+        },
+        Case {
+            mode: Mode::ResetMidBody,
+            code: FailureCode::ConnectionReset,
+            step: "handshake",
+        },
+        Case {
+            mode: Mode::OldVersion,
+            code: FailureCode::ProtocolVersion,
+            step: "handshake",
+        },
+        Case {
+            mode: Mode::UnsupportedVersionError,
+            code: FailureCode::ProtocolVersion,
+            step: "handshake",
+        },
     ];
     let timeout = Duration::from_secs(5);
     for case in &cases {
@@ -111,7 +178,11 @@ async fn failure_details_name_the_facts() {
 
     let (r, _) = probe(&server, Mode::ToolIsError, t).await;
     let f = r.failure.unwrap();
-    assert!(f.message.contains("database connection refused"), "{}", f.message);
+    assert!(
+        f.message.contains("database connection refused"),
+        "{}",
+        f.message
+    );
     let call = &r.steps[2];
     assert!(call.result.as_ref().unwrap().is_error);
 
@@ -145,7 +216,11 @@ async fn a_server_that_hangs_times_out_within_the_deadline() {
     let (report, took) = probe(&server, Mode::Hang, timeout).await;
     assert_failed(
         &report,
-        &Case { mode: Mode::Hang, code: FailureCode::Timeout, step: "handshake" },
+        &Case {
+            mode: Mode::Hang,
+            code: FailureCode::Timeout,
+            step: "handshake",
+        },
     );
     let f = report.failure.unwrap();
     assert_eq!(f.details["phase"], "headers");
@@ -170,7 +245,11 @@ async fn silence_on_an_sse_stream_times_out_and_the_request_is_cancelled() {
     let took = started.elapsed();
     assert_failed(
         &report,
-        &Case { mode: Mode::SseSilence, code: FailureCode::Timeout, step: "tools/list" },
+        &Case {
+            mode: Mode::SseSilence,
+            code: FailureCode::Timeout,
+            step: "tools/list",
+        },
     );
     let f = report.failure.unwrap();
     assert_eq!(f.details["phase"], "stream_idle");
@@ -188,7 +267,10 @@ async fn silence_on_an_sse_stream_times_out_and_the_request_is_cancelled() {
         .iter()
         .find(|r| r.rpc_method.as_deref() == Some("notifications/cancelled"))
         .expect("notifications/cancelled was sent");
-    assert_eq!(cancel.body.as_ref().unwrap()["params"]["requestId"], list_id);
+    assert_eq!(
+        cancel.body.as_ref().unwrap()["params"]["requestId"],
+        list_id
+    );
 }
 
 #[tokio::test]

@@ -1,5 +1,7 @@
 //! Healthy fixture modes pass, and the wire is spoken as the protocol says.
 
+#![allow(clippy::unwrap_used)]
+
 use std::time::Duration;
 
 use mcp_probe_core::{check, Era, Report, Scenario, ServerMessageKind, StepStatus, TransportKind};
@@ -16,7 +18,11 @@ async fn healthy(server: &FixtureServer, mode: Mode) -> Report {
     assert!(report.failure.is_none());
     assert_eq!(report.steps.len(), 3);
     assert_eq!(
-        report.steps.iter().map(|s| s.name.as_str()).collect::<Vec<_>>(),
+        report
+            .steps
+            .iter()
+            .map(|s| s.name.as_str())
+            .collect::<Vec<_>>(),
         ["handshake", "tools/list", "tools/call"]
     );
     assert_eq!(report.transport, TransportKind::StreamableHttp);
@@ -28,7 +34,9 @@ async fn healthy(server: &FixtureServer, mode: Mode) -> Report {
 }
 
 fn of<'a>(log: &'a [Received], method: &str) -> Vec<&'a Received> {
-    log.iter().filter(|r| r.rpc_method.as_deref() == Some(method)).collect()
+    log.iter()
+        .filter(|r| r.rpc_method.as_deref() == Some(method))
+        .collect()
 }
 
 #[tokio::test]
@@ -61,7 +69,13 @@ async fn pagination_is_followed() {
     let log = server.log();
     let lists = of(&log, "tools/list");
     assert_eq!(lists.len(), 3);
-    assert!(lists[0].body.as_ref().unwrap().get("params").and_then(|p| p.get("cursor")).is_none());
+    assert!(lists[0]
+        .body
+        .as_ref()
+        .unwrap()
+        .get("params")
+        .and_then(|p| p.get("cursor"))
+        .is_none());
     assert!(lists[1].body.as_ref().unwrap()["params"]["cursor"].is_string());
 }
 
@@ -87,10 +101,24 @@ async fn server_messages_before_the_response_are_answered_and_recorded() {
         .iter()
         .map(|m| (m.kind, m.method.as_str(), m.answer.as_deref()))
         .collect();
-    assert!(kinds.contains(&(ServerMessageKind::Notification, "notifications/message", None)), "{kinds:?}");
-    assert!(kinds.contains(&(ServerMessageKind::Request, "ping", Some("result"))), "{kinds:?}");
     assert!(
-        kinds.contains(&(ServerMessageKind::Request, "sampling/createMessage", Some("error -32601"))),
+        kinds.contains(&(
+            ServerMessageKind::Notification,
+            "notifications/message",
+            None
+        )),
+        "{kinds:?}"
+    );
+    assert!(
+        kinds.contains(&(ServerMessageKind::Request, "ping", Some("result"))),
+        "{kinds:?}"
+    );
+    assert!(
+        kinds.contains(&(
+            ServerMessageKind::Request,
+            "sampling/createMessage",
+            Some("error -32601")
+        )),
         "{kinds:?}"
     );
     let log = server.log();
@@ -99,8 +127,18 @@ async fn server_messages_before_the_response_are_answered_and_recorded() {
         .filter(|r| r.rpc_method.is_none() && r.http_method == "POST")
         .filter_map(|r| r.body.clone())
         .collect();
-    assert!(answers.iter().any(|b| b["id"] == "srv-1" && b["result"] == json!({})), "{answers:?}");
-    assert!(answers.iter().any(|b| b["id"] == "srv-2" && b["error"]["code"] == -32601), "{answers:?}");
+    assert!(
+        answers
+            .iter()
+            .any(|b| b["id"] == "srv-1" && b["result"] == json!({})),
+        "{answers:?}"
+    );
+    assert!(
+        answers
+            .iter()
+            .any(|b| b["id"] == "srv-2" && b["error"]["code"] == -32601),
+        "{answers:?}"
+    );
 }
 
 #[tokio::test]
@@ -129,7 +167,10 @@ async fn headers_follow_the_protocol() {
     healthy(&server, Mode::Json).await;
     let log = server.log();
     for r in log.iter().filter(|r| r.http_method == "POST") {
-        assert_eq!(r.header("accept"), Some("application/json, text/event-stream"));
+        assert_eq!(
+            r.header("accept"),
+            Some("application/json, text/event-stream")
+        );
         assert_eq!(r.header("content-type"), Some("application/json"));
     }
     let init = of(&log, "initialize")[0];
@@ -143,11 +184,21 @@ async fn headers_follow_the_protocol() {
         .header("mcp-session-id")
         .expect("session id echoed")
         .to_owned();
-    for r in log.iter().filter(|r| r.rpc_method.as_deref() != Some("initialize")) {
+    for r in log
+        .iter()
+        .filter(|r| r.rpc_method.as_deref() != Some("initialize"))
+    {
         assert_eq!(r.header("mcp-session-id"), Some(session.as_str()), "{r:?}");
-        assert_eq!(r.header("mcp-protocol-version"), Some("2025-11-25"), "{r:?}");
+        assert_eq!(
+            r.header("mcp-protocol-version"),
+            Some("2025-11-25"),
+            "{r:?}"
+        );
     }
-    let delete = log.iter().find(|r| r.http_method == "DELETE").expect("session deleted");
+    let delete = log
+        .iter()
+        .find(|r| r.http_method == "DELETE")
+        .expect("session deleted");
     assert_eq!(delete.header("mcp-session-id"), Some(session.as_str()));
 }
 
@@ -182,7 +233,9 @@ async fn a_pinned_version_is_asked_for() {
     assert_eq!(report.protocol_version.as_deref(), Some("2025-03-26"));
     let log = server.log();
     // 2025-03-26 predates the MCP-Protocol-Version header.
-    assert!(of(&log, "tools/list")[0].header("mcp-protocol-version").is_none());
+    assert!(of(&log, "tools/list")[0]
+        .header("mcp-protocol-version")
+        .is_none());
 }
 
 #[tokio::test]
@@ -207,7 +260,11 @@ async fn expectations_fail_with_expected_and_actual() {
     let f = report.failure.unwrap();
     assert_eq!(f.code, mcp_probe_core::FailureCode::ExpectationFailed);
     assert_eq!(f.step.as_deref(), Some("tools/list"));
-    assert!(f.message.contains("\"nope\" is not listed"), "{}", f.message);
+    assert!(
+        f.message.contains("\"nope\" is not listed"),
+        "{}",
+        f.message
+    );
 
     let report = check(
         &Scenario::for_url(server.url(Mode::Json))

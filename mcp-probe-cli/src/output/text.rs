@@ -68,7 +68,11 @@ fn step_line(report: &Report, step: &StepReport, width: usize) -> String {
     }
     if let Some(tools) = &step.tools {
         let names: Vec<&str> = tools.iter().take(8).map(|t| t.name.as_str()).collect();
-        let more = if tools.len() > names.len() { ", …" } else { "" };
+        let more = if tools.len() > names.len() {
+            ", …"
+        } else {
+            ""
+        };
         let _ = write!(
             line,
             "  {} tool{}{}{}{}",

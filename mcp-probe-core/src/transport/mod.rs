@@ -152,7 +152,11 @@ impl StepLog {
 ///
 /// Reads the error's source chain for typed causes (DNS marker, I/O error kinds); never the
 /// texts. `what` names the exchange for the message ("initialize", "DELETE session").
-pub(crate) fn classify_http_error(err: &reqwest::Error, what: &str, deadline: &Deadline) -> Failure {
+pub(crate) fn classify_http_error(
+    err: &reqwest::Error,
+    what: &str,
+    deadline: &Deadline,
+) -> Failure {
     let detail = chain_text(err);
     if let Some(dns) = find_source::<DnsError>(err) {
         return Failure::new(

@@ -3,9 +3,7 @@
 
 use std::time::Duration;
 
-use reqwest::header::{
-    HeaderMap, HeaderValue, ACCEPT, CONTENT_TYPE, LOCATION, WWW_AUTHENTICATE,
-};
+use reqwest::header::{HeaderMap, HeaderValue, ACCEPT, CONTENT_TYPE, LOCATION, WWW_AUTHENTICATE};
 use reqwest::{RequestBuilder, Response, StatusCode};
 use serde_json::{json, Map, Value};
 use tokio::time::timeout_at;
@@ -134,11 +132,15 @@ impl StreamableHttp {
                     let value = parse_json(&body, method)?;
                     response_for(value, &expected, method)
                 }
-                Some("text/event-stream") => self.read_sse(resp, &expected, method, deadline, log).await,
+                Some("text/event-stream") => {
+                    self.read_sse(resp, &expected, method, deadline, log).await
+                }
                 other => Err(not_mcp_content(resp, other, method, &deadline).await),
             }
         } else {
-            Err(self.status_failure(resp, sent_session, method, &deadline).await)
+            Err(self
+                .status_failure(resp, sent_session, method, &deadline)
+                .await)
         }
     }
 
@@ -168,7 +170,9 @@ impl StreamableHttp {
             }
             return Ok(());
         }
-        Err(self.status_failure(resp, sent_session, method, &deadline).await)
+        Err(self
+            .status_failure(resp, sent_session, method, &deadline)
+            .await)
     }
 
     /// Ends the session with DELETE; says how that went (`deleted`, `not_supported`, …).
@@ -336,14 +340,15 @@ impl StreamableHttp {
         let content_type = media_type(&headers);
         let body = read_prefix(resp, deadline).await;
         let reason = status.canonical_reason().unwrap_or("");
-        let rpc_error = serde_json::from_slice::<Value>(&body)
-            .ok()
-            .and_then(|v| match jsonrpc::classify(v) {
-                Ok(Incoming::Response {
-                    outcome: Err(e), ..
-                }) => Some(e),
-                _ => None,
-            });
+        let rpc_error =
+            serde_json::from_slice::<Value>(&body)
+                .ok()
+                .and_then(|v| match jsonrpc::classify(v) {
+                    Ok(Incoming::Response {
+                        outcome: Err(e), ..
+                    }) => Some(e),
+                    _ => None,
+                });
         let failure = match code {
             300..=399 => {
                 let location = headers
@@ -431,7 +436,12 @@ fn is_empty_status(status: StatusCode) -> bool {
 /// The media type without parameters, lower-cased.
 fn media_type(headers: &HeaderMap) -> Option<String> {
     let raw = headers.get(CONTENT_TYPE)?.to_str().ok()?;
-    let essence = raw.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    let essence = raw
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
     (!essence.is_empty()).then_some(essence)
 }
 
@@ -452,7 +462,8 @@ async fn read_body(
     what: &str,
 ) -> Result<Vec<u8>, Failure> {
     if resp.content_length().is_some_and(|len| len > max) {
-        return Err(too_large(what, "response body", max).with("declaredBytes", resp.content_length().unwrap_or(0)));
+        return Err(too_large(what, "response body", max)
+            .with("declaredBytes", resp.content_length().unwrap_or(0)));
     }
     let mut buf = Vec::new();
     loop {
@@ -496,7 +507,9 @@ async fn not_mcp_content(
     let status = resp.status().as_u16();
     let body = read_prefix(resp, deadline).await;
     let looks_html = content_type.is_some_and(|c| c.contains("html"))
-        || snippet(&body, 40).to_ascii_lowercase().starts_with("<!doctype html")
+        || snippet(&body, 40)
+            .to_ascii_lowercase()
+            .starts_with("<!doctype html")
         || snippet(&body, 40).to_ascii_lowercase().starts_with("<html");
     let message = if looks_html {
         format!("{what}: the server answered an HTML page ({shown}), not MCP")
@@ -549,7 +562,9 @@ fn response_from(
         .with("receivedId", jsonrpc::bounded_value(&id))),
         Ok(Incoming::Request { method, .. }) => Err(Failure::new(
             FailureCode::Malformed,
-            format!("{what}: a JSON answer held the server request {method} instead of the response"),
+            format!(
+                "{what}: a JSON answer held the server request {method} instead of the response"
+            ),
         )
         .with("reason", "not_a_response")),
         Ok(Incoming::Notification { method }) => Err(Failure::new(
@@ -579,7 +594,10 @@ pub(crate) fn parse_challenge(header: &str) -> Value {
         None => (header, ""),
     };
     let mut out = Map::new();
-    out.insert("scheme".into(), Value::String(jsonrpc::truncate(scheme, 40)));
+    out.insert(
+        "scheme".into(),
+        Value::String(jsonrpc::truncate(scheme, 40)),
+    );
     let mut chars = rest.char_indices().peekable();
     let bytes = rest;
     let mut params = 0;
@@ -592,7 +610,9 @@ pub(crate) fn parse_challenge(header: &str) -> Value {
                 break;
             }
         }
-        let Some(&(start, _)) = chars.peek() else { break };
+        let Some(&(start, _)) = chars.peek() else {
+            break;
+        };
         let mut eq = None;
         while let Some(&(i, c)) = chars.peek() {
             if c == '=' {
@@ -608,7 +628,10 @@ pub(crate) fn parse_challenge(header: &str) -> Value {
         let Some(eq) = eq else {
             // token68 or a bare token: keep it as-is.
             let end = chars.peek().map_or(bytes.len(), |&(i, _)| i);
-            out.insert("token".into(), Value::String(jsonrpc::truncate(bytes[start..end].trim(), 300)));
+            out.insert(
+                "token".into(),
+                Value::String(jsonrpc::truncate(bytes[start..end].trim(), 300)),
+            );
             continue;
         };
         let name = bytes[start..eq].trim().to_ascii_lowercase();
@@ -639,7 +662,10 @@ pub(crate) fn parse_challenge(header: &str) -> Value {
             bytes[vstart..vend].trim().to_owned()
         };
         if !name.is_empty() {
-            out.insert(jsonrpc::truncate(&name, 60), Value::String(jsonrpc::truncate(&value, 300)));
+            out.insert(
+                jsonrpc::truncate(&name, 60),
+                Value::String(jsonrpc::truncate(&value, 300)),
+            );
         }
         params += 1;
     }
@@ -658,7 +684,10 @@ mod tests {
         assert_eq!(c["scheme"], "Bearer");
         assert_eq!(c["realm"], "mcp");
         assert_eq!(c["error"], "invalid_token");
-        assert_eq!(c["resource_metadata"], "http://h/.well-known/oauth-protected-resource");
+        assert_eq!(
+            c["resource_metadata"],
+            "http://h/.well-known/oauth-protected-resource"
+        );
         assert_eq!(c["scope"], "read");
         assert_eq!(parse_challenge("Basic")["scheme"], "Basic");
         let escaped = parse_challenge(r#"Bearer realm="a \"b\"""#);
@@ -670,7 +699,10 @@ mod tests {
     #[test]
     fn media_types_ignore_parameters_and_case() {
         let mut h = HeaderMap::new();
-        h.insert(CONTENT_TYPE, HeaderValue::from_static("Application/JSON; charset=utf-8"));
+        h.insert(
+            CONTENT_TYPE,
+            HeaderValue::from_static("Application/JSON; charset=utf-8"),
+        );
         assert_eq!(media_type(&h).as_deref(), Some("application/json"));
         h.insert(CONTENT_TYPE, HeaderValue::from_static(""));
         assert_eq!(media_type(&h), None);
@@ -680,7 +712,8 @@ mod tests {
     fn responses_match_ids() {
         let ok = response_for(json!({"jsonrpc":"2.0","id":3,"result":{}}), &json!(3), "x");
         assert_eq!(ok, Ok(Ok(json!({}))));
-        let wrong = response_for(json!({"jsonrpc":"2.0","id":4,"result":{}}), &json!(3), "x").unwrap_err();
+        let wrong =
+            response_for(json!({"jsonrpc":"2.0","id":4,"result":{}}), &json!(3), "x").unwrap_err();
         assert_eq!(wrong.code, FailureCode::Malformed);
         assert_eq!(wrong.details["reason"], "id_mismatch");
         let foreign = response_for(json!({"status":"ok"}), &json!(3), "x").unwrap_err();
