@@ -333,9 +333,12 @@ fn json_response(status: StatusCode, value: &Value) -> Response {
         .into_response()
 }
 
-/// `text/event-stream` carrying one `message` event, then the end of the stream.
+/// `text/event-stream` carrying a priming event and one `message` event, then the end of the
+/// stream.
 fn single_event(shared: &Shared, reply: &Value) -> Response {
-    let event = sse::message(&format!("{}-1", shared.next_number()), reply);
+    let stream = shared.next_number();
+    let mut event = sse::priming(&format!("{stream}-0")).to_vec();
+    event.extend_from_slice(&sse::message(&format!("{stream}-1"), reply));
     (
         [
             (header::CONTENT_TYPE, sse::CONTENT_TYPE),

@@ -11,7 +11,8 @@ use std::str::FromStr;
 pub enum Mode {
     /// Healthy: every answer is `application/json`.
     Json,
-    /// Healthy: every request is answered with `text/event-stream` carrying one `message` event.
+    /// Healthy: every request is answered with `text/event-stream`: a priming event (id, retry,
+    /// empty data) then one `message` event.
     Sse,
     /// Healthy: `tools/list` returns one tool per page, linked by opaque `nextCursor` strings.
     Paginated,
@@ -114,7 +115,7 @@ impl Mode {
     pub fn description(self) -> &'static str {
         match self {
             Mode::Json => "healthy; every answer is application/json",
-            Mode::Sse => "healthy; each request answered by text/event-stream with one `message` event, then the stream closes",
+            Mode::Sse => "healthy; each request answered by text/event-stream: a priming event (id, retry, empty data, CRLF) then one `message` event, then the stream closes",
             Mode::Paginated => "healthy; tools/list returns one tool per page with opaque nextCursor strings",
             Mode::Notifications => "healthy; SSE with a log notification, a keep-alive comment, a server `ping` (waits up to 5 s for the client's answer) and a `sampling/createMessage` request before each response",
             Mode::SessionExpireOnce => "healthy after recovery; the first tools/list of a session answers 404, the re-initialized session works",

@@ -12,6 +12,12 @@ pub(crate) fn message(event_id: &str, msg: &Value) -> Bytes {
     Bytes::from(format!("id: {event_id}\nevent: message\ndata: {msg}\n\n"))
 }
 
+/// A priming event (2025-11-25): an id, a retry hint and empty data, in CRLF line endings
+/// so clients meet both line-ending styles on one stream.
+pub(crate) fn priming(event_id: &str) -> Bytes {
+    Bytes::from(format!("id: {event_id}\r\nretry: 1000\r\ndata:\r\n\r\n"))
+}
+
 /// A comment line (ignored by parsers; used as a keep-alive).
 pub(crate) fn comment(text: &str) -> Bytes {
     Bytes::from(format!(": {text}\n\n"))

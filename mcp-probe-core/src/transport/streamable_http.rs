@@ -269,6 +269,10 @@ impl StreamableHttp {
                     );
                     continue;
                 }
+                if event.data.trim().is_empty() {
+                    // A priming event (an id and empty data, 2025-11-25): nothing to parse.
+                    continue;
+                }
                 let value = parse_json(event.data.as_bytes(), what)
                     .map_err(|f| f.with("where", "sse_event"))?;
                 match jsonrpc::classify(value) {

@@ -1,0 +1,127 @@
+//! Probing real MCP servers nobody here wrote: the Python SDK (JSON and SSE answers), the
+//! TypeScript reference server and an rmcp server. Each: a healthy verdict with its version
+//! and tools, one call that succeeds and one that yields `tool_error`.
+//! Needs `interop/setup.sh` to have run.
+
+#![allow(clippy::unwrap_used)]
+
+mod peers;
+
+use std::time::Duration;
+
+use mcp_probe_core::{check, Era, FailureCode, Report, Scenario, StepStatus};
+use peers::PyAnswers;
+use serde_json::{json, Value};
+
+async fn probe(url: &str, tool: &str, args: Value) -> Report {
+    check(
+        &Scenario::for_url(url)
+            .call_tool(tool, args)
+            .timeout(Duration::from_secs(15)),
+    )
+    .await
+    .unwrap()
+}
+
+fn assert_healthy(report: &Report, server_name: &str, tools: &[&str], text: &str) {
+    assert!(report.ok, "{}", report.to_json_pretty());
+    assert_eq!(report.era, Some(Era::Handshake));
+    assert_eq!(report.protocol_version.as_deref(), Some("2025-11-25"));
+    assert_eq!(report.server.as_ref().unwrap().name, server_name);
+    assert!(
+        report.steps.iter().all(|s| s.status == StepStatus::Pass),
+        "{}",
+        report.to_json_pretty()
+    );
+    let listed: Vec<&str> = report.steps[1]
+        .tools
+        .as_ref()
+        .unwrap()
+        .iter()
+        .map(|t| t.name.as_str())
+        .collect();
+    for tool in tools {
+        assert!(listed.contains(tool), "{tool} not in {listed:?}");
+    }
+    assert_eq!(report.steps[2].result.as_ref().unwrap().text, text);
+}
+
+fn assert_tool_error(report: &Report, contains: &str) {
+    let f = report.failure.as_ref().expect("a failure");
+    assert_eq!(
+        f.code,
+        FailureCode::ToolError,
+        "{}",
+        report.to_json_pretty()
+    );
+    assert_eq!(f.step.as_deref(), Some("tools/call"));
+    assert!(f.message.contains(contains), "{}", f.message);
+    assert!(report.steps[2].result.as_ref().unwrap().is_error);
+}
+
+#[tokio::test]
+async fn python_sdk_with_sse_answers() {
+    let peer = peers::start_python(PyAnswers::Sse);
+    let report = probe(&peer.url, "add", json!({"a": 2, "b": 3})).await;
+    assert_healthy(
+        &report,
+        "mcp-probe-interop-python",
+        &["add", "echo", "fail"],
+        "5",
+    );
+    assert!(report.steps[2].result.as_ref().unwrap().structured);
+    assert!(report.session.issued);
+    assert_eq!(report.session.closed.as_deref(), Some("deleted"));
+    let report = probe(&peer.url, "fail", json!({})).await;
+    assert_tool_error(&report, "this tool always fails");
+}
+
+#[tokio::test]
+async fn python_sdk_with_json_answers() {
+    let peer = peers::start_python(PyAnswers::Json);
+    let report = probe(&peer.url, "echo", json!({"text": "hi"})).await;
+    assert_healthy(
+        &report,
+        "mcp-probe-interop-python",
+        &["add", "echo", "fail"],
+        "hi",
+    );
+    let report = probe(&peer.url, "fail", json!({})).await;
+    assert_tool_error(&report, "this tool always fails");
+}
+
+#[tokio::test]
+async fn python_sdk_pinned_to_an_older_version() {
+    let peer = peers::start_python(PyAnswers::Sse);
+    let report = check(&Scenario::for_url(&peer.url).protocol_version("2025-06-18"))
+        .await
+        .unwrap();
+    assert!(report.ok, "{}", report.to_json_pretty());
+    assert_eq!(report.protocol_version.as_deref(), Some("2025-06-18"));
+}
+
+#[tokio::test]
+async fn typescript_reference_server() {
+    let peer = peers::start_everything("streamableHttp");
+    let report = probe(&peer.url, "echo", json!({"message": "hi"})).await;
+    assert!(report.ok, "{}\n{}", report.to_json_pretty(), peer.stderr());
+    assert_eq!(report.era, Some(Era::Handshake));
+    assert_eq!(report.protocol_version.as_deref(), Some("2025-11-25"));
+    assert_eq!(report.steps[2].result.as_ref().unwrap().text, "Echo: hi");
+    let listed = report.steps[1].tools.as_ref().unwrap();
+    assert!(listed.iter().any(|t| t.name == "get-sum"));
+    let report = probe(&peer.url, "get-sum", json!({"a": "x", "b": 1})).await;
+    assert_tool_error(&report, "Input validation error");
+}
+
+#[tokio::test]
+async fn rmcp_server() {
+    let peer = peers::start_rmcp().await;
+    let report = probe(&peer.url, "add", json!({"a": 2, "b": 3})).await;
+    assert!(report.ok, "{}", report.to_json_pretty());
+    assert_eq!(report.steps[2].result.as_ref().unwrap().text, "5");
+    assert!(report.session.issued);
+    assert_eq!(report.session.closed.as_deref(), Some("deleted"));
+    let report = probe(&peer.url, "fail", json!({})).await;
+    assert_tool_error(&report, "this tool always fails");
+}
