@@ -10,15 +10,13 @@ use tokio::time::Instant;
 use crate::dns::Resolver;
 use crate::error::{Error, ErrorKind};
 use crate::negotiate::Era;
-use crate::report::{
-    Report, StepReport, StepStatus, TransportKind, Warning, REPORT_SCHEMA_VERSION,
-};
+use crate::report::{Report, StepReport, StepStatus, Warning, REPORT_SCHEMA_VERSION};
 use crate::scenario::{Scenario, Step};
 use crate::session::{Clock, Session};
 use crate::steps::{self, Learnt, StepContext};
 use crate::target::Target;
 use crate::transport::streamable_http::StreamableHttp;
-use crate::transport::StepLog;
+use crate::transport::{StepLog, Transport};
 
 /// Runs probes. Cheap to clone; clones share HTTP clients (and so connection pools).
 ///
@@ -94,7 +92,8 @@ impl Prober {
         let t0 = Instant::now();
         let clock = Clock::start(timeouts.total, timeouts.request);
         let display_url = target.display_url();
-        let transport = StreamableHttp::new(client, target, scenario.limits);
+        let transport =
+            Transport::StreamableHttp(StreamableHttp::new(client, target, scenario.limits));
         let mut session = Session::new(transport, clock);
         let mut learnt = Learnt::default();
         let mut reports = Vec::new();
@@ -163,7 +162,7 @@ impl Prober {
             schema_version: REPORT_SCHEMA_VERSION,
             ok: failure.is_none(),
             target: display_url,
-            transport: TransportKind::StreamableHttp,
+            transport: session.transport_kind(),
             era,
             protocol_version: learnt.protocol_version,
             server: learnt.server,

@@ -8,8 +8,7 @@ use tokio::time::Instant;
 
 use crate::jsonrpc::RpcOutcome;
 use crate::report::{Failure, FailureCode, SessionFacts};
-use crate::transport::streamable_http::StreamableHttp;
-use crate::transport::{Deadline, StepLog};
+use crate::transport::{Deadline, StepLog, Transport};
 
 /// Longest a clean-up message (cancel, DELETE) may take.
 const CLEANUP_BUDGET: Duration = Duration::from_millis(1000);
@@ -54,7 +53,7 @@ pub(crate) struct Initialized {
 
 /// One MCP session (handshake era) over Streamable HTTP.
 pub(crate) struct Session {
-    transport: StreamableHttp,
+    transport: Transport,
     clock: Clock,
     next_id: i64,
     init_params: Option<Value>,
@@ -63,7 +62,7 @@ pub(crate) struct Session {
 }
 
 impl Session {
-    pub(crate) fn new(transport: StreamableHttp, clock: Clock) -> Self {
+    pub(crate) fn new(transport: Transport, clock: Clock) -> Self {
         Session {
             transport,
             clock,
@@ -224,10 +223,15 @@ impl Session {
         self.send_initialized(&version, log).await
     }
 
-    /// Ends the session (DELETE) if the server issued one.
+    /// Which transport the session speaks over.
+    pub(crate) fn transport_kind(&self) -> crate::report::TransportKind {
+        self.transport.kind()
+    }
+
+    /// Ends the session: DELETE, closing the stream, or stopping the child process.
     pub(crate) async fn close(&mut self) {
         let deadline = self.clock.cleanup_deadline();
-        if let Some(outcome) = self.transport.delete_session(deadline).await {
+        if let Some(outcome) = self.transport.close(deadline).await {
             self.facts.closed = Some(outcome);
         }
     }

@@ -3,6 +3,8 @@
 //! Every transport reports its problems as [`Failure`]s and keeps a [`StepLog`] of what it
 //! did, so the step that called it can be reported precisely.
 
+pub(crate) mod legacy_sse;
+pub(crate) mod stdio;
 pub(crate) mod streamable_http;
 
 use std::error::Error as StdError;
@@ -11,11 +13,85 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
+use serde_json::{json, Value};
+
 use crate::dns::DnsError;
-use crate::report::{Failure, FailureCode, ServerMessage, Warning};
+use crate::jsonrpc::{self, Incoming, NotRpc, RpcOutcome};
+use crate::report::{Failure, FailureCode, ServerMessage, TransportKind, Warning};
 
 /// Most server messages kept per step; more are counted, not kept.
 const MAX_SERVER_MESSAGES: usize = 50;
+
+/// The transport a session speaks over. Every variant offers the same operations.
+#[derive(Debug)]
+pub(crate) enum Transport {
+    /// Streamable HTTP.
+    StreamableHttp(streamable_http::StreamableHttp),
+}
+
+impl Transport {
+    /// Which transport this is, for the report.
+    pub(crate) fn kind(&self) -> TransportKind {
+        match self {
+            Transport::StreamableHttp(_) => TransportKind::StreamableHttp,
+        }
+    }
+
+    /// Sends a request and waits for its response, answering server requests on the way.
+    pub(crate) async fn request(
+        &mut self,
+        id: i64,
+        method: &str,
+        params: Option<Value>,
+        deadline: Deadline,
+        log: &mut StepLog,
+    ) -> Result<RpcOutcome, Failure> {
+        match self {
+            Transport::StreamableHttp(t) => t.request(id, method, params, deadline, log).await,
+        }
+    }
+
+    /// Sends a notification.
+    pub(crate) async fn notify(
+        &mut self,
+        method: &str,
+        params: Option<Value>,
+        deadline: Deadline,
+        log: &mut StepLog,
+    ) -> Result<(), Failure> {
+        match self {
+            Transport::StreamableHttp(t) => t.notify(method, params, deadline, log).await,
+        }
+    }
+
+    /// Ends what the probe opened (session, stream, child process); says how that went.
+    pub(crate) async fn close(&mut self, deadline: Deadline) -> Option<String> {
+        match self {
+            Transport::StreamableHttp(t) => t.delete_session(deadline).await,
+        }
+    }
+
+    /// Whether the server issued a session id that is in use (Streamable HTTP only).
+    pub(crate) fn has_session(&self) -> bool {
+        match self {
+            Transport::StreamableHttp(t) => t.has_session(),
+        }
+    }
+
+    /// Drops the session before re-initializing.
+    pub(crate) fn forget_session(&mut self) {
+        match self {
+            Transport::StreamableHttp(t) => t.forget_session(),
+        }
+    }
+
+    /// Sets the negotiated version sent as `MCP-Protocol-Version` (HTTP transports).
+    pub(crate) fn set_protocol_version(&mut self, version: Option<String>) {
+        match self {
+            Transport::StreamableHttp(t) => t.set_protocol_version(version),
+        }
+    }
+}
 
 /// Which configured limit a deadline comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -260,6 +336,98 @@ pub(crate) fn snippet(body: &[u8], max: usize) -> String {
         .collect();
     let collapsed = cleaned.split_whitespace().collect::<Vec<_>>().join(" ");
     crate::jsonrpc::truncate(&collapsed, max)
+}
+
+/// The answer a probe gives to a server request: `ping` gets `{}`, anything else "method not
+/// found" (a probe offers no client capabilities). Returns the message and how it is reported.
+pub(crate) fn answer_for(id: &Value, method: &str) -> (Value, &'static str) {
+    if method == "ping" {
+        (jsonrpc::result_response(id, json!({})), "result")
+    } else {
+        (
+            jsonrpc::error_response(id, -32601, "mcp-probe does not offer this capability"),
+            "error -32601",
+        )
+    }
+}
+
+/// The failure for a body, stream or event over its size limit.
+pub(crate) fn too_large(what: &str, thing: &str, limit: u64) -> Failure {
+    Failure::new(
+        FailureCode::ResponseTooLarge,
+        format!("{what}: the {thing} exceeded the limit of {limit} bytes"),
+    )
+    .with("limitBytes", limit)
+    .with("part", thing)
+}
+
+/// Parses a JSON body or event; invalid JSON is `malformed`.
+pub(crate) fn parse_json(body: &[u8], what: &str) -> Result<Value, Failure> {
+    serde_json::from_slice(body).map_err(|e| {
+        Failure::new(
+            FailureCode::Malformed,
+            format!("{what}: the answer is not valid JSON ({e})"),
+        )
+        .with("reason", "invalid_json")
+        .with("bodySnippet", snippet(body, 200))
+    })
+}
+
+/// The outcome of a single-message answer: the response to `expected`, or why not.
+pub(crate) fn response_for(
+    value: Value,
+    expected: &Value,
+    what: &str,
+) -> Result<RpcOutcome, Failure> {
+    response_from(jsonrpc::classify(value), expected, what)
+}
+
+/// The outcome of an already classified message: the response to `expected`, or why not.
+pub(crate) fn response_from(
+    classified: Result<Incoming, NotRpc>,
+    expected: &Value,
+    what: &str,
+) -> Result<RpcOutcome, Failure> {
+    match classified {
+        Ok(Incoming::Response { id, outcome }) if &id == expected => Ok(outcome),
+        Ok(Incoming::Response {
+            id: Value::Null,
+            outcome: Err(e),
+        }) => Ok(Err(e)),
+        Ok(Incoming::Response { id, .. }) => Err(Failure::new(
+            FailureCode::Malformed,
+            format!(
+                "{what}: the response carries id {} but the request had id {}",
+                jsonrpc::short(&id),
+                expected
+            ),
+        )
+        .with("reason", "id_mismatch")
+        .with("expectedId", expected.clone())
+        .with("receivedId", jsonrpc::bounded_value(&id))),
+        Ok(Incoming::Request { method, .. }) => Err(Failure::new(
+            FailureCode::Malformed,
+            format!(
+                "{what}: a JSON answer held the server request {method} instead of the response"
+            ),
+        )
+        .with("reason", "not_a_response")),
+        Ok(Incoming::Notification { method }) => Err(Failure::new(
+            FailureCode::Malformed,
+            format!("{what}: a JSON answer held the notification {method} instead of the response"),
+        )
+        .with("reason", "not_a_response")),
+        Err(NotRpc::Foreign(why)) => Err(Failure::new(
+            FailureCode::NotMcp,
+            format!("{what}: the answer is {why}"),
+        )
+        .with("reason", "not_jsonrpc")),
+        Err(NotRpc::Broken(why)) => Err(Failure::new(
+            FailureCode::Malformed,
+            format!("{what}: the answer is {why}"),
+        )
+        .with("reason", "invalid_jsonrpc")),
+    }
 }
 
 #[cfg(test)]

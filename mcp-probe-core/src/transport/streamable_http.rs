@@ -8,8 +8,11 @@ use reqwest::{RequestBuilder, Response, StatusCode};
 use serde_json::{json, Map, Value};
 use tokio::time::timeout_at;
 
-use super::{classify_http_error, snippet, Deadline, StepLog};
-use crate::jsonrpc::{self, Incoming, NotRpc, RpcOutcome};
+use super::{
+    answer_for, classify_http_error, parse_json, response_for, response_from, snippet, too_large,
+    Deadline, StepLog,
+};
+use crate::jsonrpc::{self, Incoming, RpcOutcome};
 use crate::report::{Failure, FailureCode, ServerMessage, ServerMessageKind};
 use crate::scenario::Limits;
 use crate::sse::{SseError, SseParser};
@@ -293,14 +296,7 @@ impl StreamableHttp {
     /// Answers a server request that arrived while waiting: `ping` gets `{}`, anything else
     /// "method not found" (a probe offers no client capabilities).
     async fn answer(&self, id: &Value, method: &str, deadline: Deadline, log: &mut StepLog) {
-        let (body, answer) = if method == "ping" {
-            (jsonrpc::result_response(id, json!({})), "result")
-        } else {
-            (
-                jsonrpc::error_response(id, -32601, "mcp-probe does not offer this capability"),
-                "error -32601",
-            )
-        };
+        let (body, answer) = answer_for(id, method);
         let bytes = serde_json::to_vec(&body).unwrap_or_default();
         let budget = deadline.capped(ANSWER_BUDGET);
         log.requests = log.requests.saturating_add(1);
@@ -449,15 +445,6 @@ fn media_type(headers: &HeaderMap) -> Option<String> {
     (!essence.is_empty()).then_some(essence)
 }
 
-fn too_large(what: &str, thing: &str, limit: u64) -> Failure {
-    Failure::new(
-        FailureCode::ResponseTooLarge,
-        format!("{what}: the {thing} exceeded the limit of {limit} bytes"),
-    )
-    .with("limitBytes", limit)
-    .with("part", thing)
-}
-
 /// Reads a whole body within the deadline and the size limit.
 async fn read_body(
     mut resp: Response,
@@ -524,69 +511,6 @@ async fn not_mcp_content(
         .with("httpStatus", status)
         .with("contentType", shown)
         .with("bodySnippet", snippet(&body, 300))
-}
-
-fn parse_json(body: &[u8], what: &str) -> Result<Value, Failure> {
-    serde_json::from_slice(body).map_err(|e| {
-        Failure::new(
-            FailureCode::Malformed,
-            format!("{what}: the answer is not valid JSON ({e})"),
-        )
-        .with("reason", "invalid_json")
-        .with("bodySnippet", snippet(body, 200))
-    })
-}
-
-/// The outcome of a single-message answer: the response to `expected`, or why not.
-fn response_for(value: Value, expected: &Value, what: &str) -> Result<RpcOutcome, Failure> {
-    response_from(jsonrpc::classify(value), expected, what)
-}
-
-fn response_from(
-    classified: Result<Incoming, NotRpc>,
-    expected: &Value,
-    what: &str,
-) -> Result<RpcOutcome, Failure> {
-    match classified {
-        Ok(Incoming::Response { id, outcome }) if &id == expected => Ok(outcome),
-        Ok(Incoming::Response {
-            id: Value::Null,
-            outcome: Err(e),
-        }) => Ok(Err(e)),
-        Ok(Incoming::Response { id, .. }) => Err(Failure::new(
-            FailureCode::Malformed,
-            format!(
-                "{what}: the response carries id {} but the request had id {}",
-                jsonrpc::short(&id),
-                expected
-            ),
-        )
-        .with("reason", "id_mismatch")
-        .with("expectedId", expected.clone())
-        .with("receivedId", jsonrpc::bounded_value(&id))),
-        Ok(Incoming::Request { method, .. }) => Err(Failure::new(
-            FailureCode::Malformed,
-            format!(
-                "{what}: a JSON answer held the server request {method} instead of the response"
-            ),
-        )
-        .with("reason", "not_a_response")),
-        Ok(Incoming::Notification { method }) => Err(Failure::new(
-            FailureCode::Malformed,
-            format!("{what}: a JSON answer held the notification {method} instead of the response"),
-        )
-        .with("reason", "not_a_response")),
-        Err(NotRpc::Foreign(why)) => Err(Failure::new(
-            FailureCode::NotMcp,
-            format!("{what}: the answer is {why}"),
-        )
-        .with("reason", "not_jsonrpc")),
-        Err(NotRpc::Broken(why)) => Err(Failure::new(
-            FailureCode::Malformed,
-            format!("{what}: the answer is {why}"),
-        )
-        .with("reason", "invalid_jsonrpc")),
-    }
 }
 
 /// Parses one `WWW-Authenticate` value into `{scheme, <param>: <value>…}` (RFC 9110 §11.6.1).

@@ -1,0 +1,1 @@
+//! Legacy HTTP+SSE transport (2024-11-05).

@@ -1,0 +1,1 @@
+//! stdio transport: a child process speaking newline-delimited JSON-RPC.
