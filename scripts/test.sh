@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Runs every test of mcp-probe, as CI does: formatting, lints, the Rust tests (fixtures and
+# interop with real MCP servers), the Python package and the Node package.
+# Installs what it needs first (interop peers, Python and Node build tools); idempotent.
+#
+#   scripts/test.sh            everything
+#   scripts/test.sh rust       only formatting, lints and the Rust tests
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+what="${1:-all}"
+step() { printf '\n==> %s\n' "$*"; }
+started=$SECONDS
+
+step "interop peers (Python SDK, TypeScript reference server)"
+interop/setup.sh
+
+step "cargo fmt --check"
+cargo fmt --all -- --check
+
+step "cargo clippy (all targets, warnings are errors)"
+cargo clippy --workspace --all-targets --locked -- -D warnings
+
+step "cargo test (unit, fixtures, interop, CLI, docs)"
+cargo test --workspace --locked
+
+if [ "$what" = all ]; then
+    if [ -x bindings-python/run-tests.sh ]; then
+        step "Python package"
+        bindings-python/run-tests.sh
+    fi
+    if [ -x bindings-node/run-tests.sh ]; then
+        step "Node package"
+        bindings-node/run-tests.sh
+    fi
+fi
+
+printf '\nall tests passed in %ss\n' "$((SECONDS - started))"
