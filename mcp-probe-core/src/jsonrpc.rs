@@ -21,6 +21,19 @@ impl RpcError {
     }
 }
 
+/// Rebuilds an error object from report details written by [`RpcError::to_value`].
+pub(crate) fn error_from_details(v: &Value) -> Option<RpcError> {
+    Some(RpcError {
+        code: v.get("code")?.as_i64()?,
+        message: v
+            .get("message")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned(),
+        data: v.get("data").cloned(),
+    })
+}
+
 /// What a response carried: a result or an error.
 pub(crate) type RpcOutcome = Result<Value, RpcError>;
 

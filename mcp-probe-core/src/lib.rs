@@ -14,12 +14,14 @@ mod target;
 mod transport;
 
 pub use error::{Error, ErrorKind};
-pub use negotiate::{Era, HANDSHAKE_ERA_VERSIONS, LATEST_HANDSHAKE_VERSION};
+pub use negotiate::{
+    Era, ProtocolChoice, HANDSHAKE_ERA_VERSIONS, LATEST_HANDSHAKE_VERSION, MODERN_VERSION,
+};
 pub use probe::{check, Prober};
 pub use report::{
-    CallResult, Failure, FailureCode, FailureFamily, Report, ServerInfo, ServerMessage,
-    ServerMessageKind, SessionFacts, StepReport, StepStatus, ToolInfo, TransportKind, Warning,
-    REPORT_SCHEMA_VERSION,
+    CallResult, Failure, FailureCode, FailureFamily, Negotiation, Report, ServerInfo,
+    ServerMessage, ServerMessageKind, SessionFacts, StepReport, StepStatus, ToolInfo,
+    TransportKind, Warning, REPORT_SCHEMA_VERSION,
 };
 pub use scenario::{
     CallToolExpect, CallToolStep, HandshakeExpect, HandshakeStep, Limits, ListToolsExpect,

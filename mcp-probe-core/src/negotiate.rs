@@ -9,6 +9,9 @@ pub const HANDSHAKE_ERA_VERSIONS: &[&str] =
 /// The version a probe asks for by default.
 pub const LATEST_HANDSHAKE_VERSION: &str = "2025-11-25";
 
+/// The version of the modern era (`server/discover`, per-request `_meta`, no sessions).
+pub const MODERN_VERSION: &str = "2026-07-28";
+
 /// The first version that requires `MCP-Protocol-Version` on every request after `initialize`.
 const PROTOCOL_HEADER_SINCE: &str = "2025-06-18";
 
@@ -19,6 +22,62 @@ const PROTOCOL_HEADER_SINCE: &str = "2025-06-18";
 pub enum Era {
     /// `initialize` + `notifications/initialized`, optional sessions (2024-11-05 … 2025-11-25).
     Handshake,
+    /// `server/discover`, a `_meta` envelope on every request, no sessions (2026-07-28).
+    Modern,
+}
+
+/// Which era a probe speaks: detected (`auto`, the default) or pinned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+#[non_exhaustive]
+pub enum ProtocolChoice {
+    /// Try `server/discover`, fall back to `initialize` (mcp-wire-notes §5).
+    #[default]
+    Auto,
+    /// Only the 2026-07-28 era.
+    Modern,
+    /// Only the handshake era.
+    Handshake,
+}
+
+impl ProtocolChoice {
+    /// The stable name used in documents and on the command line.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProtocolChoice::Auto => "auto",
+            ProtocolChoice::Modern => "modern",
+            ProtocolChoice::Handshake => "handshake",
+        }
+    }
+}
+
+/// The `_meta` envelope every 2026-07-28 request carries.
+pub(crate) fn envelope() -> serde_json::Value {
+    serde_json::json!({
+        "io.modelcontextprotocol/protocolVersion": MODERN_VERSION,
+        "io.modelcontextprotocol/clientCapabilities": {},
+        "io.modelcontextprotocol/clientInfo": {"name": "mcp-probe", "version": env!("CARGO_PKG_VERSION")},
+    })
+}
+
+/// `params` with the envelope merged into `params._meta` (existing `_meta` keys kept).
+pub(crate) fn with_envelope(params: Option<serde_json::Value>) -> serde_json::Value {
+    let mut params = match params {
+        Some(serde_json::Value::Object(map)) => map,
+        _ => serde_json::Map::new(),
+    };
+    let meta = params
+        .entry("_meta")
+        .or_insert_with(|| serde_json::Value::Object(serde_json::Map::new()));
+    if !meta.is_object() {
+        *meta = serde_json::Value::Object(serde_json::Map::new());
+    }
+    if let (Some(meta), serde_json::Value::Object(env)) = (meta.as_object_mut(), envelope()) {
+        for (k, v) in env {
+            meta.entry(k).or_insert(v);
+        }
+    }
+    serde_json::Value::Object(params)
 }
 
 impl Era {
@@ -26,6 +85,7 @@ impl Era {
     pub fn as_str(self) -> &'static str {
         match self {
             Era::Handshake => "handshake",
+            Era::Modern => "modern",
         }
     }
 }
@@ -51,6 +111,23 @@ mod tests {
         assert!(!sends_protocol_header("2025-03-26"));
         assert!(sends_protocol_header("2025-06-18"));
         assert!(sends_protocol_header("2025-11-25"));
+    }
+
+    #[test]
+    fn envelopes_merge_into_params() {
+        let p = with_envelope(Some(serde_json::json!({"name": "add", "_meta": {"x": 1}})));
+        assert_eq!(p["name"], "add");
+        assert_eq!(p["_meta"]["x"], 1);
+        assert_eq!(
+            p["_meta"]["io.modelcontextprotocol/protocolVersion"],
+            MODERN_VERSION
+        );
+        assert_eq!(
+            p["_meta"]["io.modelcontextprotocol/clientCapabilities"],
+            serde_json::json!({})
+        );
+        let p = with_envelope(None);
+        assert!(p["_meta"]["io.modelcontextprotocol/clientInfo"]["name"].is_string());
     }
 
     #[test]

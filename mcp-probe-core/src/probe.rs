@@ -9,11 +9,11 @@ use tokio::time::Instant;
 
 use crate::dns::Resolver;
 use crate::error::{Error, ErrorKind};
-use crate::negotiate::Era;
-use crate::report::{Report, StepReport, StepStatus, Warning, REPORT_SCHEMA_VERSION};
+use crate::negotiate::{Era, ProtocolChoice};
+use crate::report::{Failure, Report, StepReport, StepStatus, Warning, REPORT_SCHEMA_VERSION};
 use crate::scenario::{Scenario, Step};
 use crate::session::{Clock, Session};
-use crate::steps::{self, Learnt, StepContext};
+use crate::steps::{self, EraPlan, Learnt, StepContext};
 use crate::target::Target;
 use crate::transport::streamable_http::StreamableHttp;
 use crate::transport::{StepLog, Transport};
@@ -36,6 +36,8 @@ use crate::transport::{StepLog, Transport};
 #[derive(Debug, Clone, Default)]
 pub struct Prober {
     clients: Arc<Mutex<HashMap<Duration, reqwest::Client>>>,
+    /// The era found for each URL by `auto` detection, so repeated probes skip it.
+    eras: Arc<Mutex<HashMap<String, Era>>>,
 }
 
 /// Runs one probe with a process-wide shared [`Prober`].
@@ -51,10 +53,7 @@ impl Prober {
     }
 
     fn client(&self, connect: Duration) -> Result<reqwest::Client, Error> {
-        let mut clients = self
-            .clients
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut clients = lock(&self.clients);
         if let Some(client) = clients.get(&connect) {
             return Ok(client.clone());
         }
@@ -96,6 +95,17 @@ impl Prober {
             Transport::StreamableHttp(StreamableHttp::new(client, target, scenario.limits));
         let mut session = Session::new(transport, clock);
         let mut learnt = Learnt::default();
+        let choice = scenario.effective_protocol();
+        let cache_key = spec.url.trim().to_owned();
+        let cached = match choice {
+            ProtocolChoice::Auto => lock(&self.eras).get(&cache_key).copied(),
+            _ => None,
+        };
+        let plan = EraPlan {
+            choice,
+            requested_version: scenario.protocol_version.as_deref(),
+            cached,
+        };
         let mut reports = Vec::new();
         let mut warnings: Vec<Warning> = Vec::new();
         let mut failure = None;
@@ -114,7 +124,7 @@ impl Prober {
                 log: &mut log,
                 report: &mut report,
                 limits: scenario.limits,
-                requested_version: scenario.protocol_version.as_deref(),
+                plan,
             };
             let outcome = match &step {
                 Step::Handshake(s) => steps::handshake(cx, s).await,
@@ -134,6 +144,7 @@ impl Prober {
                 );
             }
             report.server_messages = log.server_messages;
+            report.sse_resumptions = (log.resumptions > 0).then_some(log.resumptions);
             report.warnings = log
                 .warnings
                 .into_iter()
@@ -157,14 +168,17 @@ impl Prober {
         }
 
         session.close().await;
-        let era = learnt.protocol_version.as_ref().map(|_| Era::Handshake);
+        if choice == ProtocolChoice::Auto {
+            self.remember_era(&cache_key, learnt.era, failure.as_ref());
+        }
         Ok(Report {
             schema_version: REPORT_SCHEMA_VERSION,
             ok: failure.is_none(),
             target: display_url,
             transport: session.transport_kind(),
-            era,
+            era: learnt.era,
             protocol_version: learnt.protocol_version,
+            negotiation: learnt.negotiation,
             server: learnt.server,
             started_at,
             duration_ms: millis(t0.elapsed()),
@@ -174,6 +188,30 @@ impl Prober {
             session: session.facts.clone(),
         })
     }
+}
+
+impl Prober {
+    /// Keeps a detected era for the URL; forgets it when the handshake failed, so the next
+    /// probe detects again (a redeploy may have changed the server).
+    fn remember_era(&self, key: &str, era: Option<Era>, failure: Option<&Failure>) {
+        let mut eras = lock(&self.eras);
+        match (era, failure) {
+            (_, Some(f)) if f.step.as_deref() == Some("handshake") => {
+                eras.remove(key);
+            }
+            (Some(era), _) => {
+                // Bounded: a monitor probes a fixed set of URLs; anything beyond is not cached.
+                if eras.len() < 10_000 || eras.contains_key(key) {
+                    eras.insert(key.to_owned(), era);
+                }
+            }
+            (None, _) => {}
+        }
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 /// Milliseconds with microsecond precision.

@@ -28,6 +28,9 @@ pub struct Report {
     /// The negotiated protocol version, once known.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub protocol_version: Option<String>,
+    /// How the era was chosen, and the evidence (`server/discover → …; initialize → 200`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub negotiation: Option<Negotiation>,
     /// What the server says it is, once known.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub server: Option<ServerInfo>,
@@ -75,6 +78,19 @@ impl TransportKind {
             TransportKind::StreamableHttp => "streamable-http",
         }
     }
+}
+
+/// How a probe chose its protocol era.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub struct Negotiation {
+    /// `auto` (detected now), `cached` (detected by an earlier probe of the same URL in this
+    /// process), or `pinned` (the scenario fixed the era or version).
+    pub mode: String,
+    /// What was sent and what came back, in order, e.g. `server/discover → HTTP 400, JSON-RPC
+    /// error -32000`, `initialize → 200`.
+    pub evidence: Vec<String>,
 }
 
 /// The server's self-description from the handshake.
@@ -144,6 +160,16 @@ pub struct StepReport {
     /// Notifications and requests the server sent while the step waited for its answer.
     #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub server_messages: Vec<ServerMessage>,
+    /// How often an SSE answer was resumed with GET + `Last-Event-ID` after the server closed
+    /// the stream (2025-11-25 resumability).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sse_resumptions: Option<u32>,
+    /// For 2026-07-28 results: how long the result may be cached (`ttlMs`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ttl_ms: Option<u64>,
+    /// For 2026-07-28 results: who may share a cached result (`cacheScope`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cache_scope: Option<String>,
     /// For `tools/call`: the tool called.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tool: Option<String>,
@@ -170,6 +196,9 @@ impl StepReport {
             failure: None,
             warnings: Vec::new(),
             server_messages: Vec::new(),
+            sse_resumptions: None,
+            ttl_ms: None,
+            cache_scope: None,
             tool: None,
             tools: None,
             pages: None,
@@ -324,6 +353,8 @@ pub enum FailureCode {
     ToolError,
     /// An expectation of the scenario did not hold.
     ExpectationFailed,
+    /// The server needs input (2026-07-28 `input_required`) the scenario did not give.
+    InputRequired,
 }
 
 impl FailureCode {
@@ -347,6 +378,7 @@ impl FailureCode {
             FailureCode::JsonrpcError => "jsonrpc_error",
             FailureCode::ToolError => "tool_error",
             FailureCode::ExpectationFailed => "expectation_failed",
+            FailureCode::InputRequired => "input_required",
         }
     }
 
@@ -367,7 +399,9 @@ impl FailureCode {
             | FailureCode::SessionExpired
             | FailureCode::ProtocolVersion
             | FailureCode::JsonrpcError => FailureFamily::Protocol,
-            FailureCode::ToolError | FailureCode::ExpectationFailed => FailureFamily::Tool,
+            FailureCode::ToolError
+            | FailureCode::ExpectationFailed
+            | FailureCode::InputRequired => FailureFamily::Tool,
         }
     }
 }

@@ -29,6 +29,11 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::error::{Error, ErrorKind};
+use crate::negotiate::{ProtocolChoice, MODERN_VERSION};
+
+fn is_auto(choice: &ProtocolChoice) -> bool {
+    *choice == ProtocolChoice::Auto
+}
 
 /// A probe to run: the target, limits and the ordered steps with their expectations.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -44,7 +49,12 @@ pub struct Scenario {
     /// How much the server may send.
     #[serde(default)]
     pub limits: Limits,
-    /// The protocol version to ask for (default: the newest this probe speaks).
+    /// Which era to speak: `auto` (default: try 2026-07-28 `server/discover`, fall back to
+    /// `initialize`), `modern` or `handshake`.
+    #[serde(default, skip_serializing_if = "is_auto")]
+    pub protocol: ProtocolChoice,
+    /// The protocol version to ask for; pins the era (`2026-07-28` → modern, any other →
+    /// handshake). Default: the newest this probe speaks.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub protocol_version: Option<String>,
     /// The steps, in order. Empty means `handshake` then `listTools`; a missing leading
@@ -202,6 +212,10 @@ pub struct CallToolStep {
     /// Its arguments (default `{}`).
     #[serde(default)]
     pub arguments: Map<String, Value>,
+    /// Answers to give when a 2026-07-28 server asks for input (`input_required`), keyed as
+    /// the server's `inputRequests` are.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub input_responses: Option<Map<String, Value>>,
     /// What the result must show.
     #[serde(default)]
     pub expect: CallToolExpect,
@@ -354,6 +368,31 @@ impl Scenario {
         self
     }
 
+    /// Speaks only this era (or `Auto` to detect it).
+    #[must_use]
+    pub fn protocol(mut self, choice: ProtocolChoice) -> Self {
+        self.protocol = choice;
+        self
+    }
+
+    /// The era the scenario pins: `protocol`, or the era of `protocolVersion`.
+    pub fn effective_protocol(&self) -> ProtocolChoice {
+        match (&self.protocol, self.protocol_version.as_deref()) {
+            (ProtocolChoice::Auto, Some(v)) if v == MODERN_VERSION => ProtocolChoice::Modern,
+            (ProtocolChoice::Auto, Some(_)) => ProtocolChoice::Handshake,
+            (choice, _) => *choice,
+        }
+    }
+
+    /// The last `tools/call` step answers a 2026-07-28 `input_required` with these responses.
+    #[must_use]
+    pub fn input_responses(mut self, responses: Value) -> Self {
+        if let (Some(call), Value::Object(map)) = (self.last_call_mut(), responses) {
+            call.input_responses = Some(map);
+        }
+        self
+    }
+
     /// Asks for `version` and accepts only `version`.
     #[must_use]
     pub fn protocol_version(mut self, version: impl Into<String>) -> Self {
@@ -416,6 +455,7 @@ impl Scenario {
         self.steps.push(Step::CallTool(CallToolStep {
             name,
             arguments,
+            input_responses: None,
             expect: CallToolExpect::default(),
         }));
         self
@@ -496,6 +536,18 @@ impl Scenario {
         if let Some(v) = &self.protocol_version {
             if v.trim().is_empty() {
                 return bad("`protocolVersion` must not be empty".into());
+            }
+            let era_of_version = if v == MODERN_VERSION {
+                ProtocolChoice::Modern
+            } else {
+                ProtocolChoice::Handshake
+            };
+            if self.protocol != ProtocolChoice::Auto && self.protocol != era_of_version {
+                return bad(format!(
+                    "`protocolVersion: {v}` belongs to the {} era, but `protocol` is {}",
+                    era_of_version.as_str(),
+                    self.protocol.as_str()
+                ));
             }
         }
         Ok(())
@@ -676,6 +728,20 @@ mod tests {
         assert!(s.validate().is_ok());
         let s = s.step(Step::Handshake(HandshakeStep::default()));
         assert!(s.validate().unwrap_err().is_invalid_scenario());
+    }
+
+    #[test]
+    fn the_era_follows_the_pinned_version() {
+        let s = Scenario::for_url("http://x");
+        assert_eq!(s.effective_protocol(), ProtocolChoice::Auto);
+        let s = Scenario::for_url("http://x").protocol_version("2026-07-28");
+        assert_eq!(s.effective_protocol(), ProtocolChoice::Modern);
+        let s = Scenario::for_url("http://x").protocol_version("2025-03-26");
+        assert_eq!(s.effective_protocol(), ProtocolChoice::Handshake);
+        let s = s.protocol(ProtocolChoice::Modern);
+        assert!(s.validate().unwrap_err().is_invalid_scenario());
+        let doc = Scenario::from_yaml("protocol: handshake\n").unwrap();
+        assert_eq!(doc.effective_protocol(), ProtocolChoice::Handshake);
     }
 
     #[test]

@@ -58,6 +58,8 @@ pub(crate) struct Session {
     next_id: i64,
     init_params: Option<Value>,
     reinitialized: bool,
+    /// Speaking 2026-07-28: a `_meta` envelope on every request, no session to recover.
+    modern: bool,
     pub(crate) facts: SessionFacts,
 }
 
@@ -69,6 +71,7 @@ impl Session {
             next_id: 1,
             init_params: None,
             reinitialized: false,
+            modern: false,
             facts: SessionFacts::default(),
         }
     }
@@ -77,6 +80,22 @@ impl Session {
         let id = self.next_id;
         self.next_id += 1;
         id
+    }
+
+    /// Switches the 2026-07-28 era on or off.
+    pub(crate) fn set_modern(&mut self, modern: bool) {
+        self.modern = modern;
+        self.transport.set_modern(modern);
+    }
+
+    /// `Mcp-Param-*` headers for the next request.
+    pub(crate) fn set_param_headers(&mut self, headers: Vec<(String, String)>) {
+        self.transport.set_param_headers(headers);
+    }
+
+    /// Sends `server/discover` (2026-07-28): the whole handshake, in one round trip.
+    pub(crate) async fn discover(&mut self, log: &mut StepLog) -> Result<RpcOutcome, Failure> {
+        self.request_once("server/discover", None, log).await
     }
 
     /// Sends `initialize`; the caller decides what the answer means and then calls
@@ -147,7 +166,9 @@ impl Session {
         log: &mut StepLog,
     ) -> Result<RpcOutcome, Failure> {
         match self.request_once(method, params.clone(), log).await {
-            Err(f) if f.code == FailureCode::SessionExpired && !self.reinitialized => {
+            Err(f)
+                if f.code == FailureCode::SessionExpired && !self.reinitialized && !self.modern =>
+            {
                 self.recover(method, log).await?;
                 self.request_once(method, params, log)
                     .await
@@ -165,6 +186,11 @@ impl Session {
     ) -> Result<RpcOutcome, Failure> {
         let id = self.take_id();
         let deadline = self.clock.request_deadline();
+        let params = if self.modern {
+            Some(crate::negotiate::with_envelope(params))
+        } else {
+            params
+        };
         let result = self
             .transport
             .request(id, method, params, deadline, log)
@@ -172,7 +198,10 @@ impl Session {
         if let Err(f) = &result {
             if f.code == FailureCode::Timeout {
                 let cancel = self.clock.cleanup_deadline();
-                let params = json!({"requestId": id, "reason": "mcp-probe: request timed out"});
+                let mut params = json!({"requestId": id, "reason": "mcp-probe: request timed out"});
+                if self.modern {
+                    params = crate::negotiate::with_envelope(Some(params));
+                }
                 let mut scratch = StepLog::default();
                 let sent = self
                     .transport

@@ -9,13 +9,18 @@ mod peers;
 
 use std::time::Duration;
 
-use mcp_probe_core::{check, Era, FailureCode, Report, Scenario, StepStatus};
+use mcp_probe_core::{check, Era, FailureCode, ProtocolChoice, Report, Scenario, StepStatus};
 use peers::PyAnswers;
 use serde_json::{json, Value};
 
 async fn probe(url: &str, tool: &str, args: Value) -> Report {
+    probe_as(url, tool, args, ProtocolChoice::Auto).await
+}
+
+async fn probe_as(url: &str, tool: &str, args: Value, protocol: ProtocolChoice) -> Report {
     check(
         &Scenario::for_url(url)
+            .protocol(protocol)
             .call_tool(tool, args)
             .timeout(Duration::from_secs(15)),
     )
@@ -23,10 +28,32 @@ async fn probe(url: &str, tool: &str, args: Value) -> Report {
     .unwrap()
 }
 
+fn assert_modern(report: &Report) {
+    assert_eq!(report.era, Some(Era::Modern), "{}", report.to_json_pretty());
+    assert_eq!(report.protocol_version.as_deref(), Some("2026-07-28"));
+    // server/discover is the whole handshake: one round trip, no session.
+    assert_eq!(report.steps[0].requests, 1);
+    assert!(!report.session.issued);
+    let negotiation = report.negotiation.as_ref().unwrap();
+    assert_eq!(negotiation.evidence.len(), 1, "{negotiation:?}");
+    assert!(
+        negotiation.evidence[0].starts_with("server/discover → 200"),
+        "{negotiation:?}"
+    );
+}
+
+fn assert_handshake_era(report: &Report) {
+    assert_eq!(
+        report.era,
+        Some(Era::Handshake),
+        "{}",
+        report.to_json_pretty()
+    );
+    assert_eq!(report.protocol_version.as_deref(), Some("2025-11-25"));
+}
+
 fn assert_healthy(report: &Report, server_name: &str, tools: &[&str], text: &str) {
     assert!(report.ok, "{}", report.to_json_pretty());
-    assert_eq!(report.era, Some(Era::Handshake));
-    assert_eq!(report.protocol_version.as_deref(), Some("2025-11-25"));
     assert_eq!(report.server.as_ref().unwrap().name, server_name);
     assert!(
         report.steps.iter().all(|s| s.status == StepStatus::Pass),
@@ -62,6 +89,7 @@ fn assert_tool_error(report: &Report, contains: &str) {
 #[tokio::test]
 async fn python_sdk_with_sse_answers() {
     let peer = peers::start_python(PyAnswers::Sse);
+    // Auto-detection picks the 2026-07-28 era this dual-era server speaks.
     let report = probe(&peer.url, "add", json!({"a": 2, "b": 3})).await;
     assert_healthy(
         &report,
@@ -69,10 +97,24 @@ async fn python_sdk_with_sse_answers() {
         &["add", "echo", "fail"],
         "5",
     );
+    assert_modern(&report);
     assert!(report.steps[2].result.as_ref().unwrap().structured);
+    let report = probe(&peer.url, "fail", json!({})).await;
+    assert_tool_error(&report, "this tool always fails");
+    // Pinned to the handshake era, the same server works with a session.
+    let report = probe_as(
+        &peer.url,
+        "add",
+        json!({"a": 2, "b": 3}),
+        ProtocolChoice::Handshake,
+    )
+    .await;
+    assert_healthy(&report, "mcp-probe-interop-python", &["add"], "5");
+    assert_handshake_era(&report);
+    assert_eq!(report.negotiation.as_ref().unwrap().mode, "pinned");
     assert!(report.session.issued);
     assert_eq!(report.session.closed.as_deref(), Some("deleted"));
-    let report = probe(&peer.url, "fail", json!({})).await;
+    let report = probe_as(&peer.url, "fail", json!({}), ProtocolChoice::Handshake).await;
     assert_tool_error(&report, "this tool always fails");
 }
 
@@ -86,8 +128,18 @@ async fn python_sdk_with_json_answers() {
         &["add", "echo", "fail"],
         "hi",
     );
+    assert_modern(&report);
     let report = probe(&peer.url, "fail", json!({})).await;
     assert_tool_error(&report, "this tool always fails");
+    let report = probe_as(
+        &peer.url,
+        "echo",
+        json!({"text": "hi"}),
+        ProtocolChoice::Handshake,
+    )
+    .await;
+    assert_healthy(&report, "mcp-probe-interop-python", &["echo"], "hi");
+    assert_handshake_era(&report);
 }
 
 #[tokio::test]
@@ -105,8 +157,15 @@ async fn typescript_reference_server() {
     let peer = peers::start_everything("streamableHttp");
     let report = probe(&peer.url, "echo", json!({"message": "hi"})).await;
     assert!(report.ok, "{}\n{}", report.to_json_pretty(), peer.stderr());
-    assert_eq!(report.era, Some(Era::Handshake));
-    assert_eq!(report.protocol_version.as_deref(), Some("2025-11-25"));
+    assert_handshake_era(&report);
+    // Detection: discover is refused, initialize answers.
+    let evidence = &report.negotiation.as_ref().unwrap().evidence;
+    assert_eq!(evidence.len(), 2, "{evidence:?}");
+    assert!(
+        evidence[0].starts_with("server/discover → HTTP 400"),
+        "{evidence:?}"
+    );
+    assert_eq!(evidence[1], "initialize → 200");
     assert_eq!(report.steps[2].result.as_ref().unwrap().text, "Echo: hi");
     let listed = report.steps[1].tools.as_ref().unwrap();
     assert!(listed.iter().any(|t| t.name == "get-sum"));
@@ -120,8 +179,18 @@ async fn rmcp_server() {
     let report = probe(&peer.url, "add", json!({"a": 2, "b": 3})).await;
     assert!(report.ok, "{}", report.to_json_pretty());
     assert_eq!(report.steps[2].result.as_ref().unwrap().text, "5");
-    assert!(report.session.issued);
-    assert_eq!(report.session.closed.as_deref(), Some("deleted"));
+    assert_modern(&report);
     let report = probe(&peer.url, "fail", json!({})).await;
     assert_tool_error(&report, "this tool always fails");
+    let report = probe_as(
+        &peer.url,
+        "add",
+        json!({"a": 2, "b": 3}),
+        ProtocolChoice::Handshake,
+    )
+    .await;
+    assert!(report.ok, "{}", report.to_json_pretty());
+    assert_handshake_era(&report);
+    assert!(report.session.issued);
+    assert_eq!(report.session.closed.as_deref(), Some("deleted"));
 }

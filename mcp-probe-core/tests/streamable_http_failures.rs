@@ -163,7 +163,14 @@ async fn failure_details_name_the_facts() {
     let (r, _) = probe(&server, Mode::WrongId, t).await;
     let f = r.failure.unwrap();
     assert_eq!(f.details["reason"], "id_mismatch");
-    assert_eq!(f.details["expectedId"], 1);
+    let init_id = server
+        .log()
+        .iter()
+        .find(|r| r.mode == Mode::WrongId && r.rpc_method.as_deref() == Some("initialize"))
+        .and_then(|r| r.id.clone())
+        .unwrap();
+    assert_eq!(f.details["expectedId"], init_id);
+    assert_ne!(f.details["receivedId"], init_id);
 
     let (r, _) = probe(&server, Mode::Unauthorized, t).await;
     let f = r.failure.unwrap();
@@ -226,11 +233,27 @@ async fn a_server_that_hangs_times_out_within_the_deadline() {
     assert_eq!(f.details["phase"], "headers");
     assert_eq!(f.details["limit"], "total");
     assert!(took < timeout + SLACK, "took {took:?}");
-    // initialize is never cancelled.
-    assert!(server
-        .log()
+    // The hanging request was `server/discover` (auto-detection); a timeout there is a
+    // health failure, not an era verdict, so `initialize` is never tried. A timed-out
+    // discover is cancelled; `initialize` never is.
+    let log = server.log();
+    assert!(log
         .iter()
-        .all(|r| r.rpc_method.as_deref() != Some("notifications/cancelled")));
+        .all(|r| r.rpc_method.as_deref() != Some("initialize")));
+    let discover = log
+        .iter()
+        .find(|r| r.rpc_method.as_deref() == Some("server/discover"))
+        .unwrap();
+    if let Some(cancel) = log
+        .iter()
+        .find(|r| r.rpc_method.as_deref() == Some("notifications/cancelled"))
+    {
+        assert_eq!(
+            cancel.body.as_ref().unwrap()["params"]["requestId"],
+            discover.id.clone().unwrap()
+        );
+    }
+    assert_eq!(f.details["cancelled"], "not delivered");
 }
 
 #[tokio::test]

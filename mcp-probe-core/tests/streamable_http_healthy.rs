@@ -184,10 +184,22 @@ async fn headers_follow_the_protocol() {
         .header("mcp-session-id")
         .expect("session id echoed")
         .to_owned();
-    for r in log
-        .iter()
-        .filter(|r| r.rpc_method.as_deref() != Some("initialize"))
-    {
+    // Auto-detection asks `server/discover` first (no session exists yet); the fixture
+    // speaks only the handshake era.
+    let discover = of(&log, "server/discover")[0];
+    assert_eq!(discover.header("mcp-protocol-version"), Some("2026-07-28"));
+    assert_eq!(discover.header("mcp-method"), Some("server/discover"));
+    assert_eq!(
+        discover.body.as_ref().unwrap()["params"]["_meta"]
+            ["io.modelcontextprotocol/protocolVersion"],
+        "2026-07-28"
+    );
+    for r in log.iter().filter(|r| {
+        !matches!(
+            r.rpc_method.as_deref(),
+            Some("initialize") | Some("server/discover")
+        )
+    }) {
         assert_eq!(r.header("mcp-session-id"), Some(session.as_str()), "{r:?}");
         assert_eq!(
             r.header("mcp-protocol-version"),

@@ -24,6 +24,8 @@ pub(crate) async fn mode_endpoint(
     request: Request,
 ) -> Response {
     match name.parse::<Mode>() {
+        // Legacy HTTP+SSE servers have no Streamable HTTP endpoint.
+        Ok(mode) if mode.is_legacy() => (StatusCode::NOT_FOUND, "Not Found").into_response(),
         Ok(mode) => serve(shared, mode, request).await,
         Err(unknown) => (StatusCode::NOT_FOUND, unknown.to_string()).into_response(),
     }

@@ -2,7 +2,8 @@
 //!
 //! One [`FixtureServer`] speaks MCP Streamable HTTP (handshake era: protocol versions
 //! 2025-03-26, 2025-06-18 and 2025-11-25) and serves every [`Mode`] at its own path,
-//! `/{mode}/mcp`; `/mcp` is [`Mode::Json`]. Every request is recorded ([`Received`]).
+//! `/{mode}/mcp`; `/mcp` is [`Mode::Json`]. The `legacy*` modes speak the legacy HTTP+SSE
+//! transport (2024-11-05) at `/{mode}/sse` instead. Every request is recorded ([`Received`]).
 //! The `mcp-probe-fixture` binary serves the same for the Python and Node tests.
 //!
 //! ```no_run
@@ -19,6 +20,7 @@
 mod body;
 mod endpoint;
 mod faults;
+mod legacy;
 mod mode;
 mod notifications;
 mod protocol;

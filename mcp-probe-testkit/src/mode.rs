@@ -3,7 +3,8 @@
 use std::fmt;
 use std::str::FromStr;
 
-/// One fixture behaviour, served at `/{mode}/mcp` (and [`Mode::Json`] also at `/mcp`).
+/// One fixture behaviour, served at `/{mode}/mcp` (and [`Mode::Json`] also at `/mcp`); the
+/// legacy HTTP+SSE modes are served at `/{mode}/sse` instead.
 ///
 /// Healthy modes speak MCP Streamable HTTP correctly (in different but legal ways);
 /// the others each break exactly one thing a probe must detect and classify.
@@ -52,6 +53,15 @@ pub enum Mode {
     UnsupportedVersionError,
     /// Healthy and stateless: never issues a session id; DELETE answers 405.
     NoSession,
+    /// Healthy legacy HTTP+SSE (2024-11-05), at `/legacy/sse`: the stream names a relative
+    /// endpoint, POSTs are answered 202 and the responses arrive on the stream.
+    Legacy,
+    /// Broken legacy HTTP+SSE: the `endpoint` event names another origin.
+    LegacyCrossOrigin,
+    /// Broken legacy HTTP+SSE: the stream never sends an `endpoint` event.
+    LegacyNoEndpoint,
+    /// Broken legacy HTTP+SSE: POSTs are accepted but no response ever arrives on the stream.
+    LegacySilent,
 }
 
 const ALL: &[Mode] = &[
@@ -76,6 +86,10 @@ const ALL: &[Mode] = &[
     Mode::OldVersion,
     Mode::UnsupportedVersionError,
     Mode::NoSession,
+    Mode::Legacy,
+    Mode::LegacyCrossOrigin,
+    Mode::LegacyNoEndpoint,
+    Mode::LegacySilent,
 ];
 
 impl Mode {
@@ -103,6 +117,10 @@ impl Mode {
             Mode::OldVersion => "old_version",
             Mode::UnsupportedVersionError => "unsupported_version_error",
             Mode::NoSession => "no_session",
+            Mode::Legacy => "legacy",
+            Mode::LegacyCrossOrigin => "legacy_cross_origin",
+            Mode::LegacyNoEndpoint => "legacy_no_endpoint",
+            Mode::LegacySilent => "legacy_silent",
         }
     }
 
@@ -135,6 +153,10 @@ impl Mode {
             Mode::OldVersion => "initialize answers protocolVersion \"2024-01-01\"",
             Mode::UnsupportedVersionError => "initialize answers JSON-RPC error -32602 \"Unsupported protocol version\" (supported: [\"2099-01-01\"])",
             Mode::NoSession => "healthy and stateless; never issues Mcp-Session-Id, DELETE gets 405",
+            Mode::Legacy => "healthy legacy HTTP+SSE (2024-11-05) at /legacy/sse: `endpoint` event with a relative URL, POSTs answered 202, responses on the stream (CRLF), a tools/list_changed notification after initialized and a server ping before each tools/list response",
+            Mode::LegacyCrossOrigin => "legacy HTTP+SSE whose `endpoint` event names another origin: http://evil.example/legacy_cross_origin/messages?session_id=...",
+            Mode::LegacyNoEndpoint => "legacy HTTP+SSE stream that sends keep-alives and `message` events but never an `endpoint` event",
+            Mode::LegacySilent => "legacy HTTP+SSE; POSTs are answered 202 but no response ever arrives on the stream",
         }
     }
 
@@ -150,6 +172,15 @@ impl Mode {
                 | Mode::Notifications
                 | Mode::SessionExpireOnce
                 | Mode::NoSession
+                | Mode::Legacy
+        )
+    }
+
+    /// Whether the mode speaks the legacy HTTP+SSE transport (served at `/{mode}/sse`).
+    pub fn is_legacy(self) -> bool {
+        matches!(
+            self,
+            Mode::Legacy | Mode::LegacyCrossOrigin | Mode::LegacyNoEndpoint | Mode::LegacySilent
         )
     }
 
@@ -199,7 +230,7 @@ mod tests {
             assert!(seen.insert(mode.as_str()), "duplicate {mode}");
             assert_eq!(mode.as_str().parse::<Mode>(), Ok(mode));
         }
-        assert_eq!(seen.len(), 21);
+        assert_eq!(seen.len(), 25);
         assert!("nope".parse::<Mode>().is_err());
     }
 }

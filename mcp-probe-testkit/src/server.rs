@@ -11,7 +11,7 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 
 use crate::state::Shared;
-use crate::{endpoint, Mode, Received};
+use crate::{endpoint, legacy, Mode, Received};
 
 /// A running fixture server serving every [`Mode`] at its own path.
 ///
@@ -43,7 +43,8 @@ impl FixtureServer {
                 "/.well-known/oauth-protected-resource/unauthorized/mcp",
                 get(endpoint::protected_resource_metadata),
             )
-            .with_state(Arc::clone(&shared));
+            .with_state(Arc::clone(&shared))
+            .merge(legacy::routes(Arc::clone(&shared)));
         let shutdown = shared.shutdown();
         tokio::spawn(async move {
             // Accept errors are retried inside `serve`; it only returns after shutdown.
@@ -59,9 +60,11 @@ impl FixtureServer {
         self.shared.addr
     }
 
-    /// The endpoint URL of `mode`: `http://127.0.0.1:PORT/{mode}/mcp`.
+    /// The endpoint URL of `mode`: `http://127.0.0.1:PORT/{mode}/mcp`, or for the legacy
+    /// HTTP+SSE modes the stream URL `http://127.0.0.1:PORT/{mode}/sse`.
     pub fn url(&self, mode: Mode) -> String {
-        format!("http://{}/{}/mcp", self.addr(), mode.as_str())
+        let path = if mode.is_legacy() { "sse" } else { "mcp" };
+        format!("http://{}/{}/{path}", self.addr(), mode.as_str())
     }
 
     /// Every request received so far, in arrival order.

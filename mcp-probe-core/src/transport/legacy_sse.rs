@@ -1,1 +1,1142 @@
-//! Legacy HTTP+SSE transport (2024-11-05).
+//! Legacy HTTP+SSE transport (2024-11-05): a GET opens a long-lived SSE stream whose first
+//! event, `endpoint`, names the URL to POST messages to; every server message, responses
+//! included, arrives on that stream as a `message` event.
+//!
+//! A background task reads the stream for the whole session and hands each event, classified,
+//! to the transport through a bounded channel; the transport POSTs a message and then waits on
+//! that channel for the response with the message's id.
+
+// The transport is reached through `Transport` once it is wired in; until then only tests use it.
+#![cfg_attr(not(test), allow(dead_code))]
+
+use std::collections::VecDeque;
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use reqwest::header::{HeaderMap, ACCEPT, CONTENT_TYPE, LOCATION, WWW_AUTHENTICATE};
+use reqwest::{RequestBuilder, Response, StatusCode};
+use serde_json::{json, Value};
+use tokio::sync::{mpsc, OwnedSemaphorePermit, Semaphore};
+use tokio::task::JoinHandle;
+use tokio::time::timeout_at;
+use url::Url;
+
+use super::streamable_http::parse_challenge;
+use super::{
+    answer_for, classify_http_error, response_from, snippet, too_large, Deadline, StepLog,
+};
+use crate::jsonrpc::{self, Incoming, NotRpc, RpcOutcome};
+use crate::report::{Failure, FailureCode, ServerMessage, ServerMessageKind};
+use crate::scenario::Limits;
+use crate::sse::{SseError, SseEvent, SseParser};
+use crate::target::{redact_url, Target};
+
+/// What the GET that opens the stream is called in messages.
+const GET_WHAT: &str = "GET SSE stream";
+/// Most stream items waiting for the transport to take them.
+const MAX_BUFFERED: usize = 64;
+/// Longest a probe waits to deliver an answer to a server request.
+const ANSWER_BUDGET: Duration = Duration::from_secs(2);
+/// Longest a probe spends reading the body of a POST's or an error's answer.
+const BODY_PREFIX_BUDGET: Duration = Duration::from_secs(1);
+/// Most bytes of such a body that are read.
+const BODY_PREFIX_BYTES: usize = 4096;
+/// Ids of failed requests remembered so that their late responses are recognised.
+const MAX_ABANDONED: usize = 64;
+
+/// One thing the stream reader hands over.
+enum Item {
+    /// A `message` event with JSON data, classified; the permit holds its bytes in the budget.
+    Message(Result<Incoming, NotRpc>, Option<OwnedSemaphorePermit>),
+    /// A `message` event whose data is not JSON.
+    InvalidJson { error: String, snippet: String },
+    /// An `endpoint` event's data.
+    Endpoint(String),
+    /// An event of another type (its name, cut short).
+    Other(String),
+    /// The stream is over; nothing follows.
+    End(End),
+}
+
+/// Why the stream is over.
+enum End {
+    /// The server closed it.
+    Closed,
+    /// Reading it failed.
+    Broken(reqwest::Error),
+    /// An event exceeded the limit (bytes).
+    TooLarge(u64),
+}
+
+/// The stream reader task; aborted when dropped.
+struct Reader(JoinHandle<()>);
+
+impl Drop for Reader {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+/// A legacy HTTP+SSE connection: the open GET stream and the endpoint it named.
+pub(crate) struct LegacySse {
+    client: reqwest::Client,
+    target: Target,
+    /// Where messages are POSTed. Holds the session id: never shown unredacted.
+    endpoint: Url,
+    events: mpsc::Receiver<Item>,
+    reader: Option<Reader>,
+    /// The stream ended (or was closed): no response can arrive any more.
+    ended: bool,
+    /// Ids of requests that failed; a response to one of them arriving later is skipped.
+    abandoned: VecDeque<Value>,
+}
+
+impl fmt::Debug for LegacySse {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("LegacySse")
+            .field("endpoint", &redact_url(&self.endpoint))
+            .field("ended", &self.ended)
+            .finish_non_exhaustive()
+    }
+}
+
+impl LegacySse {
+    /// Opens the GET stream and waits, until `deadline`, for its `endpoint` event; the endpoint
+    /// is resolved against the SSE URL and must have the same origin.
+    pub(crate) async fn connect(
+        client: reqwest::Client,
+        target: &Target,
+        limits: Limits,
+        deadline: Deadline,
+        log: &mut StepLog,
+    ) -> Result<LegacySse, Failure> {
+        let rb = client
+            .get(target.url().clone())
+            .headers(target.headers().clone())
+            .header(ACCEPT, "text/event-stream");
+        let resp = send(rb, &deadline, GET_WHAT, log).await?;
+        if !resp.status().is_success() {
+            return Err(status_failure(target.url(), resp, GET_WHAT, &deadline).await);
+        }
+        let content_type = media_type(resp.headers());
+        if content_type.as_deref() != Some("text/event-stream") {
+            return Err(not_mcp_content(resp, content_type.as_deref(), &deadline).await);
+        }
+
+        let (tx, mut events) = mpsc::channel(MAX_BUFFERED);
+        let max_event = usize::try_from(limits.max_sse_event_bytes).unwrap_or(usize::MAX);
+        // The bytes of events waiting in the channel are bounded by the body limit.
+        let budget = u32::try_from(limits.max_body_bytes)
+            .unwrap_or(u32::MAX)
+            .clamp(1, u32::try_from(Semaphore::MAX_PERMITS).unwrap_or(u32::MAX));
+        let reader = Reader(tokio::spawn(read_stream(resp, max_event, budget, tx)));
+
+        let mut before = 0u64;
+        let data = loop {
+            let item = match timeout_at(deadline.at, events.recv()).await {
+                Err(_) => {
+                    let mut failure = deadline
+                        .timeout("endpoint", GET_WHAT)
+                        .with("eventsRead", before);
+                    failure.message.push_str(" for the `endpoint` event");
+                    return Err(failure);
+                }
+                Ok(None) => return Err(no_endpoint(before)),
+                Ok(Some(item)) => item,
+            };
+            match item {
+                Item::Endpoint(data) => break data,
+                Item::End(End::Closed) => return Err(no_endpoint(before)),
+                Item::End(end) => return Err(end_failure(end, GET_WHAT, &deadline, before)),
+                Item::Message(..) | Item::InvalidJson { .. } | Item::Other(_) => {
+                    before += 1;
+                    if before == 1 {
+                        log.warn(
+                            "event_before_endpoint",
+                            "the SSE stream sent events before its `endpoint` event; they were ignored",
+                        );
+                    }
+                }
+            }
+        };
+        let endpoint = resolve_endpoint(target.url(), &data)?;
+        Ok(LegacySse {
+            client,
+            target: target.clone(),
+            endpoint,
+            events,
+            reader: Some(reader),
+            ended: false,
+            abandoned: VecDeque::new(),
+        })
+    }
+
+    /// The session lives in the endpoint URL as long as the stream is open.
+    pub(crate) fn has_session(&self) -> bool {
+        !self.ended
+    }
+
+    /// Nothing to forget: a legacy session is bound to its stream.
+    pub(crate) fn forget_session(&mut self) {}
+
+    /// Legacy HTTP+SSE sends no `MCP-Protocol-Version` header; the version is ignored.
+    pub(crate) fn set_protocol_version(&mut self, _version: Option<String>) {}
+
+    fn post(&self, body: Vec<u8>) -> RequestBuilder {
+        self.client
+            .post(self.endpoint.clone())
+            .headers(self.target.headers().clone())
+            .header(CONTENT_TYPE, "application/json")
+            .body(body)
+    }
+
+    /// Sends a request and waits on the stream for its response, answering server requests
+    /// and recording notifications on the way.
+    pub(crate) async fn request(
+        &mut self,
+        id: i64,
+        method: &str,
+        params: Option<Value>,
+        deadline: Deadline,
+        log: &mut StepLog,
+    ) -> Result<RpcOutcome, Failure> {
+        if self.ended {
+            return Err(Failure::new(
+                FailureCode::Malformed,
+                format!("{method}: the SSE stream had already ended; no response can arrive"),
+            )
+            .with("reason", "stream_ended"));
+        }
+        let expected = json!(id);
+        let result = self
+            .exchange(id, &expected, method, params, deadline, log)
+            .await;
+        if result.is_err() {
+            // The server may still answer it; that late response must not pass for another.
+            if self.abandoned.len() >= MAX_ABANDONED {
+                self.abandoned.pop_front();
+            }
+            self.abandoned.push_back(expected);
+        }
+        result
+    }
+
+    async fn exchange(
+        &mut self,
+        id: i64,
+        expected: &Value,
+        method: &str,
+        params: Option<Value>,
+        deadline: Deadline,
+        log: &mut StepLog,
+    ) -> Result<RpcOutcome, Failure> {
+        let body = serde_json::to_vec(&jsonrpc::request(id, method, params)).unwrap_or_default();
+        let resp = send(self.post(body), &deadline, method, log).await?;
+        if !resp.status().is_success() {
+            return Err(self.endpoint_failure(resp, method, &deadline).await);
+        }
+        // The body is only `Accepted`; reading it lets the connection be reused.
+        read_prefix(resp, &deadline).await;
+        self.wait_for(expected, method, deadline, log).await
+    }
+
+    async fn wait_for(
+        &mut self,
+        expected: &Value,
+        what: &str,
+        deadline: Deadline,
+        log: &mut StepLog,
+    ) -> Result<RpcOutcome, Failure> {
+        let mut read = 0u64;
+        let mut ignored = 0u64;
+        let mut late = 0u64;
+        loop {
+            let item = match timeout_at(deadline.at, self.events.recv()).await {
+                Err(_) => {
+                    return Err(deadline
+                        .timeout("stream_idle", what)
+                        .with("eventsRead", read))
+                }
+                Ok(None) => {
+                    self.ended = true;
+                    return Err(stream_ended(what, read));
+                }
+                Ok(Some(item)) => item,
+            };
+            read += 1;
+            match item {
+                Item::Message(Ok(Incoming::Request { id, method }), _) => {
+                    self.answer(&id, &method, deadline, log).await;
+                }
+                Item::Message(Ok(Incoming::Notification { method }), _) => {
+                    log.record(ServerMessage {
+                        kind: ServerMessageKind::Notification,
+                        method,
+                        answer: None,
+                    });
+                }
+                Item::Message(Ok(Incoming::Response { id, .. }), _)
+                    if &id != expected && self.abandoned.contains(&id) =>
+                {
+                    late += 1;
+                    if late == 1 {
+                        log.warn(
+                            "late_response",
+                            format!(
+                                "{what}: skipped a late response to the earlier request {}",
+                                jsonrpc::short(&id)
+                            ),
+                        );
+                    }
+                }
+                Item::Message(classified, _permit) => {
+                    return response_from(classified, expected, what)
+                        .map_err(|f| f.with("where", "sse_event"));
+                }
+                Item::InvalidJson { error, snippet } => {
+                    return Err(Failure::new(
+                        FailureCode::Malformed,
+                        format!("{what}: the answer is not valid JSON ({error})"),
+                    )
+                    .with("reason", "invalid_json")
+                    .with("bodySnippet", snippet)
+                    .with("where", "sse_event"));
+                }
+                Item::Endpoint(_) | Item::Other(_) => {
+                    ignored += 1;
+                    if ignored == 1 {
+                        let kind = match &item {
+                            Item::Other(kind) => kind.as_str(),
+                            _ => "endpoint",
+                        };
+                        log.warn(
+                            "unexpected_sse_event",
+                            format!("{what}: ignored an SSE event of type {kind:?}"),
+                        );
+                    }
+                }
+                Item::End(end) => {
+                    self.ended = true;
+                    return Err(end_failure(end, what, &deadline, read));
+                }
+            }
+        }
+    }
+
+    /// Sends a notification; any 2xx is accepted (202 expected).
+    pub(crate) async fn notify(
+        &mut self,
+        method: &str,
+        params: Option<Value>,
+        deadline: Deadline,
+        log: &mut StepLog,
+    ) -> Result<(), Failure> {
+        let body = serde_json::to_vec(&jsonrpc::notification(method, params)).unwrap_or_default();
+        let status_before = log.http_status;
+        let resp = send(self.post(body), &deadline, method, log).await?;
+        let status = resp.status();
+        if !status.is_success() {
+            return Err(self.endpoint_failure(resp, method, &deadline).await);
+        }
+        // A step's HTTP status is that of its request, not of the notifications around it.
+        log.http_status = status_before.or(log.http_status);
+        if status != StatusCode::ACCEPTED {
+            log.warn(
+                "notification_not_202",
+                format!(
+                    "{method} was answered HTTP {} instead of 202 Accepted",
+                    status.as_u16()
+                ),
+            );
+        }
+        read_prefix(resp, &deadline).await;
+        Ok(())
+    }
+
+    /// Closes the stream (which ends the session); says `closed`, or nothing if already closed.
+    pub(crate) async fn close(&mut self, deadline: Deadline) -> Option<String> {
+        let mut reader = self.reader.take()?;
+        self.ended = true;
+        reader.0.abort();
+        // An aborted task ends at its next await point; waiting makes sure the stream is dropped.
+        let _ = timeout_at(deadline.at, &mut reader.0).await;
+        Some("closed".to_owned())
+    }
+
+    /// Answers a server request that arrived while waiting.
+    async fn answer(&self, id: &Value, method: &str, deadline: Deadline, log: &mut StepLog) {
+        let (body, answer) = answer_for(id, method);
+        let bytes = serde_json::to_vec(&body).unwrap_or_default();
+        let budget = deadline.capped(ANSWER_BUDGET);
+        log.requests = log.requests.saturating_add(1);
+        let outcome = match timeout_at(budget.at, self.post(bytes).send()).await {
+            Ok(Ok(resp)) if resp.status().is_success() => answer.to_owned(),
+            Ok(Ok(resp)) => {
+                log.warn(
+                    "server_request_answer_rejected",
+                    format!(
+                        "the answer to the server's {method} request was refused with HTTP {}",
+                        resp.status().as_u16()
+                    ),
+                );
+                format!("{answer} (refused: HTTP {})", resp.status().as_u16())
+            }
+            Ok(Err(_)) | Err(_) => {
+                log.warn(
+                    "server_request_answer_failed",
+                    format!("the answer to the server's {method} request could not be delivered"),
+                );
+                "unanswered".to_owned()
+            }
+        };
+        log.record(ServerMessage {
+            kind: ServerMessageKind::Request,
+            method: method.to_owned(),
+            answer: Some(outcome),
+        });
+    }
+
+    /// A non-2xx answer to a POST on the endpoint.
+    async fn endpoint_failure(&self, resp: Response, what: &str, deadline: &Deadline) -> Failure {
+        let not_found = resp.status() == StatusCode::NOT_FOUND;
+        let failure = status_failure(&self.endpoint, resp, what, deadline).await;
+        if !not_found {
+            return failure;
+        }
+        let mut failure = failure.with("reason", "endpoint_not_found");
+        failure.message = format!(
+            "{what}: HTTP 404 Not Found from the endpoint the SSE stream named ({}): the server \
+             does not know the session, or the path is wrong (a proxy prefix missing from it?)",
+            redact_url(&self.endpoint)
+        );
+        failure
+    }
+}
+
+/// Sends one HTTP request within the deadline, counting it and recording its status.
+async fn send(
+    rb: RequestBuilder,
+    deadline: &Deadline,
+    what: &str,
+    log: &mut StepLog,
+) -> Result<Response, Failure> {
+    log.requests = log.requests.saturating_add(1);
+    if deadline.passed() {
+        return Err(deadline.timeout("headers", what));
+    }
+    match timeout_at(deadline.at, rb.send()).await {
+        Err(_) => Err(deadline.timeout("headers", what)),
+        Ok(Err(e)) => Err(classify_http_error(&e, what, deadline)),
+        Ok(Ok(resp)) => {
+            log.http_status = Some(resp.status().as_u16());
+            Ok(resp)
+        }
+    }
+}
+
+/// Reads the stream until it ends, the transport goes away, or the task is aborted.
+async fn read_stream(mut resp: Response, max_event: usize, budget: u32, tx: mpsc::Sender<Item>) {
+    let bytes = Arc::new(Semaphore::new(budget as usize));
+    let mut parser = SseParser::new(max_event);
+    let mut events = Vec::new();
+    loop {
+        let next = tokio::select! {
+            next = resp.chunk() => next,
+            () = tx.closed() => return,
+        };
+        let end = match next {
+            Ok(Some(chunk)) => parser.feed(&chunk, &mut events).err().map(|e| match e {
+                SseError::EventTooLarge { limit } => End::TooLarge(limit as u64),
+            }),
+            Ok(None) => {
+                parser.finish();
+                Some(End::Closed)
+            }
+            Err(e) => Some(End::Broken(e)),
+        };
+        for event in events.drain(..) {
+            let Some(item) = item_for(event, &bytes, budget).await else {
+                continue;
+            };
+            if tx.send(item).await.is_err() {
+                return;
+            }
+        }
+        if let Some(end) = end {
+            let _ = tx.send(Item::End(end)).await;
+            return;
+        }
+    }
+}
+
+/// What one event is for the transport; `None` for events to skip (priming, empty data).
+async fn item_for(event: SseEvent, bytes: &Arc<Semaphore>, budget: u32) -> Option<Item> {
+    match event.event.as_str() {
+        "endpoint" => Some(Item::Endpoint(event.data)),
+        "message" if event.data.trim().is_empty() => None,
+        "message" => {
+            let size = u32::try_from(event.data.len())
+                .unwrap_or(u32::MAX)
+                .min(budget);
+            // Waits while the events already handed over hold the whole budget.
+            let permit = Arc::clone(bytes).acquire_many_owned(size).await.ok();
+            Some(match serde_json::from_str::<Value>(&event.data) {
+                Ok(value) => Item::Message(jsonrpc::classify(value), permit),
+                Err(e) => Item::InvalidJson {
+                    error: e.to_string(),
+                    snippet: snippet(event.data.as_bytes(), 200),
+                },
+            })
+        }
+        other => Some(Item::Other(jsonrpc::truncate(other, 40))),
+    }
+}
+
+/// Resolves the `endpoint` event's data against the SSE URL; another origin is refused.
+fn resolve_endpoint(base: &Url, data: &str) -> Result<Url, Failure> {
+    let data = data.trim();
+    let invalid = |why: String| {
+        Failure::new(
+            FailureCode::Malformed,
+            format!("{GET_WHAT}: the `endpoint` event {why}"),
+        )
+        .with("reason", "invalid_endpoint")
+    };
+    if data.is_empty() {
+        return Err(invalid("carries no URL".to_owned()));
+    }
+    let url = base
+        .join(data)
+        .map_err(|e| invalid(format!("does not hold a URL ({e})")))?;
+    let expected = base.origin();
+    if url.origin() != expected || !matches!(url.scheme(), "http" | "https") {
+        let origin = jsonrpc::truncate(&url.origin().ascii_serialization(), 200);
+        let expected = expected.ascii_serialization();
+        return Err(Failure::new(
+            FailureCode::Malformed,
+            format!(
+                "{GET_WHAT}: the `endpoint` event names another origin ({origin}); messages are \
+                 only sent to the SSE URL's origin ({expected})"
+            ),
+        )
+        .with("reason", "cross_origin_endpoint")
+        .with("endpointOrigin", origin)
+        .with("expectedOrigin", expected));
+    }
+    Ok(url)
+}
+
+fn no_endpoint(events: u64) -> Failure {
+    Failure::new(
+        FailureCode::Malformed,
+        format!("{GET_WHAT}: the SSE stream ended without an `endpoint` event"),
+    )
+    .with("reason", "no_endpoint")
+    .with("eventsRead", events)
+}
+
+fn stream_ended(what: &str, events: u64) -> Failure {
+    Failure::new(
+        FailureCode::Malformed,
+        format!("{what}: the SSE stream ended before the response arrived"),
+    )
+    .with("reason", "stream_ended")
+    .with("eventsRead", events)
+}
+
+fn end_failure(end: End, what: &str, deadline: &Deadline, events: u64) -> Failure {
+    match end {
+        End::Closed => stream_ended(what, events),
+        End::Broken(e) => classify_http_error(&e, what, deadline).with("eventsRead", events),
+        End::TooLarge(limit) => too_large(what, "SSE event", limit),
+    }
+}
+
+/// The failure for a non-2xx answer from `url` (the SSE URL or the endpoint).
+async fn status_failure(url: &Url, resp: Response, what: &str, deadline: &Deadline) -> Failure {
+    let status = resp.status();
+    let code = status.as_u16();
+    let headers = resp.headers().clone();
+    let content_type = media_type(&headers);
+    let body = read_prefix(resp, deadline).await;
+    let reason = status.canonical_reason().unwrap_or("");
+    let rpc_error =
+        serde_json::from_slice::<Value>(&body)
+            .ok()
+            .and_then(|v| match jsonrpc::classify(v) {
+                Ok(Incoming::Response {
+                    outcome: Err(e), ..
+                }) => Some(e),
+                _ => None,
+            });
+    let failure = match code {
+        300..=399 => {
+            let location = headers
+                .get(LOCATION)
+                .and_then(|v| v.to_str().ok())
+                .map(|l| match url.join(l) {
+                    Ok(u) => redact_url(&u),
+                    Err(_) => jsonrpc::truncate(l, 200),
+                });
+            let mut f = Failure::new(
+                FailureCode::Redirect,
+                format!(
+                    "{what}: HTTP {code} redirect to {}; redirects are not followed",
+                    location.as_deref().unwrap_or("(no Location header)")
+                ),
+            );
+            if let Some(location) = location {
+                f = f.with("location", location);
+            }
+            f
+        }
+        401 | 403 => {
+            let challenges = headers
+                .get_all(WWW_AUTHENTICATE)
+                .iter()
+                .filter_map(|v| v.to_str().ok())
+                .map(parse_challenge)
+                .collect::<Vec<_>>();
+            let mut message =
+                format!("{what}: HTTP {code} {reason}: the server requires credentials");
+            if let Some(Value::Object(c)) = challenges.first() {
+                if let Some(Value::String(scheme)) = c.get("scheme") {
+                    message.push_str(&format!(" ({scheme} challenge"));
+                    if let Some(Value::String(err)) = c.get("error") {
+                        message.push_str(&format!(", error={err}"));
+                    }
+                    message.push(')');
+                }
+            } else {
+                message.push_str(" (no WWW-Authenticate challenge)");
+            }
+            Failure::new(FailureCode::AuthRequired, message)
+                .with("challenges", Value::Array(challenges))
+        }
+        _ => {
+            let mut message = format!("{what}: HTTP {code} {reason}");
+            if let Some(e) = &rpc_error {
+                message.push_str(&format!(
+                    " (JSON-RPC error {}: {})",
+                    e.code,
+                    jsonrpc::truncate(&e.message, 200)
+                ));
+            } else if let Some(ct) = &content_type {
+                message.push_str(&format!(" ({ct})"));
+            }
+            Failure::new(FailureCode::HttpStatus, message)
+        }
+    };
+    let mut failure = failure.with("httpStatus", code);
+    if let Some(ct) = content_type {
+        failure = failure.with("contentType", ct);
+    }
+    if let Some(e) = rpc_error {
+        failure = failure.with("jsonrpcError", e.to_value());
+    } else if !body.is_empty() {
+        failure = failure.with("bodySnippet", snippet(&body, 300));
+    }
+    failure
+}
+
+/// A 2xx answer to the GET that is not an event stream.
+async fn not_mcp_content(
+    resp: Response,
+    content_type: Option<&str>,
+    deadline: &Deadline,
+) -> Failure {
+    let shown = content_type.unwrap_or("no content type").to_owned();
+    let status = resp.status().as_u16();
+    let body = read_prefix(resp, deadline).await;
+    let start = snippet(&body, 40).to_ascii_lowercase();
+    let looks_html = content_type.is_some_and(|c| c.contains("html"))
+        || start.starts_with("<!doctype html")
+        || start.starts_with("<html");
+    let message = if looks_html {
+        format!("{GET_WHAT}: the server answered an HTML page ({shown}), not an SSE stream")
+    } else {
+        format!("{GET_WHAT}: the server answered {shown}, not text/event-stream")
+    };
+    Failure::new(FailureCode::NotMcp, message)
+        .with("httpStatus", status)
+        .with("contentType", shown)
+        .with("bodySnippet", snippet(&body, 300))
+}
+
+/// The media type without parameters, lower-cased.
+fn media_type(headers: &HeaderMap) -> Option<String> {
+    let raw = headers.get(CONTENT_TYPE)?.to_str().ok()?;
+    let essence = raw
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    (!essence.is_empty()).then_some(essence)
+}
+
+/// Reads at most [`BODY_PREFIX_BYTES`] of a body, briefly; errors give what was read.
+async fn read_prefix(mut resp: Response, deadline: &Deadline) -> Vec<u8> {
+    let budget = deadline.capped(BODY_PREFIX_BUDGET);
+    let mut buf = Vec::new();
+    while buf.len() < BODY_PREFIX_BYTES {
+        match timeout_at(budget.at, resp.chunk()).await {
+            Ok(Ok(Some(chunk))) => buf.extend_from_slice(&chunk),
+            _ => break,
+        }
+    }
+    buf.truncate(BODY_PREFIX_BYTES);
+    buf
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use crate::scenario::TargetSpec;
+    use mcp_probe_testkit::{FixtureServer, Mode};
+    use tokio::time::Instant;
+
+    fn client() -> reqwest::Client {
+        reqwest::Client::builder()
+            .no_proxy()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap()
+    }
+
+    fn deadline(budget: Duration) -> Deadline {
+        let total = Duration::from_secs(60);
+        Deadline::for_request(budget, Instant::now() + total, total)
+    }
+
+    fn target(url: &str) -> Target {
+        Target::resolve(&TargetSpec {
+            url: url.to_owned(),
+            ..TargetSpec::default()
+        })
+        .unwrap()
+    }
+
+    async fn connect(url: &str, limits: Limits, budget: Duration) -> Result<LegacySse, Failure> {
+        LegacySse::connect(
+            client(),
+            &target(url),
+            limits,
+            deadline(budget),
+            &mut StepLog::default(),
+        )
+        .await
+    }
+
+    fn init_params() -> Value {
+        json!({
+            "protocolVersion": "2024-11-05",
+            "capabilities": {},
+            "clientInfo": {"name": "mcp-probe-test", "version": "0"}
+        })
+    }
+
+    const LONG: Duration = Duration::from_secs(10);
+    const SHORT: Duration = Duration::from_millis(300);
+
+    #[tokio::test]
+    async fn healthy_session_lists_and_calls_tools() {
+        let server = FixtureServer::start().await.unwrap();
+        let url = server.url(Mode::Legacy);
+        let mut log = StepLog::default();
+        let mut t = LegacySse::connect(
+            client(),
+            &target(&url),
+            Limits::default(),
+            deadline(LONG),
+            &mut log,
+        )
+        .await
+        .unwrap();
+        assert_eq!((log.requests, log.http_status), (1, Some(200)));
+        // The endpoint was relative: resolved against the SSE URL.
+        assert_eq!(t.endpoint.origin(), Url::parse(&url).unwrap().origin());
+        assert_eq!(t.endpoint.path(), "/legacy/messages");
+        let session = t.endpoint.query().unwrap().to_owned();
+        assert!(!format!("{t:?}").contains(&session));
+
+        let mut log = StepLog::default();
+        let init = t
+            .request(
+                1,
+                "initialize",
+                Some(init_params()),
+                deadline(LONG),
+                &mut log,
+            )
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(init["protocolVersion"], "2024-11-05");
+        assert_eq!((log.requests, log.http_status), (1, Some(202)));
+        t.notify("notifications/initialized", None, deadline(LONG), &mut log)
+            .await
+            .unwrap();
+        assert!(log.warnings.is_empty(), "{:?}", log.warnings);
+
+        let mut log = StepLog::default();
+        let list = t
+            .request(2, "tools/list", None, deadline(LONG), &mut log)
+            .await
+            .unwrap()
+            .unwrap();
+        let names: Vec<_> = list["tools"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|tool| tool["name"].as_str().unwrap())
+            .collect();
+        assert_eq!(names, ["add", "echo", "fail"]);
+        // The notification sent after `initialized` and the server's ping came first.
+        assert_eq!(
+            log.server_messages,
+            [
+                ServerMessage {
+                    kind: ServerMessageKind::Notification,
+                    method: "notifications/tools/list_changed".into(),
+                    answer: None,
+                },
+                ServerMessage {
+                    kind: ServerMessageKind::Request,
+                    method: "ping".into(),
+                    answer: Some("result".into()),
+                },
+            ]
+        );
+        assert_eq!(log.requests, 2, "the request and the ping's answer");
+        let answered = server.log().into_iter().any(|r| {
+            r.http_method == "POST"
+                && r.rpc_method.is_none()
+                && r.body.as_ref().is_some_and(|b| b["result"] == json!({}))
+        });
+        assert!(answered, "the ping answer was POSTed to the endpoint");
+
+        let call = t
+            .request(
+                3,
+                "tools/call",
+                Some(json!({"name": "add", "arguments": {"a": 2, "b": 3}})),
+                deadline(LONG),
+                &mut StepLog::default(),
+            )
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(call["content"][0]["text"], "5");
+
+        let get = server
+            .log()
+            .into_iter()
+            .find(|r| r.http_method == "GET")
+            .unwrap();
+        assert_eq!(get.header("accept"), Some("text/event-stream"));
+
+        t.set_protocol_version(Some("2024-11-05".into()));
+        t.forget_session();
+        assert!(t.has_session());
+        assert_eq!(t.close(deadline(LONG)).await.as_deref(), Some("closed"));
+        assert!(t.reader.is_none());
+        assert!(!t.has_session());
+        // The reader task is gone: its sender is dropped, so the channel runs dry and ends.
+        for _ in 0..=MAX_BUFFERED {
+            if t.events.recv().await.is_none() {
+                break;
+            }
+        }
+        assert!(t.events.is_closed());
+        assert_eq!(t.close(deadline(LONG)).await, None);
+        let after = t
+            .request(4, "ping", None, deadline(LONG), &mut StepLog::default())
+            .await
+            .unwrap_err();
+        assert_eq!(after.details["reason"], "stream_ended");
+    }
+
+    #[test]
+    fn endpoints_resolve_against_the_sse_url() {
+        let base = Url::parse("http://127.0.0.1:5/sse").unwrap();
+        let ok = |data: &str| resolve_endpoint(&base, data).unwrap().to_string();
+        assert_eq!(
+            ok("/messages/?session_id=abc"),
+            "http://127.0.0.1:5/messages/?session_id=abc"
+        );
+        assert_eq!(
+            ok(" message?sessionId=x \r"),
+            "http://127.0.0.1:5/message?sessionId=x"
+        );
+        assert_eq!(ok("http://127.0.0.1:5/m"), "http://127.0.0.1:5/m");
+        let https = Url::parse("https://h.example/a/sse").unwrap();
+        assert_eq!(
+            resolve_endpoint(&https, "https://h.example:443/m")
+                .unwrap()
+                .to_string(),
+            "https://h.example/m"
+        );
+        for cross in [
+            "http://127.0.0.1:6/m",
+            "https://127.0.0.1:5/m",
+            "//evil.example/m",
+            "http://localhost:5/m",
+            "javascript:alert(1)",
+            "data:text/plain,hi",
+        ] {
+            let f = resolve_endpoint(&base, cross).unwrap_err();
+            assert_eq!(f.code, FailureCode::Malformed, "{cross}");
+            assert_eq!(f.details["reason"], "cross_origin_endpoint", "{cross}");
+        }
+        for bad in ["", "  ", "http://[::1"] {
+            let f = resolve_endpoint(&base, bad).unwrap_err();
+            assert_eq!(f.details["reason"], "invalid_endpoint", "{bad:?}");
+        }
+    }
+
+    #[tokio::test]
+    async fn cross_origin_endpoint_is_refused() {
+        let server = FixtureServer::start().await.unwrap();
+        let f = connect(
+            &server.url(Mode::LegacyCrossOrigin),
+            Limits::default(),
+            LONG,
+        )
+        .await
+        .unwrap_err();
+        assert_eq!(f.code, FailureCode::Malformed);
+        assert_eq!(f.details["reason"], "cross_origin_endpoint");
+        assert_eq!(f.details["endpointOrigin"], "http://evil.example");
+        let shown = serde_json::to_string(&f).unwrap();
+        assert!(!shown.contains("session_id"), "{shown}");
+        // Nothing was sent to the other origin (nor anywhere else) after the GET.
+        assert_eq!(server.log().len(), 1);
+    }
+
+    #[tokio::test]
+    async fn missing_endpoint_times_out_within_the_deadline() {
+        let server = FixtureServer::start().await.unwrap();
+        let started = Instant::now();
+        let mut log = StepLog::default();
+        let f = LegacySse::connect(
+            client(),
+            &target(&server.url(Mode::LegacyNoEndpoint)),
+            Limits::default(),
+            deadline(SHORT),
+            &mut log,
+        )
+        .await
+        .unwrap_err();
+        assert!(started.elapsed() < SHORT + Duration::from_secs(2));
+        assert_eq!(f.code, FailureCode::Timeout);
+        assert_eq!(f.details["phase"], "endpoint");
+        assert!(f.message.contains("`endpoint` event"), "{}", f.message);
+        // A notification and a non-JSON `message`; the priming event and comments are skipped.
+        assert_eq!(f.details["eventsRead"], 2);
+        assert_eq!(log.warnings.len(), 1);
+        assert_eq!(log.warnings[0].code, "event_before_endpoint");
+    }
+
+    #[tokio::test]
+    async fn silent_server_times_out_and_is_closed() {
+        let server = FixtureServer::start().await.unwrap();
+        let mut t = connect(&server.url(Mode::LegacySilent), Limits::default(), LONG)
+            .await
+            .unwrap();
+        let started = Instant::now();
+        let mut log = StepLog::default();
+        let f = t
+            .request(
+                1,
+                "initialize",
+                Some(init_params()),
+                deadline(SHORT),
+                &mut log,
+            )
+            .await
+            .unwrap_err();
+        assert!(started.elapsed() < SHORT + Duration::from_secs(2));
+        assert_eq!(f.code, FailureCode::Timeout);
+        assert_eq!(f.details["phase"], "stream_idle");
+        assert_eq!(log.http_status, Some(202));
+        // The POST was accepted; a cancel notification still goes through.
+        t.notify(
+            "notifications/cancelled",
+            Some(json!({"requestId": 1})),
+            deadline(LONG),
+            &mut log,
+        )
+        .await
+        .unwrap();
+        assert_eq!(t.close(deadline(LONG)).await.as_deref(), Some("closed"));
+    }
+
+    #[tokio::test]
+    async fn oversized_events_are_refused() {
+        let server = FixtureServer::start().await.unwrap();
+        let limits = Limits {
+            max_sse_event_bytes: 100,
+            ..Limits::default()
+        };
+        let mut t = connect(&server.url(Mode::Legacy), limits, LONG)
+            .await
+            .unwrap();
+        let f = t
+            .request(
+                1,
+                "initialize",
+                Some(init_params()),
+                deadline(LONG),
+                &mut StepLog::default(),
+            )
+            .await
+            .unwrap_err();
+        assert_eq!(f.code, FailureCode::ResponseTooLarge);
+        assert_eq!(f.details["limitBytes"], 100);
+        let again = t
+            .request(2, "ping", None, deadline(LONG), &mut StepLog::default())
+            .await
+            .unwrap_err();
+        assert_eq!(again.details["reason"], "stream_ended");
+    }
+
+    #[tokio::test]
+    async fn a_stream_cut_off_fails_the_waiting_request() {
+        let server = FixtureServer::start().await.unwrap();
+        let mut t = connect(&server.url(Mode::LegacySilent), Limits::default(), LONG)
+            .await
+            .unwrap();
+        drop(server);
+        let f = t
+            .wait_for(
+                &json!(1),
+                "tools/list",
+                deadline(LONG),
+                &mut StepLog::default(),
+            )
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(
+                f.code,
+                FailureCode::ConnectionReset | FailureCode::Malformed
+            ),
+            "{f:?}"
+        );
+        assert!(t.ended);
+    }
+
+    #[tokio::test]
+    async fn get_errors_are_classified() {
+        let server = FixtureServer::start().await.unwrap();
+        // A Streamable HTTP endpoint refuses GET without a session.
+        let f = connect(&server.url(Mode::Json), Limits::default(), LONG)
+            .await
+            .unwrap_err();
+        assert_eq!(f.code, FailureCode::HttpStatus);
+        assert_eq!(f.details["httpStatus"], 405);
+        // A JSON document is not an event stream.
+        let metadata = format!(
+            "http://{}/.well-known/oauth-protected-resource/unauthorized/mcp",
+            server.addr()
+        );
+        let f = connect(&metadata, Limits::default(), LONG)
+            .await
+            .unwrap_err();
+        assert_eq!(f.code, FailureCode::NotMcp);
+        assert_eq!(f.details["contentType"], "application/json");
+    }
+
+    #[tokio::test]
+    async fn unknown_session_is_an_endpoint_404() {
+        let server = FixtureServer::start().await.unwrap();
+        let mut t = connect(&server.url(Mode::Legacy), Limits::default(), LONG)
+            .await
+            .unwrap();
+        t.endpoint
+            .set_query(Some("session_id=0123456789abcdef-not-a-session"));
+        let f = t
+            .request(
+                1,
+                "initialize",
+                Some(init_params()),
+                deadline(LONG),
+                &mut StepLog::default(),
+            )
+            .await
+            .unwrap_err();
+        assert_eq!(f.code, FailureCode::HttpStatus);
+        assert_eq!(f.details["reason"], "endpoint_not_found");
+        assert_eq!(f.details["httpStatus"], 404);
+        assert!(!f.message.contains("0123456789abcdef"), "{}", f.message);
+        assert!(f.message.contains("session_id=<redacted>"), "{}", f.message);
+    }
+
+    /// A transport fed by hand, to check how stream items are matched to requests.
+    fn fed(url: &str) -> (LegacySse, mpsc::Sender<Item>) {
+        let (tx, events) = mpsc::channel(MAX_BUFFERED);
+        let t = LegacySse {
+            client: client(),
+            target: target(url),
+            endpoint: Url::parse(url).unwrap(),
+            events,
+            reader: None,
+            ended: false,
+            abandoned: VecDeque::new(),
+        };
+        (t, tx)
+    }
+
+    fn message(value: Value) -> Item {
+        Item::Message(jsonrpc::classify(value), None)
+    }
+
+    #[tokio::test]
+    async fn responses_are_matched_by_id_and_late_ones_skipped() {
+        let (mut t, tx) = fed("http://127.0.0.1:9/messages?session_id=s");
+        t.abandoned.push_back(json!(1));
+        for item in [
+            Item::Other("heartbeat".into()),
+            message(json!({"jsonrpc": "2.0", "method": "notifications/message", "params": {}})),
+            message(json!({"jsonrpc": "2.0", "id": 1, "result": {"late": true}})),
+            message(json!({"jsonrpc": "2.0", "id": 2, "result": {"ok": true}})),
+            message(json!({"jsonrpc": "2.0", "id": 7, "result": {}})),
+            Item::InvalidJson {
+                error: "expected value".into(),
+                snippet: "hello".into(),
+            },
+            Item::End(End::Closed),
+        ] {
+            tx.send(item).await.unwrap();
+        }
+        let mut log = StepLog::default();
+        let ok = t
+            .wait_for(&json!(2), "tools/list", deadline(LONG), &mut log)
+            .await
+            .unwrap();
+        assert_eq!(ok, Ok(json!({"ok": true})));
+        let codes: Vec<_> = log.warnings.iter().map(|w| w.code.as_str()).collect();
+        assert_eq!(codes, ["unexpected_sse_event", "late_response"]);
+        assert_eq!(log.server_messages.len(), 1);
+
+        let mismatch = t
+            .wait_for(&json!(3), "tools/call", deadline(LONG), &mut log)
+            .await
+            .unwrap_err();
+        assert_eq!(mismatch.details["reason"], "id_mismatch");
+        let invalid = t
+            .wait_for(&json!(3), "tools/call", deadline(LONG), &mut log)
+            .await
+            .unwrap_err();
+        assert_eq!(invalid.details["reason"], "invalid_json");
+        let ended = t
+            .wait_for(&json!(3), "tools/call", deadline(LONG), &mut log)
+            .await
+            .unwrap_err();
+        assert_eq!(ended.details["reason"], "stream_ended");
+        assert!(t.ended);
+    }
+}

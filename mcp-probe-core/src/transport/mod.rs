@@ -85,6 +85,21 @@ impl Transport {
         }
     }
 
+    /// Switches the 2026-07-28 era on or off (Streamable HTTP only; other transports carry
+    /// everything in the message).
+    pub(crate) fn set_modern(&mut self, modern: bool) {
+        match self {
+            Transport::StreamableHttp(t) => t.set_modern(modern),
+        }
+    }
+
+    /// `Mcp-Param-*` headers for the next request (Streamable HTTP, 2026-07-28 only).
+    pub(crate) fn set_param_headers(&mut self, headers: Vec<(String, String)>) {
+        match self {
+            Transport::StreamableHttp(t) => t.set_param_headers(headers),
+        }
+    }
+
     /// Sets the negotiated version sent as `MCP-Protocol-Version` (HTTP transports).
     pub(crate) fn set_protocol_version(&mut self, version: Option<String>) {
         match self {
@@ -206,6 +221,8 @@ pub(crate) struct StepLog {
     pub(crate) server_messages: Vec<ServerMessage>,
     pub(crate) dropped_messages: u32,
     pub(crate) warnings: Vec<Warning>,
+    /// How often an SSE stream was resumed with GET + `Last-Event-ID`.
+    pub(crate) resumptions: u32,
 }
 
 impl StepLog {

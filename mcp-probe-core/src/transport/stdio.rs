@@ -1,1 +1,1235 @@
-//! stdio transport: a child process speaking newline-delimited JSON-RPC.
+//! stdio transport: the server runs as a child process and speaks newline-delimited
+//! JSON-RPC on its stdin and stdout; whatever it writes to stderr is its log.
+//!
+//! Shutdown follows the specification (2025-11-25, "Transports → stdio"): close the
+//! server's stdin, wait, then SIGTERM, then SIGKILL, all within the clean-up deadline.
+
+use std::collections::{BTreeMap, VecDeque};
+use std::fmt;
+use std::io;
+use std::path::PathBuf;
+use std::process::{ExitStatus, Stdio as Piped};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use serde_json::{json, Value};
+use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::process::{Child, ChildStdin, Command};
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
+use tokio::time::{timeout_at, Instant};
+
+use super::{answer_for, response_from, snippet, too_large, Deadline, StepLog};
+use crate::jsonrpc::{self, Incoming, NotRpc, RpcOutcome};
+use crate::report::{Failure, FailureCode, ServerMessage, ServerMessageKind};
+use crate::scenario::Limits;
+
+/// Most bytes of the server's stderr kept (the latest ones).
+const STDERR_TAIL_BYTES: usize = 8 * 1024;
+/// Most characters of stderr put into a failure's details.
+const STDERR_DETAIL_CHARS: usize = 2000;
+/// Messages read ahead of the probe before the reader waits (and the server with it).
+const LINE_QUEUE: usize = 8;
+/// Read buffer for the server's stdout.
+const READ_BUFFER: usize = 64 * 1024;
+/// Longest a probe waits to deliver an answer to a server request.
+const ANSWER_BUDGET: Duration = Duration::from_secs(2);
+/// Longest a probe waits for the exit status (and the last stderr) of a server that closed
+/// its stdout or stdin.
+const EXIT_GRACE: Duration = Duration::from_secs(1);
+/// Ids of failed requests remembered, so that their late responses can be skipped.
+const MAX_ABANDONED: usize = 32;
+/// Longest shown program name.
+const PROGRAM_CHARS: usize = 200;
+
+/// What to run: a program, its arguments, extra environment variables and the working
+/// directory. The server gets the probe's environment plus `env`.
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct CommandSpec {
+    /// The program: a path, or a name looked up in `PATH`.
+    pub(crate) program: String,
+    /// Its arguments.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub(crate) args: Vec<String>,
+    /// Variables added to (or replacing in) the inherited environment. Values never appear
+    /// in failures or reports.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub(crate) env: BTreeMap<String, String>,
+    /// The working directory (default: the probe's).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) cwd: Option<PathBuf>,
+}
+
+/// One line the server wrote to stdout, as the reader task hands it over.
+#[derive(Debug)]
+enum Line {
+    /// A JSON value, classified.
+    Message(Result<Incoming, NotRpc>),
+    /// A line that is not JSON.
+    NotJson { snippet: String },
+    /// A line longer than the limit (skipped up to its newline).
+    TooLarge,
+    /// Reading stdout failed; nothing more comes.
+    Failed(String),
+    /// stdout was closed; nothing more comes.
+    Eof,
+}
+
+/// Which side of the pipes the server closed.
+#[derive(Debug, Clone, Copy)]
+enum Closed {
+    Stdout,
+    Stdin,
+}
+
+/// Whether a lost server was lost while a request or a notification was under way.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum During {
+    Request,
+    Notification,
+}
+
+/// Why a message could not be written.
+#[derive(Debug)]
+enum WriteError {
+    /// stdin was closed earlier by the probe, or blocked by an earlier write.
+    Unusable,
+    /// The write failed (the server closed its stdin or exited).
+    Io(io::Error),
+    /// The server did not take the message in time.
+    TimedOut,
+}
+
+/// A server running as a child process, spoken to over its stdin and stdout.
+pub(crate) struct Stdio {
+    program: String,
+    child: Child,
+    stdin: Option<ChildStdin>,
+    /// An earlier write did not complete in time: stdin holds a partial message.
+    stdin_blocked: bool,
+    lines: mpsc::Receiver<Line>,
+    reader: JoinHandle<()>,
+    stderr_drain: Option<JoinHandle<()>>,
+    stderr: Arc<Mutex<VecDeque<u8>>>,
+    max_line: u64,
+    /// Ids of requests that failed; their responses may still arrive.
+    abandoned: VecDeque<Value>,
+}
+
+impl fmt::Debug for Stdio {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Stdio")
+            .field("program", &self.program)
+            .field("pid", &self.child.id())
+            .field("stdin_open", &self.stdin.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Stdio {
+    /// Starts the server. Must be called within a Tokio runtime (the pipes are read by tasks).
+    ///
+    /// A program that cannot be started (not found, not executable, missing working
+    /// directory) is a [`FailureCode::Connect`] failure.
+    pub(crate) fn spawn(command: &CommandSpec, limits: Limits) -> Result<Stdio, Failure> {
+        let program = jsonrpc::truncate(&command.program, PROGRAM_CHARS);
+        if command.program.trim().is_empty() {
+            return Err(Failure::new(
+                FailureCode::Connect,
+                "could not start the server: no program given",
+            ));
+        }
+        if let Some(dir) = &command.cwd {
+            if !dir.is_dir() {
+                return Err(Failure::new(
+                    FailureCode::Connect,
+                    format!(
+                        "could not start `{program}`: the working directory {} does not exist",
+                        dir.display()
+                    ),
+                )
+                .with("program", program.clone()));
+            }
+        }
+        let mut cmd = Command::new(&command.program);
+        cmd.args(&command.args)
+            .envs(&command.env)
+            .stdin(Piped::piped())
+            .stdout(Piped::piped())
+            .stderr(Piped::piped())
+            .kill_on_drop(true);
+        if let Some(dir) = &command.cwd {
+            cmd.current_dir(dir);
+        }
+        let mut child = cmd.spawn().map_err(|e| spawn_failure(&program, &e))?;
+        let (Some(stdin), Some(stdout), Some(stderr)) =
+            (child.stdin.take(), child.stdout.take(), child.stderr.take())
+        else {
+            return Err(Failure::new(
+                FailureCode::Connect,
+                format!("could not start `{program}`: its standard streams could not be opened"),
+            )
+            .with("program", program));
+        };
+        let max_line = usize::try_from(limits.max_body_bytes).unwrap_or(usize::MAX);
+        let (tx, lines) = mpsc::channel(LINE_QUEUE);
+        let reader = tokio::spawn(read_lines(stdout, max_line, tx));
+        let tail = Arc::new(Mutex::new(VecDeque::with_capacity(STDERR_TAIL_BYTES)));
+        let stderr_drain = tokio::spawn(drain_stderr(stderr, Arc::clone(&tail)));
+        Ok(Stdio {
+            program,
+            child,
+            stdin: Some(stdin),
+            stdin_blocked: false,
+            lines,
+            reader,
+            stderr_drain: Some(stderr_drain),
+            stderr: tail,
+            max_line: limits.max_body_bytes,
+            abandoned: VecDeque::new(),
+        })
+    }
+
+    /// The server's process id, while it has not been reaped.
+    pub(crate) fn pid(&self) -> Option<u32> {
+        self.child.id()
+    }
+
+    /// The last (at most 8 KiB) bytes the server wrote to stderr, lossily decoded.
+    pub(crate) fn stderr_tail(&self) -> String {
+        let buf = self.stderr.lock().unwrap_or_else(PoisonError::into_inner);
+        let bytes: Vec<u8> = buf.iter().copied().collect();
+        drop(buf);
+        // A full buffer was cut at an arbitrary byte: skip a partial character.
+        let skip = if bytes.len() >= STDERR_TAIL_BYTES {
+            bytes
+                .iter()
+                .take(3)
+                .take_while(|b| (**b & 0xC0) == 0x80)
+                .count()
+        } else {
+            0
+        };
+        String::from_utf8_lossy(&bytes[skip..]).into_owned()
+    }
+
+    /// Sends a request and waits for its response, answering server requests and recording
+    /// notifications on the way.
+    pub(crate) async fn request(
+        &mut self,
+        id: i64,
+        method: &str,
+        params: Option<Value>,
+        deadline: Deadline,
+        log: &mut StepLog,
+    ) -> Result<RpcOutcome, Failure> {
+        let expected = json!(id);
+        let result = self
+            .exchange(id, &expected, method, params, deadline, log)
+            .await;
+        if result.is_err() {
+            // Its response may still come; it must not be taken for a later one's.
+            if self.abandoned.len() >= MAX_ABANDONED {
+                self.abandoned.pop_front();
+            }
+            self.abandoned.push_back(expected);
+        }
+        result
+    }
+
+    async fn exchange(
+        &mut self,
+        id: i64,
+        expected: &Value,
+        method: &str,
+        params: Option<Value>,
+        deadline: Deadline,
+        log: &mut StepLog,
+    ) -> Result<RpcOutcome, Failure> {
+        let message = jsonrpc::request(id, method, params);
+        self.send(&message, method, deadline, During::Request, log)
+            .await?;
+        let mut lines_read: u64 = 0;
+        loop {
+            // Checked on every turn: a server flooding notifications must not outlast it.
+            if deadline.passed() {
+                return Err(idle_timeout(&deadline, method, lines_read));
+            }
+            let Ok(line) = timeout_at(deadline.at, self.lines.recv()).await else {
+                return Err(idle_timeout(&deadline, method, lines_read));
+            };
+            lines_read += 1;
+            match line {
+                None | Some(Line::Eof) => {
+                    return Err(self
+                        .gone(method, Closed::Stdout, &deadline, During::Request)
+                        .await)
+                }
+                Some(Line::Failed(error)) => {
+                    return Err(self
+                        .gone(method, Closed::Stdout, &deadline, During::Request)
+                        .await
+                        .with("readError", error))
+                }
+                Some(Line::TooLarge) => {
+                    return Err(too_large(method, "stdout line", self.max_line))
+                }
+                Some(Line::NotJson { snippet }) => return Err(not_json(method, snippet)),
+                Some(Line::Message(Ok(Incoming::Request { id, method: asked }))) => {
+                    self.answer(&id, &asked, deadline, log).await;
+                }
+                Some(Line::Message(Ok(Incoming::Notification { method: told }))) => {
+                    log.record(ServerMessage {
+                        kind: ServerMessageKind::Notification,
+                        method: told,
+                        answer: None,
+                    });
+                }
+                Some(Line::Message(Ok(Incoming::Response { id, .. })))
+                    if self.forget_abandoned(&id) =>
+                {
+                    log.warn(
+                        "late_response",
+                        format!(
+                            "{method}: skipped the late response to the earlier request {}",
+                            jsonrpc::short(&id)
+                        ),
+                    );
+                }
+                Some(Line::Message(other)) => return response_from(other, expected, method),
+            }
+        }
+    }
+
+    /// Sends a notification (written to stdin; nothing comes back).
+    pub(crate) async fn notify(
+        &mut self,
+        method: &str,
+        params: Option<Value>,
+        deadline: Deadline,
+        log: &mut StepLog,
+    ) -> Result<(), Failure> {
+        let message = jsonrpc::notification(method, params);
+        self.send(&message, method, deadline, During::Notification, log)
+            .await
+    }
+
+    /// Stops the server: closes its stdin and waits for it to exit, then sends SIGTERM, then
+    /// SIGKILL, all by `deadline`. Says how it ended: `exited (code N)`, `exited (signal N)`,
+    /// `terminated` (after SIGTERM) or `killed`.
+    pub(crate) async fn close(&mut self, deadline: Deadline) -> Option<String> {
+        self.stdin = None;
+        let outcome = self.stop(deadline.at).await;
+        self.reader.abort();
+        if let Some(drain) = self.stderr_drain.take() {
+            drain.abort();
+        }
+        Some(outcome)
+    }
+
+    async fn stop(&mut self, at: Instant) -> String {
+        if let Ok(Some(status)) = self.child.try_wait() {
+            return exited(status);
+        }
+        let start = Instant::now();
+        let left = at.saturating_duration_since(start);
+        // Half of the budget for a clean exit on end-of-input…
+        if let Ok(Ok(status)) = timeout_at(start + left / 2, self.child.wait()).await {
+            return exited(status);
+        }
+        // …most of the rest after SIGTERM, and a fifth for SIGKILL.
+        if self.terminate() {
+            if let Ok(Ok(_)) = timeout_at(start + left * 4 / 5, self.child.wait()).await {
+                return "terminated".to_owned();
+            }
+        }
+        // An error here means it is already gone; wait() then has the status.
+        let _ = self.child.start_kill();
+        match timeout_at(at, self.child.wait()).await {
+            Ok(Ok(status)) if !was_killed(status) => exited(status),
+            _ => "killed".to_owned(),
+        }
+    }
+
+    /// Sends SIGTERM; says whether it was sent.
+    #[cfg(unix)]
+    fn terminate(&self) -> bool {
+        use rustix::process::{kill_process, Pid, Signal};
+        // `id()` is `None` once the child was reaped, so the pid is still this child's.
+        let Some(pid) = self
+            .child
+            .id()
+            .and_then(|p| i32::try_from(p).ok())
+            .and_then(Pid::from_raw)
+        else {
+            return false;
+        };
+        kill_process(pid, Signal::TERM).is_ok()
+    }
+
+    /// No SIGTERM outside Unix: the next step is the kill.
+    #[cfg(not(unix))]
+    fn terminate(&self) -> bool {
+        false
+    }
+
+    /// Writes a message, counting it; write failures become the matching [`Failure`].
+    async fn send(
+        &mut self,
+        message: &Value,
+        what: &str,
+        deadline: Deadline,
+        during: During,
+        log: &mut StepLog,
+    ) -> Result<(), Failure> {
+        log.requests = log.requests.saturating_add(1);
+        if deadline.passed() {
+            return Err(write_timeout(&deadline, what));
+        }
+        match self.write_line(message, deadline.at).await {
+            Ok(()) => Ok(()),
+            Err(WriteError::TimedOut) => Err(write_timeout(&deadline, what)),
+            Err(WriteError::Io(e)) => Err(self
+                .gone(what, Closed::Stdin, &deadline, during)
+                .await
+                .with("writeError", e.to_string())),
+            Err(WriteError::Unusable) => Err(self.stdin_unusable(what)),
+        }
+    }
+
+    /// Writes one message as a line of compact JSON (serde_json escapes every newline inside
+    /// strings, so the message is one line) and flushes it, by `at`.
+    async fn write_line(&mut self, message: &Value, at: Instant) -> Result<(), WriteError> {
+        let mut line = serde_json::to_vec(message).unwrap_or_default();
+        line.push(b'\n');
+        let Some(stdin) = self.stdin.as_mut() else {
+            return Err(WriteError::Unusable);
+        };
+        let write = async {
+            stdin.write_all(&line).await?;
+            stdin.flush().await
+        };
+        match timeout_at(at, write).await {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(e)) => {
+                self.stdin = None;
+                Err(WriteError::Io(e))
+            }
+            Err(_) => {
+                // Part of the message may be in the pipe: nothing more can follow it.
+                self.stdin = None;
+                self.stdin_blocked = true;
+                Err(WriteError::TimedOut)
+            }
+        }
+    }
+
+    fn stdin_unusable(&self, what: &str) -> Failure {
+        if self.stdin_blocked {
+            Failure::new(
+                FailureCode::ConnectionReset,
+                format!(
+                    "{what}: cannot write to the server: an earlier message was not taken in time (the server does not read its stdin)"
+                ),
+            )
+            .with("reason", "stdin_blocked")
+        } else {
+            Failure::new(
+                FailureCode::ConnectionReset,
+                format!("{what}: cannot write to the server: its stdin is already closed"),
+            )
+            .with("reason", "stdin_closed")
+        }
+    }
+
+    /// Answers a server request that arrived while waiting: `ping` gets `{}`, anything else
+    /// "method not found" (a probe offers no client capabilities).
+    async fn answer(&mut self, id: &Value, method: &str, deadline: Deadline, log: &mut StepLog) {
+        let (body, answer) = answer_for(id, method);
+        let budget = deadline.capped(ANSWER_BUDGET);
+        log.requests = log.requests.saturating_add(1);
+        let outcome = match self.write_line(&body, budget.at).await {
+            Ok(()) => answer.to_owned(),
+            Err(_) => {
+                log.warn(
+                    "server_request_answer_failed",
+                    format!("the answer to the server's {method} request could not be delivered"),
+                );
+                "unanswered".to_owned()
+            }
+        };
+        log.record(ServerMessage {
+            kind: ServerMessageKind::Request,
+            method: method.to_owned(),
+            answer: Some(outcome),
+        });
+    }
+
+    /// Removes `id` from the abandoned requests; says whether it was there.
+    fn forget_abandoned(&mut self, id: &Value) -> bool {
+        match self.abandoned.iter().position(|a| a == id) {
+            Some(i) => {
+                self.abandoned.remove(i);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// The failure for a server that closed a pipe: how it exited (waiting briefly for the
+    /// status) and what it last wrote to stderr.
+    async fn gone(
+        &mut self,
+        what: &str,
+        closed: Closed,
+        deadline: &Deadline,
+        during: During,
+    ) -> Failure {
+        let until = (Instant::now() + EXIT_GRACE).min(deadline.at);
+        // Polled once even when `until` has passed: an exited child answers at once.
+        let status = match timeout_at(until, self.child.wait()).await {
+            Ok(Ok(status)) => Some(status),
+            _ => None,
+        };
+        if status.is_some() {
+            // The last stderr lines may still be in the pipe.
+            if let Some(drain) = self.stderr_drain.as_mut() {
+                if timeout_at(until, drain).await.is_ok() {
+                    self.stderr_drain = None;
+                }
+            }
+        }
+        let after = match during {
+            During::Request => " before answering",
+            During::Notification => "; the notification was not delivered",
+        };
+        let mut failure = match status {
+            Some(status) => {
+                let (how, key, value) = describe_exit(status);
+                Failure::new(
+                    FailureCode::ConnectionReset,
+                    format!("{what}: the server process {how}{after}"),
+                )
+                .with(key, value)
+            }
+            None => {
+                let pipe = match closed {
+                    Closed::Stdout => "closed its stdout",
+                    Closed::Stdin => "closed its stdin",
+                };
+                Failure::new(
+                    FailureCode::ConnectionReset,
+                    format!("{what}: the server {pipe}{after} (the process is still running)"),
+                )
+            }
+        };
+        let tail = self.stderr_tail();
+        if let Some(last) = tail.lines().rev().find(|l| !l.trim().is_empty()) {
+            failure.message.push_str(&format!(
+                "; its last stderr line: {}",
+                snippet(last.as_bytes(), 200)
+            ));
+            failure = failure.with("stderrTail", last_chars(&tail, STDERR_DETAIL_CHARS));
+        }
+        failure
+    }
+}
+
+impl Drop for Stdio {
+    fn drop(&mut self) {
+        // The child itself is killed (and later reaped by Tokio) through `kill_on_drop`.
+        self.reader.abort();
+        if let Some(drain) = self.stderr_drain.take() {
+            drain.abort();
+        }
+    }
+}
+
+/// The failure for a program that could not be started.
+fn spawn_failure(program: &str, err: &io::Error) -> Failure {
+    let why = match err.kind() {
+        io::ErrorKind::NotFound => "the program was not found".to_owned(),
+        io::ErrorKind::PermissionDenied => "permission denied (is it executable?)".to_owned(),
+        _ => err.to_string(),
+    };
+    Failure::new(
+        FailureCode::Connect,
+        format!("could not start `{program}`: {why}"),
+    )
+    .with("program", program)
+    .with("error", err.to_string())
+}
+
+/// The failure for a line on stdout that is not JSON (a banner, a log line).
+fn not_json(what: &str, snippet: String) -> Failure {
+    Failure::new(
+        FailureCode::NotMcp,
+        format!(
+            "{what}: the server wrote a line that is not JSON to stdout: `{snippet}` (stdout must carry only MCP messages; logs belong on stderr)"
+        ),
+    )
+    .with("reason", "not_json")
+    .with("lineSnippet", snippet)
+}
+
+/// A timeout failure whose wording says what the probe was doing.
+fn timed_out(deadline: &Deadline, phase: &str, what: &str, doing: &str) -> Failure {
+    let mut failure = deadline.timeout(phase, what);
+    if let Some(i) = failure.message.rfind(" while ") {
+        failure.message.truncate(i);
+        failure.message.push_str(" while ");
+        failure.message.push_str(doing);
+    }
+    failure
+}
+
+fn idle_timeout(deadline: &Deadline, what: &str, lines_read: u64) -> Failure {
+    timed_out(
+        deadline,
+        "stream_idle",
+        what,
+        "waiting for the response on the server's stdout",
+    )
+    .with("linesRead", lines_read)
+}
+
+fn write_timeout(deadline: &Deadline, what: &str) -> Failure {
+    timed_out(
+        deadline,
+        "write",
+        what,
+        "writing to the server's stdin (the server does not read its input)",
+    )
+}
+
+/// How a process ended, as a phrase and a detail.
+fn describe_exit(status: ExitStatus) -> (String, &'static str, Value) {
+    if let Some(code) = status.code() {
+        return (format!("exited (code {code})"), "exitCode", json!(code));
+    }
+    match signal_of(status) {
+        Some(signal) => (
+            format!("was ended by signal {signal}"),
+            "signal",
+            json!(signal),
+        ),
+        None => ("exited".to_owned(), "exitStatus", json!(status.to_string())),
+    }
+}
+
+/// How a process ended on its own, for [`Stdio::close`].
+fn exited(status: ExitStatus) -> String {
+    match (status.code(), signal_of(status)) {
+        (Some(code), _) => format!("exited (code {code})"),
+        (None, Some(signal)) => format!("exited (signal {signal})"),
+        (None, None) => "exited".to_owned(),
+    }
+}
+
+#[cfg(unix)]
+fn signal_of(status: ExitStatus) -> Option<i32> {
+    use std::os::unix::process::ExitStatusExt;
+    status.signal()
+}
+
+#[cfg(not(unix))]
+fn signal_of(_status: ExitStatus) -> Option<i32> {
+    None
+}
+
+/// Whether the status is that of a SIGKILL (on Unix) or of any end by kill (elsewhere).
+fn was_killed(status: ExitStatus) -> bool {
+    if cfg!(unix) {
+        signal_of(status) == Some(9)
+    } else {
+        !status.success()
+    }
+}
+
+/// The last `max` characters of `text`, marked when cut.
+fn last_chars(text: &str, max: usize) -> String {
+    let count = text.chars().count();
+    if count <= max {
+        return text.to_owned();
+    }
+    let cut: String = text.chars().skip(count - max).collect();
+    format!("…{cut}")
+}
+
+/// Reads stdout line by line into `tx`: each line parsed and classified, lines longer than
+/// `max_line` bytes reported and skipped up to their newline, then EOF or the read error.
+/// Memory stays bounded by `max_line` plus the read buffer; the queue bounds the read-ahead.
+async fn read_lines<R: AsyncRead + Unpin>(stdout: R, max_line: usize, tx: mpsc::Sender<Line>) {
+    let mut reader = BufReader::with_capacity(READ_BUFFER, stdout);
+    let mut line: Vec<u8> = Vec::new();
+    let mut skipping = false;
+    loop {
+        let mut oversized = false;
+        let (used, complete) = match reader.fill_buf().await {
+            Err(e) => {
+                let _ = tx.send(Line::Failed(e.to_string())).await;
+                return;
+            }
+            Ok([]) => break,
+            Ok(buf) => {
+                let (chunk, complete) = match buf.iter().position(|&b| b == b'\n') {
+                    Some(i) => (&buf[..i], true),
+                    None => (buf, false),
+                };
+                if !skipping {
+                    if line.len().saturating_add(chunk.len()) > max_line {
+                        skipping = true;
+                        oversized = true;
+                        line.clear();
+                    } else {
+                        line.extend_from_slice(chunk);
+                    }
+                }
+                (chunk.len() + usize::from(complete), complete)
+            }
+        };
+        reader.consume(used);
+        if oversized && tx.send(Line::TooLarge).await.is_err() {
+            return;
+        }
+        if complete {
+            if !skipping {
+                if let Some(item) = parse_line(&line) {
+                    if tx.send(item).await.is_err() {
+                        return;
+                    }
+                }
+            }
+            skipping = false;
+            line.clear();
+            if line.capacity() > 4 * READ_BUFFER {
+                line.shrink_to(READ_BUFFER);
+            }
+        }
+    }
+    // A last message without its newline still counts.
+    if !skipping {
+        if let Some(item) = parse_line(&line) {
+            if tx.send(item).await.is_err() {
+                return;
+            }
+        }
+    }
+    let _ = tx.send(Line::Eof).await;
+}
+
+/// Parses one stdout line; blank lines are skipped, a trailing CR is tolerated.
+fn parse_line(line: &[u8]) -> Option<Line> {
+    let trimmed = line.trim_ascii();
+    if trimmed.is_empty() {
+        return None;
+    }
+    Some(match serde_json::from_slice::<Value>(trimmed) {
+        Ok(value) => Line::Message(jsonrpc::classify(value)),
+        Err(_) => Line::NotJson {
+            snippet: snippet(trimmed, 200),
+        },
+    })
+}
+
+/// Keeps reading stderr so the server never blocks on it; keeps the last bytes.
+async fn drain_stderr<R: AsyncRead + Unpin>(mut stderr: R, tail: Arc<Mutex<VecDeque<u8>>>) {
+    let mut buf = vec![0u8; 4096];
+    loop {
+        match stderr.read(&mut buf).await {
+            Ok(0) | Err(_) => return,
+            Ok(n) => {
+                let mut kept = tail.lock().unwrap_or_else(PoisonError::into_inner);
+                kept.extend(buf.iter().take(n).copied());
+                let excess = kept.len().saturating_sub(STDERR_TAIL_BYTES);
+                kept.drain(..excess);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use std::path::Path;
+    use std::sync::OnceLock;
+
+    use super::*;
+
+    /// The stdio fixture binary of `mcp-probe-testkit`. `cargo test --workspace` builds it
+    /// (the testkit has integration tests, so Cargo builds its binaries); a test run of this
+    /// crate alone builds it here, once, when it is missing or older than its source.
+    fn fixture() -> PathBuf {
+        static PATH: OnceLock<PathBuf> = OnceLock::new();
+        PATH.get_or_init(|| {
+            let exe = std::env::current_exe().unwrap();
+            // …/target/<profile>/deps/<test binary> → …/target/<profile>
+            let profile_dir = exe.parent().and_then(Path::parent).unwrap().to_path_buf();
+            let bin = profile_dir.join(format!(
+                "mcp-probe-stdio-fixture{}",
+                std::env::consts::EXE_SUFFIX
+            ));
+            let source = Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("../mcp-probe-testkit/src/bin/mcp-probe-stdio-fixture.rs");
+            let modified = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
+            let fresh = match (modified(&bin), modified(&source)) {
+                (Some(built), Some(written)) => built >= written,
+                (Some(_), None) => true,
+                (None, _) => false,
+            };
+            if !fresh {
+                let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+                let mut build = std::process::Command::new(cargo);
+                build.current_dir(env!("CARGO_MANIFEST_DIR")).args([
+                    "build",
+                    "--quiet",
+                    "-p",
+                    "mcp-probe-testkit",
+                    "--bin",
+                    "mcp-probe-stdio-fixture",
+                ]);
+                match profile_dir.file_name().and_then(|n| n.to_str()) {
+                    Some("debug") | None => {}
+                    Some(profile) => {
+                        build.args(["--profile", profile]);
+                    }
+                }
+                let status = build.status().unwrap();
+                assert!(status.success(), "building mcp-probe-stdio-fixture failed");
+            }
+            assert!(bin.is_file(), "no stdio fixture at {}", bin.display());
+            bin
+        })
+        .clone()
+    }
+
+    fn spec(mode: &str) -> CommandSpec {
+        CommandSpec {
+            program: fixture().display().to_string(),
+            args: vec![mode.to_owned()],
+            ..CommandSpec::default()
+        }
+    }
+
+    fn start(mode: &str) -> Stdio {
+        Stdio::spawn(&spec(mode), Limits::default()).unwrap()
+    }
+
+    fn request_deadline(request: Duration) -> Deadline {
+        let total = Duration::from_secs(30);
+        Deadline::for_request(request, Instant::now() + total, total)
+    }
+
+    fn deadline() -> Deadline {
+        request_deadline(Duration::from_secs(10))
+    }
+
+    fn cleanup(budget: Duration) -> Deadline {
+        Deadline::cleanup(budget, Instant::now() + Duration::from_secs(30))
+    }
+
+    fn init_params() -> Value {
+        json!({
+            "protocolVersion": "2025-11-25",
+            "capabilities": {},
+            "clientInfo": {"name": "mcp-probe-tests", "version": "0"}
+        })
+    }
+
+    async fn handshake(t: &mut Stdio, log: &mut StepLog) -> Value {
+        let result = t
+            .request(1, "initialize", Some(init_params()), deadline(), log)
+            .await
+            .unwrap()
+            .unwrap();
+        t.notify("notifications/initialized", None, deadline(), log)
+            .await
+            .unwrap();
+        result
+    }
+
+    /// Polls `check` every 10 ms for at most 5 s.
+    async fn eventually(check: impl Fn() -> bool) -> bool {
+        let until = Instant::now() + Duration::from_secs(5);
+        while Instant::now() < until {
+            if check() {
+                return true;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        check()
+    }
+
+    /// Whether a process with this id exists (a zombie counts).
+    #[cfg(unix)]
+    fn process_exists(pid: u32) -> bool {
+        let pid = rustix::process::Pid::from_raw(i32::try_from(pid).unwrap()).unwrap();
+        rustix::process::test_kill_process(pid).is_ok()
+    }
+
+    #[tokio::test]
+    async fn healthy_server_round_trip() {
+        let mut command = spec("healthy");
+        command
+            .env
+            .insert("MCP_PROBE_FIXTURE_TITLE".into(), "Fixture via env".into());
+        let dir = std::env::temp_dir().canonicalize().unwrap();
+        command.cwd = Some(dir.clone());
+        let mut t = Stdio::spawn(&command, Limits::default()).unwrap();
+        assert!(t.pid().is_some());
+        let mut log = StepLog::default();
+
+        let init = handshake(&mut t, &mut log).await;
+        assert_eq!(init["protocolVersion"], "2025-11-25");
+        assert_eq!(init["serverInfo"]["name"], "mcp-probe-stdio-fixture");
+        assert_eq!(init["serverInfo"]["title"], "Fixture via env");
+        assert_eq!(init["instructions"], format!("cwd={}", dir.display()));
+
+        let pong = t.request(2, "ping", None, deadline(), &mut log).await;
+        assert_eq!(pong, Ok(Ok(json!({}))));
+        let tools = t
+            .request(3, "tools/list", None, deadline(), &mut log)
+            .await
+            .unwrap()
+            .unwrap();
+        let names: Vec<&str> = tools["tools"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t["name"].as_str().unwrap())
+            .collect();
+        assert_eq!(names, ["add", "echo", "fail"]);
+        let sum = t
+            .request(
+                4,
+                "tools/call",
+                Some(json!({"name": "add", "arguments": {"a": 2, "b": 3}})),
+                deadline(),
+                &mut log,
+            )
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(sum["content"][0]["text"], "5");
+        assert_eq!(sum["isError"], false);
+        let unknown = t
+            .request(5, "resources/list", None, deadline(), &mut log)
+            .await
+            .unwrap()
+            .unwrap_err();
+        assert_eq!(unknown.code, -32601);
+        assert_eq!(log.requests, 6);
+        assert!(log.server_messages.is_empty());
+        assert!(log.warnings.is_empty(), "{:?}", log.warnings);
+
+        assert!(
+            eventually(|| t.stderr_tail().contains("starting (mode healthy)")).await,
+            "stderr: {:?}",
+            t.stderr_tail()
+        );
+        let closed = t.close(cleanup(Duration::from_secs(2))).await;
+        assert_eq!(closed.as_deref(), Some("exited (code 0)"));
+        assert_eq!(t.pid(), None);
+        // Nothing can be sent after closing.
+        let after = t
+            .request(6, "ping", None, deadline(), &mut log)
+            .await
+            .unwrap_err();
+        assert_eq!(after.code, FailureCode::ConnectionReset);
+        assert_eq!(after.details["reason"], "stdin_closed");
+    }
+
+    #[tokio::test]
+    async fn server_exiting_early_is_a_reset_with_its_exit_code_and_stderr() {
+        let mut t = start("exit_early");
+        let mut log = StepLog::default();
+        let f = t
+            .request(1, "initialize", Some(init_params()), deadline(), &mut log)
+            .await
+            .unwrap_err();
+        assert_eq!(f.code, FailureCode::ConnectionReset);
+        assert!(
+            f.message
+                .starts_with("initialize: the server process exited (code 3) before answering"),
+            "{}",
+            f.message
+        );
+        assert!(f.message.contains("configuration missing"), "{}", f.message);
+        assert_eq!(f.details["exitCode"], 3);
+        assert!(f.details["stderrTail"]
+            .as_str()
+            .unwrap()
+            .contains("fatal: configuration missing"));
+        let closed = t.close(cleanup(Duration::from_secs(1))).await;
+        assert_eq!(closed.as_deref(), Some("exited (code 3)"));
+    }
+
+    #[tokio::test]
+    async fn a_banner_on_stdout_is_not_mcp_and_the_stream_recovers() {
+        let mut t = start("garbage");
+        let mut log = StepLog::default();
+        let f = t
+            .request(1, "initialize", Some(init_params()), deadline(), &mut log)
+            .await
+            .unwrap_err();
+        assert_eq!(f.code, FailureCode::NotMcp);
+        assert_eq!(f.details["reason"], "not_json");
+        assert_eq!(
+            f.details["lineSnippet"],
+            "Starting fixture server v0.1 on stdio..."
+        );
+        assert!(
+            f.message.contains("Starting fixture server"),
+            "{}",
+            f.message
+        );
+        // The initialize response still comes; it is skipped as late, not taken for ping's.
+        let mut log = StepLog::default();
+        let pong = t.request(2, "ping", None, deadline(), &mut log).await;
+        assert_eq!(pong, Ok(Ok(json!({}))));
+        assert_eq!(log.warnings.len(), 1);
+        assert_eq!(log.warnings[0].code, "late_response");
+    }
+
+    #[tokio::test]
+    async fn a_silent_server_times_out_then_is_terminated() {
+        let mut t = start("hang");
+        let mut log = StepLog::default();
+        let budget = Duration::from_millis(800);
+        let started = Instant::now();
+        let f = t
+            .request(
+                1,
+                "initialize",
+                Some(init_params()),
+                request_deadline(budget),
+                &mut log,
+            )
+            .await
+            .unwrap_err();
+        let took = started.elapsed();
+        assert_eq!(f.code, FailureCode::Timeout);
+        assert_eq!(f.details["phase"], "stream_idle");
+        assert_eq!(f.details["limit"], "request");
+        assert!(f.message.contains("server's stdout"), "{}", f.message);
+        assert!(took >= budget, "{took:?}");
+        assert!(took < budget + Duration::from_millis(1500), "{took:?}");
+
+        // It keeps running after stdin closes, but SIGTERM ends it (Unix).
+        let closed = t.close(cleanup(Duration::from_secs(2))).await;
+        let expected = if cfg!(unix) { "terminated" } else { "killed" };
+        assert_eq!(closed.as_deref(), Some(expected));
+    }
+
+    #[tokio::test]
+    async fn server_requests_are_answered_and_notifications_recorded() {
+        let mut t = start("chatty");
+        let mut log = StepLog::default();
+        handshake(&mut t, &mut log).await;
+        let tools = t
+            .request(2, "tools/list", None, deadline(), &mut log)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(tools["tools"].as_array().unwrap().len(), 3);
+        // initialize, its ping answer, initialized, tools/list, its ping answer.
+        assert_eq!(log.requests, 5);
+        let seen: Vec<(ServerMessageKind, &str, Option<&str>)> = log
+            .server_messages
+            .iter()
+            .map(|m| (m.kind, m.method.as_str(), m.answer.as_deref()))
+            .collect();
+        let ping = (ServerMessageKind::Request, "ping", Some("result"));
+        let note = (
+            ServerMessageKind::Notification,
+            "notifications/message",
+            None,
+        );
+        assert_eq!(seen, [ping, note, ping, note]);
+        let closed = t.close(cleanup(Duration::from_secs(2))).await;
+        assert_eq!(closed.as_deref(), Some("exited (code 0)"));
+    }
+
+    #[tokio::test]
+    async fn a_server_ignoring_eof_and_sigterm_is_killed_within_the_deadline() {
+        let mut t = start("ignore_stdin_eof");
+        let mut log = StepLog::default();
+        handshake(&mut t, &mut log).await;
+        let pid = t.pid().unwrap();
+        let budget = Duration::from_millis(1000);
+        let started = Instant::now();
+        let closed = t.close(cleanup(budget)).await;
+        let took = started.elapsed();
+        assert_eq!(closed.as_deref(), Some("killed"));
+        assert!(took < budget + Duration::from_millis(300), "{took:?}");
+        #[cfg(unix)]
+        assert!(!process_exists(pid), "process {pid} still exists");
+        let _ = pid;
+    }
+
+    #[cfg(unix)]
+    #[tokio::test]
+    async fn dropping_the_transport_kills_and_reaps_the_server() {
+        let t = start("hang");
+        let pid = t.pid().unwrap();
+        assert!(process_exists(pid));
+        drop(t);
+        assert!(
+            eventually(|| !process_exists(pid)).await,
+            "process {pid} still exists (running or a zombie)"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_line_over_the_limit_fails_the_request_and_is_skipped() {
+        let mut command = spec("healthy");
+        command.cwd = Some(PathBuf::from(if cfg!(unix) { "/" } else { "." }));
+        let limits = Limits {
+            max_body_bytes: 500,
+            ..Limits::default()
+        };
+        let mut t = Stdio::spawn(&command, limits).unwrap();
+        let mut log = StepLog::default();
+        handshake(&mut t, &mut log).await;
+        let f = t
+            .request(2, "tools/list", None, deadline(), &mut log)
+            .await
+            .unwrap_err();
+        assert_eq!(f.code, FailureCode::ResponseTooLarge);
+        assert_eq!(f.details["limitBytes"], 500);
+        assert_eq!(f.details["part"], "stdout line");
+        let pong = t.request(3, "ping", None, deadline(), &mut log).await;
+        assert_eq!(pong, Ok(Ok(json!({}))));
+    }
+
+    #[tokio::test]
+    async fn programs_that_cannot_start_are_connect_failures() {
+        let missing = CommandSpec {
+            program: "mcp-probe-no-such-program".into(),
+            ..CommandSpec::default()
+        };
+        let f = Stdio::spawn(&missing, Limits::default()).unwrap_err();
+        assert_eq!(f.code, FailureCode::Connect);
+        assert_eq!(
+            f.message,
+            "could not start `mcp-probe-no-such-program`: the program was not found"
+        );
+
+        #[cfg(unix)]
+        {
+            let not_executable = CommandSpec {
+                program: concat!(env!("CARGO_MANIFEST_DIR"), "/Cargo.toml").into(),
+                ..CommandSpec::default()
+            };
+            let f = Stdio::spawn(&not_executable, Limits::default()).unwrap_err();
+            assert_eq!(f.code, FailureCode::Connect);
+            assert!(f
+                .message
+                .ends_with(": permission denied (is it executable?)"));
+        }
+
+        let mut no_dir = spec("healthy");
+        no_dir.cwd = Some(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("no-such-dir"));
+        let f = Stdio::spawn(&no_dir, Limits::default()).unwrap_err();
+        assert_eq!(f.code, FailureCode::Connect);
+        assert!(f.message.contains("working directory"), "{}", f.message);
+
+        let empty = CommandSpec::default();
+        let f = Stdio::spawn(&empty, Limits::default()).unwrap_err();
+        assert_eq!(f.code, FailureCode::Connect);
+    }
+
+    async fn read_all(input: &[u8], max_line: usize) -> Vec<Line> {
+        let (tx, mut rx) = mpsc::channel(64);
+        read_lines(input, max_line, tx).await;
+        let mut out = Vec::new();
+        while let Ok(line) = rx.try_recv() {
+            out.push(line);
+        }
+        out
+    }
+
+    #[tokio::test]
+    async fn lines_are_split_parsed_and_bounded() {
+        let mut input = Vec::new();
+        input.extend_from_slice(b"\r\n{\"jsonrpc\":\"2.0\",\"method\":\"a\"}\r\n\n");
+        input.extend_from_slice(b"Server ready\x07\n");
+        input.extend_from_slice(&[b'x'; 100]);
+        input.push(b'\n');
+        input.extend_from_slice(b"{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{}}");
+        let lines = read_all(&input, 64).await;
+        assert_eq!(lines.len(), 5, "{lines:?}");
+        assert!(matches!(
+            &lines[0],
+            Line::Message(Ok(Incoming::Notification { method })) if method == "a"
+        ));
+        assert!(matches!(&lines[1], Line::NotJson { snippet } if snippet == "Server ready"));
+        assert!(matches!(lines[2], Line::TooLarge));
+        assert!(matches!(
+            &lines[3],
+            Line::Message(Ok(Incoming::Response { id, .. })) if id == &json!(1)
+        ));
+        assert!(matches!(lines[4], Line::Eof));
+    }
+
+    #[tokio::test]
+    async fn a_line_longer_than_the_read_buffer_arrives_whole() {
+        let text = "y".repeat(3 * READ_BUFFER);
+        let message = json!({"jsonrpc": "2.0", "id": 7, "result": {"text": text}});
+        let mut input = serde_json::to_vec(&message).unwrap();
+        input.push(b'\n');
+        let lines = read_all(&input, input.len()).await;
+        assert_eq!(lines.len(), 2);
+        match &lines[0] {
+            Line::Message(Ok(Incoming::Response { outcome, .. })) => {
+                assert_eq!(
+                    outcome.as_ref().unwrap()["text"].as_str().unwrap().len(),
+                    text.len()
+                );
+            }
+            other => panic!("{other:?}"),
+        }
+        // One byte less of limit: the line is too large, and only that is reported.
+        let lines = read_all(&input, input.len() - 2).await;
+        assert!(
+            matches!(lines[..], [Line::TooLarge, Line::Eof]),
+            "{lines:?}"
+        );
+    }
+
+    #[tokio::test]
+    async fn stderr_keeps_only_its_tail() {
+        let mut input = vec![b'a'; 3 * STDERR_TAIL_BYTES];
+        input.extend_from_slice("\nlast: é\n".as_bytes());
+        let tail = Arc::new(Mutex::new(VecDeque::new()));
+        drain_stderr(&input[..], Arc::clone(&tail)).await;
+        let kept = tail.lock().unwrap();
+        assert_eq!(kept.len(), STDERR_TAIL_BYTES);
+        let text: Vec<u8> = kept.iter().copied().collect();
+        assert!(String::from_utf8(text).unwrap().ends_with("last: é\n"));
+    }
+
+    #[test]
+    fn command_specs_need_only_a_program() {
+        let spec: CommandSpec =
+            serde_json::from_value(json!({"program": "node", "args": ["server.js"]})).unwrap();
+        assert_eq!(spec.program, "node");
+        assert_eq!(spec.args, ["server.js"]);
+        assert!(spec.env.is_empty());
+        assert_eq!(spec.cwd, None);
+        assert!(
+            serde_json::from_value::<CommandSpec>(json!({"program": "x", "shell": true})).is_err()
+        );
+        assert_eq!(
+            serde_json::to_value(&spec).unwrap(),
+            json!({"program": "node", "args": ["server.js"]})
+        );
+    }
+
+    #[test]
+    fn stderr_details_mark_the_cut() {
+        assert_eq!(last_chars("abcdef", 3), "…def");
+        assert_eq!(last_chars("abc", 3), "abc");
+    }
+}

@@ -25,6 +25,10 @@ const VERSION_HEADER: &str = "mcp-protocol-version";
 const ANSWER_BUDGET: Duration = Duration::from_secs(2);
 /// Longest a probe spends reading the body of an error response.
 const ERROR_BODY_BUDGET: Duration = Duration::from_secs(1);
+/// Most times one response's SSE stream is resumed with GET + `Last-Event-ID`.
+const MAX_RESUMPTIONS: u32 = 3;
+/// Wait before resuming when the server gave no `retry:` (the spec leaves it to the client).
+const DEFAULT_RETRY_MS: u64 = 1000;
 /// Most bytes of an error response's body that are read.
 const ERROR_BODY_BYTES: usize = 4096;
 
@@ -36,6 +40,10 @@ pub(crate) struct StreamableHttp {
     limits: Limits,
     session: Option<Secret>,
     protocol_version: Option<String>,
+    /// Speaking the 2026-07-28 era: per-request headers, JSON-RPC errors carried by 4xx.
+    modern: bool,
+    /// `Mcp-Param-*` headers for the next request only.
+    param_headers: Vec<(String, String)>,
 }
 
 impl StreamableHttp {
@@ -46,7 +54,47 @@ impl StreamableHttp {
             limits,
             session: None,
             protocol_version: None,
+            modern: false,
+            param_headers: Vec::new(),
         }
+    }
+
+    /// Switches to (or away from) the 2026-07-28 era: `MCP-Protocol-Version`, `Mcp-Method`
+    /// and `Mcp-Name` on every request, no session.
+    pub(crate) fn set_modern(&mut self, modern: bool) {
+        self.modern = modern;
+        self.protocol_version = modern.then(|| crate::negotiate::MODERN_VERSION.to_owned());
+    }
+
+    /// `Mcp-Param-<Name>` headers (name, value) to send with the next request only.
+    pub(crate) fn set_param_headers(&mut self, headers: Vec<(String, String)>) {
+        self.param_headers = headers;
+    }
+
+    /// The per-request headers of the 2026-07-28 era.
+    fn with_modern_headers(
+        &self,
+        mut rb: RequestBuilder,
+        method: &str,
+        params: Option<&Value>,
+        params_headers: &[(String, String)],
+    ) -> RequestBuilder {
+        if !self.modern {
+            return rb;
+        }
+        rb = rb.header("mcp-method", header_text(method));
+        if matches!(method, "tools/call" | "prompts/get" | "resources/read") {
+            let name = params
+                .and_then(|p| p.get("name").or_else(|| p.get("uri")))
+                .and_then(Value::as_str);
+            if let Some(name) = name {
+                rb = rb.header("mcp-name", header_text(name));
+            }
+        }
+        for (name, value) in params_headers {
+            rb = rb.header(format!("mcp-param-{name}"), header_text(value));
+        }
+        rb
     }
 
     /// Whether the server has issued a session id that is still in use.
@@ -119,9 +167,16 @@ impl StreamableHttp {
         deadline: Deadline,
         log: &mut StepLog,
     ) -> Result<RpcOutcome, Failure> {
+        let param_headers = std::mem::take(&mut self.param_headers);
+        let rb = self.with_modern_headers(
+            self.post(Vec::new()),
+            method,
+            params.as_ref(),
+            &param_headers,
+        );
         let body = serde_json::to_vec(&jsonrpc::request(id, method, params)).unwrap_or_default();
         let sent_session = self.session.is_some();
-        let resp = self.send(self.post(body), &deadline, method, log).await?;
+        let resp = self.send(rb.body(body), &deadline, method, log).await?;
         if method == "initialize" {
             self.capture_session(&resp, method)?;
         }
@@ -141,9 +196,21 @@ impl StreamableHttp {
                 other => Err(not_mcp_content(resp, other, method, &deadline).await),
             }
         } else {
-            Err(self
+            let failure = self
                 .status_failure(resp, sent_session, method, &deadline)
-                .await)
+                .await;
+            // From 2026-07-28 a JSON-RPC error comes with a 4xx status (400, 404): it is the
+            // answer, not a transport failure.
+            if self.modern && failure.code == FailureCode::HttpStatus {
+                if let Some(e) = failure
+                    .details
+                    .get("jsonrpcError")
+                    .and_then(jsonrpc::error_from_details)
+                {
+                    return Ok(Err(e));
+                }
+            }
+            Err(failure)
         }
     }
 
@@ -155,10 +222,11 @@ impl StreamableHttp {
         deadline: Deadline,
         log: &mut StepLog,
     ) -> Result<(), Failure> {
+        let rb = self.with_modern_headers(self.post(Vec::new()), method, params.as_ref(), &[]);
         let body = serde_json::to_vec(&jsonrpc::notification(method, params)).unwrap_or_default();
         let sent_session = self.session.is_some();
         let status_before = log.http_status;
-        let resp = self.send(self.post(body), &deadline, method, log).await?;
+        let resp = self.send(rb.body(body), &deadline, method, log).await?;
         if resp.status().is_success() {
             // A step's HTTP status is that of its request, not of the notifications around it.
             log.http_status = status_before.or(log.http_status);
@@ -229,6 +297,7 @@ impl StreamableHttp {
         let mut events = Vec::new();
         let mut total: u64 = 0;
         let mut dispatched: u64 = 0;
+        let mut resumptions: u32 = 0;
         loop {
             let chunk = match timeout_at(deadline.at, resp.chunk()).await {
                 Err(_) => {
@@ -244,12 +313,11 @@ impl StreamableHttp {
                 }
                 Ok(Ok(None)) => {
                     parser.finish();
-                    return Err(Failure::new(
-                        FailureCode::Malformed,
-                        format!("{what}: the SSE stream ended before the response arrived"),
-                    )
-                    .with("reason", "stream_ended")
-                    .with("eventsRead", dispatched));
+                    resp = self
+                        .resume(&parser, &mut resumptions, what, deadline, log)
+                        .await
+                        .map_err(|f| f.with("eventsRead", dispatched))?;
+                    continue;
                 }
                 Ok(Ok(Some(chunk))) => chunk,
             };
@@ -291,6 +359,76 @@ impl StreamableHttp {
                 }
             }
         }
+    }
+
+    /// The POST's SSE stream closed before the response. If the server gave its events ids
+    /// (2025-11-25 resumability), waits its `retry` time and resumes with GET +
+    /// `Last-Event-ID`, at most [`MAX_RESUMPTIONS`] times; otherwise the stream ended early.
+    async fn resume(
+        &self,
+        parser: &SseParser,
+        resumptions: &mut u32,
+        what: &str,
+        deadline: Deadline,
+        log: &mut StepLog,
+    ) -> Result<Response, Failure> {
+        let ended = |extra: &str, resumed: u32| {
+            Failure::new(
+                FailureCode::Malformed,
+                format!("{what}: the SSE stream ended before the response arrived{extra}"),
+            )
+            .with("reason", "stream_ended")
+            .with("resumptions", resumed)
+        };
+        let Some(last_id) = parser.last_event_id() else {
+            return Err(ended(" (no event id to resume from)", *resumptions));
+        };
+        if *resumptions >= MAX_RESUMPTIONS {
+            return Err(ended(
+                &format!(" after {MAX_RESUMPTIONS} resumptions"),
+                *resumptions,
+            ));
+        }
+        let wait = Duration::from_millis(parser.retry_ms().unwrap_or(DEFAULT_RETRY_MS));
+        let resume_at = tokio::time::Instant::now() + wait;
+        if resume_at >= deadline.at {
+            tokio::time::sleep_until(deadline.at).await;
+            return Err(deadline.timeout("stream_idle", what).with(
+                "resumeAfterMs",
+                u64::try_from(wait.as_millis()).unwrap_or(u64::MAX),
+            ));
+        }
+        tokio::time::sleep_until(resume_at).await;
+        *resumptions += 1;
+        log.resumptions = log.resumptions.saturating_add(1);
+        let Ok(last_id_value) = HeaderValue::from_str(last_id) else {
+            return Err(ended(
+                " (its last event id cannot be sent as a header)",
+                *resumptions,
+            ));
+        };
+        let rb = self.with_session_headers(
+            self.client
+                .get(self.target.url().clone())
+                .headers(self.target.headers().clone())
+                .header(ACCEPT, "text/event-stream")
+                .header("last-event-id", last_id_value),
+        );
+        let resp = self.send(rb, &deadline, what, log).await?;
+        let status = resp.status();
+        if status == StatusCode::OK
+            && media_type(resp.headers()).as_deref() == Some("text/event-stream")
+        {
+            return Ok(resp);
+        }
+        Err(ended(
+            &format!(
+                " and resuming it with GET + Last-Event-ID was answered HTTP {}",
+                status.as_u16()
+            ),
+            *resumptions,
+        )
+        .with("httpStatus", status.as_u16()))
     }
 
     /// Answers a server request that arrived while waiting: `ping` gets `{}`, anything else
@@ -425,6 +563,23 @@ impl StreamableHttp {
             failure = failure.with("bodySnippet", snippet(&body, 300));
         }
         failure
+    }
+}
+
+/// A header value as the 2026-07-28 era sends it: visible ASCII as-is, anything else as
+/// `=?base64?<base64 of the UTF-8 bytes>?=`.
+fn header_text(value: &str) -> String {
+    use base64::Engine as _;
+    let plain = value.bytes().all(|b| (0x20..=0x7e).contains(&b))
+        && !value.starts_with(' ')
+        && !value.ends_with(' ');
+    if plain {
+        value.to_owned()
+    } else {
+        format!(
+            "=?base64?{}?=",
+            base64::engine::general_purpose::STANDARD.encode(value.as_bytes())
+        )
     }
 }
 
@@ -622,6 +777,14 @@ mod tests {
         assert_eq!(escaped["realm"], "a \"b\"");
         let unterminated = parse_challenge(r#"Bearer realm="open"#);
         assert_eq!(unterminated["realm"], "open");
+    }
+
+    #[test]
+    fn header_values_encode_non_ascii() {
+        assert_eq!(header_text("add"), "add");
+        assert_eq!(header_text("grüße"), "=?base64?Z3LDvMOfZQ==?=");
+        assert_eq!(header_text("a\nb"), "=?base64?YQpi?=");
+        assert_eq!(header_text(" padded"), "=?base64?IHBhZGRlZA==?=");
     }
 
     #[test]

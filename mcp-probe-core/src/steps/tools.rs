@@ -1,174 +1,21 @@
-//! What each scenario step does on the wire, and how its expectations are judged.
+//! The tool steps: `tools/list` (following pagination) and `tools/call` (with the
+//! 2026-07-28 `input_required` round trips).
 
 use std::collections::HashSet;
 
 use serde_json::{json, Map, Value};
 
-use crate::jsonrpc::{self, RpcError};
-use crate::negotiate::{
-    is_known_handshake_version, HANDSHAKE_ERA_VERSIONS, LATEST_HANDSHAKE_VERSION,
-};
-use crate::report::{CallResult, Failure, FailureCode, ServerInfo, StepReport, ToolInfo};
-use crate::scenario::{CallToolStep, HandshakeStep, Limits, ListToolsStep};
-use crate::session::Session;
-use crate::transport::StepLog;
+use super::{expectation, malformed, record_cache_hints, rpc_failure, StepContext};
+use crate::jsonrpc;
+use crate::report::{CallResult, Failure, FailureCode, ToolInfo};
+use crate::scenario::{CallToolStep, ListToolsStep};
 
 /// Most tools kept from a listing (across pages).
 const MAX_TOOLS: usize = 10_000;
 /// Longest result text kept in a report.
 const MAX_RESULT_TEXT: usize = 4096;
-
-/// What earlier steps learnt that later steps and the report need.
-#[derive(Debug, Default)]
-pub(crate) struct Learnt {
-    pub(crate) protocol_version: Option<String>,
-    pub(crate) server: Option<ServerInfo>,
-}
-
-/// Everything a step may touch.
-pub(crate) struct StepContext<'a> {
-    pub(crate) session: &'a mut Session,
-    pub(crate) learnt: &'a mut Learnt,
-    pub(crate) log: &'a mut StepLog,
-    pub(crate) report: &'a mut StepReport,
-    pub(crate) limits: Limits,
-    pub(crate) requested_version: Option<&'a str>,
-}
-
-/// `initialize`, version check, `notifications/initialized`, expectations.
-pub(crate) async fn handshake(cx: StepContext<'_>, step: &HandshakeStep) -> Result<(), Failure> {
-    let requested = cx.requested_version.unwrap_or(LATEST_HANDSHAKE_VERSION);
-    let params = json!({
-        "protocolVersion": requested,
-        "capabilities": {},
-        "clientInfo": {"name": "mcp-probe", "version": env!("CARGO_PKG_VERSION")},
-    });
-    let init = cx.session.initialize(params, cx.log).await?;
-    let result = match init.outcome {
-        Ok(result) => result,
-        Err(e) => return Err(initialize_error(e, requested)),
-    };
-    let Value::Object(result) = result else {
-        return Err(malformed(
-            "initialize: the result is not an object",
-            "missing_field",
-        ));
-    };
-    let Some(version) = result.get("protocolVersion").and_then(Value::as_str) else {
-        return Err(malformed(
-            "initialize: the result has no protocolVersion",
-            "missing_field",
-        )
-        .with("field", "protocolVersion"));
-    };
-    let version = jsonrpc::truncate(version, 40);
-    let accepted: Vec<String> = match &step.expect.protocol_versions {
-        Some(v) => v.clone(),
-        None => HANDSHAKE_ERA_VERSIONS
-            .iter()
-            .map(|s| s.to_string())
-            .collect(),
-    };
-    if !accepted.contains(&version) {
-        let why = if is_known_handshake_version(&version) {
-            "which this scenario does not accept"
-        } else {
-            "which this probe does not speak"
-        };
-        return Err(Failure::new(
-            FailureCode::ProtocolVersion,
-            format!(
-                "initialize: asked for {requested}, the server answered {version}, {why} (accepted: {})",
-                accepted.join(", ")
-            ),
-        )
-        .with("requested", requested)
-        .with("negotiated", version)
-        .with("accepted", accepted));
-    }
-    let server = server_info(&result, cx.log);
-    cx.learnt.protocol_version = Some(version.clone());
-    cx.learnt.server = Some(server.clone());
-    cx.session.initialized(&version, cx.log).await?;
-    if let Some(expected) = &step.expect.server_name {
-        if &server.name != expected {
-            return Err(expectation(
-                "serverName",
-                format!(
-                    "serverInfo.name is {:?}, expected {expected:?}",
-                    server.name
-                ),
-                json!(expected),
-                json!(server.name),
-            ));
-        }
-    }
-    Ok(())
-}
-
-fn initialize_error(e: RpcError, requested: &str) -> Failure {
-    let supported = e
-        .data
-        .as_ref()
-        .and_then(|d| d.get("supported"))
-        .and_then(Value::as_array)
-        .map(|a| {
-            a.iter()
-                .take(20)
-                .filter_map(Value::as_str)
-                .map(|s| jsonrpc::truncate(s, 40))
-                .collect::<Vec<_>>()
-        });
-    if let (-32602, Some(supported)) = (e.code, supported) {
-        return Failure::new(
-            FailureCode::ProtocolVersion,
-            format!(
-                "initialize: the server does not support {requested}; it supports {}",
-                if supported.is_empty() {
-                    "nothing it names".into()
-                } else {
-                    supported.join(", ")
-                }
-            ),
-        )
-        .with("requested", requested)
-        .with("supported", supported)
-        .with("jsonrpcError", e.to_value());
-    }
-    rpc_failure("initialize", e)
-}
-
-fn server_info(result: &Map<String, Value>, log: &mut StepLog) -> ServerInfo {
-    let text = |v: Option<&Value>| v.and_then(Value::as_str).map(|s| jsonrpc::truncate(s, 200));
-    let info = result.get("serverInfo");
-    if !info.is_some_and(Value::is_object) {
-        log.warn(
-            "missing_server_info",
-            "initialize: the result has no serverInfo object",
-        );
-    }
-    let mut capabilities: Vec<String> = match result.get("capabilities") {
-        Some(Value::Object(c)) => c
-            .keys()
-            .take(50)
-            .map(|k| jsonrpc::truncate(k, 60))
-            .collect(),
-        _ => {
-            log.warn(
-                "missing_capabilities",
-                "initialize: the result has no capabilities object",
-            );
-            Vec::new()
-        }
-    };
-    capabilities.sort();
-    ServerInfo {
-        name: text(info.and_then(|i| i.get("name"))).unwrap_or_default(),
-        version: text(info.and_then(|i| i.get("version"))).unwrap_or_default(),
-        title: text(info.and_then(|i| i.get("title"))),
-        capabilities,
-    }
-}
+/// Most `input_required` round trips of one call.
+const MAX_INPUT_ROUNDS: usize = 3;
 
 /// `tools/list`, following `nextCursor` up to the page cap.
 pub(crate) async fn list_tools(cx: StepContext<'_>, step: &ListToolsStep) -> Result<(), Failure> {
@@ -189,6 +36,7 @@ pub(crate) async fn list_tools(cx: StepContext<'_>, step: &ListToolsStep) -> Res
         let outcome = cx.session.request("tools/list", params, cx.log).await?;
         pages += 1;
         let result = outcome.map_err(|e| rpc_failure("tools/list", e))?;
+        record_cache_hints(cx.report, &result);
         let Some(list) = result.get("tools").and_then(Value::as_array) else {
             return Err(malformed(
                 "tools/list: the result has no `tools` array",
@@ -215,6 +63,10 @@ pub(crate) async fn list_tools(cx: StepContext<'_>, step: &ListToolsStep) -> Res
                     "duplicate_tool",
                     format!("tools/list: the tool {name:?} is listed more than once"),
                 );
+            }
+            let headers = mirrored_headers(tool);
+            if !headers.is_empty() {
+                cx.learnt.tool_headers.insert(name.clone(), headers);
             }
             tools.push(ToolInfo {
                 name,
@@ -281,12 +133,58 @@ pub(crate) async fn list_tools(cx: StepContext<'_>, step: &ListToolsStep) -> Res
 /// `tools/call` and its expectations.
 pub(crate) async fn call_tool(cx: StepContext<'_>, step: &CallToolStep) -> Result<(), Failure> {
     cx.report.tool = Some(step.name.clone());
-    let params = json!({"name": step.name, "arguments": step.arguments});
-    let outcome = cx
-        .session
-        .request("tools/call", Some(params), cx.log)
-        .await?;
-    let result = outcome.map_err(|e| rpc_failure("tools/call", e))?;
+    let name = &step.name;
+    let mut params = json!({"name": name, "arguments": step.arguments});
+    let mut rounds = 0;
+    let result = loop {
+        if let Some(mirrored) = cx.learnt.tool_headers.get(name) {
+            cx.session
+                .set_param_headers(param_headers(mirrored, &step.arguments));
+        }
+        let outcome = cx
+            .session
+            .request("tools/call", Some(params.clone()), cx.log)
+            .await?;
+        let result = outcome.map_err(|e| rpc_failure("tools/call", e))?;
+        if result.get("resultType").and_then(Value::as_str) != Some("input_required") {
+            break result;
+        }
+        // 2026-07-28: the server needs answers first; send the scenario's, if it has them.
+        let asked = result.get("inputRequests").cloned().unwrap_or(Value::Null);
+        let asked_keys: Vec<String> = asked
+            .as_object()
+            .map(|o| {
+                o.keys()
+                    .take(20)
+                    .map(|k| jsonrpc::truncate(k, 60))
+                    .collect()
+            })
+            .unwrap_or_default();
+        match &step.input_responses {
+            Some(responses) if rounds < MAX_INPUT_ROUNDS => {
+                rounds += 1;
+                params =
+                    json!({"name": name, "arguments": step.arguments, "inputResponses": responses});
+                if let Some(state) = result.get("requestState") {
+                    params["requestState"] = state.clone();
+                }
+            }
+            _ => {
+                let message = if step.input_responses.is_some() {
+                    format!("tools/call {name}: the server still needs input after {rounds} rounds of inputResponses")
+                } else {
+                    format!(
+                        "tools/call {name}: the server needs input before it can answer ({}); give it with inputResponses",
+                        if asked_keys.is_empty() { "nothing named".to_owned() } else { asked_keys.join(", ") }
+                    )
+                };
+                return Err(Failure::new(FailureCode::InputRequired, message)
+                    .with("tool", name.as_str())
+                    .with("inputRequests", jsonrpc::bounded_value(&asked))
+                    .with("rounds", rounds));
+            }
+        }
+    };
     let Some(content) = result.get("content").and_then(Value::as_array) else {
         return Err(malformed(
             "tools/call: the result has no `content` array",
@@ -365,25 +263,80 @@ pub(crate) async fn call_tool(cx: StepContext<'_>, step: &CallToolStep) -> Resul
     Ok(())
 }
 
-fn rpc_failure(what: &str, e: RpcError) -> Failure {
-    Failure::new(
-        FailureCode::JsonrpcError,
-        format!(
-            "{what}: the server answered JSON-RPC error {}: {}",
-            e.code,
-            jsonrpc::truncate(&e.message, 300)
-        ),
-    )
-    .with("jsonrpcError", e.to_value())
+/// Arguments a tool's input schema mirrors into headers (`x-mcp-header`, 2026-07-28):
+/// (argument name, header name), at most 20.
+fn mirrored_headers(tool: &Value) -> Vec<(String, String)> {
+    let Some(props) = tool
+        .get("inputSchema")
+        .and_then(|s| s.get("properties"))
+        .and_then(Value::as_object)
+    else {
+        return Vec::new();
+    };
+    props
+        .iter()
+        .filter_map(|(arg, schema)| {
+            let header = schema.get("x-mcp-header")?.as_str()?;
+            let valid = !header.is_empty()
+                && header.len() <= 64
+                && header
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+            valid.then(|| (arg.clone(), header.to_owned()))
+        })
+        .take(20)
+        .collect()
 }
 
-fn malformed(message: &str, reason: &str) -> Failure {
-    Failure::new(FailureCode::Malformed, message).with("reason", reason)
+/// The `Mcp-Param-*` headers for a call: each mirrored argument that is a string, number or
+/// boolean, as text.
+fn param_headers(
+    mirrored: &[(String, String)],
+    arguments: &Map<String, Value>,
+) -> Vec<(String, String)> {
+    mirrored
+        .iter()
+        .filter_map(|(arg, header)| {
+            let value = match arguments.get(arg)? {
+                Value::String(s) => s.clone(),
+                v @ (Value::Number(_) | Value::Bool(_)) => v.to_string(),
+                _ => return None,
+            };
+            Some((header.clone(), value))
+        })
+        .collect()
 }
 
-fn expectation(which: &str, message: String, expected: Value, actual: Value) -> Failure {
-    Failure::new(FailureCode::ExpectationFailed, message)
-        .with("expectation", which)
-        .with("expected", expected)
-        .with("actual", actual)
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mirrored_arguments_become_param_headers() {
+        let tool = json!({"name": "q", "inputSchema": {"type": "object", "properties": {
+            "region": {"type": "string", "x-mcp-header": "Region"},
+            "limit": {"type": "integer", "x-mcp-header": "Limit"},
+            "bad": {"type": "string", "x-mcp-header": "no spaces allowed"},
+            "plain": {"type": "string"}
+        }}});
+        let mut mirrored = mirrored_headers(&tool);
+        mirrored.sort();
+        assert_eq!(
+            mirrored,
+            [
+                ("limit".to_owned(), "Limit".to_owned()),
+                ("region".to_owned(), "Region".to_owned())
+            ]
+        );
+        let args = json!({"region": "eu-west", "limit": 5, "plain": "x"});
+        let mut headers = param_headers(&mirrored, args.as_object().unwrap());
+        headers.sort();
+        assert_eq!(
+            headers,
+            [
+                ("Limit".to_owned(), "5".to_owned()),
+                ("Region".to_owned(), "eu-west".to_owned())
+            ]
+        );
+    }
 }

@@ -1,0 +1,395 @@
+//! The handshake step: `server/discover` (2026-07-28), `initialize` (handshake era), or
+//! detection between them with the fewest round trips (mcp-wire-notes §5).
+
+use serde_json::{json, Map, Value};
+
+use super::{expectation, malformed, record_cache_hints, rpc_failure, StepContext};
+use crate::jsonrpc::{self, RpcError, RpcOutcome};
+use crate::negotiate::{
+    is_known_handshake_version, Era, ProtocolChoice, HANDSHAKE_ERA_VERSIONS,
+    LATEST_HANDSHAKE_VERSION, MODERN_VERSION,
+};
+use crate::report::{Failure, FailureCode, FailureFamily, Negotiation, ServerInfo};
+use crate::scenario::HandshakeStep;
+use crate::transport::StepLog;
+
+/// Runs the handshake as the plan says and records how the era was chosen.
+pub(crate) async fn handshake(cx: StepContext<'_>, step: &HandshakeStep) -> Result<(), Failure> {
+    let mut evidence = Vec::new();
+    let (mode, try_discover) = match (cx.plan.choice, cx.plan.cached) {
+        (ProtocolChoice::Modern, _) => ("pinned", true),
+        (ProtocolChoice::Handshake, _) => ("pinned", false),
+        (ProtocolChoice::Auto, Some(era)) => {
+            evidence.push(format!(
+                "{} era remembered from an earlier probe of this URL",
+                era.as_str()
+            ));
+            ("cached", era == Era::Modern)
+        }
+        (ProtocolChoice::Auto, None) => ("auto", true),
+    };
+    let mut cx = cx;
+    let outcome = run(&mut cx, step, try_discover, &mut evidence).await;
+    cx.learnt.negotiation = Some(Negotiation {
+        mode: mode.to_owned(),
+        evidence,
+    });
+    outcome
+}
+
+/// Does the work of [`handshake`], collecting the evidence for the era verdict.
+async fn run(
+    cx: &mut StepContext<'_>,
+    step: &HandshakeStep,
+    try_discover: bool,
+    evidence: &mut Vec<String>,
+) -> Result<(), Failure> {
+    let plan = cx.plan;
+    let session = &mut *cx.session;
+    let learnt = &mut *cx.learnt;
+    let log = &mut *cx.log;
+    let report = &mut *cx.report;
+    if try_discover {
+        session.set_modern(true);
+        let outcome = session.discover(log).await;
+        match judge_discover(outcome, log.http_status, evidence) {
+            Verdict::Modern(result) => {
+                record_cache_hints(report, &Value::Object(result.clone()));
+                let server = accept_modern(&result, step, log)?;
+                learnt.era = Some(Era::Modern);
+                learnt.protocol_version = Some(MODERN_VERSION.to_owned());
+                learnt.server = Some(server);
+                return Ok(());
+            }
+            Verdict::Final(f) => return Err(f),
+            Verdict::NotModern(why) => {
+                if plan.choice == ProtocolChoice::Modern {
+                    let f = Failure::new(
+                        FailureCode::ProtocolVersion,
+                        format!(
+                            "server/discover: the server does not speak {MODERN_VERSION} ({why})"
+                        ),
+                    )
+                    .with("requested", MODERN_VERSION)
+                    .with("evidence", evidence.clone());
+                    return Err(f);
+                }
+                session.set_modern(false);
+            }
+        }
+    }
+    let requested = plan.requested_version.unwrap_or(LATEST_HANDSHAKE_VERSION);
+    let (version, server) = initialize(session, requested, step, log, evidence).await?;
+    learnt.era = Some(Era::Handshake);
+    learnt.protocol_version = Some(version);
+    learnt.server = Some(server);
+    Ok(())
+}
+
+enum Verdict {
+    /// A DiscoverResult listing 2026-07-28.
+    Modern(Map<String, Value>),
+    /// Not a 2026-07-28 server: fall back to `initialize` (unless pinned).
+    NotModern(String),
+    /// A health failure: no era verdict can be drawn from it.
+    Final(Failure),
+}
+
+/// Reads the answer to `server/discover` per mcp-wire-notes §5.
+fn judge_discover(
+    outcome: Result<RpcOutcome, Failure>,
+    http_status: Option<u16>,
+    evidence: &mut Vec<String>,
+) -> Verdict {
+    match outcome {
+        Err(f) => {
+            let final_failure = matches!(
+                f.family,
+                FailureFamily::Unreachable
+                    | FailureFamily::Timeout
+                    | FailureFamily::Tls
+                    | FailureFamily::Auth
+            ) || matches!(
+                f.code,
+                FailureCode::Redirect | FailureCode::ResponseTooLarge
+            );
+            let seen = match f.details.get("httpStatus").and_then(Value::as_u64) {
+                Some(status) => match f
+                    .details
+                    .get("jsonrpcError")
+                    .and_then(|e| e.get("code"))
+                    .and_then(Value::as_i64)
+                {
+                    Some(code) => format!("HTTP {status}, JSON-RPC error {code}"),
+                    None => format!("HTTP {status}"),
+                },
+                None => f.code.as_str().to_owned(),
+            };
+            evidence.push(format!("server/discover → {seen}"));
+            if final_failure {
+                Verdict::Final(f)
+            } else {
+                Verdict::NotModern(seen)
+            }
+        }
+        Ok(Err(e)) => {
+            evidence.push(match http_status {
+                Some(status) => {
+                    format!("server/discover → HTTP {status}, JSON-RPC error {}", e.code)
+                }
+                None => format!("server/discover → JSON-RPC error {}", e.code),
+            });
+            match e.code {
+                -32022 => {
+                    let supported = supported_versions(e.data.as_ref());
+                    if supported.iter().any(|v| v == MODERN_VERSION) {
+                        Verdict::Final(rpc_failure("server/discover", e))
+                    } else {
+                        Verdict::NotModern(format!(
+                            "it supports {}",
+                            if supported.is_empty() {
+                                "no version it names".into()
+                            } else {
+                                supported.join(", ")
+                            }
+                        ))
+                    }
+                }
+                -32020 | -32021 => Verdict::Final(rpc_failure("server/discover", e)),
+                code => Verdict::NotModern(format!("JSON-RPC error {code}")),
+            }
+        }
+        Ok(Ok(Value::Object(result))) => {
+            let supported = supported_versions(Some(&Value::Object(result.clone())));
+            if supported.iter().any(|v| v == MODERN_VERSION) {
+                evidence.push(format!(
+                    "server/discover → 200, supportedVersions {}",
+                    supported.join(", ")
+                ));
+                Verdict::Modern(result)
+            } else {
+                evidence.push(format!(
+                    "server/discover → 200 without {MODERN_VERSION} in supportedVersions"
+                ));
+                Verdict::NotModern("its discover result does not list it".into())
+            }
+        }
+        Ok(Ok(other)) => {
+            evidence.push(format!(
+                "server/discover → a {} result",
+                jsonrpc::kind(&other)
+            ));
+            Verdict::NotModern("its discover result is not an object".into())
+        }
+    }
+}
+
+/// `supported` / `supportedVersions` strings of an error's data or a discover result.
+fn supported_versions(v: Option<&Value>) -> Vec<String> {
+    v.and_then(|d| d.get("supportedVersions").or_else(|| d.get("supported")))
+        .and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .take(20)
+                .filter_map(Value::as_str)
+                .map(|s| jsonrpc::truncate(s, 40))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Checks a DiscoverResult against the step's expectations.
+fn accept_modern(
+    result: &Map<String, Value>,
+    step: &HandshakeStep,
+    log: &mut StepLog,
+) -> Result<ServerInfo, Failure> {
+    if let Some(accepted) = &step.expect.protocol_versions {
+        if !accepted.iter().any(|v| v == MODERN_VERSION) {
+            return Err(Failure::new(
+                FailureCode::ProtocolVersion,
+                format!(
+                    "server/discover: the server speaks {MODERN_VERSION}, which this scenario does not accept (accepted: {})",
+                    accepted.join(", ")
+                ),
+            )
+            .with("negotiated", MODERN_VERSION)
+            .with("accepted", accepted.clone()));
+        }
+    }
+    match result.get("resultType").and_then(Value::as_str) {
+        None | Some("complete") => {}
+        Some(other) => log.warn(
+            "unexpected_result_type",
+            format!(
+                "server/discover: resultType is {:?}",
+                jsonrpc::truncate(other, 40)
+            ),
+        ),
+    }
+    // The server describes itself in `_meta`; capabilities are in the result.
+    let mut shaped = Map::new();
+    if let Some(info) = result
+        .get("_meta")
+        .and_then(|m| m.get("io.modelcontextprotocol/serverInfo"))
+    {
+        shaped.insert("serverInfo".into(), info.clone());
+    }
+    if let Some(caps) = result.get("capabilities") {
+        shaped.insert("capabilities".into(), caps.clone());
+    }
+    let server = server_info(&shaped, "server/discover", log);
+    check_server_name(step, &server)?;
+    Ok(server)
+}
+
+/// `initialize`, version check, `notifications/initialized`; the negotiated version and server.
+async fn initialize(
+    session: &mut crate::session::Session,
+    requested: &str,
+    step: &HandshakeStep,
+    log: &mut StepLog,
+    evidence: &mut Vec<String>,
+) -> Result<(String, ServerInfo), Failure> {
+    let params = json!({
+        "protocolVersion": requested,
+        "capabilities": {},
+        "clientInfo": {"name": "mcp-probe", "version": env!("CARGO_PKG_VERSION")},
+    });
+    let init = session.initialize(params, log).await;
+    match &init {
+        Ok(i) => evidence.push(match &i.outcome {
+            Ok(_) => format!(
+                "initialize → {}",
+                log.http_status.map_or("answered".into(), |s| s.to_string())
+            ),
+            Err(e) => format!("initialize → JSON-RPC error {}", e.code),
+        }),
+        Err(f) => evidence.push(format!("initialize → {}", f.code)),
+    }
+    let result = match init?.outcome {
+        Ok(result) => result,
+        Err(e) => return Err(initialize_error(e, requested)),
+    };
+    let Value::Object(result) = result else {
+        return Err(malformed(
+            "initialize: the result is not an object",
+            "missing_field",
+        ));
+    };
+    let Some(version) = result.get("protocolVersion").and_then(Value::as_str) else {
+        return Err(malformed(
+            "initialize: the result has no protocolVersion",
+            "missing_field",
+        )
+        .with("field", "protocolVersion"));
+    };
+    let version = jsonrpc::truncate(version, 40);
+    let accepted: Vec<String> = match &step.expect.protocol_versions {
+        Some(v) => v.clone(),
+        None => HANDSHAKE_ERA_VERSIONS
+            .iter()
+            .map(|s| s.to_string())
+            .collect(),
+    };
+    if !accepted.contains(&version) {
+        let why = if is_known_handshake_version(&version) {
+            "which this scenario does not accept"
+        } else {
+            "which this probe does not speak"
+        };
+        return Err(Failure::new(
+            FailureCode::ProtocolVersion,
+            format!(
+                "initialize: asked for {requested}, the server answered {version}, {why} (accepted: {})",
+                accepted.join(", ")
+            ),
+        )
+        .with("requested", requested)
+        .with("negotiated", version)
+        .with("accepted", accepted));
+    }
+    let server = server_info(&result, "initialize", log);
+    session.initialized(&version, log).await?;
+    check_server_name(step, &server)?;
+    Ok((version, server))
+}
+
+fn check_server_name(step: &HandshakeStep, server: &ServerInfo) -> Result<(), Failure> {
+    match &step.expect.server_name {
+        Some(expected) if &server.name != expected => Err(expectation(
+            "serverName",
+            format!(
+                "serverInfo.name is {:?}, expected {expected:?}",
+                server.name
+            ),
+            json!(expected),
+            json!(server.name),
+        )),
+        _ => Ok(()),
+    }
+}
+
+fn initialize_error(e: RpcError, requested: &str) -> Failure {
+    let supported = e
+        .data
+        .as_ref()
+        .and_then(|d| d.get("supported"))
+        .and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .take(20)
+                .filter_map(Value::as_str)
+                .map(|s| jsonrpc::truncate(s, 40))
+                .collect::<Vec<_>>()
+        });
+    if let (-32602, Some(supported)) = (e.code, supported) {
+        return Failure::new(
+            FailureCode::ProtocolVersion,
+            format!(
+                "initialize: the server does not support {requested}; it supports {}",
+                if supported.is_empty() {
+                    "nothing it names".into()
+                } else {
+                    supported.join(", ")
+                }
+            ),
+        )
+        .with("requested", requested)
+        .with("supported", supported)
+        .with("jsonrpcError", e.to_value());
+    }
+    rpc_failure("initialize", e)
+}
+
+fn server_info(result: &Map<String, Value>, what: &str, log: &mut StepLog) -> ServerInfo {
+    let text = |v: Option<&Value>| v.and_then(Value::as_str).map(|s| jsonrpc::truncate(s, 200));
+    let info = result.get("serverInfo");
+    if !info.is_some_and(Value::is_object) {
+        log.warn(
+            "missing_server_info",
+            format!("{what}: the result has no serverInfo object"),
+        );
+    }
+    let mut capabilities: Vec<String> = match result.get("capabilities") {
+        Some(Value::Object(c)) => c
+            .keys()
+            .take(50)
+            .map(|k| jsonrpc::truncate(k, 60))
+            .collect(),
+        _ => {
+            log.warn(
+                "missing_capabilities",
+                format!("{what}: the result has no capabilities object"),
+            );
+            Vec::new()
+        }
+    };
+    capabilities.sort();
+    ServerInfo {
+        name: text(info.and_then(|i| i.get("name"))).unwrap_or_default(),
+        version: text(info.and_then(|i| i.get("version"))).unwrap_or_default(),
+        title: text(info.and_then(|i| i.get("title"))),
+        capabilities,
+    }
+}

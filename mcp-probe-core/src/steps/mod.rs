@@ -1,0 +1,100 @@
+//! What each scenario step does on the wire, and how its expectations are judged.
+
+mod handshake;
+mod tools;
+
+use std::collections::HashMap;
+
+use serde_json::Value;
+
+pub(crate) use handshake::handshake;
+pub(crate) use tools::{call_tool, list_tools};
+
+use crate::jsonrpc::{self, RpcError};
+use crate::negotiate::{Era, ProtocolChoice};
+use crate::report::{Failure, FailureCode, Negotiation, ServerInfo, StepReport};
+use crate::scenario::Limits;
+use crate::session::Session;
+use crate::transport::StepLog;
+
+/// What earlier steps learnt that later steps and the report need.
+#[derive(Debug, Default)]
+pub(crate) struct Learnt {
+    pub(crate) era: Option<Era>,
+    pub(crate) protocol_version: Option<String>,
+    pub(crate) server: Option<ServerInfo>,
+    pub(crate) negotiation: Option<Negotiation>,
+    /// For each listed tool, its arguments mirrored as headers (`x-mcp-header`): argument
+    /// name → header name (2026-07-28).
+    pub(crate) tool_headers: HashMap<String, Vec<(String, String)>>,
+}
+
+/// How the probe is to pick its era, and what it remembers from earlier probes.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct EraPlan<'a> {
+    pub(crate) choice: ProtocolChoice,
+    /// The handshake-era version to ask for.
+    pub(crate) requested_version: Option<&'a str>,
+    /// The era an earlier probe of the same URL found (auto only).
+    pub(crate) cached: Option<Era>,
+}
+
+/// Everything a step may touch.
+pub(crate) struct StepContext<'a> {
+    pub(crate) session: &'a mut Session,
+    pub(crate) learnt: &'a mut Learnt,
+    pub(crate) log: &'a mut StepLog,
+    pub(crate) report: &'a mut StepReport,
+    pub(crate) limits: Limits,
+    pub(crate) plan: EraPlan<'a>,
+}
+
+/// A JSON-RPC error answer, classified: 2026-07-28's -32022 is a version problem, its
+/// -32020/-32021 say what was wrong with the request.
+pub(crate) fn rpc_failure(what: &str, e: RpcError) -> Failure {
+    if e.code == -32022 {
+        return Failure::new(
+            FailureCode::ProtocolVersion,
+            format!(
+                "{what}: the server does not support the protocol version asked for ({})",
+                jsonrpc::truncate(&e.message, 200)
+            ),
+        )
+        .with("jsonrpcError", e.to_value());
+    }
+    let mut f = Failure::new(
+        FailureCode::JsonrpcError,
+        format!(
+            "{what}: the server answered JSON-RPC error {}: {}",
+            e.code,
+            jsonrpc::truncate(&e.message, 300)
+        ),
+    );
+    match e.code {
+        -32020 => f = f.with("reason", "header_mismatch"),
+        -32021 => f = f.with("reason", "missing_client_capability"),
+        _ => {}
+    }
+    f.with("jsonrpcError", e.to_value())
+}
+
+pub(crate) fn malformed(message: &str, reason: &str) -> Failure {
+    Failure::new(FailureCode::Malformed, message).with("reason", reason)
+}
+
+pub(crate) fn expectation(which: &str, message: String, expected: Value, actual: Value) -> Failure {
+    Failure::new(FailureCode::ExpectationFailed, message)
+        .with("expectation", which)
+        .with("expected", expected)
+        .with("actual", actual)
+}
+
+/// Records `ttlMs` and `cacheScope` of a 2026-07-28 result on the step.
+pub(crate) fn record_cache_hints(report: &mut StepReport, result: &Value) {
+    if let Some(ttl) = result.get("ttlMs").and_then(Value::as_u64) {
+        report.ttl_ms = Some(ttl);
+    }
+    if let Some(scope) = result.get("cacheScope").and_then(Value::as_str) {
+        report.cache_scope = Some(jsonrpc::truncate(scope, 40));
+    }
+}
