@@ -24,6 +24,9 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 step "cargo test (unit, fixtures, interop, CLI, docs)"
 cargo test --workspace --locked
 
+step "MCP conformance suite (client scenarios)"
+conformance/run.sh
+
 if [ "$what" = all ]; then
     if [ -x bindings-python/run-tests.sh ]; then
         step "Python package"

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::Args;
-use mcp_probe_core::Scenario;
+use mcp_probe_core::{CommandSpec, ProtocolChoice, Scenario, TransportChoice};
 use serde_json::Value;
 
 use crate::exit;
@@ -25,6 +25,34 @@ pub(crate) struct CheckArgs {
     /// The Streamable HTTP endpoint, e.g. https://mcp.example.com/mcp (optional with --scenario
     /// if the file names a target).
     url: Option<String>,
+
+    /// Probe a local server over stdio: the command and its arguments follow `--`
+    /// (e.g. `mcp-probe check --stdio -- python server.py`).
+    #[arg(long, conflicts_with = "url")]
+    stdio: bool,
+
+    /// The stdio server's command and arguments (after `--`).
+    #[arg(last = true, value_name = "COMMAND", requires = "stdio")]
+    command: Vec<String>,
+
+    /// Environment variable for the stdio server, as NAME=VALUE (repeatable; added to the
+    /// inherited environment; values are never printed).
+    #[arg(long = "env", value_name = "NAME=VALUE", requires = "stdio")]
+    envs: Vec<String>,
+
+    /// Working directory of the stdio server.
+    #[arg(long, value_name = "DIR", requires = "stdio")]
+    cwd: Option<PathBuf>,
+
+    /// Transport: auto (Streamable HTTP, falling back to legacy HTTP+SSE when initialize is
+    /// refused), streamable-http, sse (legacy 2024-11-05; the URL is the event stream), stdio.
+    #[arg(long, value_enum, value_name = "TRANSPORT")]
+    transport: Option<TransportArg>,
+
+    /// Protocol era: auto (try 2026-07-28 server/discover, fall back to initialize), modern,
+    /// handshake.
+    #[arg(long, value_enum, value_name = "ERA")]
+    protocol: Option<ProtocolArg>,
 
     /// Scenario file (YAML or JSON) with steps and expectations; flags override its target.
     #[arg(long, value_name = "FILE")]
@@ -101,6 +129,23 @@ pub(crate) struct CheckArgs {
     quiet: bool,
 }
 
+/// `--transport` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum TransportArg {
+    Auto,
+    StreamableHttp,
+    Sse,
+    Stdio,
+}
+
+/// `--protocol` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum ProtocolArg {
+    Auto,
+    Modern,
+    Handshake,
+}
+
 fn parse_duration(text: &str) -> Result<Duration, String> {
     let d = humantime::parse_duration(text.trim())
         .map_err(|e| format!("{e} (use e.g. 10s, 1500ms, 1m)"))?;
@@ -116,14 +161,54 @@ fn scenario(args: &CheckArgs) -> Result<Scenario, String> {
         Some(path) => Scenario::from_path(path).map_err(|e| e.to_string())?,
         None => Scenario::new(),
     };
-    match (&args.url, &s.target) {
-        (Some(url), _) => s = s.url(url.clone()),
-        (None, Some(_)) => {}
-        (None, None) => {
-            return Err(
-                "no URL given: `mcp-probe check URL` (or a scenario file with a target)".into(),
-            )
+    if args.stdio {
+        let Some((program, rest)) = args.command.split_first() else {
+            return Err("--stdio needs the server's command after `--`, e.g. `mcp-probe check --stdio -- python server.py`".into());
+        };
+        if !args.headers.is_empty() || args.bearer_env.is_some() || args.bearer_file.is_some() {
+            return Err("--header and --bearer-* apply to HTTP targets, not --stdio".into());
         }
+        let mut command = CommandSpec::new(program.clone(), rest.iter().cloned());
+        for pair in &args.envs {
+            let Some((name, value)) = pair.split_once('=') else {
+                return Err(format!(
+                    "--env expects NAME=VALUE, got {:?}",
+                    pair.split(['=', ' ']).next().unwrap_or_default()
+                ));
+            };
+            if name.is_empty() {
+                return Err("--env has an empty name".into());
+            }
+            command.env.insert(name.to_owned(), value.to_owned());
+        }
+        command.cwd = args.cwd.clone();
+        s = s.stdio_command(command);
+    } else {
+        match (&args.url, &s.target) {
+            (Some(url), _) => s = s.url(url.clone()),
+            (None, Some(_)) => {}
+            (None, None) => {
+                return Err(
+                    "no URL given: `mcp-probe check URL`, `--stdio -- COMMAND`, or a scenario file with a target"
+                        .into(),
+                )
+            }
+        }
+    }
+    if let Some(t) = args.transport {
+        s = s.transport(match t {
+            TransportArg::Auto => TransportChoice::Auto,
+            TransportArg::StreamableHttp => TransportChoice::StreamableHttp,
+            TransportArg::Sse => TransportChoice::Sse,
+            TransportArg::Stdio => TransportChoice::Stdio,
+        });
+    }
+    if let Some(p) = args.protocol {
+        s = s.protocol(match p {
+            ProtocolArg::Auto => ProtocolChoice::Auto,
+            ProtocolArg::Modern => ProtocolChoice::Modern,
+            ProtocolArg::Handshake => ProtocolChoice::Handshake,
+        });
     }
     for header in &args.headers {
         let Some((name, value)) = header.split_once(':') else {

@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 
 mod dns;
+mod auth;
 mod error;
 mod jsonrpc;
 mod negotiate;
@@ -24,7 +25,7 @@ pub use report::{
     TransportKind, Warning, REPORT_SCHEMA_VERSION,
 };
 pub use scenario::{
-    CallToolExpect, CallToolStep, HandshakeExpect, HandshakeStep, Limits, ListToolsExpect,
-    ListToolsStep, Scenario, Step, TargetSpec, Timeouts,
+    CallToolExpect, CallToolStep, CommandSpec, HandshakeExpect, HandshakeStep, Limits, ListToolsExpect,
+    ListToolsStep, Scenario, Step, TargetSpec, Timeouts, TransportChoice,
 };
 pub use target::{Secret, Target};

@@ -15,6 +15,10 @@ use crate::scenario::{Scenario, Step};
 use crate::session::{Clock, Session};
 use crate::steps::{self, EraPlan, Learnt, StepContext};
 use crate::target::Target;
+use crate::scenario::TransportChoice;
+use crate::session::LegacyOpener;
+use crate::report::TransportKind;
+use crate::transport::stdio::Stdio;
 use crate::transport::streamable_http::StreamableHttp;
 use crate::transport::{StepLog, Transport};
 
@@ -84,25 +88,67 @@ impl Prober {
             .target
             .as_ref()
             .ok_or_else(|| Error::new(ErrorKind::InvalidUrl, "no URL given"))?;
-        let target = Target::resolve(spec)?;
         let timeouts = scenario.timeouts;
-        let client = self.client(timeouts.connect.min(timeouts.total))?;
+        let transport_choice = scenario.effective_transport();
+        // Resolve everything that can be the caller's mistake before the clock starts.
+        let http = match transport_choice {
+            TransportChoice::Stdio => None,
+            _ => {
+                let target = Target::resolve(spec)?;
+                let client = self.client(timeouts.connect.min(timeouts.total))?;
+                Some((target, client))
+            }
+        };
         let started_at = humantime::format_rfc3339_millis(SystemTime::now()).to_string();
         let t0 = Instant::now();
         let clock = Clock::start(timeouts.total, timeouts.request);
-        let display_url = target.display_url();
-        let transport =
-            Transport::StreamableHttp(StreamableHttp::new(client, target, scenario.limits));
-        let mut session = Session::new(transport, clock);
+        let (display_url, opened) = match http {
+            Some((target, client)) => {
+                let display = target.display_url();
+                let legacy = LegacyOpener {
+                    client: client.clone(),
+                    target: target.clone(),
+                    limits: scenario.limits,
+                };
+                let transport = Transport::StreamableHttp(StreamableHttp::new(
+                    client,
+                    target,
+                    scenario.limits,
+                ));
+                (display, Ok((transport, Some(legacy))))
+            }
+            None => {
+                let command = spec.command.clone().unwrap_or_default();
+                let display = format!(
+                    "stdio:{}{}",
+                    command.program,
+                    match command.args.len() {
+                        0 => String::new(),
+                        1 => " (1 argument)".to_owned(),
+                        n => format!(" ({n} arguments)"),
+                    }
+                );
+                let spawned = Stdio::spawn(&command, scenario.limits)
+                    .map(|t| (Transport::Stdio(t), None));
+                (display, spawned)
+            }
+        };
+        let (mut session, mut start_failure) = match opened {
+            Ok((transport, legacy)) => (Some(Session::new(transport, legacy, clock)), None),
+            Err(f) => (None, Some(f)),
+        };
         let mut learnt = Learnt::default();
         let choice = scenario.effective_protocol();
         let cache_key = spec.url.trim().to_owned();
-        let cached = match choice {
-            ProtocolChoice::Auto => lock(&self.eras).get(&cache_key).copied(),
+        let cached = match (choice, transport_choice) {
+            (ProtocolChoice::Auto, TransportChoice::Auto | TransportChoice::StreamableHttp) => {
+                lock(&self.eras).get(&cache_key).copied()
+            }
             _ => None,
         };
         let plan = EraPlan {
             choice,
+            transport: transport_choice,
             requested_version: scenario.protocol_version.as_deref(),
             cached,
         };
@@ -116,10 +162,21 @@ impl Prober {
                 reports.push(report);
                 continue;
             }
+            let Some(session) = session.as_mut() else {
+                // The server could not be started: the first step fails with that.
+                if let Some(mut f) = start_failure.take() {
+                    f.step = Some(step.name().to_owned());
+                    report.status = StepStatus::Fail;
+                    report.failure = Some(f.clone());
+                    failure = Some(f);
+                }
+                reports.push(report);
+                continue;
+            };
             let started = Instant::now();
             let mut log = StepLog::default();
             let cx = StepContext {
-                session: &mut session,
+                session,
                 learnt: &mut learnt,
                 log: &mut log,
                 report: &mut report,
@@ -167,7 +224,18 @@ impl Prober {
             reports.push(report);
         }
 
-        session.close().await;
+        let mut session_facts = Default::default();
+        let mut transport_kind = match transport_choice {
+            TransportChoice::Stdio => TransportKind::Stdio,
+            _ => TransportKind::StreamableHttp,
+        };
+        let mut stderr = None;
+        if let Some(session) = session.as_mut() {
+            session.close().await;
+            session_facts = session.facts.clone();
+            transport_kind = session.transport_kind();
+            stderr = session.stderr_tail();
+        }
         if choice == ProtocolChoice::Auto {
             self.remember_era(&cache_key, learnt.era, failure.as_ref());
         }
@@ -175,7 +243,7 @@ impl Prober {
             schema_version: REPORT_SCHEMA_VERSION,
             ok: failure.is_none(),
             target: display_url,
-            transport: session.transport_kind(),
+            transport: transport_kind,
             era: learnt.era,
             protocol_version: learnt.protocol_version,
             negotiation: learnt.negotiation,
@@ -185,7 +253,8 @@ impl Prober {
             steps: reports,
             failure,
             warnings,
-            session: session.facts.clone(),
+            session: session_facts,
+            stderr,
         })
     }
 }

@@ -45,8 +45,11 @@ pub struct Report {
     pub failure: Option<Failure>,
     /// Things worth knowing that did not fail the probe.
     pub warnings: Vec<Warning>,
-    /// What happened to the MCP session (handshake era).
+    /// What happened to the MCP session (handshake era), the stream or the child process.
     pub session: SessionFacts,
+    /// stdio only: the end of what the server wrote to stderr (at most 8 KiB).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stderr: Option<String>,
 }
 
 impl Report {
@@ -69,6 +72,10 @@ impl Report {
 pub enum TransportKind {
     /// Streamable HTTP (one endpoint, POST, JSON or SSE answers).
     StreamableHttp,
+    /// Legacy HTTP+SSE (2024-11-05): a GET event stream plus a POST endpoint.
+    Sse,
+    /// A child process speaking newline-delimited JSON-RPC on stdin/stdout.
+    Stdio,
 }
 
 impl TransportKind {
@@ -76,6 +83,8 @@ impl TransportKind {
     pub fn as_str(self) -> &'static str {
         match self {
             TransportKind::StreamableHttp => "streamable-http",
+            TransportKind::Sse => "sse",
+            TransportKind::Stdio => "stdio",
         }
     }
 }

@@ -8,15 +8,17 @@
 //!     .call_tool("add", serde_json::json!({"a": 2, "b": 3}))
 //!     .expect_text("5")
 //!     .timeout(Duration::from_secs(10));
-//! let same = Scenario::from_yaml(
-//!     "target: {url: 'http://127.0.0.1:8000/mcp'}\n\
-//!      timeouts: {total: 10s}\n\
-//!      steps:\n\
-//!      - step: callTool\n\
-//!        name: add\n\
-//!        arguments: {a: 2, b: 3}\n\
-//!        expect: {textEquals: '5'}\n",
-//! )
+//! let same = Scenario::from_yaml(r#"
+//! target: {url: "http://127.0.0.1:8000/mcp"}
+//! timeouts: {total: 10s}
+//! steps:
+//!   - step: listTools
+//!     expect: {toolsPresent: [add]}
+//!   - step: callTool
+//!     name: add
+//!     arguments: {a: 2, b: 3}
+//!     expect: {textEquals: "5"}
+//! "#)
 //! .unwrap();
 //! assert_eq!(scenario.effective_steps(), same.effective_steps());
 //! ```
@@ -63,13 +65,22 @@ pub struct Scenario {
     pub steps: Vec<Step>,
 }
 
-/// Where a probe goes and what it sends along.
+/// Where a probe goes and what it sends along: a URL, or a command for stdio.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[non_exhaustive]
 pub struct TargetSpec {
-    /// The Streamable HTTP endpoint (`http://` or `https://`).
+    /// The endpoint (`http://` or `https://`): the Streamable HTTP endpoint, or for legacy
+    /// HTTP+SSE the URL of the event stream. Empty for stdio targets.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub url: String,
+    /// How to reach the server (default `auto`: Streamable HTTP for URLs, with a fallback to
+    /// legacy HTTP+SSE; stdio for commands).
+    #[serde(default, skip_serializing_if = "TransportChoice::is_auto")]
+    pub transport: TransportChoice,
+    /// The server to start for stdio.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub command: Option<CommandSpec>,
     /// Extra headers sent with every request. Values are never printed.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub headers: BTreeMap<String, String>,
@@ -79,6 +90,75 @@ pub struct TargetSpec {
     /// Path of a file holding a bearer token (surrounding whitespace is trimmed).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bearer_file: Option<PathBuf>,
+}
+
+/// Which transport a probe uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
+pub enum TransportChoice {
+    /// Streamable HTTP for a URL (falling back to legacy HTTP+SSE when `initialize` is
+    /// refused with 400/404/405), stdio for a command.
+    #[default]
+    Auto,
+    /// Streamable HTTP only.
+    StreamableHttp,
+    /// Legacy HTTP+SSE (2024-11-05) only: the URL is the event stream.
+    Sse,
+    /// A child process speaking newline-delimited JSON-RPC.
+    Stdio,
+}
+
+impl TransportChoice {
+    /// The stable name used in documents and on the command line.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TransportChoice::Auto => "auto",
+            TransportChoice::StreamableHttp => "streamable-http",
+            TransportChoice::Sse => "sse",
+            TransportChoice::Stdio => "stdio",
+        }
+    }
+
+    fn is_auto(&self) -> bool {
+        *self == TransportChoice::Auto
+    }
+}
+
+/// What to run for a stdio target: a program, its arguments, extra environment variables
+/// and the working directory. The server gets the probe's environment plus `env`.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[non_exhaustive]
+pub struct CommandSpec {
+    /// The program: a path, or a name looked up in `PATH`.
+    pub program: String,
+    /// Its arguments.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub args: Vec<String>,
+    /// Variables added to (or replacing in) the inherited environment. Values never appear
+    /// in failures or reports.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub env: BTreeMap<String, String>,
+    /// The working directory (default: the probe's).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cwd: Option<PathBuf>,
+}
+
+impl CommandSpec {
+    /// A command with arguments.
+    pub fn new<I, S>(program: impl Into<String>, args: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        CommandSpec {
+            program: program.into(),
+            args: args.into_iter().map(Into::into).collect(),
+            env: BTreeMap::new(),
+            cwd: None,
+        }
+    }
 }
 
 /// Time limits. In documents, durations are strings such as `"10s"` or `"500ms"`, or
@@ -247,6 +327,37 @@ impl Scenario {
     /// A default scenario for a URL.
     pub fn for_url(url: impl Into<String>) -> Self {
         Scenario::new().url(url)
+    }
+
+    /// A default scenario for a local server started as a command (stdio).
+    pub fn for_command(command: CommandSpec) -> Self {
+        Scenario::new().stdio_command(command)
+    }
+
+    /// Probes a local server started as `command` over stdio (replacing any URL).
+    #[must_use]
+    pub fn stdio_command(mut self, command: CommandSpec) -> Self {
+        let target = self.target_mut();
+        target.url.clear();
+        target.command = Some(command);
+        target.transport = TransportChoice::Stdio;
+        self
+    }
+
+    /// Uses this transport.
+    #[must_use]
+    pub fn transport(mut self, transport: TransportChoice) -> Self {
+        self.target_mut().transport = transport;
+        self
+    }
+
+    /// The transport the target calls for: a command means stdio.
+    pub fn effective_transport(&self) -> TransportChoice {
+        match &self.target {
+            Some(t) if t.transport != TransportChoice::Auto => t.transport,
+            Some(t) if t.command.is_some() && t.url.trim().is_empty() => TransportChoice::Stdio,
+            _ => TransportChoice::Auto,
+        }
     }
 
     /// Parses a JSON document.
@@ -519,6 +630,28 @@ impl Scenario {
                 }
             }
         }
+        if let Some(target) = &self.target {
+            let has_url = !target.url.trim().is_empty();
+            match (self.effective_transport(), has_url, &target.command) {
+                (TransportChoice::Stdio, _, None) => {
+                    return bad("the stdio transport needs a `command`".into())
+                }
+                (TransportChoice::Stdio, _, Some(c)) if c.program.trim().is_empty() => {
+                    return bad("`command.program` must not be empty".into())
+                }
+                (TransportChoice::Stdio, true, _) => {
+                    return bad("give either a `url` or a `command` (stdio), not both".into())
+                }
+                (TransportChoice::Stdio, false, Some(_)) => {}
+                (_, _, Some(_)) => {
+                    return bad("a `command` needs the stdio transport (leave `transport` out or set it to stdio)".into())
+                }
+                (_, false, None) => {
+                    return Err(Error::new(ErrorKind::InvalidUrl, "no URL given"));
+                }
+                (_, true, None) => {}
+            }
+        }
         let t = &self.timeouts;
         if t.total.is_zero() || t.connect.is_zero() || t.request.is_some_and(|r| r.is_zero()) {
             return Err(Error::new(
@@ -728,6 +861,27 @@ mod tests {
         assert!(s.validate().is_ok());
         let s = s.step(Step::Handshake(HandshakeStep::default()));
         assert!(s.validate().unwrap_err().is_invalid_scenario());
+    }
+
+    #[test]
+    fn stdio_targets_are_commands() {
+        let s = Scenario::for_command(CommandSpec::new("python3", ["server.py"]));
+        assert_eq!(s.effective_transport(), TransportChoice::Stdio);
+        assert!(s.validate().is_ok());
+        let doc = Scenario::from_yaml(
+            "target:\n  command: {program: node, args: [dist/index.js, stdio], env: {DEBUG: '1'}, cwd: /srv}\n",
+        )
+        .unwrap();
+        assert_eq!(doc.effective_transport(), TransportChoice::Stdio);
+        assert_eq!(doc.target.as_ref().unwrap().command.as_ref().unwrap().args[1], "stdio");
+        let both = Scenario::from_yaml("target: {url: 'http://x/mcp', transport: stdio, command: {program: x}}\n").unwrap();
+        assert!(both.validate().unwrap_err().is_invalid_scenario());
+        let no_cmd = Scenario::from_yaml("target: {transport: stdio}\n").unwrap();
+        assert!(no_cmd.validate().unwrap_err().is_invalid_scenario());
+        let sse = Scenario::from_yaml("target: {url: 'http://x/sse', transport: sse}\n").unwrap();
+        assert_eq!(sse.effective_transport(), TransportChoice::Sse);
+        let none = Scenario::from_yaml("target: {}\n").unwrap();
+        assert!(none.validate().unwrap_err().is_invalid_url());
     }
 
     #[test]

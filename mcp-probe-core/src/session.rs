@@ -54,6 +54,8 @@ pub(crate) struct Initialized {
 /// One MCP session (handshake era) over Streamable HTTP.
 pub(crate) struct Session {
     transport: Transport,
+    /// What a switch to legacy HTTP+SSE needs (URL targets only).
+    legacy: Option<LegacyOpener>,
     clock: Clock,
     next_id: i64,
     init_params: Option<Value>,
@@ -63,10 +65,19 @@ pub(crate) struct Session {
     pub(crate) facts: SessionFacts,
 }
 
+/// The pieces needed to open a legacy HTTP+SSE connection to the same target.
+#[derive(Debug)]
+pub(crate) struct LegacyOpener {
+    pub(crate) client: reqwest::Client,
+    pub(crate) target: crate::target::Target,
+    pub(crate) limits: crate::scenario::Limits,
+}
+
 impl Session {
-    pub(crate) fn new(transport: Transport, clock: Clock) -> Self {
+    pub(crate) fn new(transport: Transport, legacy: Option<LegacyOpener>, clock: Clock) -> Self {
         Session {
             transport,
+            legacy,
             clock,
             next_id: 1,
             init_params: None,
@@ -80,6 +91,40 @@ impl Session {
         let id = self.next_id;
         self.next_id += 1;
         id
+    }
+
+    /// Whether the target can be tried as legacy HTTP+SSE.
+    pub(crate) fn can_switch_to_legacy(&self) -> bool {
+        self.legacy.is_some()
+    }
+
+    /// Opens a legacy HTTP+SSE connection (GET, `endpoint` event) and speaks over it from now
+    /// on; the Streamable HTTP transport is dropped (it holds no session yet).
+    pub(crate) async fn switch_to_legacy(&mut self, log: &mut StepLog) -> Result<(), Failure> {
+        let Some(opener) = &self.legacy else {
+            return Err(Failure::new(
+                FailureCode::Connect,
+                "legacy HTTP+SSE needs a URL target",
+            ));
+        };
+        let deadline = self.clock.request_deadline();
+        let legacy = crate::transport::legacy_sse::LegacySse::connect(
+            opener.client.clone(),
+            &opener.target,
+            opener.limits,
+            deadline,
+            log,
+        )
+        .await?;
+        self.transport = Transport::LegacySse(legacy);
+        self.legacy = None;
+        self.modern = false;
+        Ok(())
+    }
+
+    /// The end of a stdio server's stderr.
+    pub(crate) fn stderr_tail(&self) -> Option<String> {
+        self.transport.stderr_tail()
     }
 
     /// Switches the 2026-07-28 era on or off.

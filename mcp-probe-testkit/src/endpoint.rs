@@ -10,10 +10,10 @@ use serde_json::{json, Value};
 
 use crate::protocol::{self, Message};
 use crate::state::{Lookup, Shared};
-use crate::{body, faults, notifications, sse, Mode, Received};
+use crate::{auth, body, faults, notifications, sse, Mode, Received};
 
 /// Largest request body read; bigger bodies are answered 400.
-const MAX_REQUEST_BODY: usize = 4 * 1024 * 1024;
+pub(crate) const MAX_REQUEST_BODY: usize = 4 * 1024 * 1024;
 const SESSION_HEADER: &str = "mcp-session-id";
 const VERSION_HEADER: &str = "mcp-protocol-version";
 
@@ -55,7 +55,9 @@ pub(crate) async fn protected_resource_metadata(
     json_response(StatusCode::OK, &faults::resource_metadata(shared.addr))
 }
 
-async fn serve(shared: Arc<Shared>, mode: Mode, request: Request) -> Response {
+/// Serves `request` the handshake-era way of `mode` (also for the dual-era modes of
+/// `modern.rs`, which hand over what is not 2026-07-28).
+pub(crate) async fn serve(shared: Arc<Shared>, mode: Mode, request: Request) -> Response {
     let (parts, request_body) = request.into_parts();
     let headers = parts.headers;
     if parts.method != Method::POST {
@@ -67,6 +69,9 @@ async fn serve(shared: Arc<Shared>, mode: Mode, request: Request) -> Response {
             id: None,
             body: None,
         });
+        if let Some(denied) = auth::gate(shared.addr, mode, &headers) {
+            return denied;
+        }
         return if parts.method == Method::DELETE {
             delete(&shared, mode, &headers)
         } else {
@@ -95,6 +100,9 @@ async fn serve(shared: Arc<Shared>, mode: Mode, request: Request) -> Response {
         body: parsed.clone(),
     });
 
+    if let Some(denied) = auth::gate(shared.addr, mode, &headers) {
+        return denied;
+    }
     // Faults that sit in front of the MCP server (proxies, gateways) ignore the request.
     match mode {
         Mode::Hang => return faults::hang(&shared).await,
@@ -326,7 +334,7 @@ fn transport_error(status: StatusCode, code: i64, message: &str) -> Response {
     json_response(status, &protocol::error(&Value::Null, code, message, None))
 }
 
-fn json_response(status: StatusCode, value: &Value) -> Response {
+pub(crate) fn json_response(status: StatusCode, value: &Value) -> Response {
     (
         status,
         [(header::CONTENT_TYPE, "application/json")],
@@ -355,7 +363,7 @@ fn header_str<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers.get(name).and_then(|v| v.to_str().ok())
 }
 
-fn header_pairs(headers: &HeaderMap) -> Vec<(String, String)> {
+pub(crate) fn header_pairs(headers: &HeaderMap) -> Vec<(String, String)> {
     headers
         .iter()
         .map(|(name, value)| {
@@ -377,7 +385,7 @@ fn media_type(value: &str) -> String {
         .to_ascii_lowercase()
 }
 
-fn accepts_json_and_sse(headers: &HeaderMap) -> bool {
+pub(crate) fn accepts_json_and_sse(headers: &HeaderMap) -> bool {
     let (mut json, mut sse) = (false, false);
     for value in headers.get_all(header::ACCEPT) {
         let Ok(value) = value.to_str() else { continue };
@@ -392,7 +400,7 @@ fn accepts_json_and_sse(headers: &HeaderMap) -> bool {
     json && sse
 }
 
-fn is_json_content(headers: &HeaderMap) -> bool {
+pub(crate) fn is_json_content(headers: &HeaderMap) -> bool {
     header_str(headers, header::CONTENT_TYPE.as_str())
         .is_some_and(|value| media_type(value) == "application/json")
 }

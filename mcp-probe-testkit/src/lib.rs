@@ -3,7 +3,10 @@
 //! One [`FixtureServer`] speaks MCP Streamable HTTP (handshake era: protocol versions
 //! 2025-03-26, 2025-06-18 and 2025-11-25) and serves every [`Mode`] at its own path,
 //! `/{mode}/mcp`; `/mcp` is [`Mode::Json`]. The `legacy*` modes speak the legacy HTTP+SSE
-//! transport (2024-11-05) at `/{mode}/sse` instead. Every request is recorded ([`Received`]).
+//! transport (2024-11-05) at `/{mode}/sse` instead. [`Mode::Modern`] speaks only the 2026-07-28
+//! era (`server/discover`, a `_meta` envelope on every request, no sessions);
+//! [`Mode::Dual`] and [`Mode::ModernVersionMismatch`] test era detection. Every request is
+//! recorded ([`Received`]).
 //! The `mcp-probe-fixture` binary serves the same for the Python and Node tests.
 //!
 //! ```no_run
@@ -17,11 +20,13 @@
 //! # Ok(()) }
 //! ```
 
+mod auth;
 mod body;
 mod endpoint;
 mod faults;
 mod legacy;
 mod mode;
+mod modern;
 mod notifications;
 mod protocol;
 mod record;

@@ -62,6 +62,44 @@ pub enum Mode {
     LegacyNoEndpoint,
     /// Broken legacy HTTP+SSE: POSTs are accepted but no response ever arrives on the stream.
     LegacySilent,
+    /// Healthy 2026-07-28-only server: POST only, `server/discover`, a `_meta` envelope and
+    /// `MCP-Protocol-Version` / `Mcp-Method` / `Mcp-Name` headers checked on every request, no
+    /// sessions; `initialize` and `ping` are unknown methods (404, -32601).
+    Modern,
+    /// Healthy handshake-era server that dropped 2026-07-28: `server/discover` answers 400
+    /// -32022 with `supported: ["2025-11-25"]`; everything else as [`Mode::Json`].
+    ModernVersionMismatch,
+    /// Healthy dual-era server, like the Python SDK: requests with a non-handshake
+    /// `MCP-Protocol-Version` are served as [`Mode::Modern`] (whose discover result lists only
+    /// 2026-07-28), everything else as [`Mode::Json`].
+    Dual,
+    /// Protected, correctly: without a bearer token every request gets 401 with
+    /// `WWW-Authenticate: Bearer resource_metadata="…", scope="mcp:read"`; the protected resource
+    /// metadata and the authorization server's RFC 8414 metadata (issuer
+    /// `http://HOST:PORT/as/auth_ok`, S256) are served. With any bearer token: like [`Mode::Json`].
+    AuthOk,
+    /// Broken auth: the 401 carries no `WWW-Authenticate` header (the well-known documents exist).
+    AuthNoChallenge,
+    /// Broken auth: the 401 offers a `Basic` challenge instead of `Bearer`.
+    AuthBasicChallenge,
+    /// Broken auth: a Bearer challenge without `resource_metadata`, and no well-known metadata.
+    AuthNoMetadata,
+    /// Protected, correctly (2025-11-25): a Bearer challenge without `resource_metadata`; the
+    /// path-suffixed well-known protected resource metadata exists.
+    AuthWellknownFallback,
+    /// Broken auth: the protected resource metadata names another URL as its `resource`.
+    AuthResourceMismatch,
+    /// Broken auth: the protected resource metadata lists no `authorization_servers`.
+    AuthEmptyServers,
+    /// Broken auth: the authorization server metadata's `issuer` differs from its URL.
+    AuthIssuerMismatch,
+    /// Broken auth: the authorization server supports only the `plain` PKCE method.
+    AuthNoS256,
+    /// Protected, correctly: the authorization server offers only OpenID Connect discovery
+    /// (path appending, `/as/auth_oidc_only/.well-known/openid-configuration`).
+    AuthOidcOnly,
+    /// Unprotected: answers an `initialize` without credentials like [`Mode::Json`].
+    AuthNotProtected,
 }
 
 const ALL: &[Mode] = &[
@@ -90,6 +128,20 @@ const ALL: &[Mode] = &[
     Mode::LegacyCrossOrigin,
     Mode::LegacyNoEndpoint,
     Mode::LegacySilent,
+    Mode::Modern,
+    Mode::ModernVersionMismatch,
+    Mode::Dual,
+    Mode::AuthOk,
+    Mode::AuthNoChallenge,
+    Mode::AuthBasicChallenge,
+    Mode::AuthNoMetadata,
+    Mode::AuthWellknownFallback,
+    Mode::AuthResourceMismatch,
+    Mode::AuthEmptyServers,
+    Mode::AuthIssuerMismatch,
+    Mode::AuthNoS256,
+    Mode::AuthOidcOnly,
+    Mode::AuthNotProtected,
 ];
 
 impl Mode {
@@ -121,6 +173,20 @@ impl Mode {
             Mode::LegacyCrossOrigin => "legacy_cross_origin",
             Mode::LegacyNoEndpoint => "legacy_no_endpoint",
             Mode::LegacySilent => "legacy_silent",
+            Mode::AuthOk => "auth_ok",
+            Mode::AuthNoChallenge => "auth_no_challenge",
+            Mode::AuthBasicChallenge => "auth_basic_challenge",
+            Mode::AuthNoMetadata => "auth_no_metadata",
+            Mode::AuthWellknownFallback => "auth_wellknown_fallback",
+            Mode::AuthResourceMismatch => "auth_resource_mismatch",
+            Mode::AuthEmptyServers => "auth_empty_servers",
+            Mode::AuthIssuerMismatch => "auth_issuer_mismatch",
+            Mode::AuthNoS256 => "auth_no_s256",
+            Mode::AuthOidcOnly => "auth_oidc_only",
+            Mode::AuthNotProtected => "auth_not_protected",
+            Mode::Modern => "modern",
+            Mode::ModernVersionMismatch => "modern_version_mismatch",
+            Mode::Dual => "dual",
         }
     }
 
@@ -157,6 +223,20 @@ impl Mode {
             Mode::LegacyCrossOrigin => "legacy HTTP+SSE whose `endpoint` event names another origin: http://evil.example/legacy_cross_origin/messages?session_id=...",
             Mode::LegacyNoEndpoint => "legacy HTTP+SSE stream that sends keep-alives and `message` events but never an `endpoint` event",
             Mode::LegacySilent => "legacy HTTP+SSE; POSTs are answered 202 but no response ever arrives on the stream",
+            Mode::AuthOk => "protected: without a bearer token 401 + WWW-Authenticate: Bearer resource_metadata=\"…\", scope=\"mcp:read\"; RFC 9728 and RFC 8414 metadata served (issuer http://HOST:PORT/as/auth_ok, S256); any bearer token is accepted",
+            Mode::AuthNoChallenge => "protected like auth_ok, but the 401 has no WWW-Authenticate header",
+            Mode::AuthBasicChallenge => "protected like auth_ok, but the 401 offers WWW-Authenticate: Basic realm=\"mcp\"",
+            Mode::AuthNoMetadata => "401 with WWW-Authenticate: Bearer scope=\"mcp:read\" (no resource_metadata); the well-known metadata URLs answer 404",
+            Mode::AuthWellknownFallback => "401 with WWW-Authenticate: Bearer scope=\"mcp:read\" (no resource_metadata); metadata at /.well-known/oauth-protected-resource/auth_wellknown_fallback/mcp",
+            Mode::AuthResourceMismatch => "protected like auth_ok, but the protected resource metadata's resource is http://HOST:PORT/elsewhere/mcp",
+            Mode::AuthEmptyServers => "protected like auth_ok, but authorization_servers is []",
+            Mode::AuthIssuerMismatch => "protected like auth_ok, but the authorization server metadata's issuer is http://HOST:PORT/as/elsewhere",
+            Mode::AuthNoS256 => "protected like auth_ok, but code_challenge_methods_supported is [\"plain\"]",
+            Mode::AuthOidcOnly => "protected like auth_ok, but the authorization server has only OpenID Connect discovery at /as/auth_oidc_only/.well-known/openid-configuration",
+            Mode::AuthNotProtected => "unprotected: an initialize without credentials is answered like json",
+            Mode::Modern => "healthy 2026-07-28-only server: POST only (GET/DELETE 405), no sessions; checks the params._meta envelope and the MCP-Protocol-Version, Mcp-Method and Mcp-Name headers (400 -32020/-32022); server/discover with ttlMs/cacheScope; initialize and ping 404 -32601; extra tools region_info (x-mcp-header Region) and book (input_required)",
+            Mode::ModernVersionMismatch => "handshake-era server that dropped 2026-07-28: server/discover answers 400 -32022 (supported: [\"2025-11-25\"]); initialize and the rest as json",
+            Mode::Dual => "dual-era server like the Python SDK: a non-handshake MCP-Protocol-Version is served as modern (discover lists only 2026-07-28), everything else as json",
         }
     }
 
@@ -173,6 +253,30 @@ impl Mode {
                 | Mode::SessionExpireOnce
                 | Mode::NoSession
                 | Mode::Legacy
+                | Mode::Modern
+                | Mode::ModernVersionMismatch
+                | Mode::Dual
+                | Mode::AuthNotProtected
+        )
+    }
+
+    /// Whether the mode is one of the authorization fixtures (`auth_*`): without a bearer token
+    /// its endpoint answers 401 (except [`Mode::AuthNotProtected`]); with one it behaves like
+    /// [`Mode::Json`]. A probe without credentials reports these servers unhealthy.
+    pub fn is_auth(self) -> bool {
+        matches!(
+            self,
+            Mode::AuthOk
+                | Mode::AuthNoChallenge
+                | Mode::AuthBasicChallenge
+                | Mode::AuthNoMetadata
+                | Mode::AuthWellknownFallback
+                | Mode::AuthResourceMismatch
+                | Mode::AuthEmptyServers
+                | Mode::AuthIssuerMismatch
+                | Mode::AuthNoS256
+                | Mode::AuthOidcOnly
+                | Mode::AuthNotProtected
         )
     }
 
@@ -184,9 +288,18 @@ impl Mode {
         )
     }
 
-    /// Whether the mode hands out `Mcp-Session-Id` and enforces it.
+    /// Whether the mode is served by the 2026-07-28 family of endpoints (`modern.rs`), which
+    /// answers `server/discover` itself and hands the rest to the handshake-era endpoint.
+    pub(crate) fn is_modern(self) -> bool {
+        matches!(
+            self,
+            Mode::Modern | Mode::ModernVersionMismatch | Mode::Dual
+        )
+    }
+
+    /// Whether the mode hands out `Mcp-Session-Id` and enforces it (in the handshake era).
     pub(crate) fn has_sessions(self) -> bool {
-        self != Mode::NoSession
+        !matches!(self, Mode::NoSession | Mode::Modern)
     }
 }
 
@@ -230,7 +343,7 @@ mod tests {
             assert!(seen.insert(mode.as_str()), "duplicate {mode}");
             assert_eq!(mode.as_str().parse::<Mode>(), Ok(mode));
         }
-        assert_eq!(seen.len(), 25);
+        assert_eq!(seen.len(), 39);
         assert!("nope".parse::<Mode>().is_err());
     }
 }

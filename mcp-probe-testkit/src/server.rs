@@ -11,7 +11,7 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 
 use crate::state::Shared;
-use crate::{endpoint, legacy, Mode, Received};
+use crate::{auth, endpoint, legacy, modern, Mode, Received};
 
 /// A running fixture server serving every [`Mode`] at its own path.
 ///
@@ -44,7 +44,9 @@ impl FixtureServer {
                 get(endpoint::protected_resource_metadata),
             )
             .with_state(Arc::clone(&shared))
-            .merge(legacy::routes(Arc::clone(&shared)));
+            .merge(legacy::routes(Arc::clone(&shared)))
+            .merge(modern::routes(Arc::clone(&shared)))
+            .merge(auth::routes(Arc::clone(&shared)));
         let shutdown = shared.shutdown();
         tokio::spawn(async move {
             // Accept errors are retried inside `serve`; it only returns after shutdown.

@@ -10,8 +10,11 @@ use crate::negotiate::{
     LATEST_HANDSHAKE_VERSION, MODERN_VERSION,
 };
 use crate::report::{Failure, FailureCode, FailureFamily, Negotiation, ServerInfo};
-use crate::scenario::HandshakeStep;
+use crate::scenario::{HandshakeStep, TransportChoice};
 use crate::transport::StepLog;
+
+/// The version that defined the legacy HTTP+SSE transport.
+const LEGACY_VERSION: &str = "2024-11-05";
 
 /// Runs the handshake as the plan says and records how the era was chosen.
 pub(crate) async fn handshake(cx: StepContext<'_>, step: &HandshakeStep) -> Result<(), Failure> {
@@ -49,6 +52,16 @@ async fn run(
     let learnt = &mut *cx.learnt;
     let log = &mut *cx.log;
     let report = &mut *cx.report;
+    if plan.transport == TransportChoice::Sse {
+        // Legacy HTTP+SSE is the 2024-11-05 transport: handshake era only.
+        let opened = session.switch_to_legacy(log).await;
+        evidence.push(match &opened {
+            Ok(()) => "GET → event stream with an endpoint (legacy HTTP+SSE)".to_owned(),
+            Err(f) => format!("GET → {}", f.code),
+        });
+        opened?;
+    }
+    let try_discover = try_discover && plan.transport != TransportChoice::Sse;
     if try_discover {
         session.set_modern(true);
         let outcome = session.discover(log).await;
@@ -78,8 +91,37 @@ async fn run(
             }
         }
     }
-    let requested = plan.requested_version.unwrap_or(LATEST_HANDSHAKE_VERSION);
-    let (version, server) = initialize(session, requested, step, log, evidence).await?;
+    // Legacy HTTP+SSE is the transport of 2024-11-05: ask for that version over it.
+    let requested = plan.requested_version.unwrap_or(if plan.transport == TransportChoice::Sse {
+        LEGACY_VERSION
+    } else {
+        LATEST_HANDSHAKE_VERSION
+    });
+    let (version, server) = match initialize(session, requested, step, log, evidence).await {
+        // §5: an `initialize` POST refused with 400/404/405 may mean a 2024-11-05 server that
+        // only speaks legacy HTTP+SSE at this URL: try GET.
+        Err(f) if plan.transport == TransportChoice::Auto
+            && session.can_switch_to_legacy()
+            && f.code == FailureCode::HttpStatus
+            && matches!(
+                f.details.get("httpStatus").and_then(Value::as_u64),
+                Some(400 | 404 | 405)
+            ) =>
+        {
+            match session.switch_to_legacy(log).await {
+                Ok(()) => {
+                    evidence.push("GET → event stream with an endpoint (legacy HTTP+SSE)".to_owned());
+                    let requested = plan.requested_version.unwrap_or(LEGACY_VERSION);
+                    initialize(session, requested, step, log, evidence).await?
+                }
+                Err(legacy) => {
+                    evidence.push(format!("GET → {}", legacy.code));
+                    return Err(f);
+                }
+            }
+        }
+        other => other?,
+    };
     learnt.era = Some(Era::Handshake);
     learnt.protocol_version = Some(version);
     learnt.server = Some(server);
@@ -111,7 +153,8 @@ fn judge_discover(
                     | FailureFamily::Auth
             ) || matches!(
                 f.code,
-                FailureCode::Redirect | FailureCode::ResponseTooLarge
+                // An HTML page or stray output on stdout would be there for `initialize` too.
+                FailureCode::Redirect | FailureCode::ResponseTooLarge | FailureCode::NotMcp
             );
             let seen = match f.details.get("httpStatus").and_then(Value::as_u64) {
                 Some(status) => match f
@@ -265,7 +308,10 @@ async fn initialize(
             ),
             Err(e) => format!("initialize → JSON-RPC error {}", e.code),
         }),
-        Err(f) => evidence.push(format!("initialize → {}", f.code)),
+        Err(f) => evidence.push(match f.details.get("httpStatus").and_then(Value::as_u64) {
+            Some(status) => format!("initialize → HTTP {status}"),
+            None => format!("initialize → {}", f.code),
+        }),
     }
     let result = match init?.outcome {
         Ok(result) => result,

@@ -13,7 +13,7 @@ pub(crate) use tools::{call_tool, list_tools};
 use crate::jsonrpc::{self, RpcError};
 use crate::negotiate::{Era, ProtocolChoice};
 use crate::report::{Failure, FailureCode, Negotiation, ServerInfo, StepReport};
-use crate::scenario::Limits;
+use crate::scenario::{Limits, TransportChoice};
 use crate::session::Session;
 use crate::transport::StepLog;
 
@@ -33,6 +33,8 @@ pub(crate) struct Learnt {
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct EraPlan<'a> {
     pub(crate) choice: ProtocolChoice,
+    /// The transport asked for (`auto` may fall back to legacy HTTP+SSE).
+    pub(crate) transport: TransportChoice,
     /// The handshake-era version to ask for.
     pub(crate) requested_version: Option<&'a str>,
     /// The era an earlier probe of the same URL found (auto only).

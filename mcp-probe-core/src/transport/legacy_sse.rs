@@ -7,7 +7,6 @@
 //! that channel for the response with the message's id.
 
 // The transport is reached through `Transport` once it is wired in; until then only tests use it.
-#![cfg_attr(not(test), allow(dead_code))]
 
 use std::collections::VecDeque;
 use std::fmt;
@@ -171,17 +170,6 @@ impl LegacySse {
             abandoned: VecDeque::new(),
         })
     }
-
-    /// The session lives in the endpoint URL as long as the stream is open.
-    pub(crate) fn has_session(&self) -> bool {
-        !self.ended
-    }
-
-    /// Nothing to forget: a legacy session is bound to its stream.
-    pub(crate) fn forget_session(&mut self) {}
-
-    /// Legacy HTTP+SSE sends no `MCP-Protocol-Version` header; the version is ignored.
-    pub(crate) fn set_protocol_version(&mut self, _version: Option<String>) {}
 
     fn post(&self, body: Vec<u8>) -> RequestBuilder {
         self.client
@@ -838,12 +826,9 @@ mod tests {
             .unwrap();
         assert_eq!(get.header("accept"), Some("text/event-stream"));
 
-        t.set_protocol_version(Some("2024-11-05".into()));
-        t.forget_session();
-        assert!(t.has_session());
+        assert!(!t.ended);
         assert_eq!(t.close(deadline(LONG)).await.as_deref(), Some("closed"));
         assert!(t.reader.is_none());
-        assert!(!t.has_session());
         // The reader task is gone: its sender is dropped, so the channel runs dry and ends.
         for _ in 0..=MAX_BUFFERED {
             if t.events.recv().await.is_none() {

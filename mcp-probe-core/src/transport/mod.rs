@@ -27,6 +27,21 @@ const MAX_SERVER_MESSAGES: usize = 50;
 pub(crate) enum Transport {
     /// Streamable HTTP.
     StreamableHttp(streamable_http::StreamableHttp),
+    /// Legacy HTTP+SSE (2024-11-05).
+    LegacySse(legacy_sse::LegacySse),
+    /// A child process on stdin/stdout.
+    Stdio(stdio::Stdio),
+}
+
+/// Calls the same method on whichever transport this is.
+macro_rules! each {
+    ($self:expr, $t:ident => $call:expr) => {
+        match $self {
+            Transport::StreamableHttp($t) => $call,
+            Transport::LegacySse($t) => $call,
+            Transport::Stdio($t) => $call,
+        }
+    };
 }
 
 impl Transport {
@@ -34,6 +49,8 @@ impl Transport {
     pub(crate) fn kind(&self) -> TransportKind {
         match self {
             Transport::StreamableHttp(_) => TransportKind::StreamableHttp,
+            Transport::LegacySse(_) => TransportKind::Sse,
+            Transport::Stdio(_) => TransportKind::Stdio,
         }
     }
 
@@ -46,9 +63,7 @@ impl Transport {
         deadline: Deadline,
         log: &mut StepLog,
     ) -> Result<RpcOutcome, Failure> {
-        match self {
-            Transport::StreamableHttp(t) => t.request(id, method, params, deadline, log).await,
-        }
+        each!(self, t => t.request(id, method, params, deadline, log).await)
     }
 
     /// Sends a notification.
@@ -59,15 +74,15 @@ impl Transport {
         deadline: Deadline,
         log: &mut StepLog,
     ) -> Result<(), Failure> {
-        match self {
-            Transport::StreamableHttp(t) => t.notify(method, params, deadline, log).await,
-        }
+        each!(self, t => t.notify(method, params, deadline, log).await)
     }
 
     /// Ends what the probe opened (session, stream, child process); says how that went.
     pub(crate) async fn close(&mut self, deadline: Deadline) -> Option<String> {
         match self {
             Transport::StreamableHttp(t) => t.delete_session(deadline).await,
+            Transport::LegacySse(t) => t.close(deadline).await,
+            Transport::Stdio(t) => t.close(deadline).await,
         }
     }
 
@@ -75,35 +90,44 @@ impl Transport {
     pub(crate) fn has_session(&self) -> bool {
         match self {
             Transport::StreamableHttp(t) => t.has_session(),
+            Transport::LegacySse(_) | Transport::Stdio(_) => false,
         }
     }
 
     /// Drops the session before re-initializing.
     pub(crate) fn forget_session(&mut self) {
-        match self {
-            Transport::StreamableHttp(t) => t.forget_session(),
+        if let Transport::StreamableHttp(t) = self {
+            t.forget_session();
         }
     }
 
     /// Switches the 2026-07-28 era on or off (Streamable HTTP only; other transports carry
     /// everything in the message).
     pub(crate) fn set_modern(&mut self, modern: bool) {
-        match self {
-            Transport::StreamableHttp(t) => t.set_modern(modern),
+        if let Transport::StreamableHttp(t) = self {
+            t.set_modern(modern);
         }
     }
 
     /// `Mcp-Param-*` headers for the next request (Streamable HTTP, 2026-07-28 only).
     pub(crate) fn set_param_headers(&mut self, headers: Vec<(String, String)>) {
-        match self {
-            Transport::StreamableHttp(t) => t.set_param_headers(headers),
+        if let Transport::StreamableHttp(t) = self {
+            t.set_param_headers(headers);
         }
     }
 
-    /// Sets the negotiated version sent as `MCP-Protocol-Version` (HTTP transports).
+    /// Sets the negotiated version sent as `MCP-Protocol-Version` (Streamable HTTP only).
     pub(crate) fn set_protocol_version(&mut self, version: Option<String>) {
+        if let Transport::StreamableHttp(t) = self {
+            t.set_protocol_version(version);
+        }
+    }
+
+    /// The end of the child's stderr (stdio only).
+    pub(crate) fn stderr_tail(&self) -> Option<String> {
         match self {
-            Transport::StreamableHttp(t) => t.set_protocol_version(version),
+            Transport::Stdio(t) => Some(t.stderr_tail()),
+            _ => None,
         }
     }
 }

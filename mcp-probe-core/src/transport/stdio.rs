@@ -4,10 +4,9 @@
 //! Shutdown follows the specification (2025-11-25, "Transports → stdio"): close the
 //! server's stdin, wait, then SIGTERM, then SIGKILL, all within the clean-up deadline.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::VecDeque;
 use std::fmt;
 use std::io;
-use std::path::PathBuf;
 use std::process::{ExitStatus, Stdio as Piped};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
@@ -22,7 +21,7 @@ use tokio::time::{timeout_at, Instant};
 use super::{answer_for, response_from, snippet, too_large, Deadline, StepLog};
 use crate::jsonrpc::{self, Incoming, NotRpc, RpcOutcome};
 use crate::report::{Failure, FailureCode, ServerMessage, ServerMessageKind};
-use crate::scenario::Limits;
+use crate::scenario::{CommandSpec, Limits};
 
 /// Most bytes of the server's stderr kept (the latest ones).
 const STDERR_TAIL_BYTES: usize = 8 * 1024;
@@ -42,24 +41,6 @@ const MAX_ABANDONED: usize = 32;
 /// Longest shown program name.
 const PROGRAM_CHARS: usize = 200;
 
-/// What to run: a program, its arguments, extra environment variables and the working
-/// directory. The server gets the probe's environment plus `env`.
-#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct CommandSpec {
-    /// The program: a path, or a name looked up in `PATH`.
-    pub(crate) program: String,
-    /// Its arguments.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub(crate) args: Vec<String>,
-    /// Variables added to (or replacing in) the inherited environment. Values never appear
-    /// in failures or reports.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub(crate) env: BTreeMap<String, String>,
-    /// The working directory (default: the probe's).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub(crate) cwd: Option<PathBuf>,
-}
 
 /// One line the server wrote to stdout, as the reader task hands it over.
 #[derive(Debug)]
@@ -192,6 +173,7 @@ impl Stdio {
     }
 
     /// The server's process id, while it has not been reaped.
+    #[cfg(test)]
     pub(crate) fn pid(&self) -> Option<u32> {
         self.child.id()
     }
@@ -756,6 +738,7 @@ mod tests {
     use std::sync::OnceLock;
 
     use super::*;
+    use std::path::PathBuf;
 
     /// The stdio fixture binary of `mcp-probe-testkit`. `cargo test --workspace` builds it
     /// (the testkit has integration tests, so Cargo builds its binaries); a test run of this

@@ -131,8 +131,9 @@ pub(crate) fn start_everything(mode: &str) -> Peer {
     spawn_announcing(command, &format!("server-everything {mode}"), path)
 }
 
-fn spawn_python(args: &[&str], path: &str) -> Peer {
-    let python = match std::env::var_os("MCP_PROBE_PYTHON") {
+/// The interop Python interpreter (`$MCP_PROBE_PYTHON` or `interop/.venv/bin/python`).
+pub(crate) fn python_bin() -> PathBuf {
+    match std::env::var_os("MCP_PROBE_PYTHON") {
         Some(python) => PathBuf::from(python),
         None => {
             let venv_python = repo_root()
@@ -148,7 +149,73 @@ fn spawn_python(args: &[&str], path: &str) -> Peer {
             }
             venv_python
         }
+    }
+}
+
+/// The Python SDK server as a stdio command: (program, arguments).
+pub(crate) fn python_stdio_command() -> (String, Vec<String>) {
+    let script = repo_root().join("interop").join("python").join("server.py");
+    (
+        python_bin().to_string_lossy().into_owned(),
+        vec![
+            script.to_string_lossy().into_owned(),
+            "--transport".into(),
+            "stdio".into(),
+        ],
+    )
+}
+
+/// The TypeScript reference server as a stdio command: (program, arguments).
+pub(crate) fn everything_stdio_command() -> (String, Vec<String>) {
+    let entry = repo_root()
+        .join("interop/node/node_modules/@modelcontextprotocol/server-everything/dist/index.js");
+    if !entry.is_file() {
+        panic!("{} is missing: run interop/setup.sh first", entry.display());
+    }
+    (
+        "node".into(),
+        vec![entry.to_string_lossy().into_owned(), "stdio".into()],
+    )
+}
+
+/// A binary built in this workspace's target directory (`target/<profile>/<name>`), found
+/// next to the running test executable; built with `cargo build` when missing.
+pub(crate) fn workspace_binary(package: &str, kind: &str, name: &str) -> PathBuf {
+    let exe = std::env::current_exe().expect("the test executable has a path");
+    // …/target/<profile>/deps/<test binary> → …/target/<profile>
+    let profile_dir = exe
+        .parent()
+        .and_then(Path::parent)
+        .expect("the test executable lives in target/<profile>/deps")
+        .to_path_buf();
+    let path = match kind {
+        "example" => profile_dir.join("examples").join(name),
+        _ => profile_dir.join(name),
     };
+    if !path.is_file() {
+        let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+        let status = Command::new(cargo)
+            .current_dir(repo_root())
+            .args([
+                "build",
+                "--quiet",
+                "-p",
+                package,
+                &format!("--{kind}"),
+                name,
+            ])
+            .status()
+            .expect("cargo runs");
+        assert!(
+            status.success(),
+            "cargo build -p {package} --{kind} {name} failed"
+        );
+    }
+    path
+}
+
+fn spawn_python(args: &[&str], path: &str) -> Peer {
+    let python = python_bin();
     let script = repo_root().join("interop").join("python").join("server.py");
     let mut command = Command::new(python);
     command
@@ -294,7 +361,7 @@ pub(crate) async fn start_rmcp() -> RmcpPeer {
 
 /// The rmcp peer's tool set, written against [`ServerHandler`] directly.
 #[derive(Clone)]
-struct InteropTools;
+pub(crate) struct InteropTools;
 
 fn object_schema(value: Value) -> JsonObject {
     match value {
