@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::Args;
-use mcp_probe_core::{CommandSpec, ProtocolChoice, Scenario, TransportChoice};
+use mcp_probe_core::{CheckAuthStep, CommandSpec, ProtocolChoice, Scenario, Step, TransportChoice};
 use serde_json::Value;
 
 use crate::exit;
@@ -119,6 +119,12 @@ pub(crate) struct CheckArgs {
     /// Largest single SSE event accepted, in bytes.
     #[arg(long, value_name = "BYTES")]
     max_sse_event_bytes: Option<u64>,
+
+    /// Check the server's authorization set-up without credentials: the 401 challenge,
+    /// protected-resource and authorization-server metadata, PKCE S256. Without credentials
+    /// (--bearer-*, an Authorization --header) and without --tool, only this check runs.
+    #[arg(long)]
+    check_auth: bool,
 
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
@@ -264,6 +270,20 @@ fn scenario(args: &CheckArgs) -> Result<Scenario, String> {
         }
         if args.allow_tool_error {
             s = s.allow_tool_error();
+        }
+    }
+    if args.check_auth {
+        let has_credentials = args.bearer_env.is_some()
+            || args.bearer_file.is_some()
+            || args.headers.iter().any(|h| {
+                h.trim_start()
+                    .to_ascii_lowercase()
+                    .starts_with("authorization:")
+            });
+        if has_credentials || args.tool.is_some() || args.scenario.is_some() {
+            s = s.check_auth();
+        } else {
+            s.steps = vec![Step::CheckAuth(CheckAuthStep::default())];
         }
     }
     s.validate().map_err(|e| e.to_string())?;

@@ -275,3 +275,156 @@ async fn a_scenario_file_runs_its_steps() {
     assert_eq!(report["steps"][2]["result"]["text"], "hello");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// The stdio fixture binary of the testkit, built next to this test's target directory.
+fn stdio_fixture() -> std::path::PathBuf {
+    let exe = std::env::current_exe().unwrap();
+    let profile_dir = exe
+        .parent()
+        .and_then(std::path::Path::parent)
+        .unwrap()
+        .to_path_buf();
+    let bin = profile_dir.join("mcp-probe-stdio-fixture");
+    if !bin.is_file() {
+        let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+        let status = Command::new(cargo)
+            .args([
+                "build",
+                "--quiet",
+                "-p",
+                "mcp-probe-testkit",
+                "--bin",
+                "mcp-probe-stdio-fixture",
+            ])
+            .status()
+            .unwrap();
+        assert!(status.success());
+    }
+    bin
+}
+
+#[test]
+fn stdio_servers_are_probed_after_the_double_dash() {
+    let fixture = stdio_fixture();
+    let out = bin()
+        .args([
+            "check",
+            "--tool",
+            "add",
+            "--args",
+            r#"{"a":2,"b":3}"#,
+            "--expect-text",
+            "5",
+        ])
+        .args(["--format", "json", "--stdio", "--"])
+        .arg(&fixture)
+        .arg("healthy")
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}{}",
+        stdout(&out),
+        stderr(&out)
+    );
+    let report: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(report["transport"], "stdio");
+    assert_eq!(report["steps"][2]["result"]["text"], "5");
+
+    let out = bin()
+        .args(["check", "--stdio", "--"])
+        .arg(&fixture)
+        .arg("exit_early")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("FAIL at handshake (connection_reset)"),
+        "{}",
+        stdout(&out)
+    );
+
+    // `--stdio` without a command, and HTTP-only flags with it, are usage errors.
+    for case in [
+        &["check", "--stdio"][..],
+        &["check", "--stdio", "--header", "A: b", "--", "x"][..],
+    ] {
+        let out = bin().args(case).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{case:?}");
+        assert_eq!(
+            stderr(&out).trim_end().lines().count(),
+            1,
+            "{}",
+            stderr(&out)
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn transport_and_protocol_can_be_pinned() {
+    let server = FixtureServer::start().await.unwrap();
+    let (out, _) = run(args(&[
+        "check",
+        &server.url(Mode::Legacy),
+        "--transport",
+        "sse",
+        "--format",
+        "json",
+    ]))
+    .await;
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    let report: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(report["transport"], "sse");
+
+    let (out, _) = run(args(&[
+        "check",
+        &server.url(Mode::Json),
+        "--protocol",
+        "modern",
+        "--format",
+        "json",
+    ]))
+    .await;
+    assert_eq!(out.status.code(), Some(8), "{}", stdout(&out));
+    let report: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(report["failure"]["code"], "protocol_version");
+    assert_eq!(report["negotiation"]["mode"], "pinned");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn check_auth_lists_each_finding() {
+    let server = FixtureServer::start().await.unwrap();
+    let (out, _) = run(args(&["check", &server.url(Mode::AuthOk), "--check-auth"])).await;
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    let text = stdout(&out);
+    for check in [
+        "challenge_status",
+        "bearer_challenge",
+        "resource_metadata",
+        "authorization_servers",
+        "resource_match",
+        "as_metadata",
+        "issuer_match",
+        "pkce_s256",
+    ] {
+        assert!(text.contains(&format!("pass {check}: ")), "{check}: {text}");
+    }
+    let (out, _) = run(args(&[
+        "check",
+        &server.url(Mode::AuthIssuerMismatch),
+        "--check-auth",
+    ]))
+    .await;
+    assert_eq!(out.status.code(), Some(7), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("fail issuer_match: "),
+        "{}",
+        stdout(&out)
+    );
+    assert!(
+        stdout(&out).contains("FAIL at auth (auth_check)"),
+        "{}",
+        stdout(&out)
+    );
+}

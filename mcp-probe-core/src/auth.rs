@@ -20,10 +20,6 @@
 //! by the deadline and [`MAX_METADATA_BYTES`], redirects are followed by hand (at most
 //! [`MAX_REDIRECTS`]), and no credential (header, cookie, URL user info) is ever sent.
 
-// Wired into the scenario and re-exported by the crate root separately.
-#![cfg_attr(not(test), allow(dead_code))]
-#![allow(unreachable_pub)]
-
 use std::time::Duration;
 
 use reqwest::header::{
@@ -244,7 +240,7 @@ impl Checker<'_> {
         let shown = url.map(redact_url);
         if status == FindingStatus::Fail && self.failure.is_none() {
             let mut failure =
-                Failure::new(FailureCode::AuthRequired, message.clone()).with("check", check);
+                Failure::new(FailureCode::AuthCheck, message.clone()).with("check", check);
             if let Some(shown) = &shown {
                 failure = failure.with("url", shown.clone());
             }
@@ -1295,7 +1291,7 @@ mod tests {
             match (first_fail, &outcome.failure) {
                 (None, None) => {}
                 (Some(finding), Some(failure)) => {
-                    assert_eq!(failure.code, FailureCode::AuthRequired, "{mode}");
+                    assert_eq!(failure.code, FailureCode::AuthCheck, "{mode}");
                     assert_eq!(failure.details["check"], finding.check.as_str(), "{mode}");
                     assert_eq!(failure.message, finding.message, "{mode}");
                 }

@@ -1,7 +1,7 @@
 #![doc = include_str!("../README.md")]
 
-mod dns;
 mod auth;
+mod dns;
 mod error;
 mod jsonrpc;
 mod negotiate;
@@ -14,6 +14,7 @@ mod steps;
 mod target;
 mod transport;
 
+pub use auth::{AuthFinding, FindingStatus};
 pub use error::{Error, ErrorKind};
 pub use negotiate::{
     Era, ProtocolChoice, HANDSHAKE_ERA_VERSIONS, LATEST_HANDSHAKE_VERSION, MODERN_VERSION,
@@ -25,7 +26,7 @@ pub use report::{
     TransportKind, Warning, REPORT_SCHEMA_VERSION,
 };
 pub use scenario::{
-    CallToolExpect, CallToolStep, CommandSpec, HandshakeExpect, HandshakeStep, Limits, ListToolsExpect,
-    ListToolsStep, Scenario, Step, TargetSpec, Timeouts, TransportChoice,
+    CallToolExpect, CallToolStep, CheckAuthStep, CommandSpec, HandshakeExpect, HandshakeStep,
+    Limits, ListToolsExpect, ListToolsStep, Scenario, Step, TargetSpec, Timeouts, TransportChoice,
 };
 pub use target::{Secret, Target};

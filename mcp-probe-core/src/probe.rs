@@ -10,14 +10,14 @@ use tokio::time::Instant;
 use crate::dns::Resolver;
 use crate::error::{Error, ErrorKind};
 use crate::negotiate::{Era, ProtocolChoice};
+use crate::report::TransportKind;
 use crate::report::{Failure, Report, StepReport, StepStatus, Warning, REPORT_SCHEMA_VERSION};
+use crate::scenario::TransportChoice;
 use crate::scenario::{Scenario, Step};
+use crate::session::LegacyOpener;
 use crate::session::{Clock, Session};
 use crate::steps::{self, EraPlan, Learnt, StepContext};
 use crate::target::Target;
-use crate::scenario::TransportChoice;
-use crate::session::LegacyOpener;
-use crate::report::TransportKind;
 use crate::transport::stdio::Stdio;
 use crate::transport::streamable_http::StreamableHttp;
 use crate::transport::{StepLog, Transport};
@@ -102,6 +102,7 @@ impl Prober {
         let started_at = humantime::format_rfc3339_millis(SystemTime::now()).to_string();
         let t0 = Instant::now();
         let clock = Clock::start(timeouts.total, timeouts.request);
+        let auth_access = http.clone();
         let (display_url, opened) = match http {
             Some((target, client)) => {
                 let display = target.display_url();
@@ -110,11 +111,8 @@ impl Prober {
                     target: target.clone(),
                     limits: scenario.limits,
                 };
-                let transport = Transport::StreamableHttp(StreamableHttp::new(
-                    client,
-                    target,
-                    scenario.limits,
-                ));
+                let transport =
+                    Transport::StreamableHttp(StreamableHttp::new(client, target, scenario.limits));
                 (display, Ok((transport, Some(legacy))))
             }
             None => {
@@ -128,8 +126,8 @@ impl Prober {
                         n => format!(" ({n} arguments)"),
                     }
                 );
-                let spawned = Stdio::spawn(&command, scenario.limits)
-                    .map(|t| (Transport::Stdio(t), None));
+                let spawned =
+                    Stdio::spawn(&command, scenario.limits).map(|t| (Transport::Stdio(t), None));
                 (display, spawned)
             }
         };
@@ -187,6 +185,11 @@ impl Prober {
                 Step::Handshake(s) => steps::handshake(cx, s).await,
                 Step::ListTools(s) => steps::list_tools(cx, s).await,
                 Step::CallTool(s) => steps::call_tool(cx, s).await,
+                Step::CheckAuth(_) => match &auth_access {
+                    Some((target, client)) => steps::check_auth(cx, client, target).await,
+                    // Validation allows `checkAuth` only for URL targets.
+                    None => Ok(()),
+                },
             };
             report.duration_ms = millis(started.elapsed());
             report.requests = log.requests;

@@ -179,6 +179,9 @@ pub struct StepReport {
     /// For 2026-07-28 results: who may share a cached result (`cacheScope`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cache_scope: Option<String>,
+    /// For `auth`: what the authorization check found, one entry per check.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub auth_findings: Option<Vec<crate::auth::AuthFinding>>,
     /// For `tools/call`: the tool called.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tool: Option<String>,
@@ -208,6 +211,7 @@ impl StepReport {
             sse_resumptions: None,
             ttl_ms: None,
             cache_scope: None,
+            auth_findings: None,
             tool: None,
             tools: None,
             pages: None,
@@ -364,6 +368,8 @@ pub enum FailureCode {
     ExpectationFailed,
     /// The server needs input (2026-07-28 `input_required`) the scenario did not give.
     InputRequired,
+    /// The authorization check found a problem (`details.check` names which).
+    AuthCheck,
 }
 
 impl FailureCode {
@@ -388,6 +394,7 @@ impl FailureCode {
             FailureCode::ToolError => "tool_error",
             FailureCode::ExpectationFailed => "expectation_failed",
             FailureCode::InputRequired => "input_required",
+            FailureCode::AuthCheck => "auth_check",
         }
     }
 
@@ -401,7 +408,7 @@ impl FailureCode {
             FailureCode::TlsHandshake => FailureFamily::Tls,
             FailureCode::Timeout => FailureFamily::Timeout,
             FailureCode::HttpStatus | FailureCode::Redirect => FailureFamily::Http,
-            FailureCode::AuthRequired => FailureFamily::Auth,
+            FailureCode::AuthRequired | FailureCode::AuthCheck => FailureFamily::Auth,
             FailureCode::NotMcp
             | FailureCode::Malformed
             | FailureCode::ResponseTooLarge

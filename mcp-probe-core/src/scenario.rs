@@ -226,6 +226,9 @@ pub enum Step {
     ListTools(ListToolsStep),
     /// `tools/call` with arguments.
     CallTool(CallToolStep),
+    /// The authorization check, done without credentials: 401 challenge, protected-resource
+    /// and authorization-server metadata, PKCE S256.
+    CheckAuth(CheckAuthStep),
 }
 
 impl Step {
@@ -235,9 +238,21 @@ impl Step {
             Step::Handshake(_) => "handshake",
             Step::ListTools(_) => "tools/list",
             Step::CallTool(_) => "tools/call",
+            Step::CheckAuth(_) => "auth",
         }
     }
+
+    /// Whether the step talks MCP over a session (and so needs the handshake first).
+    fn needs_session(&self) -> bool {
+        matches!(self, Step::ListTools(_) | Step::CallTool(_))
+    }
 }
+
+/// The authorization check step (no options yet).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[non_exhaustive]
+pub struct CheckAuthStep {}
 
 /// The handshake step.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -599,29 +614,55 @@ impl Scenario {
         self
     }
 
-    /// The steps that will run: defaults filled in, a leading `handshake` ensured.
+    /// The steps that will run: defaults filled in, a `handshake` ensured before the first
+    /// step that needs a session (an `auth` check alone needs none).
     pub fn effective_steps(&self) -> Vec<Step> {
         let mut steps = if self.steps.is_empty() {
             vec![Step::ListTools(ListToolsStep::default())]
         } else {
             self.steps.clone()
         };
-        if !matches!(steps.first(), Some(Step::Handshake(_))) {
-            steps.insert(0, Step::Handshake(HandshakeStep::default()));
+        let first_session_step = steps.iter().position(Step::needs_session);
+        let handshake = steps.iter().position(|s| matches!(s, Step::Handshake(_)));
+        if let (Some(at), None) = (first_session_step, handshake) {
+            steps.insert(at, Step::Handshake(HandshakeStep::default()));
         }
         steps
+    }
+
+    /// Adds the authorization check (done without credentials) before everything else.
+    #[must_use]
+    pub fn check_auth(mut self) -> Self {
+        if !self.steps.iter().any(|s| matches!(s, Step::CheckAuth(_))) {
+            self.steps
+                .insert(0, Step::CheckAuth(CheckAuthStep::default()));
+        }
+        self
     }
 
     /// Checks the scenario for mistakes a probe cannot recover from.
     pub fn validate(&self) -> Result<(), Error> {
         let bad = |m: String| Err(Error::new(ErrorKind::InvalidScenario, m));
         let steps = self.effective_steps();
-        if steps
+        let handshakes: Vec<usize> = steps
             .iter()
-            .skip(1)
-            .any(|s| matches!(s, Step::Handshake(_)))
+            .enumerate()
+            .filter(|(_, s)| matches!(s, Step::Handshake(_)))
+            .map(|(i, _)| i)
+            .collect();
+        let first_session_step = steps.iter().position(Step::needs_session);
+        match (handshakes.as_slice(), first_session_step) {
+            ([], _) => {}
+            ([h], Some(s)) if *h > s => {
+                return bad("`handshake` must come before `listTools` and `callTool`".into())
+            }
+            ([_], _) => {}
+            _ => return bad("`handshake` may appear only once".into()),
+        }
+        if steps.iter().any(|s| matches!(s, Step::CheckAuth(_)))
+            && self.effective_transport() == TransportChoice::Stdio
         {
-            return bad("`handshake` may only be the first step".into());
+            return bad("the `checkAuth` step needs a URL target".into());
         }
         for step in &steps {
             if let Step::CallTool(call) = step {
@@ -689,13 +730,26 @@ impl Scenario {
     /// Turns implicit steps into explicit ones, so builder methods can refine them.
     fn ensure_handshake(&mut self) {
         self.steps = self.effective_steps();
+        if !self.steps.iter().any(|s| matches!(s, Step::Handshake(_))) {
+            let at = self
+                .steps
+                .iter()
+                .position(|s| !matches!(s, Step::CheckAuth(_)))
+                .unwrap_or(self.steps.len());
+            self.steps
+                .insert(at, Step::Handshake(HandshakeStep::default()));
+        }
     }
 
     fn handshake_mut(&mut self) -> &mut HandshakeStep {
         self.ensure_handshake();
-        match self.steps.first_mut() {
-            Some(Step::Handshake(h)) => h,
-            _ => unreachable!("ensure_handshake put a handshake first"),
+        let found = self.steps.iter_mut().find_map(|s| match s {
+            Step::Handshake(h) => Some(h),
+            _ => None,
+        });
+        match found {
+            Some(h) => h,
+            None => unreachable!("ensure_handshake put a handshake in"),
         }
     }
 
@@ -824,6 +878,35 @@ mod tests {
     }
 
     #[test]
+    fn an_auth_check_alone_needs_no_handshake() {
+        let mut s = Scenario::for_url("http://x/mcp");
+        s.steps = vec![Step::CheckAuth(CheckAuthStep::default())];
+        assert_eq!(
+            s.effective_steps()
+                .iter()
+                .map(Step::name)
+                .collect::<Vec<_>>(),
+            ["auth"]
+        );
+        let s = Scenario::for_url("http://x/mcp")
+            .check_auth()
+            .call_tool("add", serde_json::json!({}));
+        assert_eq!(
+            s.effective_steps()
+                .iter()
+                .map(Step::name)
+                .collect::<Vec<_>>(),
+            ["auth", "handshake", "tools/list", "tools/call"]
+        );
+        assert!(s.validate().is_ok());
+        let doc = Scenario::from_yaml(
+            "target: {url: 'http://x'}\nsteps: [{step: listTools}, {step: handshake}]\n",
+        )
+        .unwrap();
+        assert!(doc.validate().unwrap_err().is_invalid_scenario());
+    }
+
+    #[test]
     fn missing_handshake_is_added() {
         let doc = Scenario::from_yaml("steps:\n- step: listTools\n").unwrap();
         assert_eq!(doc.effective_steps()[0].name(), "handshake");
@@ -873,8 +956,14 @@ mod tests {
         )
         .unwrap();
         assert_eq!(doc.effective_transport(), TransportChoice::Stdio);
-        assert_eq!(doc.target.as_ref().unwrap().command.as_ref().unwrap().args[1], "stdio");
-        let both = Scenario::from_yaml("target: {url: 'http://x/mcp', transport: stdio, command: {program: x}}\n").unwrap();
+        assert_eq!(
+            doc.target.as_ref().unwrap().command.as_ref().unwrap().args[1],
+            "stdio"
+        );
+        let both = Scenario::from_yaml(
+            "target: {url: 'http://x/mcp', transport: stdio, command: {program: x}}\n",
+        )
+        .unwrap();
         assert!(both.validate().unwrap_err().is_invalid_scenario());
         let no_cmd = Scenario::from_yaml("target: {transport: stdio}\n").unwrap();
         assert!(no_cmd.validate().unwrap_err().is_invalid_scenario());

@@ -122,6 +122,11 @@ impl Session {
         Ok(())
     }
 
+    /// The deadline for the next request (also used for multi-request checks).
+    pub(crate) fn request_deadline(&self) -> Deadline {
+        self.clock.request_deadline()
+    }
+
     /// The end of a stdio server's stderr.
     pub(crate) fn stderr_tail(&self) -> Option<String> {
         self.transport.stderr_tail()

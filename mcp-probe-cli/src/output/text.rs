@@ -11,6 +11,15 @@ pub(crate) fn render(report: &Report) -> String {
     let width = report.steps.iter().map(|s| s.name.len()).max().unwrap_or(0);
     for step in &report.steps {
         let _ = writeln!(out, "  {}", step_line(report, step, width));
+        for finding in step.auth_findings.iter().flatten() {
+            let _ = writeln!(
+                out,
+                "       {:<4} {}: {}",
+                finding.status.as_str(),
+                finding.check,
+                finding.message
+            );
+        }
         for w in &step.warnings {
             let _ = writeln!(out, "       warning: {}", w.message);
         }

@@ -92,25 +92,29 @@ async fn run(
         }
     }
     // Legacy HTTP+SSE is the transport of 2024-11-05: ask for that version over it.
-    let requested = plan.requested_version.unwrap_or(if plan.transport == TransportChoice::Sse {
-        LEGACY_VERSION
-    } else {
-        LATEST_HANDSHAKE_VERSION
-    });
+    let requested = plan
+        .requested_version
+        .unwrap_or(if plan.transport == TransportChoice::Sse {
+            LEGACY_VERSION
+        } else {
+            LATEST_HANDSHAKE_VERSION
+        });
     let (version, server) = match initialize(session, requested, step, log, evidence).await {
         // §5: an `initialize` POST refused with 400/404/405 may mean a 2024-11-05 server that
         // only speaks legacy HTTP+SSE at this URL: try GET.
-        Err(f) if plan.transport == TransportChoice::Auto
-            && session.can_switch_to_legacy()
-            && f.code == FailureCode::HttpStatus
-            && matches!(
-                f.details.get("httpStatus").and_then(Value::as_u64),
-                Some(400 | 404 | 405)
-            ) =>
+        Err(f)
+            if plan.transport == TransportChoice::Auto
+                && session.can_switch_to_legacy()
+                && f.code == FailureCode::HttpStatus
+                && matches!(
+                    f.details.get("httpStatus").and_then(Value::as_u64),
+                    Some(400 | 404 | 405)
+                ) =>
         {
             match session.switch_to_legacy(log).await {
                 Ok(()) => {
-                    evidence.push("GET → event stream with an endpoint (legacy HTTP+SSE)".to_owned());
+                    evidence
+                        .push("GET → event stream with an endpoint (legacy HTTP+SSE)".to_owned());
                     let requested = plan.requested_version.unwrap_or(LEGACY_VERSION);
                     initialize(session, requested, step, log, evidence).await?
                 }

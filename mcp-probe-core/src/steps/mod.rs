@@ -1,5 +1,6 @@
 //! What each scenario step does on the wire, and how its expectations are judged.
 
+mod auth;
 mod handshake;
 mod tools;
 
@@ -7,6 +8,7 @@ use std::collections::HashMap;
 
 use serde_json::Value;
 
+pub(crate) use auth::check_auth;
 pub(crate) use handshake::handshake;
 pub(crate) use tools::{call_tool, list_tools};
 

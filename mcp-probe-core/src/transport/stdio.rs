@@ -41,7 +41,6 @@ const MAX_ABANDONED: usize = 32;
 /// Longest shown program name.
 const PROGRAM_CHARS: usize = 200;
 
-
 /// One line the server wrote to stdout, as the reader task hands it over.
 #[derive(Debug)]
 enum Line {

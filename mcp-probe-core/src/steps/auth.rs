@@ -1,0 +1,30 @@
+//! The `auth` step: the authorization check, done without credentials (see [`crate::auth`]).
+
+use super::StepContext;
+use crate::auth::{self, FindingStatus};
+use crate::report::Failure;
+use crate::target::Target;
+
+/// Runs the check and puts each finding in the step; the first failing finding fails it.
+pub(crate) async fn check_auth(
+    cx: StepContext<'_>,
+    client: &reqwest::Client,
+    target: &Target,
+) -> Result<(), Failure> {
+    let deadline = cx.session.request_deadline();
+    let outcome = auth::check_auth(client, target, deadline).await;
+    cx.log.requests = cx.log.requests.saturating_add(outcome.http_requests);
+    for finding in &outcome.findings {
+        if finding.status == FindingStatus::Warn {
+            cx.log.warn(
+                &format!("auth_{}", finding.check),
+                format!("auth: {}", finding.message),
+            );
+        }
+    }
+    cx.report.auth_findings = Some(outcome.findings);
+    match outcome.failure {
+        Some(f) => Err(f),
+        None => Ok(()),
+    }
+}
