@@ -21,6 +21,7 @@ SCENARIOS=(
     initialize
     tools_call
     sse-retry
+    auth/client-credentials-basic
 )
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"

@@ -13,26 +13,28 @@
 
 use std::process::ExitCode;
 
-use mcp_probe_core::Scenario;
+use mcp_probe_core::{OAuthSpec, Scenario};
 use serde_json::{json, Value};
 
 /// The environment variable naming the scenario.
 const SCENARIO_VAR: &str = "MCP_CONFORMANCE_SCENARIO";
 /// The environment variable carrying scenario data (JSON), when the scenario has any.
 const CONTEXT_VAR: &str = "MCP_CONFORMANCE_CONTEXT";
+/// Where this client puts a client secret from the context for the engine to read (the
+/// engine reads secrets only from the environment or a file, never from the scenario).
+const SECRET_VAR: &str = "MCP_CONFORMANCE_CLIENT_SECRET";
 
 /// What the suite asked for: the scenario's name, the server's URL and its data.
 struct Request {
     scenario: String,
     url: String,
     /// `MCP_CONFORMANCE_CONTEXT` parsed, or `Value::Null` when the suite sent none.
-    #[allow(dead_code)] // read by scenarios that need data (credentials)
     context: Value,
 }
 
 /// The mcp-probe scenario for each conformance client scenario: one arm per scenario.
 ///
-/// `None` for a scenario this client does not know.
+/// `None` for a scenario this client does not know (or whose context lacks what it needs).
 fn scenario_for(request: &Request) -> Option<Scenario> {
     let probe = Scenario::for_url(&request.url);
     let scenario = match request.scenario.as_str() {
@@ -46,6 +48,16 @@ fn scenario_for(request: &Request) -> Option<Scenario> {
         "sse-retry" => probe
             .call_tool("test_reconnection", json!({}))
             .expect_text("Reconnection test completed successfully"),
+        // OAuth client credentials with client_secret_basic: the token endpoint is discovered
+        // from the 401 challenge and the metadata; the suite checks the token request and that
+        // the MCP requests carry the token.
+        "auth/client-credentials-basic" => {
+            let text = |name: &str| request.context.get(name).and_then(Value::as_str);
+            let (id, secret) = (text("client_id")?, text("client_secret")?);
+            // Safe here: nothing else runs yet that could read the environment concurrently.
+            std::env::set_var(SECRET_VAR, secret);
+            probe.oauth(OAuthSpec::secret_from_env(id, SECRET_VAR))
+        }
         _ => return None,
     };
     Some(scenario)

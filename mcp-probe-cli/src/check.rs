@@ -7,7 +7,10 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::Args;
-use mcp_probe_core::{CheckAuthStep, CommandSpec, ProtocolChoice, Scenario, Step, TransportChoice};
+use mcp_probe_core::{
+    CheckAuthStep, CommandSpec, FollowRedirects, OAuthMethod, OAuthSpec, ProtocolChoice, Scenario,
+    Step, TransportChoice,
+};
 use serde_json::Value;
 
 use crate::exit;
@@ -95,6 +98,38 @@ pub(crate) struct CheckArgs {
     #[arg(long, value_name = "FILE")]
     bearer_file: Option<PathBuf>,
 
+    /// OAuth client credentials: get an access token as this client and send it as a bearer
+    /// token (the secret comes from --oauth-client-secret-env or --oauth-client-secret-file).
+    #[arg(long, value_name = "ID", conflicts_with_all = ["bearer_env", "bearer_file"])]
+    oauth_client_id: Option<String>,
+
+    /// The OAuth client secret, read from this environment variable.
+    #[arg(
+        long,
+        value_name = "VAR",
+        requires = "oauth_client_id",
+        conflicts_with = "oauth_client_secret_file"
+    )]
+    oauth_client_secret_env: Option<String>,
+
+    /// The OAuth client secret, read from this file.
+    #[arg(long, value_name = "FILE", requires = "oauth_client_id")]
+    oauth_client_secret_file: Option<PathBuf>,
+
+    /// How the client authenticates to the token endpoint: basic (client_secret_basic, the
+    /// default) or post (client_secret_post).
+    #[arg(long, value_enum, value_name = "METHOD", requires = "oauth_client_id")]
+    oauth_method: Option<OAuthMethodArg>,
+
+    /// The scope to ask the token endpoint for.
+    #[arg(long, value_name = "SCOPE", requires = "oauth_client_id")]
+    oauth_scope: Option<String>,
+
+    /// The token endpoint (default: discovered from the server's 401 challenge, its protected
+    /// resource metadata and its authorization server's metadata).
+    #[arg(long, value_name = "URL", requires = "oauth_client_id")]
+    oauth_token_url: Option<String>,
+
     /// Limit for the whole probe, clean-up included (e.g. 10s, 1500ms).
     #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
     timeout: Option<Duration>,
@@ -120,6 +155,39 @@ pub(crate) struct CheckArgs {
     #[arg(long, value_name = "BYTES")]
     max_sse_event_bytes: Option<u64>,
 
+    /// Trust the CA certificates in this PEM file, besides the system's and Mozilla's roots.
+    #[arg(long, value_name = "FILE")]
+    ca_cert: Option<PathBuf>,
+
+    /// Client certificate (PEM, with intermediates) for mutual TLS; needs --client-key.
+    #[arg(long, value_name = "FILE", requires = "client_key")]
+    client_cert: Option<PathBuf>,
+
+    /// Private key (PEM) of --client-cert.
+    #[arg(long, value_name = "FILE", requires = "client_cert")]
+    client_key: Option<PathBuf>,
+
+    /// Accept any TLS certificate. The certificate is still reported, and every output
+    /// carries the warning insecure_tls.
+    #[arg(long)]
+    insecure: bool,
+
+    /// Warn when the TLS certificate expires in fewer than this many days (default 14; 0:
+    /// never).
+    #[arg(long, value_name = "DAYS")]
+    cert_warn_days: Option<u32>,
+
+    /// Fail (exit 5, cert_expiring) when the TLS certificate expires in fewer than this many
+    /// days.
+    #[arg(long, value_name = "DAYS")]
+    cert_fail_days: Option<u32>,
+
+    /// Redirects to follow: none (default: a redirect fails with its location) or
+    /// same-origin (307/308 within the same scheme, host and port, at most 5; credentials
+    /// never go to another origin).
+    #[arg(long, value_enum, value_name = "MODE")]
+    follow_redirects: Option<RedirectArg>,
+
     /// Check the server's authorization set-up without credentials: the 401 challenge,
     /// protected-resource and authorization-server metadata, PKCE S256. Without credentials
     /// (--bearer-*, an Authorization --header) and without --tool, only this check runs.
@@ -142,6 +210,20 @@ enum TransportArg {
     StreamableHttp,
     Sse,
     Stdio,
+}
+
+/// `--follow-redirects` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum RedirectArg {
+    None,
+    SameOrigin,
+}
+
+/// `--oauth-method` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum OAuthMethodArg {
+    Basic,
+    Post,
 }
 
 /// `--protocol` values.
@@ -167,12 +249,31 @@ fn scenario(args: &CheckArgs) -> Result<Scenario, String> {
         Some(path) => Scenario::from_path(path).map_err(|e| e.to_string())?,
         None => Scenario::new(),
     };
+    let http_only = args.ca_cert.is_some()
+        || args.client_cert.is_some()
+        || args.insecure
+        || args.cert_warn_days.is_some()
+        || args.cert_fail_days.is_some()
+        || args.follow_redirects.is_some();
+    if args.stdio && http_only {
+        return Err(
+            "--ca-cert, --client-cert, --insecure, --cert-*-days and --follow-redirects apply to \
+             HTTP targets, not --stdio"
+                .into(),
+        );
+    }
     if args.stdio {
         let Some((program, rest)) = args.command.split_first() else {
             return Err("--stdio needs the server's command after `--`, e.g. `mcp-probe check --stdio -- python server.py`".into());
         };
-        if !args.headers.is_empty() || args.bearer_env.is_some() || args.bearer_file.is_some() {
-            return Err("--header and --bearer-* apply to HTTP targets, not --stdio".into());
+        if !args.headers.is_empty()
+            || args.bearer_env.is_some()
+            || args.bearer_file.is_some()
+            || args.oauth_client_id.is_some()
+        {
+            return Err(
+                "--header, --bearer-* and --oauth-* apply to HTTP targets, not --stdio".into(),
+            );
         }
         let mut command = CommandSpec::new(program.clone(), rest.iter().cloned());
         for pair in &args.envs {
@@ -234,6 +335,30 @@ fn scenario(args: &CheckArgs) -> Result<Scenario, String> {
     if let Some(path) = &args.bearer_file {
         s = s.bearer_file(path.clone());
     }
+    if let Some(oauth) = oauth_spec(args)? {
+        s = s.oauth(oauth);
+    }
+    if let Some(path) = &args.ca_cert {
+        s = s.ca_cert(path.clone());
+    }
+    if let (Some(cert), Some(key)) = (&args.client_cert, &args.client_key) {
+        s = s.client_cert(cert.clone(), key.clone());
+    }
+    if args.insecure {
+        s = s.insecure(true);
+    }
+    if let Some(days) = args.cert_warn_days {
+        s = s.cert_warn_days(days);
+    }
+    if let Some(days) = args.cert_fail_days {
+        s = s.cert_fail_days(days);
+    }
+    if let Some(mode) = args.follow_redirects {
+        s = s.follow_redirects(match mode {
+            RedirectArg::None => FollowRedirects::None,
+            RedirectArg::SameOrigin => FollowRedirects::SameOrigin,
+        });
+    }
     if let Some(d) = args.timeout {
         s = s.timeout(d);
     }
@@ -275,6 +400,7 @@ fn scenario(args: &CheckArgs) -> Result<Scenario, String> {
     if args.check_auth {
         let has_credentials = args.bearer_env.is_some()
             || args.bearer_file.is_some()
+            || args.oauth_client_id.is_some()
             || args.headers.iter().any(|h| {
                 h.trim_start()
                     .to_ascii_lowercase()
@@ -288,6 +414,39 @@ fn scenario(args: &CheckArgs) -> Result<Scenario, String> {
     }
     s.validate().map_err(|e| e.to_string())?;
     Ok(s)
+}
+
+/// The OAuth client credentials the `--oauth-*` flags give, if any.
+fn oauth_spec(args: &CheckArgs) -> Result<Option<OAuthSpec>, String> {
+    let Some(id) = &args.oauth_client_id else {
+        return Ok(None);
+    };
+    let mut oauth = match (
+        &args.oauth_client_secret_env,
+        &args.oauth_client_secret_file,
+    ) {
+        (Some(var), _) => OAuthSpec::secret_from_env(id.clone(), var.clone()),
+        (None, Some(path)) => OAuthSpec::secret_from_file(id.clone(), path.clone()),
+        (None, None) => {
+            return Err("--oauth-client-id needs --oauth-client-secret-env VAR or \
+                        --oauth-client-secret-file FILE (a secret is never given on the \
+                        command line)"
+                .into())
+        }
+    };
+    if let Some(method) = args.oauth_method {
+        oauth = oauth.method(match method {
+            OAuthMethodArg::Basic => OAuthMethod::Basic,
+            OAuthMethodArg::Post => OAuthMethod::Post,
+        });
+    }
+    if let Some(scope) = &args.oauth_scope {
+        oauth = oauth.scope(scope.clone());
+    }
+    if let Some(url) = &args.oauth_token_url {
+        oauth = oauth.token_url(url.clone());
+    }
+    Ok(Some(oauth))
 }
 
 /// Runs `check` and returns the process exit code.

@@ -76,7 +76,12 @@ async fn text_output_names_each_step_and_the_verdict() {
     .await;
     assert_eq!(out.status.code(), Some(0));
     let text = stdout(&out);
-    let lines: Vec<&str> = text.lines().collect();
+    // Each step's line is followed by its timings line.
+    assert_eq!(text.matches("       timings: ").count(), 3, "{text}");
+    let lines: Vec<&str> = text
+        .lines()
+        .filter(|l| !l.trim_start().starts_with("timings: "))
+        .collect();
     assert!(
         lines[1].trim_start().starts_with("PASS handshake"),
         "{text}"

@@ -142,6 +142,91 @@ pub(crate) async fn check_auth(
     }
 }
 
+/// What [`discover_token_endpoint`] found.
+#[derive(Debug)]
+pub(crate) struct TokenEndpointDiscovery {
+    /// The token endpoint, or why there is none: the first `fail` finding of the checks a
+    /// client makes on the way (code `auth_check`, `details.check` names it; a `details.check`
+    /// of `token_endpoint` when the metadata names no usable one, `not_protected` when the
+    /// server answered without asking for credentials), or the transport failure when the
+    /// server could not be asked.
+    pub(crate) endpoint: Result<Url, Failure>,
+    /// HTTP requests made.
+    pub(crate) http_requests: u32,
+}
+
+/// Finds the token endpoint the way an MCP client does: an `initialize` without credentials,
+/// its 401 challenge, the protected resource metadata, the authorization server's metadata
+/// (issuer checked), then its `token_endpoint`, which must be https (loopback hosts
+/// excepted). Bounded and credential-free like [`check_auth`].
+pub(crate) async fn discover_token_endpoint(
+    client: &reqwest::Client,
+    target: &Target,
+    deadline: Deadline,
+) -> TokenEndpointDiscovery {
+    let mut checker = Checker {
+        client,
+        deadline,
+        findings: Vec::new(),
+        failure: None,
+        requests: 0,
+        learnt: 0,
+        refused: false,
+    };
+    let found = checker.discover(target).await;
+    let endpoint = match (checker.failure.take(), found) {
+        (Some(failure), _) => Err(failure),
+        (None, None) => Err(Failure::new(
+            FailureCode::AuthCheck,
+            "the server answered an initialize without credentials, so it names no \
+             authorization server to ask for a token",
+        )
+        .with("check", "not_protected")),
+        (None, Some((metadata, metadata_url))) => {
+            let named = metadata
+                .get("token_endpoint")
+                .and_then(Value::as_str)
+                .map(str::trim)
+                .filter(|t| !t.is_empty());
+            match named.map(|text| (text, http_url(text))) {
+                None => Err(Failure::new(
+                    FailureCode::AuthCheck,
+                    "the authorization server metadata names no token_endpoint",
+                )
+                .with("check", "token_endpoint")
+                .with("url", redact_url(&metadata_url))),
+                Some((text, None)) => Err(Failure::new(
+                    FailureCode::AuthCheck,
+                    format!(
+                        "the authorization server's token_endpoint {} is not an absolute \
+                         http(s) URL",
+                        shown_text(text)
+                    ),
+                )
+                .with("check", "token_endpoint")
+                .with("url", redact_url(&metadata_url))),
+                Some((_, Some(url))) => match unsafe_reason(&url) {
+                    None => Ok(url),
+                    Some(why) => Err(Failure::new(
+                        FailureCode::AuthCheck,
+                        format!(
+                            "refused to send client credentials to the token endpoint {}: \
+                             {why}; it must be https (loopback hosts excepted)",
+                            redact_url(&url)
+                        ),
+                    )
+                    .with("check", METADATA_URL_SAFE)
+                    .with("url", redact_url(&url))),
+                },
+            }
+        }
+    };
+    TokenEndpointDiscovery {
+        endpoint,
+        http_requests: checker.requests,
+    }
+}
+
 /// Why a metadata document could not be had.
 enum FetchError {
     /// A URL broke the https rule; already reported as `metadata_url_safe`.
@@ -192,27 +277,26 @@ struct Checker<'a> {
 
 impl Checker<'_> {
     async fn run(&mut self, target: &Target) {
-        let Some(challenges) = self.challenge(target).await else {
-            return;
-        };
+        if let Some((as_metadata, as_metadata_url)) = self.discover(target).await {
+            self.pkce_s256(&as_metadata, &as_metadata_url);
+        }
+    }
+
+    /// What a client does before it can ask for a token: the checks up to the authorization
+    /// server's metadata and its issuer. Returns that metadata and its URL when it was found.
+    async fn discover(&mut self, target: &Target) -> Option<(Map<String, Value>, Url)> {
+        let challenges = self.challenge(target).await?;
         let bearer = self.bearer_challenge(&challenges, target.url());
-        let Some((metadata, metadata_url)) = self.resource_metadata(target, bearer.as_ref()).await
-        else {
-            return;
-        };
+        let (metadata, metadata_url) = self.resource_metadata(target, bearer.as_ref()).await?;
         let server = self.authorization_servers(&metadata);
         self.resource_match(&metadata, target.url(), &metadata_url);
-        let Some((issuer, issuer_url)) = server else {
-            return;
-        };
+        let (issuer, issuer_url) = server?;
         if !self.learn(&issuer_url) {
-            return;
+            return None;
         }
-        let Some((as_metadata, as_metadata_url)) = self.as_metadata(&issuer_url).await else {
-            return;
-        };
+        let (as_metadata, as_metadata_url) = self.as_metadata(&issuer_url).await?;
         self.issuer_match(&as_metadata, &issuer, &as_metadata_url);
-        self.pkce_s256(&as_metadata, &as_metadata_url);
+        Some((as_metadata, as_metadata_url))
     }
 
     /// The closing `metadata_url_safe` pass, when URLs were learnt and none was refused.
@@ -1033,7 +1117,7 @@ fn starts_challenge(item: &str) -> bool {
 }
 
 /// Why a URL learnt from the server must not be fetched, if it must not.
-fn unsafe_reason(url: &Url) -> Option<String> {
+pub(crate) fn unsafe_reason(url: &Url) -> Option<String> {
     match url.scheme() {
         "https" => None,
         "http" if is_loopback(url) => None,

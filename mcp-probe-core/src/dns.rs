@@ -2,8 +2,11 @@
 //! told apart from a refused connection without reading error texts.
 
 use std::net::SocketAddr;
+use std::sync::Arc;
 
 use reqwest::dns::{Addrs, Name, Resolve, Resolving};
+
+use crate::timing::ConnRecorder;
 
 /// A host name did not resolve.
 #[derive(Debug, thiserror::Error)]
@@ -13,20 +16,38 @@ pub(crate) struct DnsError {
     pub(crate) reason: String,
 }
 
-/// Resolves with the system resolver (as `getaddrinfo` does) on tokio's blocking pool.
+/// Resolves with the system resolver (as `getaddrinfo` does) on tokio's blocking pool, and
+/// marks the DNS phase of the connection being established.
 #[derive(Debug, Default)]
-pub(crate) struct Resolver;
+pub(crate) struct Resolver {
+    timing: Option<Arc<ConnRecorder>>,
+}
+
+impl Resolver {
+    /// A resolver that marks the DNS phase in `timing`.
+    pub(crate) fn recording(timing: Arc<ConnRecorder>) -> Self {
+        Resolver {
+            timing: Some(timing),
+        }
+    }
+}
 
 impl Resolve for Resolver {
     fn resolve(&self, name: Name) -> Resolving {
         let host = name.as_str().to_owned();
+        let timing = self.timing.clone();
         Box::pin(async move {
-            let found = tokio::net::lookup_host((host.as_str(), 0))
-                .await
-                .map_err(|e| DnsError {
-                    host: host.clone(),
-                    reason: e.to_string(),
-                })?;
+            if let Some(t) = &timing {
+                t.dns_started();
+            }
+            let found = tokio::net::lookup_host((host.as_str(), 0)).await;
+            if let Some(t) = &timing {
+                t.dns_done();
+            }
+            let found = found.map_err(|e| DnsError {
+                host: host.clone(),
+                reason: e.to_string(),
+            })?;
             let addrs: Vec<SocketAddr> = found.collect();
             if addrs.is_empty() {
                 return Err(DnsError {

@@ -1,10 +1,12 @@
 #![doc = include_str!("../README.md")]
 
 mod auth;
+mod client;
 mod dns;
 mod error;
 mod jsonrpc;
 mod negotiate;
+mod oauth;
 mod probe;
 mod report;
 mod scenario;
@@ -12,13 +14,17 @@ mod session;
 pub mod sse;
 mod steps;
 mod target;
+mod timing;
+mod tls;
 mod transport;
 
 pub use auth::{AuthFinding, FindingStatus};
+pub use client::FollowRedirects;
 pub use error::{Error, ErrorKind};
 pub use negotiate::{
     Era, ProtocolChoice, HANDSHAKE_ERA_VERSIONS, LATEST_HANDSHAKE_VERSION, MODERN_VERSION,
 };
+pub use oauth::{AuthFacts, OAuthMethod, OAuthSpec};
 pub use probe::{check, Prober};
 pub use report::{
     CallResult, Failure, FailureCode, FailureFamily, Negotiation, Report, ServerInfo,
@@ -30,3 +36,5 @@ pub use scenario::{
     Limits, ListToolsExpect, ListToolsStep, Scenario, Step, TargetSpec, Timeouts, TransportChoice,
 };
 pub use target::{Secret, Target};
+pub use timing::{ExchangeTimings, Timings};
+pub use tls::{TlsFacts, TlsOptions, DEFAULT_CERT_WARN_DAYS};

@@ -7,12 +7,13 @@ use std::time::{Duration, SystemTime};
 
 use tokio::time::Instant;
 
-use crate::dns::Resolver;
+use crate::client::{ClientCache, HttpClient};
 use crate::error::{Error, ErrorKind};
 use crate::negotiate::{Era, ProtocolChoice};
+use crate::oauth::{self, Credentials, TokenCache};
 use crate::report::TransportKind;
 use crate::report::{Failure, Report, StepReport, StepStatus, Warning, REPORT_SCHEMA_VERSION};
-use crate::scenario::TransportChoice;
+use crate::scenario::{Limits, TargetSpec, TransportChoice};
 use crate::scenario::{Scenario, Step};
 use crate::session::LegacyOpener;
 use crate::session::{Clock, Session};
@@ -22,7 +23,9 @@ use crate::transport::stdio::Stdio;
 use crate::transport::streamable_http::StreamableHttp;
 use crate::transport::{StepLog, Transport};
 
-/// Runs probes. Cheap to clone; clones share HTTP clients (and so connection pools).
+/// Runs probes. Cheap to clone; clones share TLS configurations and detected eras. Every
+/// probe opens its own connections, so each one reports fresh DNS, connect and TLS timings and
+/// the certificate the server presents now.
 ///
 /// ```no_run
 /// # async fn demo() -> Result<(), mcp_probe_core::Error> {
@@ -39,9 +42,11 @@ use crate::transport::{StepLog, Transport};
 /// ```
 #[derive(Debug, Clone, Default)]
 pub struct Prober {
-    clients: Arc<Mutex<HashMap<Duration, reqwest::Client>>>,
+    clients: Arc<ClientCache>,
     /// The era found for each URL by `auto` detection, so repeated probes skip it.
     eras: Arc<Mutex<HashMap<String, Era>>>,
+    /// OAuth access tokens, reused until shortly before they expire.
+    tokens: Arc<TokenCache>,
 }
 
 /// Runs one probe with a process-wide shared [`Prober`].
@@ -54,28 +59,6 @@ impl Prober {
     /// A prober with no connections yet.
     pub fn new() -> Self {
         Prober::default()
-    }
-
-    fn client(&self, connect: Duration) -> Result<reqwest::Client, Error> {
-        let mut clients = lock(&self.clients);
-        if let Some(client) = clients.get(&connect) {
-            return Ok(client.clone());
-        }
-        let client = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .connect_timeout(connect)
-            .dns_resolver(Arc::new(Resolver))
-            .user_agent(concat!("mcp-probe/", env!("CARGO_PKG_VERSION")))
-            .pool_idle_timeout(Duration::from_secs(30))
-            .build()
-            .map_err(|e| {
-                Error::new(
-                    ErrorKind::Setup,
-                    format!("cannot set up the HTTP client: {e}"),
-                )
-            })?;
-        clients.insert(connect, client.clone());
-        Ok(client)
     }
 
     /// Runs `scenario` against its target.
@@ -91,28 +74,44 @@ impl Prober {
         let timeouts = scenario.timeouts;
         let transport_choice = scenario.effective_transport();
         // Resolve everything that can be the caller's mistake before the clock starts.
-        let http = match transport_choice {
+        let mut http = match transport_choice {
             TransportChoice::Stdio => None,
             _ => {
                 let target = Target::resolve(spec)?;
-                let client = self.client(timeouts.connect.min(timeouts.total))?;
+                let client = self.clients.client(
+                    spec,
+                    target.url(),
+                    timeouts.connect.min(timeouts.total),
+                )?;
                 Some((target, client))
             }
         };
+        let credentials = match (&spec.oauth, &http) {
+            (Some(oauth), Some((target, _))) => Some(Credentials::resolve(oauth, target.url())?),
+            _ => None,
+        };
+        let connect = timeouts.connect.min(timeouts.total);
         let started_at = humantime::format_rfc3339_millis(SystemTime::now()).to_string();
         let t0 = Instant::now();
         let clock = Clock::start(timeouts.total, timeouts.request);
-        let auth_access = http.clone();
-        let (display_url, opened) = match http {
+        // OAuth: getting the token is part of the probe's time; it goes into the target before
+        // anything is sent with it. Failing to get one fails the first step.
+        let mut token_phase = None;
+        if let (Some(credentials), Some((target, client))) = (&credentials, http.as_mut()) {
+            let phase = self
+                .tokens
+                .authorize(credentials, target, client, &clock, true, |url| {
+                    self.token_client(spec, url, connect)
+                })
+                .await?;
+            token_phase = Some(phase);
+        }
+        let mut auth_access = http.clone();
+        let probe_client: Option<HttpClient> = http.as_ref().map(|(_, c)| c.clone());
+        let (display_url, mut opened) = match http {
             Some((target, client)) => {
                 let display = target.display_url();
-                let legacy = LegacyOpener {
-                    client: client.clone(),
-                    target: target.clone(),
-                    limits: scenario.limits,
-                };
-                let transport =
-                    Transport::StreamableHttp(StreamableHttp::new(client, target, scenario.limits));
+                let (transport, legacy) = open_http(client, target, scenario.limits);
                 (display, Ok((transport, Some(legacy))))
             }
             None => {
@@ -131,6 +130,9 @@ impl Prober {
                 (display, spawned)
             }
         };
+        if let Some(f) = token_phase.as_mut().and_then(|p| p.failure.take()) {
+            opened = Err(f);
+        }
         let (mut session, mut start_failure) = match opened {
             Ok((transport, legacy)) => (Some(Session::new(transport, legacy, clock)), None),
             Err(f) => (None, Some(f)),
@@ -181,19 +183,51 @@ impl Prober {
                 limits: scenario.limits,
                 plan,
             };
-            let outcome = match &step {
-                Step::Handshake(s) => steps::handshake(cx, s).await,
-                Step::ListTools(s) => steps::list_tools(cx, s).await,
-                Step::CallTool(s) => steps::call_tool(cx, s).await,
-                Step::CheckAuth(_) => match &auth_access {
-                    Some((target, client)) => steps::check_auth(cx, client, target).await,
-                    // Validation allows `checkAuth` only for URL targets.
-                    None => Ok(()),
-                },
-            };
+            let mut outcome = run_step(&step, cx, auth_access.as_ref()).await;
+            if let (Err(f), Some(credentials)) = (&outcome, &credentials) {
+                if matches!(step, Step::Handshake(_)) && oauth::token_refused(f) {
+                    // A refused token is never reused; one from the cache is replaced once.
+                    self.tokens.forget(credentials);
+                    if let (Some(phase), Some((target, client))) =
+                        (token_phase.as_mut(), auth_access.as_mut())
+                    {
+                        if phase.may_refresh() {
+                            let fresh = self
+                                .tokens
+                                .authorize(credentials, target, client, &clock, false, |url| {
+                                    self.token_client(spec, url, connect)
+                                })
+                                .await?;
+                            outcome = match phase.replace(fresh) {
+                                Some(f) => Err(f),
+                                None => {
+                                    let (transport, legacy) =
+                                        open_http(client.clone(), target.clone(), scenario.limits);
+                                    *session = Session::new(transport, Some(legacy), clock);
+                                    learnt = Learnt::default();
+                                    let refused = log.requests;
+                                    log = StepLog::default();
+                                    log.requests = refused;
+                                    report = StepReport::new(step.name());
+                                    let cx = StepContext {
+                                        session,
+                                        learnt: &mut learnt,
+                                        log: &mut log,
+                                        report: &mut report,
+                                        limits: scenario.limits,
+                                        plan,
+                                    };
+                                    run_step(&step, cx, auth_access.as_ref()).await
+                                }
+                            };
+                        }
+                    }
+                }
+            }
             report.duration_ms = millis(started.elapsed());
             report.requests = log.requests;
             report.http_status = log.http_status;
+            (report.timings, report.exchanges) = log.timing.finish();
             if log.dropped_messages > 0 {
                 log.warn(
                     "server_messages_dropped",
@@ -242,6 +276,10 @@ impl Prober {
         if choice == ProtocolChoice::Auto {
             self.remember_era(&cache_key, learnt.era, failure.as_ref());
         }
+        let tls = probe_client.as_ref().and_then(HttpClient::tls_facts);
+        if spec.tls.insecure && probe_client.is_some() {
+            warnings.insert(0, crate::tls::insecure_warning(tls.as_ref()));
+        }
         Ok(Report {
             schema_version: REPORT_SCHEMA_VERSION,
             ok: failure.is_none(),
@@ -258,7 +296,50 @@ impl Prober {
             warnings,
             session: session_facts,
             stderr,
+            tls,
+            auth: token_phase.map(|p| p.facts),
         })
+    }
+
+    /// The client for an OAuth token endpoint: the target's TLS options, its own connections
+    /// (so the report's certificate stays the MCP server's).
+    fn token_client(
+        &self,
+        spec: &TargetSpec,
+        url: &url::Url,
+        connect: Duration,
+    ) -> Result<reqwest::Client, Error> {
+        let client = self.clients.client(spec, url, connect)?;
+        Ok(reqwest::Client::clone(&client))
+    }
+}
+
+/// The Streamable HTTP transport for a URL target, and the way to switch to legacy HTTP+SSE.
+fn open_http(client: HttpClient, target: Target, limits: Limits) -> (Transport, LegacyOpener) {
+    let legacy = LegacyOpener {
+        client: client.clone(),
+        target: target.clone(),
+        limits,
+    };
+    let transport = Transport::StreamableHttp(StreamableHttp::new(client, target, limits));
+    (transport, legacy)
+}
+
+/// Runs one step.
+async fn run_step(
+    step: &Step,
+    cx: StepContext<'_>,
+    auth_access: Option<&(Target, HttpClient)>,
+) -> Result<(), Failure> {
+    match step {
+        Step::Handshake(s) => steps::handshake(cx, s).await,
+        Step::ListTools(s) => steps::list_tools(cx, s).await,
+        Step::CallTool(s) => steps::call_tool(cx, s).await,
+        Step::CheckAuth(_) => match auth_access {
+            Some((target, client)) => steps::check_auth(cx, client, target).await,
+            // Validation allows `checkAuth` only for URL targets.
+            None => Ok(()),
+        },
     }
 }
 

@@ -50,6 +50,12 @@ pub struct Report {
     /// stdio only: the end of what the server wrote to stderr (at most 8 KiB).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stderr: Option<String>,
+    /// `https` only: the certificate the server presented on the probe's first connection.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub tls: Option<crate::tls::TlsFacts>,
+    /// OAuth client credentials only: how the access token was had.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub auth: Option<crate::oauth::AuthFacts>,
 }
 
 impl Report {
@@ -194,6 +200,12 @@ pub struct StepReport {
     /// For `tools/call`: what the tool returned.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub result: Option<CallResult>,
+    /// Where the time of the step's HTTP exchanges went, summed over them.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub timings: Option<crate::timing::Timings>,
+    /// The timings of each HTTP exchange of the step, in order (at most 32).
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub exchanges: Vec<crate::timing::ExchangeTimings>,
 }
 
 impl StepReport {
@@ -216,6 +228,8 @@ impl StepReport {
             tools: None,
             pages: None,
             result: None,
+            timings: None,
+            exchanges: Vec::new(),
         }
     }
 }
@@ -336,17 +350,29 @@ pub enum FailureCode {
     Dns,
     /// The TCP connection was refused.
     ConnectRefused,
-    /// Another connection failure (unreachable network or host).
+    /// The network or host is unreachable (no route).
+    ConnectUnreachable,
+    /// Another connection failure.
     Connect,
     /// The connection broke in the middle of an exchange.
     ConnectionReset,
-    /// The TLS handshake failed.
+    /// The TLS handshake failed for another reason than the certificate's validity.
     TlsHandshake,
+    /// The server's certificate has expired.
+    TlsExpired,
+    /// The server's certificate is not valid yet.
+    TlsNotYetValid,
+    /// The server's certificate is not valid for the host name probed.
+    TlsHostnameMismatch,
+    /// The server's certificate is not issued by a trusted authority.
+    TlsUntrusted,
+    /// The server's certificate expires sooner than the scenario requires (`certFailDays`).
+    CertExpiring,
     /// A phase took longer than allowed (`details.phase`).
     Timeout,
     /// An HTTP status the protocol does not allow here (`details.httpStatus`).
     HttpStatus,
-    /// The server redirected (`details.location`); redirects are not followed.
+    /// The server redirected (`details.location`) and the redirect was not followed.
     Redirect,
     /// The server wants credentials (401/403, with the parsed challenge).
     AuthRequired,
@@ -370,6 +396,10 @@ pub enum FailureCode {
     InputRequired,
     /// The authorization check found a problem (`details.check` names which).
     AuthCheck,
+    /// No OAuth access token could be had: the token endpoint refused the client credentials
+    /// or answered wrongly, or it could not be discovered (`details.oauthError`,
+    /// `details.httpStatus`, `details.tokenEndpoint`, `details.stage`).
+    AuthToken,
 }
 
 impl FailureCode {
@@ -378,9 +408,15 @@ impl FailureCode {
         match self {
             FailureCode::Dns => "dns",
             FailureCode::ConnectRefused => "connect_refused",
+            FailureCode::ConnectUnreachable => "connect_unreachable",
             FailureCode::Connect => "connect",
             FailureCode::ConnectionReset => "connection_reset",
             FailureCode::TlsHandshake => "tls_handshake",
+            FailureCode::TlsExpired => "tls_expired",
+            FailureCode::TlsNotYetValid => "tls_not_yet_valid",
+            FailureCode::TlsHostnameMismatch => "tls_hostname_mismatch",
+            FailureCode::TlsUntrusted => "tls_untrusted",
+            FailureCode::CertExpiring => "cert_expiring",
             FailureCode::Timeout => "timeout",
             FailureCode::HttpStatus => "http_status",
             FailureCode::Redirect => "redirect",
@@ -395,20 +431,29 @@ impl FailureCode {
             FailureCode::ExpectationFailed => "expectation_failed",
             FailureCode::InputRequired => "input_required",
             FailureCode::AuthCheck => "auth_check",
+            FailureCode::AuthToken => "auth_token",
         }
     }
 
     /// The family this code belongs to.
     pub fn family(self) -> FailureFamily {
         match self {
-            FailureCode::Dns | FailureCode::ConnectRefused | FailureCode::Connect => {
-                FailureFamily::Unreachable
-            }
+            FailureCode::Dns
+            | FailureCode::ConnectRefused
+            | FailureCode::ConnectUnreachable
+            | FailureCode::Connect => FailureFamily::Unreachable,
             FailureCode::ConnectionReset => FailureFamily::Unreachable,
-            FailureCode::TlsHandshake => FailureFamily::Tls,
+            FailureCode::TlsHandshake
+            | FailureCode::TlsExpired
+            | FailureCode::TlsNotYetValid
+            | FailureCode::TlsHostnameMismatch
+            | FailureCode::TlsUntrusted
+            | FailureCode::CertExpiring => FailureFamily::Tls,
             FailureCode::Timeout => FailureFamily::Timeout,
             FailureCode::HttpStatus | FailureCode::Redirect => FailureFamily::Http,
-            FailureCode::AuthRequired | FailureCode::AuthCheck => FailureFamily::Auth,
+            FailureCode::AuthRequired | FailureCode::AuthCheck | FailureCode::AuthToken => {
+                FailureFamily::Auth
+            }
             FailureCode::NotMcp
             | FailureCode::Malformed
             | FailureCode::ResponseTooLarge

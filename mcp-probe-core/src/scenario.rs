@@ -30,8 +30,10 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+use crate::client::FollowRedirects;
 use crate::error::{Error, ErrorKind};
 use crate::negotiate::{ProtocolChoice, MODERN_VERSION};
+use crate::tls::TlsOptions;
 
 fn is_auto(choice: &ProtocolChoice) -> bool {
     *choice == ProtocolChoice::Auto
@@ -90,6 +92,16 @@ pub struct TargetSpec {
     /// Path of a file holding a bearer token (surrounding whitespace is trimmed).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bearer_file: Option<PathBuf>,
+    /// TLS: extra CA, client certificate, `insecure`, certificate expiry thresholds.
+    #[serde(default, skip_serializing_if = "TlsOptions::is_default")]
+    pub tls: TlsOptions,
+    /// Which redirects to follow: `none` (default) or `same-origin` (307/308 only).
+    #[serde(default, skip_serializing_if = "FollowRedirects::is_none")]
+    pub follow_redirects: FollowRedirects,
+    /// OAuth client credentials: the probe gets an access token and sends it as a bearer
+    /// token (not together with `bearerEnv`/`bearerFile` or an `Authorization` header).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub oauth: Option<crate::oauth::OAuthSpec>,
 }
 
 /// Which transport a probe uses.
@@ -452,6 +464,13 @@ impl Scenario {
         self
     }
 
+    /// Gets an access token with OAuth client credentials and sends it as a bearer token.
+    #[must_use]
+    pub fn oauth(mut self, oauth: crate::oauth::OAuthSpec) -> Self {
+        self.target_mut().oauth = Some(oauth);
+        self
+    }
+
     /// Limits the whole probe, clean-up included.
     #[must_use]
     pub fn timeout(mut self, total: Duration) -> Self {
@@ -693,6 +712,12 @@ impl Scenario {
                 (_, true, None) => {}
             }
         }
+        if let Some(target) = &self.target {
+            target.tls.validate()?;
+            if let Some(oauth) = &target.oauth {
+                oauth.validate(target, self.effective_transport())?;
+            }
+        }
         let t = &self.timeouts;
         if t.total.is_zero() || t.connect.is_zero() || t.request.is_some_and(|r| r.is_zero()) {
             return Err(Error::new(
@@ -779,6 +804,53 @@ impl Scenario {
             Step::CallTool(c) => Some(c),
             _ => None,
         })
+    }
+}
+
+/// TLS and redirect options of the target.
+impl Scenario {
+    /// Trusts the CA certificates in this PEM file (besides Mozilla's and the system's roots).
+    #[must_use]
+    pub fn ca_cert(mut self, path: impl Into<PathBuf>) -> Self {
+        self.target_mut().tls.ca_cert = Some(path.into());
+        self
+    }
+
+    /// Presents this client certificate (PEM, with intermediates) and key (PEM) for mutual TLS.
+    #[must_use]
+    pub fn client_cert(mut self, cert: impl Into<PathBuf>, key: impl Into<PathBuf>) -> Self {
+        let tls = &mut self.target_mut().tls;
+        tls.client_cert = Some(cert.into());
+        tls.client_key = Some(key.into());
+        self
+    }
+
+    /// Accepts any server certificate (still reported; every report warns `insecure_tls`).
+    #[must_use]
+    pub fn insecure(mut self, insecure: bool) -> Self {
+        self.target_mut().tls.insecure = insecure;
+        self
+    }
+
+    /// Warns when the certificate expires in fewer than `days` days (default 14; 0: never).
+    #[must_use]
+    pub fn cert_warn_days(mut self, days: u32) -> Self {
+        self.target_mut().tls.cert_warn_days = days;
+        self
+    }
+
+    /// Fails (`cert_expiring`) when the certificate expires in fewer than `days` days.
+    #[must_use]
+    pub fn cert_fail_days(mut self, days: u32) -> Self {
+        self.target_mut().tls.cert_fail_days = Some(days);
+        self
+    }
+
+    /// Which redirects to follow (default: none).
+    #[must_use]
+    pub fn follow_redirects(mut self, follow: FollowRedirects) -> Self {
+        self.target_mut().follow_redirects = follow;
+        self
     }
 }
 

@@ -68,7 +68,7 @@ pub(crate) struct Session {
 /// The pieces needed to open a legacy HTTP+SSE connection to the same target.
 #[derive(Debug)]
 pub(crate) struct LegacyOpener {
-    pub(crate) client: reqwest::Client,
+    pub(crate) client: crate::client::HttpClient,
     pub(crate) target: crate::target::Target,
     pub(crate) limits: crate::scenario::Limits,
 }

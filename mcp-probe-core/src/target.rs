@@ -91,6 +91,12 @@ impl Target {
     pub(crate) fn headers(&self) -> &HeaderMap {
         &self.headers
     }
+
+    /// Sends `value` (marked sensitive) as the `Authorization` header from now on.
+    pub(crate) fn set_authorization(&mut self, mut value: HeaderValue) {
+        value.set_sensitive(true);
+        self.headers.insert(AUTHORIZATION, value);
+    }
 }
 
 fn parse_url(text: &str) -> Result<Url, Error> {

@@ -12,15 +12,18 @@
 //!   appending), only in [`Mode::AuthOidcOnly`];
 //! - `/.well-known/openid-configuration/as/{mode}` and the root
 //!   `/.well-known/oauth-protected-resource` are never served (404), so a client's fallback
-//!   order shows in the request log.
+//!   order shows in the request log;
+//! - POST `/as/auth_client_credentials/token`: the client-credentials token endpoint of
+//!   [`Mode::AuthClientCredentials`] (recorded with its form fields as the `body`).
 
 use std::net::SocketAddr;
 use std::sync::Arc;
 
+use axum::body::Bytes;
 use axum::extract::{Path, Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::Router;
 use serde_json::{json, Value};
 
@@ -29,6 +32,15 @@ use crate::{Mode, Received};
 
 /// The scope every protected mode's challenge asks for.
 const SCOPE: &str = "mcp:read";
+/// The client [`Mode::AuthClientCredentials`]'s authorization server knows.
+const CLIENT_ID: &str = "fixture-client";
+const CLIENT_SECRET: &str = "fixture-secret";
+/// `Basic base64("fixture-client:fixture-secret")`.
+const CLIENT_BASIC: &str = "Basic Zml4dHVyZS1jbGllbnQ6Zml4dHVyZS1zZWNyZXQ=";
+/// The only access token [`Mode::AuthClientCredentials`] issues and accepts.
+const ACCESS_TOKEN: &str = "fixture-access-token";
+/// Largest token request body read.
+const MAX_FORM_BYTES: usize = 64 * 1024;
 
 /// The routes of the discovery documents.
 pub(crate) fn routes(shared: Arc<Shared>) -> Router {
@@ -49,13 +61,19 @@ pub(crate) fn routes(shared: Arc<Shared>) -> Router {
             "/as/{mode}/.well-known/openid-configuration",
             get(openid_appended),
         )
+        .route("/as/{mode}/token", post(token_endpoint))
         .with_state(shared)
 }
 
 /// The 401 a protected mode answers a request without a bearer token; `None` lets the
 /// request through (unprotected mode, or a token was sent).
 pub(crate) fn gate(addr: SocketAddr, mode: Mode, headers: &HeaderMap) -> Option<Response> {
-    if !mode.is_auth() || mode == Mode::AuthNotProtected || has_bearer_token(headers) {
+    let token = bearer_token(headers);
+    let accepted = match (mode, token) {
+        (Mode::AuthClientCredentials, Some(token)) => token == ACCESS_TOKEN,
+        (_, token) => token.is_some(),
+    };
+    if !mode.is_auth() || mode == Mode::AuthNotProtected || accepted {
         return None;
     }
     let mut response = (
@@ -70,6 +88,10 @@ pub(crate) fn gate(addr: SocketAddr, mode: Mode, headers: &HeaderMap) -> Option<
         Mode::AuthNoMetadata | Mode::AuthWellknownFallback => {
             Some(format!("Bearer scope=\"{SCOPE}\""))
         }
+        Mode::AuthClientCredentials if token.is_some() => Some(format!(
+            "Bearer error=\"invalid_token\", resource_metadata=\"{}\", scope=\"{SCOPE}\"",
+            resource_metadata_url(addr, mode)
+        )),
         _ => Some(format!(
             "Bearer resource_metadata=\"{}\", scope=\"{SCOPE}\"",
             resource_metadata_url(addr, mode)
@@ -96,16 +118,19 @@ fn issuer(addr: SocketAddr, mode: Mode) -> String {
     format!("http://{addr}/as/{}", mode.as_str())
 }
 
-fn has_bearer_token(headers: &HeaderMap) -> bool {
+/// The first non-empty bearer token of the request's `Authorization` headers.
+fn bearer_token(headers: &HeaderMap) -> Option<&str> {
     headers
         .get_all(header::AUTHORIZATION)
         .iter()
         .filter_map(|v| v.to_str().ok())
-        .any(|v| {
+        .find_map(|v| {
             let v = v.trim();
-            v.get(..7)
-                .is_some_and(|s| s.eq_ignore_ascii_case("bearer "))
-                && !v[7..].trim().is_empty()
+            let token = v
+                .get(..7)
+                .filter(|s| s.eq_ignore_ascii_case("bearer "))
+                .map(|_| v[7..].trim())?;
+            (!token.is_empty()).then_some(token)
         })
 }
 
@@ -145,13 +170,24 @@ fn authorization_server_document(addr: SocketAddr, mode: Mode, oidc: bool) -> Va
     } else {
         json!(["S256"])
     };
+    let (grants, client_auth) = if mode == Mode::AuthClientCredentials {
+        (
+            json!(["authorization_code", "refresh_token", "client_credentials"]),
+            json!(["client_secret_basic", "client_secret_post"]),
+        )
+    } else {
+        (
+            json!(["authorization_code", "refresh_token"]),
+            json!(["none"]),
+        )
+    };
     let mut doc = json!({
         "issuer": claimed,
         "authorization_endpoint": format!("{real}/authorize"),
         "token_endpoint": format!("{real}/token"),
         "response_types_supported": ["code"],
-        "grant_types_supported": ["authorization_code", "refresh_token"],
-        "token_endpoint_auth_methods_supported": ["none"],
+        "grant_types_supported": grants,
+        "token_endpoint_auth_methods_supported": client_auth,
         "scopes_supported": [SCOPE],
         "code_challenge_methods_supported": pkce,
     });
@@ -260,6 +296,124 @@ async fn openid_appended(
     serve_document(&shared, &name, &request, Document::OpenidAppended)
 }
 
+/// POST `/as/{mode}/token`: [`Mode::AuthClientCredentials`]'s token endpoint.
+async fn token_endpoint(
+    State(shared): State<Arc<Shared>>,
+    Path(name): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let Ok(mode) = name.parse::<Mode>() else {
+        return not_found();
+    };
+    let fields = if body.len() <= MAX_FORM_BYTES {
+        form_fields(&body)
+    } else {
+        Vec::new()
+    };
+    shared.log.push(Received {
+        mode,
+        http_method: "POST".to_owned(),
+        headers: headers
+            .iter()
+            .map(|(n, v)| {
+                (
+                    n.as_str().to_owned(),
+                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                )
+            })
+            .collect(),
+        rpc_method: None,
+        id: None,
+        body: Some(Value::Object(
+            fields
+                .iter()
+                .map(|(k, v)| (k.clone(), Value::from(v.as_str())))
+                .collect(),
+        )),
+    });
+    if mode != Mode::AuthClientCredentials {
+        return not_found();
+    }
+    let field = |name: &str| {
+        fields
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    };
+    let oauth_error = |status: StatusCode, error: &str| {
+        (
+            status,
+            [(header::CONTENT_TYPE, "application/json")],
+            json!({"error": error}).to_string(),
+        )
+            .into_response()
+    };
+    if field("grant_type") != Some("client_credentials") {
+        return oauth_error(StatusCode::BAD_REQUEST, "unsupported_grant_type");
+    }
+    let authorization = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok());
+    let authenticated = match authorization {
+        Some(basic) => basic.trim() == CLIENT_BASIC && field("client_secret").is_none(),
+        None => {
+            field("client_id") == Some(CLIENT_ID) && field("client_secret") == Some(CLIENT_SECRET)
+        }
+    };
+    if !authenticated {
+        return oauth_error(StatusCode::UNAUTHORIZED, "invalid_client");
+    }
+    (
+        StatusCode::OK,
+        [
+            (header::CONTENT_TYPE, "application/json"),
+            (header::CACHE_CONTROL, "no-store"),
+        ],
+        json!({"access_token": ACCESS_TOKEN, "token_type": "Bearer", "expires_in": 3600})
+            .to_string(),
+    )
+        .into_response()
+}
+
+/// The fields of an `application/x-www-form-urlencoded` body, decoded.
+fn form_fields(body: &[u8]) -> Vec<(String, String)> {
+    body.split(|&b| b == b'&')
+        .filter(|pair| !pair.is_empty())
+        .map(|pair| {
+            let mut parts = pair.splitn(2, |&b| b == b'=');
+            let name = parts.next().unwrap_or_default();
+            let value = parts.next().unwrap_or_default();
+            (form_decode(name), form_decode(value))
+        })
+        .collect()
+}
+
+/// Decodes `+` and `%XX`; a malformed escape is kept as it is.
+fn form_decode(text: &[u8]) -> String {
+    let hex = |b: u8| (b as char).to_digit(16);
+    let mut out = Vec::with_capacity(text.len());
+    let mut i = 0;
+    while i < text.len() {
+        match text[i] {
+            b'+' => out.push(b' '),
+            b'%' => match (
+                text.get(i + 1).and_then(|&b| hex(b)),
+                text.get(i + 2).and_then(|&b| hex(b)),
+            ) {
+                (Some(hi), Some(lo)) => {
+                    out.push((hi * 16 + lo) as u8);
+                    i += 2;
+                }
+                _ => out.push(b'%'),
+            },
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -347,6 +501,72 @@ mod tests {
         let resp = post(&server.url(Mode::AuthOk), Some("anything")).await;
         assert_eq!(resp.status(), 200);
         assert!(resp.headers().contains_key("mcp-session-id"));
+    }
+
+    #[tokio::test]
+    async fn client_credentials_mode_grants_and_accepts_only_its_token() {
+        let server = FixtureServer::start().await.unwrap();
+        let base = format!("http://{}", server.addr());
+        let (_, asm) = get(&format!(
+            "{base}/.well-known/oauth-authorization-server/as/auth_client_credentials"
+        ))
+        .await;
+        let token_url = format!("{base}/as/auth_client_credentials/token");
+        assert_eq!(asm["token_endpoint"], token_url.as_str());
+        let form = |body: &str| {
+            reqwest::Client::new()
+                .post(&token_url)
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(body.to_owned())
+        };
+        let basic = form("grant_type=client_credentials&scope=mcp%3Aread")
+            .basic_auth("fixture-client", Some("fixture-secret"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(basic.status(), 200);
+        let granted: Value = serde_json::from_slice(&basic.bytes().await.unwrap()).unwrap();
+        assert_eq!(granted["access_token"], "fixture-access-token");
+        assert_eq!(granted["token_type"], "Bearer");
+        let in_body = form(
+            "grant_type=client_credentials&client_id=fixture-client&client_secret=fixture-secret",
+        )
+        .send()
+        .await
+        .unwrap();
+        assert_eq!(in_body.status(), 200);
+        let wrong =
+            form("grant_type=client_credentials&client_id=fixture-client&client_secret=nope")
+                .send()
+                .await
+                .unwrap();
+        assert_eq!(wrong.status(), 401);
+        assert_eq!(
+            serde_json::from_slice::<Value>(&wrong.bytes().await.unwrap()).unwrap()["error"],
+            "invalid_client"
+        );
+        let grant = form("grant_type=password").send().await.unwrap();
+        assert_eq!(grant.status(), 400);
+        let recorded = server.log();
+        let last = recorded.last().unwrap();
+        assert_eq!(last.body.as_ref().unwrap()["grant_type"], "password");
+        assert_eq!(recorded[1].body.as_ref().unwrap()["scope"], "mcp:read");
+
+        let url = server.url(Mode::AuthClientCredentials);
+        let resp = post(&url, Some("fixture-access-token")).await;
+        assert_eq!(resp.status(), 200);
+        let resp = post(&url, Some("another-token")).await;
+        assert_eq!(resp.status(), 401);
+        assert!(challenge(&resp)
+            .unwrap()
+            .starts_with("Bearer error=\"invalid_token\", resource_metadata="));
+        assert_eq!(
+            post(&server.url(Mode::AuthOk), Some("another-token"))
+                .await
+                .status(),
+            200
+        );
+        assert_eq!(form_decode(b"a+b%3Ac%zz"), "a b:c%zz");
     }
 
     #[tokio::test]

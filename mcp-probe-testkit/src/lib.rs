@@ -33,7 +33,9 @@ mod record;
 mod server;
 mod sse;
 mod state;
+mod tls;
 
 pub use mode::{Mode, UnknownMode};
 pub use record::Received;
 pub use server::FixtureServer;
+pub use tls::{TestCa, TestCert, TlsFront};

@@ -100,6 +100,13 @@ pub enum Mode {
     AuthOidcOnly,
     /// Unprotected: answers an `initialize` without credentials like [`Mode::Json`].
     AuthNotProtected,
+    /// Protected for OAuth client credentials: discovered like [`Mode::AuthOk`], its
+    /// authorization server also offers the `client_credentials` grant at
+    /// `/as/auth_client_credentials/token` for the client `fixture-client` with the secret
+    /// `fixture-secret` (`client_secret_basic` or `client_secret_post`), issuing the access
+    /// token `fixture-access-token`; the endpoint accepts only that token (any other gets
+    /// 401 with `error="invalid_token"`).
+    AuthClientCredentials,
 }
 
 const ALL: &[Mode] = &[
@@ -142,6 +149,7 @@ const ALL: &[Mode] = &[
     Mode::AuthNoS256,
     Mode::AuthOidcOnly,
     Mode::AuthNotProtected,
+    Mode::AuthClientCredentials,
 ];
 
 impl Mode {
@@ -184,6 +192,7 @@ impl Mode {
             Mode::AuthNoS256 => "auth_no_s256",
             Mode::AuthOidcOnly => "auth_oidc_only",
             Mode::AuthNotProtected => "auth_not_protected",
+            Mode::AuthClientCredentials => "auth_client_credentials",
             Mode::Modern => "modern",
             Mode::ModernVersionMismatch => "modern_version_mismatch",
             Mode::Dual => "dual",
@@ -234,6 +243,7 @@ impl Mode {
             Mode::AuthNoS256 => "protected like auth_ok, but code_challenge_methods_supported is [\"plain\"]",
             Mode::AuthOidcOnly => "protected like auth_ok, but the authorization server has only OpenID Connect discovery at /as/auth_oidc_only/.well-known/openid-configuration",
             Mode::AuthNotProtected => "unprotected: an initialize without credentials is answered like json",
+            Mode::AuthClientCredentials => "protected like auth_ok, but only the bearer token fixture-access-token is accepted (else 401 error=\"invalid_token\"); POST /as/auth_client_credentials/token grants client_credentials to fixture-client / fixture-secret (client_secret_basic or client_secret_post)",
             Mode::Modern => "healthy 2026-07-28-only server: POST only (GET/DELETE 405), no sessions; checks the params._meta envelope and the MCP-Protocol-Version, Mcp-Method and Mcp-Name headers (400 -32020/-32022); server/discover with ttlMs/cacheScope; initialize and ping 404 -32601; extra tools region_info (x-mcp-header Region) and book (input_required)",
             Mode::ModernVersionMismatch => "handshake-era server that dropped 2026-07-28: server/discover answers 400 -32022 (supported: [\"2025-11-25\"]); initialize and the rest as json",
             Mode::Dual => "dual-era server like the Python SDK: a non-handshake MCP-Protocol-Version is served as modern (discover lists only 2026-07-28), everything else as json",
@@ -261,8 +271,9 @@ impl Mode {
     }
 
     /// Whether the mode is one of the authorization fixtures (`auth_*`): without a bearer token
-    /// its endpoint answers 401 (except [`Mode::AuthNotProtected`]); with one it behaves like
-    /// [`Mode::Json`]. A probe without credentials reports these servers unhealthy.
+    /// its endpoint answers 401 (except [`Mode::AuthNotProtected`]); with one (for
+    /// [`Mode::AuthClientCredentials`], the one it issues) it behaves like [`Mode::Json`]. A
+    /// probe without credentials reports these servers unhealthy.
     pub fn is_auth(self) -> bool {
         matches!(
             self,
@@ -277,6 +288,7 @@ impl Mode {
                 | Mode::AuthNoS256
                 | Mode::AuthOidcOnly
                 | Mode::AuthNotProtected
+                | Mode::AuthClientCredentials
         )
     }
 
@@ -343,7 +355,7 @@ mod tests {
             assert!(seen.insert(mode.as_str()), "duplicate {mode}");
             assert_eq!(mode.as_str().parse::<Mode>(), Ok(mode));
         }
-        assert_eq!(seen.len(), 39);
+        assert_eq!(seen.len(), 40);
         assert!("nope".parse::<Mode>().is_err());
     }
 }

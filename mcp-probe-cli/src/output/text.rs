@@ -2,15 +2,24 @@
 
 use std::fmt::Write;
 
-use mcp_probe_core::{Report, StepReport, StepStatus};
+use mcp_probe_core::{AuthFacts, Report, StepReport, StepStatus, Timings, TlsFacts};
 
 /// Renders the report for a terminal or a CI log.
 pub(crate) fn render(report: &Report) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "mcp-probe check {}", report.target);
+    if let Some(tls) = &report.tls {
+        let _ = writeln!(out, "  {}", tls_line(tls));
+    }
+    if let Some(auth) = &report.auth {
+        let _ = writeln!(out, "  {}", auth_line(auth));
+    }
     let width = report.steps.iter().map(|s| s.name.len()).max().unwrap_or(0);
     for step in &report.steps {
         let _ = writeln!(out, "  {}", step_line(report, step, width));
+        if let Some(t) = &step.timings {
+            let _ = writeln!(out, "       timings: {}", timings_text(t));
+        }
         for finding in step.auth_findings.iter().flatten() {
             let _ = writeln!(
                 out,
@@ -23,6 +32,10 @@ pub(crate) fn render(report: &Report) -> String {
         for w in &step.warnings {
             let _ = writeln!(out, "       warning: {}", w.message);
         }
+    }
+    // Warnings of the whole probe (insecure_tls), not of one step.
+    for w in report.warnings.iter().filter(|w| w.step.is_none()) {
+        let _ = writeln!(out, "  warning: {}", w.message);
     }
     match &report.failure {
         None => {
@@ -47,6 +60,24 @@ pub(crate) fn render(report: &Report) -> String {
         }
     }
     out
+}
+
+/// How the OAuth access token was had (never the token itself).
+fn auth_line(auth: &AuthFacts) -> String {
+    let endpoint = auth
+        .token_endpoint
+        .as_deref()
+        .unwrap_or("an undiscovered token endpoint");
+    if auth.cached {
+        format!("oauth: client credentials, cached token from {endpoint}")
+    } else {
+        format!(
+            "oauth: client credentials, token from {endpoint} ({} request{}, {})",
+            auth.requests,
+            if auth.requests == 1 { "" } else { "s" },
+            ms(auth.duration_ms)
+        )
+    }
 }
 
 fn step_line(report: &Report, step: &StepReport, width: usize) -> String {
@@ -102,6 +133,63 @@ fn step_line(report: &Report, step: &StepReport, width: usize) -> String {
         );
     }
     line
+}
+
+/// `TLS  CN=… (names), issued by CN=…; expires … (89 days left); verified`.
+fn tls_line(tls: &TlsFacts) -> String {
+    let mut line = format!("TLS  {}", tls.subject);
+    if !tls.sans.is_empty() {
+        let names: Vec<&str> = tls.sans.iter().take(4).map(String::as_str).collect();
+        let more = if tls.sans.len() > names.len() {
+            ", …"
+        } else {
+            ""
+        };
+        let _ = write!(line, " ({}{more})", names.join(", "));
+    }
+    let left = match tls.days_left {
+        1 => "1 day left".to_owned(),
+        d if d >= 0 => format!("{d} days left"),
+        -1 => "expired 1 day ago".to_owned(),
+        d => format!("expired {} days ago", -d),
+    };
+    let _ = write!(
+        line,
+        ", issued by {}; expires {} ({left}); ",
+        tls.issuer, tls.not_after
+    );
+    match (&tls.problem, tls.insecure) {
+        (None, false) => line.push_str("verified"),
+        (None, true) => line.push_str("not verified (insecure)"),
+        (Some(p), true) => {
+            let _ = write!(line, "not verified (insecure), would fail with {p}");
+        }
+        (Some(p), false) => {
+            let _ = write!(line, "rejected: {p}");
+        }
+    }
+    line
+}
+
+/// `dns 0.4 ms, connect 0.2 ms, tls 3.1 ms, ttfb 1.2 ms, body 0.1 ms`, or for a reused
+/// connection `reused connection, ttfb …`.
+fn timings_text(t: &Timings) -> String {
+    let mut parts = Vec::new();
+    if t.reused_connection {
+        parts.push("reused connection".to_owned());
+    }
+    for (name, value) in [
+        ("dns", t.dns_ms),
+        ("connect", t.connect_ms),
+        ("tls", t.tls_ms),
+    ] {
+        if let Some(v) = value {
+            parts.push(format!("{name} {}", ms(v)));
+        }
+    }
+    parts.push(format!("ttfb {}", ms(t.ttfb_ms)));
+    parts.push(format!("body {}", ms(t.body_ms)));
+    parts.join(", ")
 }
 
 fn ms(value: f64) -> String {

@@ -23,8 +23,10 @@ use url::Url;
 
 use super::streamable_http::parse_challenge;
 use super::{
-    answer_for, classify_http_error, response_from, snippet, too_large, Deadline, StepLog,
+    answer_for, classify_http_error, redirect_failure, response_from, snippet, too_large, Deadline,
+    StepLog,
 };
+use crate::client::HttpClient;
 use crate::jsonrpc::{self, Incoming, NotRpc, RpcOutcome};
 use crate::report::{Failure, FailureCode, ServerMessage, ServerMessageKind};
 use crate::scenario::Limits;
@@ -79,7 +81,7 @@ impl Drop for Reader {
 
 /// A legacy HTTP+SSE connection: the open GET stream and the endpoint it named.
 pub(crate) struct LegacySse {
-    client: reqwest::Client,
+    client: HttpClient,
     target: Target,
     /// Where messages are POSTed. Holds the session id: never shown unredacted.
     endpoint: Url,
@@ -104,7 +106,7 @@ impl LegacySse {
     /// Opens the GET stream and waits, until `deadline`, for its `endpoint` event; the endpoint
     /// is resolved against the SSE URL and must have the same origin.
     pub(crate) async fn connect(
-        client: reqwest::Client,
+        client: HttpClient,
         target: &Target,
         limits: Limits,
         deadline: Deadline,
@@ -114,7 +116,7 @@ impl LegacySse {
             .get(target.url().clone())
             .headers(target.headers().clone())
             .header(ACCEPT, "text/event-stream");
-        let resp = send(rb, &deadline, GET_WHAT, log).await?;
+        let resp = client.send(rb, &deadline, GET_WHAT, log).await?;
         if !resp.status().is_success() {
             return Err(status_failure(target.url(), resp, GET_WHAT, &deadline).await);
         }
@@ -159,6 +161,8 @@ impl LegacySse {
                 }
             }
         };
+        // The stream's headers and its `endpoint` event have arrived.
+        log.timing.close();
         let endpoint = resolve_endpoint(target.url(), &data)?;
         Ok(LegacySse {
             client,
@@ -220,12 +224,17 @@ impl LegacySse {
         log: &mut StepLog,
     ) -> Result<RpcOutcome, Failure> {
         let body = serde_json::to_vec(&jsonrpc::request(id, method, params)).unwrap_or_default();
-        let resp = send(self.post(body), &deadline, method, log).await?;
+        let resp = self
+            .client
+            .send(self.post(body), &deadline, method, log)
+            .await?;
         if !resp.status().is_success() {
             return Err(self.endpoint_failure(resp, method, &deadline).await);
         }
         // The body is only `Accepted`; reading it lets the connection be reused.
         read_prefix(resp, &deadline).await;
+        // The response comes on the stream; the POST exchange itself is done.
+        log.timing.close();
         self.wait_for(expected, method, deadline, log).await
     }
 
@@ -322,7 +331,10 @@ impl LegacySse {
     ) -> Result<(), Failure> {
         let body = serde_json::to_vec(&jsonrpc::notification(method, params)).unwrap_or_default();
         let status_before = log.http_status;
-        let resp = send(self.post(body), &deadline, method, log).await?;
+        let resp = self
+            .client
+            .send(self.post(body), &deadline, method, log)
+            .await?;
         let status = resp.status();
         if !status.is_success() {
             return Err(self.endpoint_failure(resp, method, &deadline).await);
@@ -339,6 +351,7 @@ impl LegacySse {
             );
         }
         read_prefix(resp, &deadline).await;
+        log.timing.close();
         Ok(())
     }
 
@@ -399,27 +412,6 @@ impl LegacySse {
             redact_url(&self.endpoint)
         );
         failure
-    }
-}
-
-/// Sends one HTTP request within the deadline, counting it and recording its status.
-async fn send(
-    rb: RequestBuilder,
-    deadline: &Deadline,
-    what: &str,
-    log: &mut StepLog,
-) -> Result<Response, Failure> {
-    log.requests = log.requests.saturating_add(1);
-    if deadline.passed() {
-        return Err(deadline.timeout("headers", what));
-    }
-    match timeout_at(deadline.at, rb.send()).await {
-        Err(_) => Err(deadline.timeout("headers", what)),
-        Ok(Err(e)) => Err(classify_http_error(&e, what, deadline)),
-        Ok(Ok(resp)) => {
-            log.http_status = Some(resp.status().as_u16());
-            Ok(resp)
-        }
     }
 }
 
@@ -559,26 +551,12 @@ async fn status_failure(url: &Url, resp: Response, what: &str, deadline: &Deadli
                 _ => None,
             });
     let failure = match code {
-        300..=399 => {
-            let location = headers
-                .get(LOCATION)
-                .and_then(|v| v.to_str().ok())
-                .map(|l| match url.join(l) {
-                    Ok(u) => redact_url(&u),
-                    Err(_) => jsonrpc::truncate(l, 200),
-                });
-            let mut f = Failure::new(
-                FailureCode::Redirect,
-                format!(
-                    "{what}: HTTP {code} redirect to {}; redirects are not followed",
-                    location.as_deref().unwrap_or("(no Location header)")
-                ),
-            );
-            if let Some(location) = location {
-                f = f.with("location", location);
-            }
-            f
-        }
+        300..=399 => redirect_failure(
+            what,
+            code,
+            headers.get(LOCATION).and_then(|v| v.to_str().ok()),
+            url,
+        ),
         401 | 403 => {
             let challenges = headers
                 .get_all(WWW_AUTHENTICATE)
@@ -686,12 +664,13 @@ mod tests {
     use mcp_probe_testkit::{FixtureServer, Mode};
     use tokio::time::Instant;
 
-    fn client() -> reqwest::Client {
+    fn client() -> HttpClient {
         reqwest::Client::builder()
             .no_proxy()
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .unwrap()
+            .into()
     }
 
     fn deadline(budget: Duration) -> Deadline {

@@ -9,14 +9,15 @@ use serde_json::{json, Map, Value};
 use tokio::time::timeout_at;
 
 use super::{
-    answer_for, classify_http_error, parse_json, response_for, response_from, snippet, too_large,
-    Deadline, StepLog,
+    answer_for, classify_http_error, parse_json, redirect_failure, response_for, response_from,
+    snippet, too_large, Deadline, StepLog,
 };
+use crate::client::HttpClient;
 use crate::jsonrpc::{self, Incoming, RpcOutcome};
 use crate::report::{Failure, FailureCode, ServerMessage, ServerMessageKind};
 use crate::scenario::Limits;
 use crate::sse::{SseError, SseParser};
-use crate::target::{redact_url, Secret, Target};
+use crate::target::{Secret, Target};
 
 const ACCEPT_BOTH: &str = "application/json, text/event-stream";
 const SESSION_HEADER: &str = "mcp-session-id";
@@ -35,7 +36,7 @@ const ERROR_BODY_BYTES: usize = 4096;
 /// A Streamable HTTP connection to one endpoint, with its session state.
 #[derive(Debug)]
 pub(crate) struct StreamableHttp {
-    client: reqwest::Client,
+    client: HttpClient,
     target: Target,
     limits: Limits,
     session: Option<Secret>,
@@ -47,7 +48,7 @@ pub(crate) struct StreamableHttp {
 }
 
 impl StreamableHttp {
-    pub(crate) fn new(client: reqwest::Client, target: Target, limits: Limits) -> Self {
+    pub(crate) fn new(client: HttpClient, target: Target, limits: Limits) -> Self {
         StreamableHttp {
             client,
             target,
@@ -144,22 +145,25 @@ impl StreamableHttp {
         what: &str,
         log: &mut StepLog,
     ) -> Result<Response, Failure> {
-        log.requests = log.requests.saturating_add(1);
-        if deadline.passed() {
-            return Err(deadline.timeout("headers", what));
-        }
-        match timeout_at(deadline.at, rb.send()).await {
-            Err(_) => Err(deadline.timeout("headers", what)),
-            Ok(Err(e)) => Err(classify_http_error(&e, what, deadline)),
-            Ok(Ok(resp)) => {
-                log.http_status = Some(resp.status().as_u16());
-                Ok(resp)
-            }
-        }
+        self.client.send(rb, deadline, what, log).await
     }
 
     /// Sends a request and waits for its response, answering server requests on the way.
     pub(crate) async fn request(
+        &mut self,
+        id: i64,
+        method: &str,
+        params: Option<Value>,
+        deadline: Deadline,
+        log: &mut StepLog,
+    ) -> Result<RpcOutcome, Failure> {
+        let outcome = self.exchange(id, method, params, deadline, log).await;
+        // The answer has been read: the exchange's body phase ends here.
+        log.timing.close();
+        outcome
+    }
+
+    async fn exchange(
         &mut self,
         id: i64,
         method: &str,
@@ -216,6 +220,18 @@ impl StreamableHttp {
 
     /// Sends a notification; any 2xx is accepted.
     pub(crate) async fn notify(
+        &mut self,
+        method: &str,
+        params: Option<Value>,
+        deadline: Deadline,
+        log: &mut StepLog,
+    ) -> Result<(), Failure> {
+        let outcome = self.notify_once(method, params, deadline, log).await;
+        log.timing.close();
+        outcome
+    }
+
+    async fn notify_once(
         &mut self,
         method: &str,
         params: Option<Value>,
@@ -475,6 +491,8 @@ impl StreamableHttp {
         let status = resp.status();
         let code = status.as_u16();
         let headers = resp.headers().clone();
+        // After followed redirects, a Location is relative to the URL that answered.
+        let answered_url = resp.url().clone();
         let content_type = media_type(&headers);
         let body = read_prefix(resp, deadline).await;
         let reason = status.canonical_reason().unwrap_or("");
@@ -488,26 +506,12 @@ impl StreamableHttp {
                     _ => None,
                 });
         let failure = match code {
-            300..=399 => {
-                let location = headers
-                    .get(LOCATION)
-                    .and_then(|v| v.to_str().ok())
-                    .map(|l| match self.target.url().join(l) {
-                        Ok(u) => redact_url(&u),
-                        Err(_) => jsonrpc::truncate(l, 200),
-                    });
-                let mut f = Failure::new(
-                    FailureCode::Redirect,
-                    format!(
-                        "{what}: HTTP {code} redirect to {}; redirects are not followed",
-                        location.as_deref().unwrap_or("(no Location header)")
-                    ),
-                );
-                if let Some(location) = location {
-                    f = f.with("location", location);
-                }
-                f
-            }
+            300..=399 => redirect_failure(
+                what,
+                code,
+                headers.get(LOCATION).and_then(|v| v.to_str().ok()),
+                &answered_url,
+            ),
             401 | 403 => {
                 let challenge = headers
                     .get_all(WWW_AUTHENTICATE)
