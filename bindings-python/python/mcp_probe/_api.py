@@ -1,0 +1,511 @@
+"""The public entry points: ``check``, ``check_async``, ``Scenario`` and ``assert_healthy``.
+
+Keyword options are checked for their Python types here, then handed to the native
+``build_scenario``, which applies the same builder calls as ``mcp-probe check`` does for its
+flags; everything else (parsing scenario documents, validation, probing) is the engine's.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import urllib.parse
+from typing import Any, Literal, Mapping, Optional, TypedDict, Union
+
+from . import _native
+from ._native import ConfigError, ScenarioError
+from ._report import Report
+
+__all__ = ["CheckOptions", "Scenario", "ScenarioSource", "assert_healthy", "check", "check_async"]
+
+#: What ``scenario=`` accepts: a :class:`Scenario`, a scenario document (a mapping, the same
+#: shape as the CLI's ``--scenario`` file), or the path of a ``.json``/``.yaml``/``.yml`` file.
+ScenarioSource = Union["Scenario", Mapping[str, Any], str, "os.PathLike[str]"]
+
+_U32 = 2**32
+_U64 = 2**64
+
+
+def _config_error(message: str, code: str = "invalid_option") -> ConfigError:
+    error = ConfigError(message)
+    error.code = code
+    return error
+
+
+def _scenario_error(message: str) -> ScenarioError:
+    error = ScenarioError(message)
+    error.code = "invalid_scenario"
+    return error
+
+
+def _type_name(value: object) -> str:
+    return type(value).__name__
+
+
+def _opt_str(name: str, value: object) -> str | None:
+    if value is None or isinstance(value, str):
+        return value
+    raise _config_error(f"`{name}` must be a str, got {_type_name(value)}")
+
+
+def _opt_path(name: str, value: object) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, (str, os.PathLike)):
+        path = os.fspath(value)
+        if isinstance(path, str):
+            return path
+    raise _config_error(f"`{name}` must be a path (str or os.PathLike[str]), got {_type_name(value)}")
+
+
+def _opt_seconds(name: str, value: object) -> float | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise _config_error(f"`{name}` must be a number of seconds, got {_type_name(value)}")
+    seconds = float(value)
+    if not math.isfinite(seconds) or seconds <= 0:
+        raise _config_error(f"`{name}` must be a positive number of seconds, got {value!r}")
+    return seconds
+
+
+def _opt_count(name: str, value: object, limit: int) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise _config_error(f"`{name}` must be an int, got {_type_name(value)}")
+    if not 0 < value < limit:
+        raise _config_error(f"`{name}` must be between 1 and {limit - 1}, got {value}")
+    return value
+
+
+def _json_object(name: str, value: object, error: Any = _config_error) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, Mapping):
+        raise error(f"`{name}` must be a dict (a JSON object), got {_type_name(value)}")
+    try:
+        return json.dumps(dict(value), allow_nan=False)
+    except (TypeError, ValueError) as e:
+        raise error(f"`{name}` is not JSON-serializable: {e}") from None
+
+
+def _headers(value: object) -> list[tuple[str, str]] | None:
+    if value is None:
+        return None
+    if not isinstance(value, Mapping):
+        raise _config_error(f"`headers` must be a dict of str to str, got {_type_name(value)}")
+    pairs = []
+    for name, header_value in value.items():
+        if not isinstance(name, str) or not isinstance(header_value, str):
+            raise _config_error(
+                f"`headers` must map str to str, got {_type_name(name)} -> {_type_name(header_value)}"
+            )
+        pairs.append((name, header_value))
+    return pairs
+
+
+def _build(
+    url: object,
+    scenario: object,
+    tool: object,
+    arguments: object,
+    expect_text: object,
+    expect_contains: object,
+    allow_tool_error: object,
+    headers: object,
+    bearer_env: object,
+    bearer_file: object,
+    timeout: object,
+    connect_timeout: object,
+    request_timeout: object,
+    protocol: object,
+    protocol_version: object,
+    max_body_bytes: object,
+    max_sse_event_bytes: object,
+    max_pages: object,
+) -> str:
+    """Checks the options' types and builds the scenario document (JSON text) natively."""
+    document: str | None = None
+    path: str | None = None
+    if isinstance(scenario, Scenario):
+        document = scenario._json
+    elif isinstance(scenario, Mapping):
+        document = _json_object("scenario", scenario, _scenario_error)
+    elif isinstance(scenario, (str, os.PathLike)):
+        path = _opt_path("scenario", scenario)
+    elif scenario is not None:
+        raise _config_error(
+            f"`scenario` must be a Scenario, a dict or a file path, got {_type_name(scenario)}"
+        )
+    if not isinstance(allow_tool_error, bool):
+        raise _config_error(f"`allow_tool_error` must be a bool, got {_type_name(allow_tool_error)}")
+    return _native.build_scenario(
+        _opt_str("url", url),
+        document=document,
+        path=path,
+        tool=_opt_str("tool", tool),
+        arguments=_json_object("arguments", arguments),
+        expect_text=_opt_str("expect_text", expect_text),
+        expect_contains=_opt_str("expect_contains", expect_contains),
+        allow_tool_error=allow_tool_error,
+        headers=_headers(headers),
+        bearer_env=_opt_str("bearer_env", bearer_env),
+        bearer_file=_opt_path("bearer_file", bearer_file),
+        timeout=_opt_seconds("timeout", timeout),
+        connect_timeout=_opt_seconds("connect_timeout", connect_timeout),
+        request_timeout=_opt_seconds("request_timeout", request_timeout),
+        protocol=_opt_str("protocol", protocol),
+        protocol_version=_opt_str("protocol_version", protocol_version),
+        max_body_bytes=_opt_count("max_body_bytes", max_body_bytes, _U64),
+        max_sse_event_bytes=_opt_count("max_sse_event_bytes", max_sse_event_bytes, _U64),
+        max_pages=_opt_count("max_pages", max_pages, _U32),
+    )
+
+
+class CheckOptions(TypedDict, total=False):
+    """The keyword options of :func:`check`, :func:`check_async` and :class:`Scenario`."""
+
+    scenario: Optional[ScenarioSource]
+    tool: Optional[str]
+    arguments: Optional[Mapping[str, Any]]
+    expect_text: Optional[str]
+    expect_contains: Optional[str]
+    allow_tool_error: bool
+    headers: Optional[Mapping[str, str]]
+    bearer_env: Optional[str]
+    bearer_file: Optional[Union[str, "os.PathLike[str]"]]
+    timeout: Optional[float]
+    connect_timeout: Optional[float]
+    request_timeout: Optional[float]
+    protocol: Optional[Literal["auto", "modern", "handshake"]]
+    protocol_version: Optional[str]
+    max_body_bytes: Optional[int]
+    max_sse_event_bytes: Optional[int]
+    max_pages: Optional[int]
+
+
+class Scenario:
+    """A probe to run: target, timeouts, limits and ordered steps with expectations.
+
+    The same document as the CLI's ``--scenario`` file (and the Rust ``Scenario``), validated
+    by the engine when made. Build one from keyword options like :func:`check`'s, from a
+    scenario document (``Scenario.from_dict``) or from a YAML/JSON file (``Scenario.from_file``);
+    options given with ``scenario=`` refine that document, as the CLI's flags refine its file::
+
+        s = Scenario("http://127.0.0.1:8000/mcp", tool="add", arguments={"a": 2, "b": 3}, expect_text="5")
+        report = s.check()
+
+    Scenarios are immutable and can be reused and shared between threads and tasks.
+    """
+
+    __slots__ = ("_json",)
+    _json: str
+
+    def __init__(
+        self,
+        url: str | None = None,
+        *,
+        scenario: ScenarioSource | None = None,
+        tool: str | None = None,
+        arguments: Mapping[str, Any] | None = None,
+        expect_text: str | None = None,
+        expect_contains: str | None = None,
+        allow_tool_error: bool = False,
+        headers: Mapping[str, str] | None = None,
+        bearer_env: str | None = None,
+        bearer_file: str | os.PathLike[str] | None = None,
+        timeout: float | None = None,
+        connect_timeout: float | None = None,
+        request_timeout: float | None = None,
+        protocol: Literal["auto", "modern", "handshake"] | None = None,
+        protocol_version: str | None = None,
+        max_body_bytes: int | None = None,
+        max_sse_event_bytes: int | None = None,
+        max_pages: int | None = None,
+    ) -> None:
+        """Builds and validates a scenario; see :func:`check` for the options."""
+        object.__setattr__(
+            self,
+            "_json",
+            _build(
+                url,
+                scenario,
+                tool,
+                arguments,
+                expect_text,
+                expect_contains,
+                allow_tool_error,
+                headers,
+                bearer_env,
+                bearer_file,
+                timeout,
+                connect_timeout,
+                request_timeout,
+                protocol,
+                protocol_version,
+                max_body_bytes,
+                max_sse_event_bytes,
+                max_pages,
+            ),
+        )
+
+    @classmethod
+    def from_dict(cls, document: Mapping[str, Any]) -> Scenario:
+        """A scenario from a document: ``{"target": {"url": …}, "timeouts": {"total": "10s"}, "steps": […]}``.
+
+        Raises :class:`ScenarioError` if the engine rejects it (unknown field or step, …).
+        """
+        if not isinstance(document, Mapping):
+            raise _scenario_error(f"a scenario document must be a dict, got {_type_name(document)}")
+        return cls(scenario=document)
+
+    @classmethod
+    def from_file(cls, path: str | os.PathLike[str]) -> Scenario:
+        """A scenario from a ``.json``, ``.yaml`` or ``.yml`` file (the CLI's ``--scenario``)."""
+        if not isinstance(path, (str, os.PathLike)):
+            raise _config_error(f"`path` must be a str or os.PathLike[str], got {_type_name(path)}")
+        return cls(scenario=path)
+
+    @property
+    def url(self) -> str | None:
+        """The target URL, if the scenario has one."""
+        target = json.loads(self._json).get("target")
+        return None if target is None else str(target.get("url", ""))
+
+    def to_dict(self) -> dict[str, Any]:
+        """The scenario document as the engine writes it (camelCase keys, durations as text)."""
+        result: dict[str, Any] = json.loads(self._json)
+        return result
+
+    def to_json(self, *, indent: int | None = None) -> str:
+        """The scenario document as JSON text."""
+        return json.dumps(self.to_dict(), indent=indent)
+
+    def check(self) -> Report:
+        """Runs this scenario, blocking (the GIL is released meanwhile); see :func:`check`."""
+        return Report._wrap(json.loads(_native.check(self._json)))
+
+    async def check_async(self) -> Report:
+        """Runs this scenario on the shared runtime; see :func:`check_async`."""
+        return Report._wrap(json.loads(await _native.check_async(self._json)))
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"Scenario is immutable (cannot set {name!r})")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"Scenario is immutable (cannot delete {name!r})")
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Scenario):
+            return NotImplemented
+        return self.to_dict() == other.to_dict()
+
+    def __hash__(self) -> int:
+        return hash(json.dumps(self.to_dict(), sort_keys=True))
+
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        return (_scenario_from_json, (self._json,))
+
+    def __repr__(self) -> str:
+        document = self.to_dict()
+        steps = []
+        for step in document.get("steps") or [{"step": "handshake"}, {"step": "listTools"}]:
+            name = str(step.get("step"))
+            steps.append(f"{name} {step['name']}" if "name" in step else name)
+        url = self.url
+        return f"Scenario(url={None if url is None else _redact(url)!r}, steps={steps!r})"
+
+
+def _redact(url: str) -> str:
+    """The URL as it may be shown: user info and query values replaced (like the report's target)."""
+    try:
+        parts = urllib.parse.urlsplit(url)
+        netloc = parts.netloc
+        if "@" in netloc:
+            netloc = "***@" + netloc.rsplit("@", 1)[1]
+        query = "&".join(
+            f"{pair.split('=', 1)[0]}=***" if "=" in pair else pair for pair in parts.query.split("&") if pair
+        )
+        return urllib.parse.urlunsplit((parts.scheme, netloc, parts.path, query, ""))
+    except ValueError:
+        return "<invalid URL>"
+
+
+def _scenario_from_json(text: str) -> Scenario:
+    """Unpickles a scenario (re-validated by the engine)."""
+    return Scenario(scenario=json.loads(text))
+
+
+def check(
+    url: str | None = None,
+    *,
+    scenario: ScenarioSource | None = None,
+    tool: str | None = None,
+    arguments: Mapping[str, Any] | None = None,
+    expect_text: str | None = None,
+    expect_contains: str | None = None,
+    allow_tool_error: bool = False,
+    headers: Mapping[str, str] | None = None,
+    bearer_env: str | None = None,
+    bearer_file: str | os.PathLike[str] | None = None,
+    timeout: float | None = None,
+    connect_timeout: float | None = None,
+    request_timeout: float | None = None,
+    protocol: Literal["auto", "modern", "handshake"] | None = None,
+    protocol_version: str | None = None,
+    max_body_bytes: int | None = None,
+    max_sse_event_bytes: int | None = None,
+    max_pages: int | None = None,
+) -> Report:
+    """Probes an MCP server the way an LLM client uses it and returns what it found.
+
+    Runs handshake → ``tools/list`` → (with ``tool``) ``tools/call``, or the steps of
+    ``scenario``. Blocks with the GIL released. A failing server is a :class:`Report` with
+    ``ok == False``; exceptions are only for the caller's mistakes (:class:`ConfigError`,
+    :class:`ScenarioError`, both :class:`McpProbeError` with a ``code``).
+
+    Args:
+        url: The Streamable HTTP endpoint (``http://`` or ``https://``). Optional when
+            ``scenario`` names a target; replaces its URL otherwise.
+        scenario: A :class:`Scenario`, a scenario document (dict) or a YAML/JSON file path;
+            the other options refine it.
+        tool: Call this tool after listing tools (it must be listed).
+        arguments: The tool's arguments (a JSON-serializable dict; default ``{}``).
+        expect_text: The tool's text result must equal this.
+        expect_contains: The tool's text result must contain this.
+        allow_tool_error: Accept a tool result with ``isError: true``.
+        headers: Extra headers for every request. Values are never shown in reports or errors.
+        bearer_env: Send ``Authorization: Bearer <token>`` read from this environment variable.
+        bearer_file: … or read from this file.
+        timeout: Limit for the whole probe, in seconds (default 10).
+        connect_timeout: Limit for establishing a connection, in seconds (default 5).
+        request_timeout: Limit for each request, in seconds (default: ``timeout``).
+        protocol: The protocol era: ``"auto"`` (try the 2026-07-28 ``server/discover``, fall
+            back to ``initialize``; the default), ``"modern"`` or ``"handshake"``.
+        protocol_version: Ask for this protocol version and accept only it.
+        max_body_bytes: Largest response body or SSE stream accepted (default 16 MiB).
+        max_sse_event_bytes: Largest single SSE event accepted (default 16 MiB).
+        max_pages: Most pages ``tools/list`` follows (default 100).
+
+    Example::
+
+        report = mcp_probe.check("http://127.0.0.1:8000/mcp", tool="add", arguments={"a": 2, "b": 3})
+        assert report.ok, report.failure
+    """
+    if url is None and isinstance(scenario, Scenario) and _only_scenario(locals()):
+        document = scenario._json
+    else:
+        document = _build(
+            url,
+            scenario,
+            tool,
+            arguments,
+            expect_text,
+            expect_contains,
+            allow_tool_error,
+            headers,
+            bearer_env,
+            bearer_file,
+            timeout,
+            connect_timeout,
+            request_timeout,
+            protocol,
+            protocol_version,
+            max_body_bytes,
+            max_sse_event_bytes,
+            max_pages,
+        )
+    return Report._wrap(json.loads(_native.check(document)))
+
+
+async def check_async(
+    url: str | None = None,
+    *,
+    scenario: ScenarioSource | None = None,
+    tool: str | None = None,
+    arguments: Mapping[str, Any] | None = None,
+    expect_text: str | None = None,
+    expect_contains: str | None = None,
+    allow_tool_error: bool = False,
+    headers: Mapping[str, str] | None = None,
+    bearer_env: str | None = None,
+    bearer_file: str | os.PathLike[str] | None = None,
+    timeout: float | None = None,
+    connect_timeout: float | None = None,
+    request_timeout: float | None = None,
+    protocol: Literal["auto", "modern", "handshake"] | None = None,
+    protocol_version: str | None = None,
+    max_body_bytes: int | None = None,
+    max_sse_event_bytes: int | None = None,
+    max_pages: int | None = None,
+) -> Report:
+    """The asyncio form of :func:`check`: same options, same report.
+
+    The probe runs on one shared Rust runtime, so many concurrent calls are cheap (no thread
+    per call). Cancelling the awaiting task stops the probe and drops its connections.
+
+    Example::
+
+        reports = await asyncio.gather(*(mcp_probe.check_async(u) for u in urls))
+    """
+    if url is None and isinstance(scenario, Scenario) and _only_scenario(locals()):
+        document = scenario._json
+    else:
+        document = _build(
+            url,
+            scenario,
+            tool,
+            arguments,
+            expect_text,
+            expect_contains,
+            allow_tool_error,
+            headers,
+            bearer_env,
+            bearer_file,
+            timeout,
+            connect_timeout,
+            request_timeout,
+            protocol,
+            protocol_version,
+            max_body_bytes,
+            max_sse_event_bytes,
+            max_pages,
+        )
+    return Report._wrap(json.loads(await _native.check_async(document)))
+
+
+def _only_scenario(options: Mapping[str, object]) -> bool:
+    """Whether no option besides ``scenario`` was given (so the Scenario is used as is)."""
+    return all(
+        value is None or value is False for name, value in options.items() if name not in ("url", "scenario")
+    )
+
+
+def assert_healthy(report: Report, *, allow_warnings: bool = True) -> Report:
+    """Asserts that the probe passed; returns the report so calls can be chained.
+
+    Raises ``AssertionError`` whose message names the failing step, the failure code and the
+    reason, e.g. ``MCP probe failed at step tools/call (tool_error): tools/call add: the tool
+    reported an error: database connection refused``, followed by the target, each step's
+    outcome and the failure's details. With ``allow_warnings=False`` warnings fail it too.
+    """
+    __tracebackhide__ = True
+    if not isinstance(report, Report):
+        raise TypeError(f"assert_healthy expects a mcp_probe.Report, got {_type_name(report)}")
+    if report.ok and (allow_warnings or not report.warnings):
+        return report
+    lines = []
+    failure = report.failure
+    if failure is not None:
+        lines.append(f"MCP probe failed at step {failure.step or '?'} ({failure.code}): {failure.message}")
+    else:
+        summary = "; ".join(f"{w.step or '-'} ({w.code}): {w.message}" for w in report.warnings)
+        lines.append(f"MCP probe passed with warnings: {summary}")
+    lines.append(f"  target: {report.target}")
+    steps = ", ".join(f"{s.name} {s.status}" + (f" {s.duration_ms:.1f} ms" if s.status != "skip" else "") for s in report.steps)
+    lines.append(f"  steps: {steps}")
+    if failure is not None and failure.details:
+        lines.append(f"  details: {json.dumps(failure.details, sort_keys=True)}")
+    raise AssertionError("\n".join(lines))
