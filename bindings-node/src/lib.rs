@@ -1,0 +1,205 @@
+//! Node.js binding of mcp-probe: `check(target, options)` and `checkScenario(scenario, options)`
+//! return a Promise of the engine's report as a plain object.
+//!
+//! The binding converts (see `convert.rs`) and maps caller mistakes onto coded `Error`s (see
+//! `errors.rs`); every probe runs in `mcp-probe-core` on the Tokio runtime napi-rs manages, so
+//! any number of checks run at once without blocking the event loop.
+
+mod convert;
+mod errors;
+
+use std::sync::Arc;
+
+use napi::bindgen_prelude::{
+    FnArgs, Function, FunctionCallContext, JsObjectValue, JsValue, Object, ObjectRef, PromiseRaw,
+    Unknown,
+};
+use napi::{Env, Result};
+use napi_derive::napi;
+use tokio::sync::Notify;
+
+pub use convert::{
+    AuthFinding, CallResult, CheckOptions, Era, Failure, FailureCode, FailureFamily, FindingStatus,
+    Negotiation, ProtocolChoice, Report, ScenarioOptions, ServerInfo, ServerMessage,
+    ServerMessageKind, SessionFacts, StdioCommand, StepReport, StepStatus, ToolInfo,
+    TransportChoice, TransportKind, Warning,
+};
+pub use errors::ErrorCode;
+
+use convert::Call;
+use errors::CallError;
+
+/// Probes the MCP server at `target` the way an LLM client uses it: handshake, `tools/list`, and
+/// with `tool`, a `tools/call` with its expectations. `target` is the server's URL, or a command
+/// that starts a local server speaking MCP over stdio.
+///
+/// Resolves with the report, also when the server fails (`report.ok` is then `false` and
+/// `report.failure` says why). Rejects only for the caller's mistakes, with an `Error` whose
+/// `code` is an `ErrorCode`, and with an `AbortError` when `options.signal` aborts.
+///
+/// ```js
+/// const { check } = require('mcp-probe')
+/// const report = await check('http://127.0.0.1:8000/mcp', {
+///   tool: 'add', arguments: { a: 2, b: 3 }, expectText: '5', timeoutMs: 5000,
+/// })
+/// if (!report.ok) console.error(report.failure.code, report.failure.message)
+///
+/// const local = await check({ command: 'python', args: ['server.py'] }, { tool: 'echo' })
+/// ```
+#[napi(
+    ts_args_type = "target: string | StdioCommand, options?: CheckOptions | undefined | null",
+    ts_return_type = "Promise<Report>"
+)]
+pub fn check<'env>(
+    env: &'env Env,
+    target: Unknown<'env>,
+    options: Option<Unknown<'env>>,
+) -> Result<PromiseRaw<'env, Report>> {
+    let call = convert::check_call(env, target, options);
+    start(env, call)
+}
+
+/// Runs a scenario document (the same schema as `mcp-probe check --scenario FILE`), given as an
+/// object or as the path of a YAML or JSON file.
+///
+/// Resolves and rejects like `check`; an invalid document rejects with
+/// `code: 'invalid_scenario'`.
+///
+/// ```js
+/// const { checkScenario } = require('mcp-probe')
+/// const report = await checkScenario({
+///   target: { url: 'http://127.0.0.1:8000/mcp' },
+///   steps: [{ step: 'callTool', name: 'add', arguments: { a: 2, b: 3 }, expect: { textEquals: '5' } }],
+/// })
+/// ```
+#[napi(
+    ts_args_type = "scenario: Record<string, unknown> | string, options?: ScenarioOptions | undefined | null",
+    ts_return_type = "Promise<Report>"
+)]
+pub fn check_scenario<'env>(
+    env: &'env Env,
+    scenario: Unknown<'env>,
+    options: Option<Unknown<'env>>,
+) -> Result<PromiseRaw<'env, Report>> {
+    let call = convert::scenario_call(env, scenario, options);
+    start(env, call)
+}
+
+/// Starts the probe on the Tokio runtime and returns its promise. Every outcome, a caller's
+/// mistake included, settles the promise: nothing is thrown synchronously.
+fn start<'env>(
+    env: &'env Env,
+    call: std::result::Result<Call<'env>, CallError>,
+) -> Result<PromiseRaw<'env, Report>> {
+    let (scenario, abort) = match call {
+        Err(e) => (Err(e), None),
+        Ok(Call {
+            scenario,
+            signal: None,
+        }) => (Ok(scenario), None),
+        Ok(Call {
+            scenario,
+            signal: Some(signal),
+        }) => match Abort::listen(env, &signal) {
+            Ok(Some(abort)) => (Ok(scenario), Some(abort)),
+            Ok(None) => (Err(CallError::Aborted), None),
+            Err(_) => (
+                Err(CallError::invalid(
+                    mcp_probe_core::ErrorKind::InvalidOption,
+                    "cannot listen to `signal`: it must be an AbortSignal",
+                )),
+                None,
+            ),
+        },
+    };
+    let fired = abort.as_ref().map(|a| Arc::clone(&a.fired));
+    let probe = async move {
+        Ok(match scenario {
+            Err(e) => Err(e),
+            Ok(scenario) => run(scenario, fired).await,
+        })
+    };
+    env.spawn_future_with_callback(probe, move |env, outcome| {
+        if let Some(abort) = abort {
+            abort.release(env);
+        }
+        outcome.map_err(|e| errors::to_js(env, e))
+    })
+}
+
+/// Runs the probe until it finishes or `fired` is notified; dropping the probe's future closes
+/// its connections.
+async fn run(
+    scenario: mcp_probe_core::Scenario,
+    fired: Option<Arc<Notify>>,
+) -> std::result::Result<Report, CallError> {
+    let probe = mcp_probe_core::check(&scenario);
+    let outcome = match fired {
+        None => probe.await,
+        Some(fired) => tokio::select! {
+            biased;
+            () = fired.notified() => return Err(CallError::Aborted),
+            outcome = probe => outcome,
+        },
+    };
+    outcome
+        .map(|report| Report::from(&report))
+        .map_err(CallError::Engine)
+}
+
+/// An `abort` listener on the caller's `AbortSignal`, removed again when the probe settles.
+struct Abort {
+    fired: Arc<Notify>,
+    // References that stay silent if the environment goes away before `release`.
+    signal: ObjectRef<false>,
+    listener: ObjectRef<false>,
+}
+
+impl Abort {
+    /// Listens to `signal`; `None` when it has already been aborted.
+    fn listen(env: &Env, signal: &Object<'_>) -> Result<Option<Abort>> {
+        if signal.get_named_property::<bool>("aborted")? {
+            return Ok(None);
+        }
+        let fired = Arc::new(Notify::new());
+        let notify = Arc::clone(&fired);
+        // `notify_one` stores a permit when nobody waits yet, so an abort between here and the
+        // probe's first poll is not lost.
+        let listener = env.create_function_from_closure::<Unknown, (), _>(
+            "onAbort",
+            move |_: FunctionCallContext| -> Result<()> {
+                notify.notify_one();
+                Ok(())
+            },
+        )?;
+        let listener = listener.to_unknown();
+        let mut once = Object::new(env)?;
+        once.set("once", true)?;
+        let add: Function<FnArgs<(&str, Unknown, Unknown)>, Unknown> =
+            signal.get_named_property("addEventListener")?;
+        add.apply(signal, (ABORT, listener, once.to_unknown()).into())?;
+        Ok(Some(Abort {
+            fired,
+            signal: signal.create_ref()?,
+            listener: listener.coerce_to_object()?.create_ref()?,
+        }))
+    }
+
+    /// Removes the listener; best effort, the signal may be gone with its environment.
+    fn release(self, env: &Env) {
+        let removed = (|| -> Result<()> {
+            let signal = self.signal.get_value(env)?;
+            let listener = self.listener.get_value(env)?;
+            let remove: Function<FnArgs<(&str, &Object)>, Unknown> =
+                signal.get_named_property("removeEventListener")?;
+            remove.apply(signal, (ABORT, &listener).into())?;
+            Ok(())
+        })();
+        drop(removed);
+        let _ = self.signal.unref(env);
+        let _ = self.listener.unref(env);
+    }
+}
+
+/// The event an `AbortSignal` dispatches.
+const ABORT: &str = "abort";
