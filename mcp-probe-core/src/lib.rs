@@ -9,6 +9,7 @@ mod negotiate;
 mod oauth;
 mod probe;
 mod report;
+mod run;
 mod scenario;
 mod session;
 pub mod sse;

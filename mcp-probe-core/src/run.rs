@@ -1,0 +1,364 @@
+//! One probe in progress: open the target (spawn, connect, get a token), run each step,
+//! close what was opened, and assemble the [`Report`].
+
+use std::time::Duration;
+
+use tokio::time::Instant;
+
+use crate::client::HttpClient;
+use crate::error::Error;
+use crate::negotiate::ProtocolChoice;
+use crate::oauth::{self, Credentials, TokenPhase};
+use crate::probe::Prober;
+use crate::report::{
+    Failure, Report, SessionFacts, StepReport, StepStatus, TransportKind, Warning,
+    REPORT_SCHEMA_VERSION,
+};
+use crate::scenario::{CommandSpec, Limits, Scenario, Step, TargetSpec, TransportChoice};
+use crate::session::{Clock, LegacyOpener, Session};
+use crate::steps::{self, EraPlan, Learnt, StepContext};
+use crate::target::Target;
+use crate::transport::stdio::Stdio;
+use crate::transport::streamable_http::StreamableHttp;
+use crate::transport::{StepLog, Transport};
+
+/// What a probe needs that can be the caller's mistake, resolved before the clock starts.
+pub(crate) struct Prepared {
+    /// The target and its client, for URL targets.
+    pub(crate) http: Option<(Target, HttpClient)>,
+    /// OAuth client credentials, secret read.
+    pub(crate) credentials: Option<Credentials>,
+    /// The connect timeout (for token-endpoint clients).
+    pub(crate) connect: Duration,
+}
+
+/// One probe between start and report.
+pub(crate) struct Run<'a> {
+    prober: &'a Prober,
+    scenario: &'a Scenario,
+    spec: &'a TargetSpec,
+    clock: Clock,
+    connect: Duration,
+    plan: EraPlan<'a>,
+    /// The URL target (with any OAuth token in it) and its client: for the auth step, token
+    /// refreshes and the report's TLS facts.
+    http: Option<(Target, HttpClient)>,
+    credentials: Option<Credentials>,
+    token: Option<TokenPhase>,
+    display_url: String,
+    session: Option<Session>,
+    /// Why the server could not be reached at all; the first step fails with it.
+    start_failure: Option<Failure>,
+    learnt: Learnt,
+    failure: Option<Failure>,
+    warnings: Vec<Warning>,
+}
+
+impl<'a> Run<'a> {
+    /// Gets an OAuth token if one is configured, then opens the transport (nothing is sent
+    /// to the server yet for HTTP; a stdio server is spawned).
+    pub(crate) async fn start(
+        prober: &'a Prober,
+        scenario: &'a Scenario,
+        spec: &'a TargetSpec,
+        prepared: Prepared,
+        clock: Clock,
+    ) -> Result<Run<'a>, Error> {
+        let Prepared {
+            mut http,
+            credentials,
+            connect,
+        } = prepared;
+        // Getting the token is part of the probe's time; it goes into the target before
+        // anything is sent with it.
+        let mut token = None;
+        if let (Some(credentials), Some((target, client))) = (&credentials, http.as_mut()) {
+            let phase = prober
+                .tokens
+                .authorize(credentials, target, client, &clock, true, |url| {
+                    prober.token_client(spec, url, connect)
+                })
+                .await?;
+            token = Some(phase);
+        }
+        let (display_url, mut opened) = match &http {
+            Some((target, client)) => {
+                let (transport, legacy) =
+                    open_http(client.clone(), target.clone(), scenario.limits);
+                (target.display_url(), Ok((transport, Some(legacy))))
+            }
+            None => {
+                let command = spec.command.clone().unwrap_or_default();
+                let spawned =
+                    Stdio::spawn(&command, scenario.limits).map(|t| (Transport::Stdio(t), None));
+                (stdio_display(&command), spawned)
+            }
+        };
+        if let Some(f) = token.as_mut().and_then(|p| p.failure.take()) {
+            opened = Err(f);
+        }
+        let (session, start_failure) = match opened {
+            Ok((transport, legacy)) => (Some(Session::new(transport, legacy, clock)), None),
+            Err(f) => (None, Some(f)),
+        };
+        let choice = scenario.effective_protocol();
+        let transport = scenario.effective_transport();
+        let cached = match (choice, transport) {
+            (ProtocolChoice::Auto, TransportChoice::Auto | TransportChoice::StreamableHttp) => {
+                prober.cached_era(cache_key(spec))
+            }
+            _ => None,
+        };
+        Ok(Run {
+            prober,
+            scenario,
+            spec,
+            clock,
+            connect,
+            plan: EraPlan {
+                choice,
+                transport,
+                requested_version: scenario.protocol_version.as_deref(),
+                cached,
+            },
+            http,
+            credentials,
+            token,
+            display_url,
+            session,
+            start_failure,
+            learnt: Learnt::default(),
+            failure: None,
+            warnings: Vec::new(),
+        })
+    }
+
+    /// Runs one step and reports it; after a failure, later steps are skipped.
+    ///
+    /// `Err` only when a token refresh needs a client that cannot be made (a caller mistake).
+    pub(crate) async fn step(&mut self, step: &Step) -> Result<StepReport, Error> {
+        let mut report = StepReport::new(step.name());
+        if self.failure.is_some() {
+            return Ok(report);
+        }
+        if self.session.is_none() {
+            // The server could not be started, or no token could be had.
+            if let Some(f) = self.start_failure.take() {
+                self.fail(&mut report, step, f);
+            }
+            return Ok(report);
+        }
+        let started = Instant::now();
+        let mut log = StepLog::default();
+        let mut outcome = self.execute(step, &mut log, &mut report).await;
+        if self.token_refused(step, &outcome) {
+            if let Some(retried) = self
+                .retry_with_fresh_token(step, &mut log, &mut report)
+                .await?
+            {
+                outcome = retried;
+            }
+        }
+        report.duration_ms = millis(started.elapsed());
+        self.record(step, &mut report, log, outcome);
+        Ok(report)
+    }
+
+    async fn execute(
+        &mut self,
+        step: &Step,
+        log: &mut StepLog,
+        report: &mut StepReport,
+    ) -> Result<(), Failure> {
+        let Some(session) = self.session.as_mut() else {
+            return Ok(());
+        };
+        let cx = StepContext {
+            session,
+            learnt: &mut self.learnt,
+            log,
+            report,
+            limits: self.scenario.limits,
+            plan: self.plan,
+        };
+        match step {
+            Step::Handshake(s) => steps::handshake(cx, s).await,
+            Step::ListTools(s) => steps::list_tools(cx, s).await,
+            Step::CallTool(s) => steps::call_tool(cx, s).await,
+            Step::CheckAuth(_) => match &self.http {
+                Some((target, client)) => steps::check_auth(cx, client, target).await,
+                // Validation allows `checkAuth` only for URL targets.
+                None => Ok(()),
+            },
+        }
+    }
+
+    /// Whether the server refused the OAuth token at the handshake.
+    fn token_refused(&self, step: &Step, outcome: &Result<(), Failure>) -> bool {
+        matches!(step, Step::Handshake(_))
+            && self.credentials.is_some()
+            && matches!(outcome, Err(f) if oauth::token_refused(f))
+    }
+
+    /// A refused token is never reused; one from the cache is replaced once, and the step
+    /// runs again over a new session. `None` when no retry was made.
+    async fn retry_with_fresh_token(
+        &mut self,
+        step: &Step,
+        log: &mut StepLog,
+        report: &mut StepReport,
+    ) -> Result<Option<Result<(), Failure>>, Error> {
+        let (Some(credentials), Some(phase), Some((target, client))) =
+            (&self.credentials, self.token.as_mut(), self.http.as_mut())
+        else {
+            return Ok(None);
+        };
+        self.prober.tokens.forget(credentials);
+        if !phase.may_refresh() {
+            return Ok(None);
+        }
+        let (prober, spec, connect) = (self.prober, self.spec, self.connect);
+        let fresh = prober
+            .tokens
+            .authorize(credentials, target, client, &self.clock, false, |url| {
+                prober.token_client(spec, url, connect)
+            })
+            .await?;
+        if let Some(f) = phase.replace(fresh) {
+            return Ok(Some(Err(f)));
+        }
+        let (transport, legacy) = open_http(client.clone(), target.clone(), self.scenario.limits);
+        self.session = Some(Session::new(transport, Some(legacy), self.clock));
+        self.learnt = Learnt::default();
+        let refused_requests = log.requests;
+        *log = StepLog::default();
+        log.requests = refused_requests;
+        *report = StepReport::new(step.name());
+        Ok(Some(self.execute(step, log, report).await))
+    }
+
+    /// Moves what the step's exchanges did into its report and decides its status.
+    fn record(
+        &mut self,
+        step: &Step,
+        report: &mut StepReport,
+        mut log: StepLog,
+        outcome: Result<(), Failure>,
+    ) {
+        report.requests = log.requests;
+        report.http_status = log.http_status;
+        (report.timings, report.exchanges) = log.timing.finish();
+        if log.dropped_messages > 0 {
+            log.warn(
+                "server_messages_dropped",
+                format!(
+                    "{} more server messages arrived and were not recorded",
+                    log.dropped_messages
+                ),
+            );
+        }
+        report.server_messages = log.server_messages;
+        report.sse_resumptions = (log.resumptions > 0).then_some(log.resumptions);
+        report.warnings = log
+            .warnings
+            .into_iter()
+            .map(|mut w| {
+                w.step = Some(step.name().to_owned());
+                w
+            })
+            .collect();
+        self.warnings.extend(report.warnings.iter().cloned());
+        match outcome {
+            Ok(()) if report.warnings.is_empty() => report.status = StepStatus::Pass,
+            Ok(()) => report.status = StepStatus::Warn,
+            Err(f) => self.fail(report, step, f),
+        }
+    }
+
+    fn fail(&mut self, report: &mut StepReport, step: &Step, mut failure: Failure) {
+        failure.step = Some(step.name().to_owned());
+        report.status = StepStatus::Fail;
+        report.failure = Some(failure.clone());
+        self.failure = Some(failure);
+    }
+
+    /// Closes what the probe opened and assembles the report.
+    pub(crate) async fn finish(
+        mut self,
+        steps: Vec<StepReport>,
+        started_at: String,
+        started: Instant,
+    ) -> Report {
+        let mut session_facts = SessionFacts::default();
+        let mut transport = match self.plan.transport {
+            TransportChoice::Stdio => TransportKind::Stdio,
+            _ => TransportKind::StreamableHttp,
+        };
+        let mut stderr = None;
+        if let Some(session) = self.session.as_mut() {
+            session.close().await;
+            session_facts = session.facts.clone();
+            transport = session.transport_kind();
+            stderr = session.stderr_tail();
+        }
+        if self.plan.choice == ProtocolChoice::Auto {
+            self.prober
+                .remember_era(cache_key(self.spec), self.learnt.era, self.failure.as_ref());
+        }
+        let tls = self.http.as_ref().and_then(|(_, c)| c.tls_facts());
+        if self.spec.tls.insecure && self.http.is_some() {
+            self.warnings
+                .insert(0, crate::tls::insecure_warning(tls.as_ref()));
+        }
+        Report {
+            schema_version: REPORT_SCHEMA_VERSION,
+            ok: self.failure.is_none(),
+            target: self.display_url,
+            transport,
+            era: self.learnt.era,
+            protocol_version: self.learnt.protocol_version,
+            negotiation: self.learnt.negotiation,
+            server: self.learnt.server,
+            started_at,
+            duration_ms: millis(started.elapsed()),
+            steps,
+            failure: self.failure,
+            warnings: self.warnings,
+            session: session_facts,
+            stderr,
+            tls,
+            auth: self.token.map(|p| p.facts),
+        }
+    }
+}
+
+/// The key under which a URL's detected era is remembered.
+fn cache_key(spec: &TargetSpec) -> &str {
+    spec.url.trim()
+}
+
+/// How a stdio target is shown: the program and how many arguments (they may hold secrets).
+fn stdio_display(command: &CommandSpec) -> String {
+    let args = match command.args.len() {
+        0 => String::new(),
+        1 => " (1 argument)".to_owned(),
+        n => format!(" ({n} arguments)"),
+    };
+    format!("stdio:{}{args}", command.program)
+}
+
+/// The Streamable HTTP transport for a URL target, and the way to switch to legacy HTTP+SSE.
+fn open_http(client: HttpClient, target: Target, limits: Limits) -> (Transport, LegacyOpener) {
+    let legacy = LegacyOpener {
+        client: client.clone(),
+        target: target.clone(),
+        limits,
+    };
+    let transport = Transport::StreamableHttp(StreamableHttp::new(client, target, limits));
+    (transport, legacy)
+}
+
+/// Milliseconds with microsecond precision.
+fn millis(d: Duration) -> f64 {
+    d.as_micros() as f64 / 1000.0
+}
