@@ -13,7 +13,7 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use reqwest::header::{HeaderMap, ACCEPT, CONTENT_TYPE, LOCATION, WWW_AUTHENTICATE};
+use reqwest::header::{ACCEPT, CONTENT_TYPE};
 use reqwest::{RequestBuilder, Response, StatusCode};
 use serde_json::{json, Value};
 use tokio::sync::{mpsc, OwnedSemaphorePermit, Semaphore};
@@ -21,10 +21,9 @@ use tokio::task::JoinHandle;
 use tokio::time::timeout_at;
 use url::Url;
 
-use super::streamable_http::parse_challenge;
+use super::http::{media_type, not_mcp_content, read_prefix, status_failure};
 use super::{
-    answer_for, classify_http_error, redirect_failure, response_from, snippet, too_large, Deadline,
-    StepLog,
+    answer_for, classify_http_error, response_from, snippet, too_large, Deadline, StepLog,
 };
 use crate::client::HttpClient;
 use crate::jsonrpc::{self, Incoming, NotRpc, RpcOutcome};
@@ -39,10 +38,6 @@ const GET_WHAT: &str = "GET SSE stream";
 const MAX_BUFFERED: usize = 64;
 /// Longest a probe waits to deliver an answer to a server request.
 const ANSWER_BUDGET: Duration = Duration::from_secs(2);
-/// Longest a probe spends reading the body of a POST's or an error's answer.
-const BODY_PREFIX_BUDGET: Duration = Duration::from_secs(1);
-/// Most bytes of such a body that are read.
-const BODY_PREFIX_BYTES: usize = 4096;
 /// Ids of failed requests remembered so that their late responses are recognised.
 const MAX_ABANDONED: usize = 64;
 
@@ -118,11 +113,19 @@ impl LegacySse {
             .header(ACCEPT, "text/event-stream");
         let resp = client.send(rb, &deadline, GET_WHAT, log).await?;
         if !resp.status().is_success() {
-            return Err(status_failure(target.url(), resp, GET_WHAT, &deadline).await);
+            return Err(status_failure(resp, false, GET_WHAT, &deadline).await);
         }
         let content_type = media_type(resp.headers());
         if content_type.as_deref() != Some("text/event-stream") {
-            return Err(not_mcp_content(resp, content_type.as_deref(), &deadline).await);
+            return Err(not_mcp_content(
+                resp,
+                content_type.as_deref(),
+                GET_WHAT,
+                "text/event-stream",
+                "an SSE stream",
+                &deadline,
+            )
+            .await);
         }
 
         let (tx, mut events) = mpsc::channel(MAX_BUFFERED);
@@ -401,7 +404,7 @@ impl LegacySse {
     /// A non-2xx answer to a POST on the endpoint.
     async fn endpoint_failure(&self, resp: Response, what: &str, deadline: &Deadline) -> Failure {
         let not_found = resp.status() == StatusCode::NOT_FOUND;
-        let failure = status_failure(&self.endpoint, resp, what, deadline).await;
+        let failure = status_failure(resp, false, what, deadline).await;
         if !not_found {
             return failure;
         }
@@ -531,129 +534,6 @@ fn end_failure(end: End, what: &str, deadline: &Deadline, events: u64) -> Failur
         End::Broken(e) => classify_http_error(&e, what, deadline).with("eventsRead", events),
         End::TooLarge(limit) => too_large(what, "SSE event", limit),
     }
-}
-
-/// The failure for a non-2xx answer from `url` (the SSE URL or the endpoint).
-async fn status_failure(url: &Url, resp: Response, what: &str, deadline: &Deadline) -> Failure {
-    let status = resp.status();
-    let code = status.as_u16();
-    let headers = resp.headers().clone();
-    let content_type = media_type(&headers);
-    let body = read_prefix(resp, deadline).await;
-    let reason = status.canonical_reason().unwrap_or("");
-    let rpc_error =
-        serde_json::from_slice::<Value>(&body)
-            .ok()
-            .and_then(|v| match jsonrpc::classify(v) {
-                Ok(Incoming::Response {
-                    outcome: Err(e), ..
-                }) => Some(e),
-                _ => None,
-            });
-    let failure = match code {
-        300..=399 => redirect_failure(
-            what,
-            code,
-            headers.get(LOCATION).and_then(|v| v.to_str().ok()),
-            url,
-        ),
-        401 | 403 => {
-            let challenges = headers
-                .get_all(WWW_AUTHENTICATE)
-                .iter()
-                .filter_map(|v| v.to_str().ok())
-                .map(parse_challenge)
-                .collect::<Vec<_>>();
-            let mut message =
-                format!("{what}: HTTP {code} {reason}: the server requires credentials");
-            if let Some(Value::Object(c)) = challenges.first() {
-                if let Some(Value::String(scheme)) = c.get("scheme") {
-                    message.push_str(&format!(" ({scheme} challenge"));
-                    if let Some(Value::String(err)) = c.get("error") {
-                        message.push_str(&format!(", error={err}"));
-                    }
-                    message.push(')');
-                }
-            } else {
-                message.push_str(" (no WWW-Authenticate challenge)");
-            }
-            Failure::new(FailureCode::AuthRequired, message)
-                .with("challenges", Value::Array(challenges))
-        }
-        _ => {
-            let mut message = format!("{what}: HTTP {code} {reason}");
-            if let Some(e) = &rpc_error {
-                message.push_str(&format!(
-                    " (JSON-RPC error {}: {})",
-                    e.code,
-                    jsonrpc::truncate(&e.message, 200)
-                ));
-            } else if let Some(ct) = &content_type {
-                message.push_str(&format!(" ({ct})"));
-            }
-            Failure::new(FailureCode::HttpStatus, message)
-        }
-    };
-    let mut failure = failure.with("httpStatus", code);
-    if let Some(ct) = content_type {
-        failure = failure.with("contentType", ct);
-    }
-    if let Some(e) = rpc_error {
-        failure = failure.with("jsonrpcError", e.to_value());
-    } else if !body.is_empty() {
-        failure = failure.with("bodySnippet", snippet(&body, 300));
-    }
-    failure
-}
-
-/// A 2xx answer to the GET that is not an event stream.
-async fn not_mcp_content(
-    resp: Response,
-    content_type: Option<&str>,
-    deadline: &Deadline,
-) -> Failure {
-    let shown = content_type.unwrap_or("no content type").to_owned();
-    let status = resp.status().as_u16();
-    let body = read_prefix(resp, deadline).await;
-    let start = snippet(&body, 40).to_ascii_lowercase();
-    let looks_html = content_type.is_some_and(|c| c.contains("html"))
-        || start.starts_with("<!doctype html")
-        || start.starts_with("<html");
-    let message = if looks_html {
-        format!("{GET_WHAT}: the server answered an HTML page ({shown}), not an SSE stream")
-    } else {
-        format!("{GET_WHAT}: the server answered {shown}, not text/event-stream")
-    };
-    Failure::new(FailureCode::NotMcp, message)
-        .with("httpStatus", status)
-        .with("contentType", shown)
-        .with("bodySnippet", snippet(&body, 300))
-}
-
-/// The media type without parameters, lower-cased.
-fn media_type(headers: &HeaderMap) -> Option<String> {
-    let raw = headers.get(CONTENT_TYPE)?.to_str().ok()?;
-    let essence = raw
-        .split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase();
-    (!essence.is_empty()).then_some(essence)
-}
-
-/// Reads at most [`BODY_PREFIX_BYTES`] of a body, briefly; errors give what was read.
-async fn read_prefix(mut resp: Response, deadline: &Deadline) -> Vec<u8> {
-    let budget = deadline.capped(BODY_PREFIX_BUDGET);
-    let mut buf = Vec::new();
-    while buf.len() < BODY_PREFIX_BYTES {
-        match timeout_at(budget.at, resp.chunk()).await {
-            Ok(Ok(Some(chunk))) => buf.extend_from_slice(&chunk),
-            _ => break,
-        }
-    }
-    buf.truncate(BODY_PREFIX_BYTES);
-    buf
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 //! Every transport reports its problems as [`Failure`]s and keeps a [`StepLog`] of what it
 //! did, so the step that called it can be reported precisely.
 
+mod http;
 pub(crate) mod legacy_sse;
 pub(crate) mod stdio;
 pub(crate) mod streamable_http;

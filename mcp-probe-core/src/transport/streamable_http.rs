@@ -3,14 +3,15 @@
 
 use std::time::Duration;
 
-use reqwest::header::{HeaderMap, HeaderValue, ACCEPT, CONTENT_TYPE, LOCATION, WWW_AUTHENTICATE};
+use reqwest::header::{HeaderValue, ACCEPT, CONTENT_TYPE};
 use reqwest::{RequestBuilder, Response, StatusCode};
 use serde_json::{json, Map, Value};
 use tokio::time::timeout_at;
 
+use super::http::{media_type, not_mcp_content, status_failure};
 use super::{
-    answer_for, classify_http_error, parse_json, redirect_failure, response_for, response_from,
-    snippet, too_large, Deadline, StepLog,
+    answer_for, classify_http_error, parse_json, response_for, response_from, too_large, Deadline,
+    StepLog,
 };
 use crate::client::HttpClient;
 use crate::jsonrpc::{self, Incoming, RpcOutcome};
@@ -24,14 +25,10 @@ const SESSION_HEADER: &str = "mcp-session-id";
 const VERSION_HEADER: &str = "mcp-protocol-version";
 /// Longest a probe waits to deliver an answer to a server request.
 const ANSWER_BUDGET: Duration = Duration::from_secs(2);
-/// Longest a probe spends reading the body of an error response.
-const ERROR_BODY_BUDGET: Duration = Duration::from_secs(1);
 /// Most times one response's SSE stream is resumed with GET + `Last-Event-ID`.
 const MAX_RESUMPTIONS: u32 = 3;
 /// Wait before resuming when the server gave no `retry:` (the spec leaves it to the client).
 const DEFAULT_RETRY_MS: u64 = 1000;
-/// Most bytes of an error response's body that are read.
-const ERROR_BODY_BYTES: usize = 4096;
 
 /// A Streamable HTTP connection to one endpoint, with its session state.
 #[derive(Debug)]
@@ -197,12 +194,18 @@ impl StreamableHttp {
                 Some("text/event-stream") => {
                     self.read_sse(resp, &expected, method, deadline, log).await
                 }
-                other => Err(not_mcp_content(resp, other, method, &deadline).await),
+                other => Err(not_mcp_content(
+                    resp,
+                    other,
+                    method,
+                    "application/json or text/event-stream",
+                    "MCP",
+                    &deadline,
+                )
+                .await),
             }
         } else {
-            let failure = self
-                .status_failure(resp, sent_session, method, &deadline)
-                .await;
+            let failure = status_failure(resp, sent_session, method, &deadline).await;
             // From 2026-07-28 a JSON-RPC error comes with a 4xx status (400, 404): it is the
             // answer, not a transport failure.
             if self.modern && failure.code == FailureCode::HttpStatus {
@@ -257,9 +260,7 @@ impl StreamableHttp {
             }
             return Ok(());
         }
-        Err(self
-            .status_failure(resp, sent_session, method, &deadline)
-            .await)
+        Err(status_failure(resp, sent_session, method, &deadline).await)
     }
 
     /// Ends the session with DELETE; says how that went (`deleted`, `not_supported`, …).
@@ -480,94 +481,6 @@ impl StreamableHttp {
             answer: Some(outcome),
         });
     }
-
-    async fn status_failure(
-        &self,
-        resp: Response,
-        sent_session: bool,
-        what: &str,
-        deadline: &Deadline,
-    ) -> Failure {
-        let status = resp.status();
-        let code = status.as_u16();
-        let headers = resp.headers().clone();
-        // After followed redirects, a Location is relative to the URL that answered.
-        let answered_url = resp.url().clone();
-        let content_type = media_type(&headers);
-        let body = read_prefix(resp, deadline).await;
-        let reason = status.canonical_reason().unwrap_or("");
-        let rpc_error =
-            serde_json::from_slice::<Value>(&body)
-                .ok()
-                .and_then(|v| match jsonrpc::classify(v) {
-                    Ok(Incoming::Response {
-                        outcome: Err(e), ..
-                    }) => Some(e),
-                    _ => None,
-                });
-        let failure = match code {
-            300..=399 => redirect_failure(
-                what,
-                code,
-                headers.get(LOCATION).and_then(|v| v.to_str().ok()),
-                &answered_url,
-            ),
-            401 | 403 => {
-                let challenge = headers
-                    .get_all(WWW_AUTHENTICATE)
-                    .iter()
-                    .filter_map(|v| v.to_str().ok())
-                    .map(parse_challenge)
-                    .collect::<Vec<_>>();
-                let mut message = format!("{what}: HTTP {code} {reason}: the server requires credentials");
-                if let Some(Value::Object(c)) = challenge.first() {
-                    if let Some(Value::String(scheme)) = c.get("scheme") {
-                        message.push_str(&format!(" ({scheme} challenge"));
-                        if let Some(Value::String(err)) = c.get("error") {
-                            message.push_str(&format!(", error={err}"));
-                        }
-                        message.push(')');
-                    }
-                } else {
-                    message.push_str(" (no WWW-Authenticate challenge)");
-                }
-                Failure::new(FailureCode::AuthRequired, message)
-                    .with("challenges", Value::Array(challenge))
-            }
-            404 if sent_session => Failure::new(
-                FailureCode::SessionExpired,
-                format!("{what}: HTTP 404: the server no longer knows the session"),
-            ),
-            _ if status.is_success() => Failure::new(
-                FailureCode::Malformed,
-                format!("{what}: HTTP {code} {reason} with no body, but a request needs a JSON-RPC response"),
-            )
-            .with("reason", "no_response"),
-            _ => {
-                let mut message = format!("{what}: HTTP {code} {reason}");
-                if let Some(e) = &rpc_error {
-                    message.push_str(&format!(
-                        " (JSON-RPC error {}: {})",
-                        e.code,
-                        jsonrpc::truncate(&e.message, 200)
-                    ));
-                } else if let Some(ct) = &content_type {
-                    message.push_str(&format!(" ({ct})"));
-                }
-                Failure::new(FailureCode::HttpStatus, message)
-            }
-        };
-        let mut failure = failure.with("httpStatus", code);
-        if let Some(ct) = content_type {
-            failure = failure.with("contentType", ct);
-        }
-        if let Some(e) = rpc_error {
-            failure = failure.with("jsonrpcError", e.to_value());
-        } else if !body.is_empty() {
-            failure = failure.with("bodySnippet", snippet(&body, 300));
-        }
-        failure
-    }
 }
 
 /// A header value as the 2026-07-28 era sends it: visible ASCII as-is, anything else as
@@ -590,18 +503,6 @@ fn header_text(value: &str) -> String {
 /// 202 and 204 carry no body.
 fn is_empty_status(status: StatusCode) -> bool {
     status == StatusCode::ACCEPTED || status == StatusCode::NO_CONTENT
-}
-
-/// The media type without parameters, lower-cased.
-fn media_type(headers: &HeaderMap) -> Option<String> {
-    let raw = headers.get(CONTENT_TYPE)?.to_str().ok()?;
-    let essence = raw
-        .split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase();
-    (!essence.is_empty()).then_some(essence)
 }
 
 /// Reads a whole body within the deadline and the size limit.
@@ -631,45 +532,6 @@ async fn read_body(
             }
         }
     }
-}
-
-/// Reads at most [`ERROR_BODY_BYTES`] of a body, briefly; errors give what was read.
-async fn read_prefix(mut resp: Response, deadline: &Deadline) -> Vec<u8> {
-    let budget = deadline.capped(ERROR_BODY_BUDGET);
-    let mut buf = Vec::new();
-    while buf.len() < ERROR_BODY_BYTES {
-        match timeout_at(budget.at, resp.chunk()).await {
-            Ok(Ok(Some(chunk))) => buf.extend_from_slice(&chunk),
-            _ => break,
-        }
-    }
-    buf.truncate(ERROR_BODY_BYTES);
-    buf
-}
-
-async fn not_mcp_content(
-    resp: Response,
-    content_type: Option<&str>,
-    what: &str,
-    deadline: &Deadline,
-) -> Failure {
-    let shown = content_type.unwrap_or("no content type").to_owned();
-    let status = resp.status().as_u16();
-    let body = read_prefix(resp, deadline).await;
-    let looks_html = content_type.is_some_and(|c| c.contains("html"))
-        || snippet(&body, 40)
-            .to_ascii_lowercase()
-            .starts_with("<!doctype html")
-        || snippet(&body, 40).to_ascii_lowercase().starts_with("<html");
-    let message = if looks_html {
-        format!("{what}: the server answered an HTML page ({shown}), not MCP")
-    } else {
-        format!("{what}: the server answered {shown}, not application/json or text/event-stream")
-    };
-    Failure::new(FailureCode::NotMcp, message)
-        .with("httpStatus", status)
-        .with("contentType", shown)
-        .with("bodySnippet", snippet(&body, 300))
 }
 
 /// Parses one `WWW-Authenticate` value into `{scheme, <param>: <value>…}` (RFC 9110 §11.6.1).
@@ -789,18 +651,6 @@ mod tests {
         assert_eq!(header_text("grüße"), "=?base64?Z3LDvMOfZQ==?=");
         assert_eq!(header_text("a\nb"), "=?base64?YQpi?=");
         assert_eq!(header_text(" padded"), "=?base64?IHBhZGRlZA==?=");
-    }
-
-    #[test]
-    fn media_types_ignore_parameters_and_case() {
-        let mut h = HeaderMap::new();
-        h.insert(
-            CONTENT_TYPE,
-            HeaderValue::from_static("Application/JSON; charset=utf-8"),
-        );
-        assert_eq!(media_type(&h).as_deref(), Some("application/json"));
-        h.insert(CONTENT_TYPE, HeaderValue::from_static(""));
-        assert_eq!(media_type(&h), None);
     }
 
     #[test]
