@@ -5,14 +5,14 @@
 use std::time::Duration;
 
 use reqwest::header::{HeaderMap, CONTENT_TYPE, LOCATION, WWW_AUTHENTICATE};
-use reqwest::Response;
+use reqwest::{RequestBuilder, Response};
 use serde_json::Value;
 use tokio::time::timeout_at;
 
 use super::streamable_http::parse_challenge;
-use super::{redirect_failure, snippet, Deadline};
+use super::{answer_for, redirect_failure, snippet, Deadline, StepLog, ANSWER_BUDGET};
 use crate::jsonrpc::{self, Incoming};
-use crate::report::{Failure, FailureCode};
+use crate::report::{Failure, FailureCode, ServerMessage, ServerMessageKind};
 
 /// Longest a probe spends reading the body of an error response.
 const ERROR_BODY_BUDGET: Duration = Duration::from_secs(1);
@@ -72,6 +72,47 @@ pub(crate) async fn not_mcp_content(
         .with("httpStatus", status)
         .with("contentType", shown)
         .with("bodySnippet", snippet(&body, 300))
+}
+
+/// Posts the probe's answer to a server request that arrived while it waited (`ping` gets
+/// `{}`, anything else "method not found"; see [`answer_for`]) and records how that went.
+/// `post` builds the POST for a body.
+pub(crate) async fn post_answer(
+    post: impl FnOnce(Vec<u8>) -> RequestBuilder,
+    id: &Value,
+    method: &str,
+    deadline: Deadline,
+    log: &mut StepLog,
+) {
+    let (body, answer) = answer_for(id, method);
+    let bytes = serde_json::to_vec(&body).unwrap_or_default();
+    let budget = deadline.capped(ANSWER_BUDGET);
+    log.requests = log.requests.saturating_add(1);
+    let outcome = match timeout_at(budget.at, post(bytes).send()).await {
+        Ok(Ok(resp)) if resp.status().is_success() => answer.to_owned(),
+        Ok(Ok(resp)) => {
+            log.warn(
+                "server_request_answer_rejected",
+                format!(
+                    "the answer to the server's {method} request was refused with HTTP {}",
+                    resp.status().as_u16()
+                ),
+            );
+            format!("{answer} (refused: HTTP {})", resp.status().as_u16())
+        }
+        Ok(Err(_)) | Err(_) => {
+            log.warn(
+                "server_request_answer_failed",
+                format!("the answer to the server's {method} request could not be delivered"),
+            );
+            "unanswered".to_owned()
+        }
+    };
+    log.record(ServerMessage {
+        kind: ServerMessageKind::Request,
+        method: method.to_owned(),
+        answer: Some(outcome),
+    });
 }
 
 /// The failure for a non-2xx answer (or a 2xx without the body a request needs): redirect,

@@ -11,7 +11,6 @@
 use std::collections::VecDeque;
 use std::fmt;
 use std::sync::Arc;
-use std::time::Duration;
 
 use reqwest::header::{ACCEPT, CONTENT_TYPE};
 use reqwest::{RequestBuilder, Response, StatusCode};
@@ -21,10 +20,8 @@ use tokio::task::JoinHandle;
 use tokio::time::timeout_at;
 use url::Url;
 
-use super::http::{media_type, not_mcp_content, read_prefix, status_failure};
-use super::{
-    answer_for, classify_http_error, response_from, snippet, too_large, Deadline, StepLog,
-};
+use super::http::{media_type, not_mcp_content, post_answer, read_prefix, status_failure};
+use super::{classify_http_error, response_from, snippet, too_large, Deadline, StepLog};
 use crate::client::HttpClient;
 use crate::jsonrpc::{self, Incoming, NotRpc, RpcOutcome};
 use crate::report::{Failure, FailureCode, ServerMessage, ServerMessageKind};
@@ -36,8 +33,6 @@ use crate::target::{redact_url, Target};
 const GET_WHAT: &str = "GET SSE stream";
 /// Most stream items waiting for the transport to take them.
 const MAX_BUFFERED: usize = 64;
-/// Longest a probe waits to deliver an answer to a server request.
-const ANSWER_BUDGET: Duration = Duration::from_secs(2);
 /// Ids of failed requests remembered so that their late responses are recognised.
 const MAX_ABANDONED: usize = 64;
 
@@ -267,7 +262,7 @@ impl LegacySse {
             read += 1;
             match item {
                 Item::Message(Ok(Incoming::Request { id, method }), _) => {
-                    self.answer(&id, &method, deadline, log).await;
+                    post_answer(|body| self.post(body), &id, &method, deadline, log).await;
                 }
                 Item::Message(Ok(Incoming::Notification { method }), _) => {
                     log.record(ServerMessage {
@@ -366,39 +361,6 @@ impl LegacySse {
         // An aborted task ends at its next await point; waiting makes sure the stream is dropped.
         let _ = timeout_at(deadline.at, &mut reader.0).await;
         Some("closed".to_owned())
-    }
-
-    /// Answers a server request that arrived while waiting.
-    async fn answer(&self, id: &Value, method: &str, deadline: Deadline, log: &mut StepLog) {
-        let (body, answer) = answer_for(id, method);
-        let bytes = serde_json::to_vec(&body).unwrap_or_default();
-        let budget = deadline.capped(ANSWER_BUDGET);
-        log.requests = log.requests.saturating_add(1);
-        let outcome = match timeout_at(budget.at, self.post(bytes).send()).await {
-            Ok(Ok(resp)) if resp.status().is_success() => answer.to_owned(),
-            Ok(Ok(resp)) => {
-                log.warn(
-                    "server_request_answer_rejected",
-                    format!(
-                        "the answer to the server's {method} request was refused with HTTP {}",
-                        resp.status().as_u16()
-                    ),
-                );
-                format!("{answer} (refused: HTTP {})", resp.status().as_u16())
-            }
-            Ok(Err(_)) | Err(_) => {
-                log.warn(
-                    "server_request_answer_failed",
-                    format!("the answer to the server's {method} request could not be delivered"),
-                );
-                "unanswered".to_owned()
-            }
-        };
-        log.record(ServerMessage {
-            kind: ServerMessageKind::Request,
-            method: method.to_owned(),
-            answer: Some(outcome),
-        });
     }
 
     /// A non-2xx answer to a POST on the endpoint.
@@ -542,6 +504,7 @@ mod tests {
     use super::*;
     use crate::scenario::TargetSpec;
     use mcp_probe_testkit::{FixtureServer, Mode};
+    use std::time::Duration;
     use tokio::time::Instant;
 
     fn client() -> HttpClient {

@@ -20,6 +20,9 @@ use crate::dns::DnsError;
 use crate::jsonrpc::{self, Incoming, NotRpc, RpcOutcome};
 use crate::report::{Failure, FailureCode, ServerMessage, TransportKind, Warning};
 
+/// Longest a probe waits to deliver an answer to a server request.
+pub(crate) const ANSWER_BUDGET: Duration = Duration::from_secs(2);
+
 /// Most server messages kept per step; more are counted, not kept.
 const MAX_SERVER_MESSAGES: usize = 50;
 

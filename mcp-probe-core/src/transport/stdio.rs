@@ -18,7 +18,7 @@ use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 use tokio::time::{timeout_at, Instant};
 
-use super::{answer_for, response_from, snippet, too_large, Deadline, StepLog};
+use super::{answer_for, response_from, snippet, too_large, Deadline, StepLog, ANSWER_BUDGET};
 use crate::jsonrpc::{self, Incoming, NotRpc, RpcOutcome};
 use crate::report::{Failure, FailureCode, ServerMessage, ServerMessageKind};
 use crate::scenario::{CommandSpec, Limits};
@@ -31,8 +31,6 @@ const STDERR_DETAIL_CHARS: usize = 2000;
 const LINE_QUEUE: usize = 8;
 /// Read buffer for the server's stdout.
 const READ_BUFFER: usize = 64 * 1024;
-/// Longest a probe waits to deliver an answer to a server request.
-const ANSWER_BUDGET: Duration = Duration::from_secs(2);
 /// Longest a probe waits for the exit status (and the last stderr) of a server that closed
 /// its stdout or stdin.
 const EXIT_GRACE: Duration = Duration::from_secs(1);

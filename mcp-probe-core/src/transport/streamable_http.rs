@@ -8,10 +8,9 @@ use reqwest::{RequestBuilder, Response, StatusCode};
 use serde_json::{json, Map, Value};
 use tokio::time::timeout_at;
 
-use super::http::{media_type, not_mcp_content, status_failure};
+use super::http::{media_type, not_mcp_content, post_answer, status_failure};
 use super::{
-    answer_for, classify_http_error, parse_json, response_for, response_from, too_large, Deadline,
-    StepLog,
+    classify_http_error, parse_json, response_for, response_from, too_large, Deadline, StepLog,
 };
 use crate::client::HttpClient;
 use crate::jsonrpc::{self, Incoming, RpcOutcome};
@@ -23,8 +22,6 @@ use crate::target::{Secret, Target};
 const ACCEPT_BOTH: &str = "application/json, text/event-stream";
 const SESSION_HEADER: &str = "mcp-session-id";
 const VERSION_HEADER: &str = "mcp-protocol-version";
-/// Longest a probe waits to deliver an answer to a server request.
-const ANSWER_BUDGET: Duration = Duration::from_secs(2);
 /// Most times one response's SSE stream is resumed with GET + `Last-Event-ID`.
 const MAX_RESUMPTIONS: u32 = 3;
 /// Wait before resuming when the server gave no `retry:` (the spec leaves it to the client).
@@ -365,7 +362,7 @@ impl StreamableHttp {
                     .map_err(|f| f.with("where", "sse_event"))?;
                 match jsonrpc::classify(value) {
                     Ok(Incoming::Request { id, method }) => {
-                        self.answer(&id, &method, deadline, log).await;
+                        post_answer(|body| self.post(body), &id, &method, deadline, log).await;
                     }
                     Ok(Incoming::Notification { method }) => log.record(ServerMessage {
                         kind: ServerMessageKind::Notification,
@@ -446,40 +443,6 @@ impl StreamableHttp {
             *resumptions,
         )
         .with("httpStatus", status.as_u16()))
-    }
-
-    /// Answers a server request that arrived while waiting: `ping` gets `{}`, anything else
-    /// "method not found" (a probe offers no client capabilities).
-    async fn answer(&self, id: &Value, method: &str, deadline: Deadline, log: &mut StepLog) {
-        let (body, answer) = answer_for(id, method);
-        let bytes = serde_json::to_vec(&body).unwrap_or_default();
-        let budget = deadline.capped(ANSWER_BUDGET);
-        log.requests = log.requests.saturating_add(1);
-        let outcome = match timeout_at(budget.at, self.post(bytes).send()).await {
-            Ok(Ok(resp)) if resp.status().is_success() => answer.to_owned(),
-            Ok(Ok(resp)) => {
-                log.warn(
-                    "server_request_answer_rejected",
-                    format!(
-                        "the answer to the server's {method} request was refused with HTTP {}",
-                        resp.status().as_u16()
-                    ),
-                );
-                format!("{answer} (refused: HTTP {})", resp.status().as_u16())
-            }
-            Ok(Err(_)) | Err(_) => {
-                log.warn(
-                    "server_request_answer_failed",
-                    format!("the answer to the server's {method} request could not be delivered"),
-                );
-                "unanswered".to_owned()
-            }
-        };
-        log.record(ServerMessage {
-            kind: ServerMessageKind::Request,
-            method: method.to_owned(),
-            answer: Some(outcome),
-        });
     }
 }
 
