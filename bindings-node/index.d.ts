@@ -9,6 +9,23 @@
  */
 export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-wasip1'
 
+/** How the probe got its OAuth access token (client credentials). */
+export interface AuthFacts {
+  /** The grant: `client_credentials`. */
+  method: 'client_credentials'
+  /** The token endpoint (user info removed, query values redacted), once known. */
+  tokenEndpoint?: string
+  /** Whether the token was one an earlier probe in this process got (no request made). */
+  cached: boolean
+  /** HTTP requests made for the token: discovery and the token request (0 when cached). */
+  requests: number
+  /**
+   * Time spent getting the token, in milliseconds (part of the report's `durationMs`, not
+   * of a step's).
+   */
+  durationMs: number
+}
+
 /** One thing the authorization check looked at, and what it found. */
 export interface AuthFinding {
   /**
@@ -105,10 +122,67 @@ export interface CheckOptions {
   /**
    * Check the server's authorization set-up without credentials: the 401 challenge,
    * protected-resource and authorization-server metadata, PKCE S256. Without credentials
-   * (`bearerEnv`, `bearerFile`, an `Authorization` header) and without `tool`, only this
-   * check runs.
+   * (`bearerEnv`, `bearerFile`, `oauthClientId`, an `Authorization` header) and without
+   * `tool`, only this check runs.
    */
   checkAuth?: boolean
+  /**
+   * OAuth client credentials: get an access token as this client and send it as a bearer
+   * token. The secret comes from `oauthClientSecretEnv` or `oauthClientSecretFile`; cannot
+   * be combined with `bearerEnv`, `bearerFile` or an `Authorization` header. The report's
+   * `auth` says how the token was had; a token endpoint that refuses is an `auth_token`
+   * failure.
+   */
+  oauthClientId?: string
+  /** The OAuth client secret, read from this environment variable (needs `oauthClientId`). */
+  oauthClientSecretEnv?: string
+  /**
+   * The OAuth client secret, read from this file; surrounding whitespace is trimmed (needs
+   * `oauthClientId`).
+   */
+  oauthClientSecretFile?: string
+  /**
+   * How the client authenticates to the token endpoint: `basic` (`client_secret_basic`,
+   * the default) or `post` (`client_secret_post`). Needs `oauthClientId`.
+   */
+  oauthMethod?: OAuthMethod
+  /** The scope to ask the token endpoint for (needs `oauthClientId`). */
+  oauthScope?: string
+  /**
+   * The token endpoint (needs `oauthClientId`; default: discovered from the server's 401
+   * challenge, its protected resource metadata and its authorization server's metadata).
+   */
+  oauthTokenUrl?: string
+  /**
+   * Trust the CA certificates in this PEM file, besides the system's and Mozilla's roots.
+   * An unreadable or invalid file rejects with `code: 'setup'`.
+   */
+  caCert?: string
+  /** Client certificate (PEM, with intermediates) for mutual TLS; needs `clientKey`. */
+  clientCert?: string
+  /** Private key (PEM) of `clientCert`; needs `clientCert`. */
+  clientKey?: string
+  /**
+   * Accept any TLS certificate. The certificate is still reported in `tls`, and every
+   * report carries the warning `insecure_tls`.
+   */
+  insecure?: boolean
+  /**
+   * Warn (`cert_expiring`) when the TLS certificate expires in fewer than this many days
+   * (default 14; 0: never).
+   */
+  certWarnDays?: number
+  /**
+   * Fail (`cert_expiring`, family `tls`) when the TLS certificate expires in fewer than
+   * this many days.
+   */
+  certFailDays?: number
+  /**
+   * Redirects to follow: `none` (the default: a redirect fails with its location) or
+   * `same-origin` (307/308 within the same scheme, host and port, at most 5; credentials
+   * never go to another origin).
+   */
+  followRedirects?: FollowRedirects
   /**
    * Cancels the probe: the promise rejects with an `AbortError` (`code: 'aborted'`) and the
    * probe's connections are closed.
@@ -139,6 +213,32 @@ export type Era = 'handshake' | 'modern'
 /** The `code` of an `Error` that `check` or `checkScenario` rejects with. */
 export type ErrorCode = 'invalid_url' | 'invalid_header' | 'credential' | 'invalid_scenario' | 'invalid_option' | 'setup' | 'aborted'
 
+/** The timings of one HTTP exchange: what was sent, and the `Timings` fields. */
+export interface ExchangeTimings {
+  /** What was sent: the JSON-RPC method, or the HTTP request (`GET SSE stream`). */
+  request: string
+  /**
+   * Resolving the host name (0 for an IP address); only when this exchange opened a
+   * connection.
+   */
+  dnsMs?: number
+  /** Establishing the TCP connection; only when this exchange opened a connection. */
+  connectMs?: number
+  /** The TLS handshake; only when this exchange opened an `https` connection. */
+  tlsMs?: number
+  /**
+   * From the connection being ready (or the request start, on a reused connection) until
+   * the response headers arrived.
+   */
+  ttfbMs: number
+  /** Reading the response body (for an SSE answer: until the response event arrived). */
+  bodyMs: number
+  /** The whole exchange, from sending the request to the end of the body. */
+  totalMs: number
+  /** `true` when the exchange went over a connection kept from an earlier one. */
+  reusedConnection: boolean
+}
+
 /** Why a probe failed: a stable code, a human message, machine-readable details. */
 export interface Failure {
   /** The stable code. */
@@ -157,7 +257,7 @@ export interface Failure {
 }
 
 /** Stable failure codes; never renamed. */
-export type FailureCode = 'dns' | 'connect_refused' | 'connect' | 'connection_reset' | 'tls_handshake' | 'timeout' | 'http_status' | 'redirect' | 'auth_required' | 'auth_check' | 'not_mcp' | 'malformed' | 'response_too_large' | 'session_expired' | 'protocol_version' | 'jsonrpc_error' | 'tool_error' | 'expectation_failed' | 'input_required'
+export type FailureCode = 'dns' | 'connect_refused' | 'connect_unreachable' | 'connect' | 'connection_reset' | 'tls_handshake' | 'tls_expired' | 'tls_not_yet_valid' | 'tls_hostname_mismatch' | 'tls_untrusted' | 'cert_expiring' | 'timeout' | 'http_status' | 'redirect' | 'auth_required' | 'not_mcp' | 'malformed' | 'response_too_large' | 'session_expired' | 'protocol_version' | 'jsonrpc_error' | 'tool_error' | 'expectation_failed' | 'input_required' | 'auth_check' | 'auth_token'
 
 /** Families of failure codes; the CLI maps each to one exit code. */
 export type FailureFamily = 'unreachable' | 'timeout' | 'tls' | 'http' | 'auth' | 'protocol' | 'tool'
@@ -165,19 +265,28 @@ export type FailureFamily = 'unreachable' | 'timeout' | 'tls' | 'http' | 'auth' 
 /** The verdict of one `AuthFinding`. */
 export type FindingStatus = 'pass' | 'warn' | 'fail'
 
+/** Which redirects a probe follows. */
+export type FollowRedirects = 'none' | 'same-origin'
+
 /** How a probe chose its protocol era. */
 export interface Negotiation {
   /**
    * `auto` (detected now), `cached` (detected by an earlier probe of the same URL in this
    * process), or `pinned` (the scenario fixed the era or version).
    */
-  mode: string
+  mode: NegotiationMode
   /**
    * What was sent and what came back, in order, e.g. `server/discover → HTTP 400, JSON-RPC
    * error -32000`, `initialize → 200`.
    */
   evidence: Array<string>
 }
+
+/** How a probe chose its protocol era. */
+export type NegotiationMode = 'auto' | 'cached' | 'pinned'
+
+/** How an OAuth client authenticates to the token endpoint. */
+export type OAuthMethod = 'basic' | 'post'
 
 /** Which era a probe speaks: detected (`auto`, the default) or pinned. */
 export type ProtocolChoice = 'auto' | 'modern' | 'handshake'
@@ -218,6 +327,13 @@ export interface Report {
   session: SessionFacts
   /** stdio only: the end of what the server wrote to stderr (at most 8 KiB). */
   stderr?: string
+  /**
+   * `https` only: the certificate the server presented on the probe's first connection
+   * (also when verification failed or was switched off).
+   */
+  tls?: TlsFacts
+  /** OAuth client credentials only: how the access token was had. */
+  auth?: AuthFacts
 }
 
 /** Options of `checkScenario(scenario, options)`. */
@@ -327,10 +443,83 @@ export interface StepReport {
   pages?: number
   /** For `tools/call`: what the tool returned. */
   result?: CallResult
+  /**
+   * Where the time of the step's HTTP exchanges went, summed over them; absent for stdio
+   * and for steps without an exchange.
+   */
+  timings?: Timings
+  /**
+   * The timings of each HTTP exchange of the step, in order (at most 32; the sums in
+   * `timings` count all); absent when there were none.
+   */
+  exchanges?: Array<ExchangeTimings>
 }
 
 /** Outcome of one step. */
 export type StepStatus = 'pass' | 'warn' | 'fail' | 'skip'
+
+/**
+ * Where the time of HTTP exchanges went, in milliseconds: the phases of curl's `-w`.
+ *
+ * For a step, the sums over its exchanges. The phases are consecutive: `dnsMs + connectMs +
+ * tlsMs + ttfbMs + bodyMs` is `totalMs` up to scheduling noise.
+ */
+export interface Timings {
+  /** Resolving the host name (0 for an IP address); only when a new connection was opened. */
+  dnsMs?: number
+  /** Establishing the TCP connection; only when a new connection was opened. */
+  connectMs?: number
+  /** The TLS handshake; only for a new `https` connection. */
+  tlsMs?: number
+  /**
+   * From the connection being ready (or the request start, on a reused connection) until
+   * the response headers arrived.
+   */
+  ttfbMs: number
+  /** Reading the response body (for an SSE answer: until the response event arrived). */
+  bodyMs: number
+  /** The whole exchange, from sending the request to the end of the body. */
+  totalMs: number
+  /**
+   * `true` when no new connection was opened (for a step: by any of its exchanges), so
+   * there were no DNS, connect or TLS phases.
+   */
+  reusedConnection: boolean
+}
+
+/** Facts of the certificate a server presented (the end-entity certificate of its chain). */
+export interface TlsFacts {
+  /** The host name (or IP address) the certificate was checked against. */
+  host: string
+  /** The subject's distinguished name, e.g. `CN=mcp.example.com`. */
+  subject: string
+  /** The DNS names and IP addresses of the subject alternative names. */
+  sans: Array<string>
+  /** The issuer's distinguished name. */
+  issuer: string
+  /** The serial number in hex, bytes separated by colons. */
+  serial: string
+  /** Start of validity (RFC 3339, UTC). */
+  notBefore: string
+  /** End of validity (RFC 3339, UTC). */
+  notAfter: string
+  /** Whole days from the probe until `notAfter`, rounded down; negative once expired. */
+  daysLeft: number
+  /** Certificates the server presented (end entity plus intermediates). */
+  chainLength: number
+  /** Whether the chain was verified and found valid for the host. */
+  verified: boolean
+  /**
+   * Whether verification was switched off (`insecure`: the certificate was accepted
+   * whatever it is).
+   */
+  insecure: boolean
+  /**
+   * What verification found wrong (a failure code such as `tls_expired`), also when
+   * `insecure` let the connection go ahead.
+   */
+  problem?: string
+}
 
 /** One tool as listed by `tools/list`. */
 export interface ToolInfo {

@@ -27,7 +27,8 @@ if [ "$(cat "$stamp" 2>/dev/null || true)" != "$want" ]; then
 fi
 
 # The servers and the CLI the tests run (skipped when the environment points elsewhere).
-if [ -z "${MCP_PROBE_FIXTURE_BIN:-}" ] || [ -z "${MCP_PROBE_CLI_BIN:-}" ]; then
+if [ -z "${MCP_PROBE_FIXTURE_BIN:-}" ] || [ -z "${MCP_PROBE_STDIO_FIXTURE_BIN:-}" ] \
+    || [ -z "${MCP_PROBE_CLI_BIN:-}" ]; then
     (cd "$repo" && cargo build --quiet --locked -p mcp-probe-testkit -p mcp-probe-cli)
 fi
 

@@ -20,6 +20,11 @@ after(async () => {
 
 const ADD = { tool: 'add', arguments: { a: 2, b: 3 } }
 
+// The client credentials the fixture's `auth_client_credentials` mode grants a token to; the
+// secret is read from this variable, set around the tests that need it.
+const SECRET_ENV = 'MCP_PROBE_NODE_TEST_CLIENT_SECRET'
+const OAUTH = { oauthClientId: 'fixture-client', oauthClientSecretEnv: SECRET_ENV }
+
 describe('verdicts', () => {
   test('a healthy server passes every step', async () => {
     const report = await check(fixture.url('json'), { ...ADD, expectText: '5' })
@@ -205,6 +210,43 @@ describe("caller's mistakes", () => {
     ['an unset bearer variable', () => check(fixture.url('json'), { bearerEnv: 'MCP_PROBE_NODE_TEST_UNSET' }), 'credential'],
     ['an unreadable bearer file', () => check(fixture.url('json'), { bearerFile: '/nonexistent/token' }), 'credential'],
     ['an empty tool name', () => check(fixture.url('json'), { tool: ' ' }), 'invalid_scenario'],
+    ['clientCert without clientKey', () => check(fixture.url('json'), { clientCert: 'c.pem' }), 'invalid_option'],
+    ['clientKey without clientCert', () => check(fixture.url('json'), { clientKey: 'k.pem' }), 'invalid_option'],
+    ['insecure that is not a boolean', () => check(fixture.url('json'), { insecure: 'yes' }), 'invalid_option'],
+    ['a fractional certWarnDays', () => check(fixture.url('json'), { certWarnDays: 1.5 }), 'invalid_option'],
+    ['a negative certFailDays', () => check(fixture.url('json'), { certFailDays: -1 }), 'invalid_option'],
+    ['certFailDays that is not a number', () => check(fixture.url('json'), { certFailDays: '7' }), 'invalid_option'],
+    ['an unknown followRedirects', () => check(fixture.url('json'), { followRedirects: 'all' }), 'invalid_option'],
+    ['oauthScope without oauthClientId', () => check(fixture.url('json'), { oauthScope: 'mcp:read' }), 'invalid_option'],
+    [
+      'oauthClientSecretEnv without oauthClientId',
+      () => check(fixture.url('json'), { oauthClientSecretEnv: 'SECRET' }),
+      'invalid_option',
+    ],
+    ['oauthClientId without a secret', () => check(fixture.url('json'), { oauthClientId: 'c' }), 'invalid_option'],
+    [
+      'both OAuth secret sources',
+      () => check(fixture.url('json'), { ...OAUTH, oauthClientSecretFile: '/nonexistent/secret' }),
+      'invalid_option',
+    ],
+    ['OAuth with bearerEnv', () => check(fixture.url('json'), { ...OAUTH, bearerEnv: 'TOKEN' }), 'invalid_option'],
+    ['OAuth with bearerFile', () => check(fixture.url('json'), { ...OAUTH, bearerFile: 'token' }), 'invalid_option'],
+    [
+      'OAuth with an Authorization header',
+      () => check(fixture.url('json'), { ...OAUTH, headers: { Authorization: 'Bearer x' } }),
+      'invalid_option',
+    ],
+    ['an unknown oauthMethod', () => check(fixture.url('json'), { ...OAUTH, oauthMethod: 'jwt' }), 'invalid_option'],
+    [
+      'an oauthTokenUrl that does not parse',
+      () => check(fixture.url('json'), { ...OAUTH, oauthTokenUrl: 'not a url' }),
+      'invalid_url',
+    ],
+    [
+      'an unset client secret variable',
+      () => check(fixture.url('json'), { oauthClientId: 'c', oauthClientSecretEnv: 'MCP_PROBE_NODE_TEST_UNSET' }),
+      'credential',
+    ],
   ]
 
   for (const [what, call, code] of cases) {
@@ -277,8 +319,84 @@ describe('options', () => {
     assert.equal(report.negotiation?.mode, 'pinned')
   })
 
+  test('followRedirects accepts none and same-origin', async () => {
+    for (const followRedirects of ['none', 'same-origin']) {
+      const report = await check(fixture.url('json'), { followRedirects })
+      assert.equal(report.ok, true, report.failure?.message)
+    }
+  })
+
+  test('insecure on plain HTTP only adds the insecure_tls warning; there are no TLS facts', async () => {
+    const report = await check(fixture.url('json'), { insecure: true })
+    assert.equal(report.ok, true)
+    assert.deepEqual(
+      report.warnings.map((w) => w.code),
+      ['insecure_tls'],
+    )
+    assert.equal('tls' in report, false)
+  })
+
+  test('plain HTTP steps carry timings and exchanges, without a TLS phase', async () => {
+    const report = await check(fixture.url('json'), ADD)
+    for (const step of report.steps) {
+      assert.equal(typeof step.timings.totalMs, 'number', step.name)
+      assert.equal('tlsMs' in step.timings, false, step.name)
+      assert.ok(step.exchanges.length > 0, step.name)
+      for (const exchange of step.exchanges) assert.equal(typeof exchange.request, 'string')
+    }
+    assert.deepEqual(
+      report.steps[2].exchanges.map((e) => e.request),
+      ['tools/call'],
+    )
+  })
+
   test('expectContains checks part of the text', async () => {
     const report = await check(fixture.url('json'), { ...ADD, expectContains: '5' })
     assert.equal(report.ok, true)
+  })
+})
+
+describe('OAuth client credentials', () => {
+  const url = (n) => `${fixture.url('auth_client_credentials')}?oauth=${n}`
+
+  before(() => {
+    process.env[SECRET_ENV] = 'fixture-secret'
+  })
+
+  after(() => {
+    delete process.env[SECRET_ENV]
+  })
+
+  test('a token is had, sent, and reused by the next probe in this process', async () => {
+    const first = await check(url(1), { ...OAUTH, ...ADD, expectText: '5' })
+    assert.equal(first.ok, true, first.failure?.message)
+    assert.equal(first.auth.method, 'client_credentials')
+    assert.match(first.auth.tokenEndpoint, /\/as\/auth_client_credentials\/token$/)
+    assert.equal(first.auth.cached, false)
+    assert.ok(first.auth.requests > 0)
+    assert.equal(typeof first.auth.durationMs, 'number')
+    assert.ok(!JSON.stringify(first).includes('fixture-secret'))
+
+    const second = await check(url(1), OAUTH)
+    assert.equal(second.ok, true, second.failure?.message)
+    assert.equal(second.auth.cached, true)
+    assert.equal(second.auth.requests, 0)
+  })
+
+  test('client_secret_post with a given token endpoint', async () => {
+    const tokenUrl = fixture.url('as/auth_client_credentials/token').replace(/\/mcp$/, '')
+    const report = await check(url(2), { ...OAUTH, oauthMethod: 'post', oauthScope: 'mcp:read', oauthTokenUrl: tokenUrl })
+    assert.equal(report.ok, true, report.failure?.message)
+    assert.equal(report.auth.tokenEndpoint, tokenUrl)
+    assert.equal(report.auth.requests, 1)
+  })
+
+  test('refused client credentials are an auth_token failure, not an error', async () => {
+    const report = await check(url(3), { ...OAUTH, oauthClientId: 'someone-else' })
+    assert.equal(report.ok, false)
+    assert.equal(report.failure.code, 'auth_token')
+    assert.equal(report.failure.family, 'auth')
+    assert.equal(report.failure.details.oauthError, 'invalid_client')
+    assert.equal(report.auth.cached, false)
   })
 })

@@ -87,8 +87,8 @@ async function startChild(command, args, options, parse) {
 }
 
 /**
- * Starts the testkit fixture binary; returns `{ url(mode), stop() }` where `url('json')` is the
- * Streamable HTTP endpoint of that mode.
+ * Starts the testkit fixture binary; returns `{ port, url(mode), stop() }` where `url('json')`
+ * is the Streamable HTTP endpoint of that mode.
  */
 export async function startFixture() {
   if (!existsSync(fixtureBin)) {
@@ -103,7 +103,7 @@ export async function startFixture() {
     {},
     (line) => (/^\d+$/.test(line.trim()) ? Number(line.trim()) : undefined),
   )
-  return { url: (mode) => `http://127.0.0.1:${port}/${mode}/mcp`, stop }
+  return { port, url: (mode) => `http://127.0.0.1:${port}/${mode}/mcp`, stop }
 }
 
 /**
@@ -144,18 +144,43 @@ export async function cliReport(args) {
   return JSON.parse(stdout)
 }
 
+/** The fields of a step's `timings` and of each of its `exchanges` that hold measurements. */
+export const TIMING_FIELDS = ['dnsMs', 'connectMs', 'tlsMs', 'ttfbMs', 'bodyMs', 'totalMs', 'reusedConnection']
+
+/** The phases present only for an exchange that opened a new connection. */
+const CONNECTION_PHASES = ['dnsMs', 'connectMs', 'tlsMs']
+
 /**
- * The report as plain JSON data, without wall-clock values: `startedAt`, every `durationMs`, and
- * the per-step `timings` (also per exchange).
+ * `timings` with each measurement replaced by its type: the keys stay, the values go. Without
+ * `connectionPhases`, the phases of a new connection are left out altogether.
  */
-export function withoutTimings(report) {
+function timingKeys(timings, connectionPhases) {
+  const out = { ...timings }
+  for (const key of TIMING_FIELDS) {
+    if (key in out) out[key] = `<${typeof out[key]}>`
+  }
+  if (!connectionPhases) for (const key of CONNECTION_PHASES) delete out[key]
+  return out
+}
+
+/**
+ * The report as plain JSON data, without wall-clock values: `startedAt`, every `durationMs`
+ * (the report's, each step's, `auth`'s) are removed, and the measurements of each step's
+ * `timings` and `exchanges` are replaced by their types, so that their keys are still compared.
+ *
+ * `connectionPhases: false` also leaves out `dnsMs`, `connectMs` and `tlsMs`, for servers where
+ * whether an exchange reuses a connection depends on timing (one that closes an SSE answer
+ * only after the probe has read its event): the fixture server's reuse is deterministic.
+ */
+export function withoutTimings(report, { connectionPhases = true } = {}) {
   const data = JSON.parse(JSON.stringify(report))
   delete data.startedAt
   delete data.durationMs
+  if (data.auth) delete data.auth.durationMs
   for (const step of data.steps) {
     delete step.durationMs
-    delete step.timings
-    for (const exchange of step.exchanges ?? []) delete exchange.timings
+    if (step.timings) step.timings = timingKeys(step.timings, connectionPhases)
+    if (step.exchanges) step.exchanges = step.exchanges.map((e) => timingKeys(e, connectionPhases))
   }
   return data
 }

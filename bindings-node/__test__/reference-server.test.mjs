@@ -58,7 +58,9 @@ test('the report equals the CLI JSON for the reference server', { skip }, async 
     check(url, ECHO),
     cliReport(['check', url, '--tool', 'echo', '--args', '{"message":"hi"}', '--expect-text', 'Echo: hi']),
   ])
-  assert.deepEqual(withoutTimings(fromNode), withoutTimings(fromCli))
+  // Whether this server's connections are reused depends on when it closes each SSE answer.
+  const relaxed = { connectionPhases: false }
+  assert.deepEqual(withoutTimings(fromNode, relaxed), withoutTimings(fromCli, relaxed))
 })
 
 test('50 concurrent checks of the reference server pass', { skip }, async () => {

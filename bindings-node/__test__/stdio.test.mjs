@@ -62,6 +62,15 @@ const mistakes = [
   ['args that are not strings', () => check({ command: stdioFixtureBin, args: [1] }), 'invalid_option'],
   ['headers with a command', () => check(server('healthy'), { headers: { 'X-A': 'b' } }), 'invalid_option'],
   ['a bearer token with a command', () => check(server('healthy'), { bearerEnv: 'HOME' }), 'invalid_option'],
+  [
+    'OAuth client credentials with a command',
+    () => check(server('healthy'), { oauthClientId: 'c', oauthClientSecretEnv: 'HOME' }),
+    'invalid_option',
+  ],
+  ['insecure with a command', () => check(server('healthy'), { insecure: true }), 'invalid_option'],
+  ['caCert with a command', () => check(server('healthy'), { caCert: 'ca.pem' }), 'invalid_option'],
+  ['certFailDays with a command', () => check(server('healthy'), { certFailDays: 7 }), 'invalid_option'],
+  ['followRedirects with a command', () => check(server('healthy'), { followRedirects: 'none' }), 'invalid_option'],
   ['an unknown transport', () => check(server('healthy'), { transport: 'carrier-pigeon' }), 'invalid_option'],
   ['an array as the target', () => check(['x']), 'invalid_url'],
 ]

@@ -81,9 +81,50 @@ pub struct CheckOptions<'a> {
     pub max_sse_event_bytes: Option<f64>,
     /// Check the server's authorization set-up without credentials: the 401 challenge,
     /// protected-resource and authorization-server metadata, PKCE S256. Without credentials
-    /// (`bearerEnv`, `bearerFile`, an `Authorization` header) and without `tool`, only this
-    /// check runs.
+    /// (`bearerEnv`, `bearerFile`, `oauthClientId`, an `Authorization` header) and without
+    /// `tool`, only this check runs.
     pub check_auth: Option<bool>,
+    /// OAuth client credentials: get an access token as this client and send it as a bearer
+    /// token. The secret comes from `oauthClientSecretEnv` or `oauthClientSecretFile`; cannot
+    /// be combined with `bearerEnv`, `bearerFile` or an `Authorization` header. The report's
+    /// `auth` says how the token was had; a token endpoint that refuses is an `auth_token`
+    /// failure.
+    pub oauth_client_id: Option<String>,
+    /// The OAuth client secret, read from this environment variable (needs `oauthClientId`).
+    pub oauth_client_secret_env: Option<String>,
+    /// The OAuth client secret, read from this file; surrounding whitespace is trimmed (needs
+    /// `oauthClientId`).
+    pub oauth_client_secret_file: Option<String>,
+    /// How the client authenticates to the token endpoint: `basic` (`client_secret_basic`,
+    /// the default) or `post` (`client_secret_post`). Needs `oauthClientId`.
+    #[napi(ts_type = "OAuthMethod")]
+    pub oauth_method: Option<String>,
+    /// The scope to ask the token endpoint for (needs `oauthClientId`).
+    pub oauth_scope: Option<String>,
+    /// The token endpoint (needs `oauthClientId`; default: discovered from the server's 401
+    /// challenge, its protected resource metadata and its authorization server's metadata).
+    pub oauth_token_url: Option<String>,
+    /// Trust the CA certificates in this PEM file, besides the system's and Mozilla's roots.
+    /// An unreadable or invalid file rejects with `code: 'setup'`.
+    pub ca_cert: Option<String>,
+    /// Client certificate (PEM, with intermediates) for mutual TLS; needs `clientKey`.
+    pub client_cert: Option<String>,
+    /// Private key (PEM) of `clientCert`; needs `clientCert`.
+    pub client_key: Option<String>,
+    /// Accept any TLS certificate. The certificate is still reported in `tls`, and every
+    /// report carries the warning `insecure_tls`.
+    pub insecure: Option<bool>,
+    /// Warn (`cert_expiring`) when the TLS certificate expires in fewer than this many days
+    /// (default 14; 0: never).
+    pub cert_warn_days: Option<f64>,
+    /// Fail (`cert_expiring`, family `tls`) when the TLS certificate expires in fewer than
+    /// this many days.
+    pub cert_fail_days: Option<f64>,
+    /// Redirects to follow: `none` (the default: a redirect fails with its location) or
+    /// `same-origin` (307/308 within the same scheme, host and port, at most 5; credentials
+    /// never go to another origin).
+    #[napi(ts_type = "FollowRedirects")]
+    pub follow_redirects: Option<String>,
     /// Cancels the probe: the promise rejects with an `AbortError` (`code: 'aborted'`) and the
     /// probe's connections are closed.
     #[napi(ts_type = "AbortSignal")]
@@ -121,6 +162,19 @@ const CHECK_OPTION_KEYS: &[&str] = &[
     "maxBodyBytes",
     "maxSseEventBytes",
     "checkAuth",
+    "oauthClientId",
+    "oauthClientSecretEnv",
+    "oauthClientSecretFile",
+    "oauthMethod",
+    "oauthScope",
+    "oauthTokenUrl",
+    "caCert",
+    "clientCert",
+    "clientKey",
+    "insecure",
+    "certWarnDays",
+    "certFailDays",
+    "followRedirects",
     "signal",
 ];
 
@@ -291,6 +345,19 @@ fn read_check_options<'env>(
         max_body_bytes: field(object, "maxBodyBytes", "a number")?,
         max_sse_event_bytes: field(object, "maxSseEventBytes", "a number")?,
         check_auth: field(object, "checkAuth", "a boolean")?,
+        oauth_client_id: field(object, "oauthClientId", "a string")?,
+        oauth_client_secret_env: field(object, "oauthClientSecretEnv", "a string")?,
+        oauth_client_secret_file: field(object, "oauthClientSecretFile", "a string")?,
+        oauth_method: field(object, "oauthMethod", "'basic' or 'post'")?,
+        oauth_scope: field(object, "oauthScope", "a string")?,
+        oauth_token_url: field(object, "oauthTokenUrl", "a string")?,
+        ca_cert: field(object, "caCert", "a string")?,
+        client_cert: field(object, "clientCert", "a string")?,
+        client_key: field(object, "clientKey", "a string")?,
+        insecure: field(object, "insecure", "a boolean")?,
+        cert_warn_days: field(object, "certWarnDays", "a number")?,
+        cert_fail_days: field(object, "certFailDays", "a number")?,
+        follow_redirects: field(object, "followRedirects", "'none' or 'same-origin'")?,
         signal: signal(object)?,
     })
 }
@@ -298,54 +365,48 @@ fn read_check_options<'env>(
 /// The scenario for `check(url, options)`, mirroring `mcp-probe check`'s flag handling
 /// (including which flags need `--tool` and which exclude each other).
 fn check_scenario(target: Target, o: CheckOptions<'_>) -> Result<Scenario, CallError> {
-    if o.tool.is_none() {
-        for (given, name) in [
-            (o.arguments.is_some(), "arguments"),
-            (o.expect_text.is_some(), "expectText"),
-            (o.expect_contains.is_some(), "expectContains"),
-            (o.allow_tool_error.is_some(), "allowToolError"),
-        ] {
-            if given {
-                return Err(invalid_option(format!("`{name}` needs `tool`")));
-            }
-        }
-    }
-    if o.expect_text.is_some() && o.expect_contains.is_some() {
-        return Err(invalid_option(
-            "`expectText` and `expectContains` cannot be used together",
-        ));
-    }
-    if o.bearer_env.is_some() && o.bearer_file.is_some() {
-        return Err(invalid_option(
-            "`bearerEnv` and `bearerFile` cannot be used together",
-        ));
-    }
+    check_option_conflicts(&o)?;
 
     // As `mcp-probe check --check-auth` decides whether the check runs alone.
     let has_credentials = o.bearer_env.is_some()
         || o.bearer_file.is_some()
-        || o.headers.as_ref().is_some_and(|headers| {
-            headers
-                .keys()
-                .any(|name| name.trim().eq_ignore_ascii_case("authorization"))
-        });
+        || o.oauth_client_id.is_some()
+        || has_authorization_header(&o);
     let calls_tool = o.tool.is_some();
     let mut s = match target {
         Target::Url(url) => Scenario::for_url(url),
         Target::Command(command) => {
-            if o.headers.is_some() || o.bearer_env.is_some() || o.bearer_file.is_some() {
+            if o.headers.is_some()
+                || o.bearer_env.is_some()
+                || o.bearer_file.is_some()
+                || o.oauth_client_id.is_some()
+            {
                 return Err(invalid_option(
-                    "`headers`, `bearerEnv` and `bearerFile` apply to HTTP targets, not to a command",
+                    "`headers`, `bearerEnv`, `bearerFile` and `oauth*` apply to HTTP targets, \
+                     not to a command",
+                ));
+            }
+            let http_only = o.ca_cert.is_some()
+                || o.client_cert.is_some()
+                || o.client_key.is_some()
+                || o.insecure == Some(true)
+                || o.cert_warn_days.is_some()
+                || o.cert_fail_days.is_some()
+                || o.follow_redirects.is_some();
+            if http_only {
+                return Err(invalid_option(
+                    "`caCert`, `clientCert`, `clientKey`, `insecure`, `certWarnDays`, \
+                     `certFailDays` and `followRedirects` apply to HTTP targets, not to a command",
                 ));
             }
             Scenario::new().stdio_command(command)
         }
     };
-    if let Some(choice) = o.transport {
-        s = s.transport(transport_choice(&choice)?);
+    if let Some(choice) = &o.transport {
+        s = s.transport(transport_choice(choice)?);
     }
-    if let Some(choice) = o.protocol {
-        s = s.protocol(protocol_choice(&choice)?);
+    if let Some(choice) = &o.protocol {
+        s = s.protocol(protocol_choice(choice)?);
     }
     if let Some(headers) = o.headers {
         // Sorted, so that a problem with several headers is always reported for the same one.
@@ -360,6 +421,46 @@ fn check_scenario(target: Target, o: CheckOptions<'_>) -> Result<Scenario, CallE
     }
     if let Some(path) = o.bearer_file {
         s = s.bearer_file(path);
+    }
+    if let Some(id) = o.oauth_client_id {
+        let mut oauth = match (o.oauth_client_secret_env, o.oauth_client_secret_file) {
+            (Some(var), _) => engine::OAuthSpec::secret_from_env(id, var),
+            (None, Some(path)) => engine::OAuthSpec::secret_from_file(id, path),
+            (None, None) => {
+                return Err(invalid_option(
+                    "`oauthClientId` needs `oauthClientSecretEnv` or `oauthClientSecretFile` \
+                     (the secret itself is never passed as an option)",
+                ))
+            }
+        };
+        if let Some(method) = &o.oauth_method {
+            oauth = oauth.method(oauth_method(method)?);
+        }
+        if let Some(scope) = o.oauth_scope {
+            oauth = oauth.scope(scope);
+        }
+        if let Some(url) = o.oauth_token_url {
+            oauth = oauth.token_url(url);
+        }
+        s = s.oauth(oauth);
+    }
+    if let Some(path) = o.ca_cert {
+        s = s.ca_cert(path);
+    }
+    if let (Some(cert), Some(key)) = (o.client_cert, o.client_key) {
+        s = s.client_cert(cert, key);
+    }
+    if o.insecure == Some(true) {
+        s = s.insecure(true);
+    }
+    if let Some(days) = o.cert_warn_days {
+        s = s.cert_warn_days(day_count("certWarnDays", days)?);
+    }
+    if let Some(days) = o.cert_fail_days {
+        s = s.cert_fail_days(day_count("certFailDays", days)?);
+    }
+    if let Some(mode) = &o.follow_redirects {
+        s = s.follow_redirects(follow_redirects(mode)?);
     }
     if let Some(ms) = o.timeout_ms {
         s = s.timeout(duration("timeoutMs", ms)?);
@@ -404,6 +505,95 @@ fn check_scenario(target: Target, o: CheckOptions<'_>) -> Result<Scenario, CallE
     Ok(s)
 }
 
+/// The options that need another one, and those that exclude each other, as `mcp-probe check`
+/// has them.
+fn check_option_conflicts(o: &CheckOptions<'_>) -> Result<(), CallError> {
+    let needs = |given: bool, name: &str, needed: &str| {
+        if given {
+            Err(invalid_option(format!("`{name}` needs `{needed}`")))
+        } else {
+            Ok(())
+        }
+    };
+    let excludes = |both: bool, a: &str, b: &str| {
+        if both {
+            Err(invalid_option(format!(
+                "`{a}` and `{b}` cannot be used together"
+            )))
+        } else {
+            Ok(())
+        }
+    };
+    if o.tool.is_none() {
+        needs(o.arguments.is_some(), "arguments", "tool")?;
+        needs(o.expect_text.is_some(), "expectText", "tool")?;
+        needs(o.expect_contains.is_some(), "expectContains", "tool")?;
+        needs(o.allow_tool_error.is_some(), "allowToolError", "tool")?;
+    }
+    excludes(
+        o.expect_text.is_some() && o.expect_contains.is_some(),
+        "expectText",
+        "expectContains",
+    )?;
+    excludes(
+        o.bearer_env.is_some() && o.bearer_file.is_some(),
+        "bearerEnv",
+        "bearerFile",
+    )?;
+    if o.oauth_client_id.is_none() {
+        needs(
+            o.oauth_client_secret_env.is_some(),
+            "oauthClientSecretEnv",
+            "oauthClientId",
+        )?;
+        needs(
+            o.oauth_client_secret_file.is_some(),
+            "oauthClientSecretFile",
+            "oauthClientId",
+        )?;
+        needs(o.oauth_method.is_some(), "oauthMethod", "oauthClientId")?;
+        needs(o.oauth_scope.is_some(), "oauthScope", "oauthClientId")?;
+        needs(
+            o.oauth_token_url.is_some(),
+            "oauthTokenUrl",
+            "oauthClientId",
+        )?;
+    } else {
+        excludes(o.bearer_env.is_some(), "oauthClientId", "bearerEnv")?;
+        excludes(o.bearer_file.is_some(), "oauthClientId", "bearerFile")?;
+        excludes(
+            has_authorization_header(o),
+            "oauthClientId",
+            "an `Authorization` header",
+        )?;
+        excludes(
+            o.oauth_client_secret_env.is_some() && o.oauth_client_secret_file.is_some(),
+            "oauthClientSecretEnv",
+            "oauthClientSecretFile",
+        )?;
+    }
+    needs(
+        o.client_cert.is_some() && o.client_key.is_none(),
+        "clientCert",
+        "clientKey",
+    )?;
+    needs(
+        o.client_key.is_some() && o.client_cert.is_none(),
+        "clientKey",
+        "clientCert",
+    )?;
+    Ok(())
+}
+
+/// Whether `headers` has an `Authorization` header (a credential).
+fn has_authorization_header(o: &CheckOptions<'_>) -> bool {
+    o.headers.as_ref().is_some_and(|headers| {
+        headers
+            .keys()
+            .any(|name| name.trim().eq_ignore_ascii_case("authorization"))
+    })
+}
+
 /// The engine's transport choice for the `transport` option.
 fn transport_choice(name: &str) -> Result<engine::TransportChoice, CallError> {
     match name {
@@ -426,6 +616,39 @@ fn protocol_choice(name: &str) -> Result<engine::ProtocolChoice, CallError> {
         other => Err(invalid_option(format!(
             "`protocol` must be 'auto', 'modern' or 'handshake', got {other:?}"
         ))),
+    }
+}
+
+/// The engine's redirect policy for the `followRedirects` option.
+fn follow_redirects(name: &str) -> Result<engine::FollowRedirects, CallError> {
+    match name {
+        "none" => Ok(engine::FollowRedirects::None),
+        "same-origin" => Ok(engine::FollowRedirects::SameOrigin),
+        other => Err(invalid_option(format!(
+            "`followRedirects` must be 'none' or 'same-origin', got {other:?}"
+        ))),
+    }
+}
+
+/// The engine's token endpoint authentication for the `oauthMethod` option.
+fn oauth_method(name: &str) -> Result<engine::OAuthMethod, CallError> {
+    match name {
+        "basic" => Ok(engine::OAuthMethod::Basic),
+        "post" => Ok(engine::OAuthMethod::Post),
+        other => Err(invalid_option(format!(
+            "`oauthMethod` must be 'basic' or 'post', got {other:?}"
+        ))),
+    }
+}
+
+/// A whole number of days, zero included.
+fn day_count(name: &str, n: f64) -> Result<u32, CallError> {
+    if n >= 0.0 && n.fract() == 0.0 && n <= f64::from(u32::MAX) {
+        Ok(n as u32)
+    } else {
+        Err(invalid_option(format!(
+            "`{name}` must be a whole number of days (0 or more), got {n}"
+        )))
     }
 }
 
@@ -570,6 +793,37 @@ pub enum ProtocolChoice {
     Handshake,
 }
 
+/// Which redirects a probe follows.
+#[napi(string_enum = "kebab-case")]
+pub enum FollowRedirects {
+    /// None (the default): a 3xx fails the probe with `redirect` and the location.
+    None,
+    /// 307 and 308 (which keep the method and body) within the same origin (scheme, host and
+    /// port), at most 5 in a row. A redirect to another origin is never followed, so
+    /// credentials never leave the origin they are for.
+    SameOrigin,
+}
+
+/// How an OAuth client authenticates to the token endpoint.
+#[napi(string_enum = "lowercase")]
+pub enum OAuthMethod {
+    /// `client_secret_basic`: HTTP Basic with the form-urlencoded id and secret (the default).
+    Basic,
+    /// `client_secret_post`: `client_id` and `client_secret` in the form body.
+    Post,
+}
+
+/// How a probe chose its protocol era.
+#[napi(string_enum = "lowercase")]
+pub enum NegotiationMode {
+    /// Detected now.
+    Auto,
+    /// Detected by an earlier probe of the same URL in this process.
+    Cached,
+    /// The scenario fixed the era or version.
+    Pinned,
+}
+
 /// A protocol era: how a client starts talking to a server.
 #[napi(string_enum = "lowercase")]
 pub enum Era {
@@ -608,22 +862,33 @@ pub enum FailureCode {
     Dns,
     /// The TCP connection was refused.
     ConnectRefused,
-    /// Another connection failure (unreachable network or host).
+    /// The network or host is unreachable (no route).
+    ConnectUnreachable,
+    /// Another connection failure.
     Connect,
     /// The connection broke in the middle of an exchange.
     ConnectionReset,
-    /// The TLS handshake failed.
+    /// The TLS handshake failed for another reason than the certificate's validity.
     TlsHandshake,
+    /// The server's certificate has expired.
+    TlsExpired,
+    /// The server's certificate is not valid yet.
+    TlsNotYetValid,
+    /// The server's certificate is not valid for the host name probed.
+    TlsHostnameMismatch,
+    /// The server's certificate is not issued by a trusted authority (trust a private CA with
+    /// `caCert`).
+    TlsUntrusted,
+    /// The server's certificate expires sooner than `certFailDays` allows.
+    CertExpiring,
     /// A phase took longer than allowed (`details.phase`).
     Timeout,
     /// An HTTP status the protocol does not allow here (`details.httpStatus`).
     HttpStatus,
-    /// The server redirected (`details.location`); redirects are not followed.
+    /// The server redirected (`details.location`) and the redirect was not followed.
     Redirect,
     /// The server wants credentials (401/403, with the parsed challenge).
     AuthRequired,
-    /// The authorization check found a problem (`details.check` names which).
-    AuthCheck,
     /// The answer is not MCP at all (HTML page, wrong content type, not JSON-RPC).
     NotMcp,
     /// The answer is MCP-shaped but broken (invalid JSON or SSE, id mismatch, missing fields).
@@ -642,6 +907,12 @@ pub enum FailureCode {
     ExpectationFailed,
     /// The server needs input (2026-07-28 `input_required`) the scenario did not give.
     InputRequired,
+    /// The authorization check found a problem (`details.check` names which).
+    AuthCheck,
+    /// No OAuth access token could be had: the token endpoint refused the client credentials
+    /// or answered wrongly, or it could not be discovered (`details.oauthError`,
+    /// `details.httpStatus`, `details.tokenEndpoint`, `details.stage`).
+    AuthToken,
 }
 
 /// Families of failure codes; the CLI maps each to one exit code.
@@ -700,6 +971,106 @@ pub struct Report {
     pub session: SessionFacts,
     /// stdio only: the end of what the server wrote to stderr (at most 8 KiB).
     pub stderr: Option<String>,
+    /// `https` only: the certificate the server presented on the probe's first connection
+    /// (also when verification failed or was switched off).
+    pub tls: Option<TlsFacts>,
+    /// OAuth client credentials only: how the access token was had.
+    pub auth: Option<AuthFacts>,
+}
+
+/// Facts of the certificate a server presented (the end-entity certificate of its chain).
+#[napi(object, object_from_js = false)]
+pub struct TlsFacts {
+    /// The host name (or IP address) the certificate was checked against.
+    pub host: String,
+    /// The subject's distinguished name, e.g. `CN=mcp.example.com`.
+    pub subject: String,
+    /// The DNS names and IP addresses of the subject alternative names.
+    pub sans: Vec<String>,
+    /// The issuer's distinguished name.
+    pub issuer: String,
+    /// The serial number in hex, bytes separated by colons.
+    pub serial: String,
+    /// Start of validity (RFC 3339, UTC).
+    pub not_before: String,
+    /// End of validity (RFC 3339, UTC).
+    pub not_after: String,
+    /// Whole days from the probe until `notAfter`, rounded down; negative once expired.
+    pub days_left: i64,
+    /// Certificates the server presented (end entity plus intermediates).
+    pub chain_length: u32,
+    /// Whether the chain was verified and found valid for the host.
+    pub verified: bool,
+    /// Whether verification was switched off (`insecure`: the certificate was accepted
+    /// whatever it is).
+    pub insecure: bool,
+    /// What verification found wrong (a failure code such as `tls_expired`), also when
+    /// `insecure` let the connection go ahead.
+    pub problem: Option<String>,
+}
+
+/// How the probe got its OAuth access token (client credentials).
+#[napi(object, object_from_js = false)]
+pub struct AuthFacts {
+    /// The grant: `client_credentials`.
+    #[napi(ts_type = "'client_credentials'")]
+    pub method: String,
+    /// The token endpoint (user info removed, query values redacted), once known.
+    pub token_endpoint: Option<String>,
+    /// Whether the token was one an earlier probe in this process got (no request made).
+    pub cached: bool,
+    /// HTTP requests made for the token: discovery and the token request (0 when cached).
+    pub requests: u32,
+    /// Time spent getting the token, in milliseconds (part of the report's `durationMs`, not
+    /// of a step's).
+    pub duration_ms: f64,
+}
+
+/// Where the time of HTTP exchanges went, in milliseconds: the phases of curl's `-w`.
+///
+/// For a step, the sums over its exchanges. The phases are consecutive: `dnsMs + connectMs +
+/// tlsMs + ttfbMs + bodyMs` is `totalMs` up to scheduling noise.
+#[napi(object, object_from_js = false)]
+pub struct Timings {
+    /// Resolving the host name (0 for an IP address); only when a new connection was opened.
+    pub dns_ms: Option<f64>,
+    /// Establishing the TCP connection; only when a new connection was opened.
+    pub connect_ms: Option<f64>,
+    /// The TLS handshake; only for a new `https` connection.
+    pub tls_ms: Option<f64>,
+    /// From the connection being ready (or the request start, on a reused connection) until
+    /// the response headers arrived.
+    pub ttfb_ms: f64,
+    /// Reading the response body (for an SSE answer: until the response event arrived).
+    pub body_ms: f64,
+    /// The whole exchange, from sending the request to the end of the body.
+    pub total_ms: f64,
+    /// `true` when no new connection was opened (for a step: by any of its exchanges), so
+    /// there were no DNS, connect or TLS phases.
+    pub reused_connection: bool,
+}
+
+/// The timings of one HTTP exchange: what was sent, and the `Timings` fields.
+#[napi(object, object_from_js = false)]
+pub struct ExchangeTimings {
+    /// What was sent: the JSON-RPC method, or the HTTP request (`GET SSE stream`).
+    pub request: String,
+    /// Resolving the host name (0 for an IP address); only when this exchange opened a
+    /// connection.
+    pub dns_ms: Option<f64>,
+    /// Establishing the TCP connection; only when this exchange opened a connection.
+    pub connect_ms: Option<f64>,
+    /// The TLS handshake; only when this exchange opened an `https` connection.
+    pub tls_ms: Option<f64>,
+    /// From the connection being ready (or the request start, on a reused connection) until
+    /// the response headers arrived.
+    pub ttfb_ms: f64,
+    /// Reading the response body (for an SSE answer: until the response event arrived).
+    pub body_ms: f64,
+    /// The whole exchange, from sending the request to the end of the body.
+    pub total_ms: f64,
+    /// `true` when the exchange went over a connection kept from an earlier one.
+    pub reused_connection: bool,
 }
 
 /// How a probe chose its protocol era.
@@ -707,6 +1078,7 @@ pub struct Report {
 pub struct Negotiation {
     /// `auto` (detected now), `cached` (detected by an earlier probe of the same URL in this
     /// process), or `pinned` (the scenario fixed the era or version).
+    #[napi(ts_type = "NegotiationMode")]
     pub mode: String,
     /// What was sent and what came back, in order, e.g. `server/discover → HTTP 400, JSON-RPC
     /// error -32000`, `initialize → 200`.
@@ -765,6 +1137,12 @@ pub struct StepReport {
     pub pages: Option<u32>,
     /// For `tools/call`: what the tool returned.
     pub result: Option<CallResult>,
+    /// Where the time of the step's HTTP exchanges went, summed over them; absent for stdio
+    /// and for steps without an exchange.
+    pub timings: Option<Timings>,
+    /// The timings of each HTTP exchange of the step, in order (at most 32; the sums in
+    /// `timings` count all); absent when there were none.
+    pub exchanges: Option<Vec<ExchangeTimings>>,
 }
 
 /// One thing the authorization check looked at, and what it found.
@@ -889,6 +1267,69 @@ impl From<&engine::Report> for Report {
             warnings: r.warnings.iter().map(Warning::from).collect(),
             session: SessionFacts::from(&r.session),
             stderr: r.stderr.clone(),
+            tls: r.tls.as_ref().map(TlsFacts::from),
+            auth: r.auth.as_ref().map(AuthFacts::from),
+        }
+    }
+}
+
+impl From<&engine::TlsFacts> for TlsFacts {
+    fn from(t: &engine::TlsFacts) -> Self {
+        TlsFacts {
+            host: t.host.clone(),
+            subject: t.subject.clone(),
+            sans: t.sans.clone(),
+            issuer: t.issuer.clone(),
+            serial: t.serial.clone(),
+            not_before: t.not_before.clone(),
+            not_after: t.not_after.clone(),
+            days_left: t.days_left,
+            chain_length: t.chain_length,
+            verified: t.verified,
+            insecure: t.insecure,
+            problem: t.problem.clone(),
+        }
+    }
+}
+
+impl From<&engine::AuthFacts> for AuthFacts {
+    fn from(a: &engine::AuthFacts) -> Self {
+        AuthFacts {
+            method: a.method.clone(),
+            token_endpoint: a.token_endpoint.clone(),
+            cached: a.cached,
+            requests: a.requests,
+            duration_ms: a.duration_ms,
+        }
+    }
+}
+
+impl From<&engine::Timings> for Timings {
+    fn from(t: &engine::Timings) -> Self {
+        Timings {
+            dns_ms: t.dns_ms,
+            connect_ms: t.connect_ms,
+            tls_ms: t.tls_ms,
+            ttfb_ms: t.ttfb_ms,
+            body_ms: t.body_ms,
+            total_ms: t.total_ms,
+            reused_connection: t.reused_connection,
+        }
+    }
+}
+
+impl From<&engine::ExchangeTimings> for ExchangeTimings {
+    fn from(e: &engine::ExchangeTimings) -> Self {
+        let t = &e.timings;
+        ExchangeTimings {
+            request: e.request.clone(),
+            dns_ms: t.dns_ms,
+            connect_ms: t.connect_ms,
+            tls_ms: t.tls_ms,
+            ttfb_ms: t.ttfb_ms,
+            body_ms: t.body_ms,
+            total_ms: t.total_ms,
+            reused_connection: t.reused_connection,
         }
     }
 }
@@ -939,6 +1380,8 @@ impl From<&engine::StepReport> for StepReport {
                 .map(|tools| tools.iter().map(ToolInfo::from).collect()),
             pages: s.pages,
             result: s.result.as_ref().map(CallResult::from),
+            timings: s.timings.as_ref().map(Timings::from),
+            exchanges: non_empty(&s.exchanges, |e| ExchangeTimings::from(e)),
         }
     }
 }
@@ -1051,6 +1494,7 @@ fn js_number_safe(value: Value) -> Value {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
@@ -1103,5 +1547,247 @@ mod tests {
             .call_tool("add", serde_json::json!({"a": 2, "b": 3}))
             .expect_text("5");
         assert_eq!(built, Some(expected));
+    }
+
+    fn url() -> Target {
+        Target::Url("https://127.0.0.1:1/mcp".into())
+    }
+
+    fn command() -> Target {
+        Target::Command(CommandSpec::new("server", Vec::<String>::new()))
+    }
+
+    #[test]
+    fn tls_and_redirect_options_build_the_same_scenario_as_the_cli_flags() {
+        let options = CheckOptions {
+            ca_cert: Some("ca.pem".into()),
+            client_cert: Some("client.pem".into()),
+            client_key: Some("client-key.pem".into()),
+            insecure: Some(true),
+            cert_warn_days: Some(0.0),
+            cert_fail_days: Some(7.0),
+            follow_redirects: Some("same-origin".into()),
+            ..CheckOptions::default()
+        };
+        let built = check_scenario(url(), options).ok();
+        let expected = Scenario::for_url("https://127.0.0.1:1/mcp")
+            .ca_cert("ca.pem")
+            .client_cert("client.pem", "client-key.pem")
+            .insecure(true)
+            .cert_warn_days(0)
+            .cert_fail_days(7)
+            .follow_redirects(engine::FollowRedirects::SameOrigin);
+        assert_eq!(built, Some(expected));
+
+        let none = CheckOptions {
+            follow_redirects: Some("none".into()),
+            insecure: Some(false),
+            ..CheckOptions::default()
+        };
+        assert_eq!(
+            check_scenario(url(), none).ok(),
+            Some(Scenario::for_url("https://127.0.0.1:1/mcp"))
+        );
+    }
+
+    #[test]
+    fn oauth_options_build_the_same_scenario_as_the_cli_flags() {
+        let options = CheckOptions {
+            oauth_client_id: Some("monitor".into()),
+            oauth_client_secret_file: Some("secret.txt".into()),
+            oauth_method: Some("post".into()),
+            oauth_scope: Some("mcp:read".into()),
+            oauth_token_url: Some("https://as.example/token".into()),
+            check_auth: Some(true),
+            ..CheckOptions::default()
+        };
+        let built = check_scenario(url(), options).ok();
+        let expected = Scenario::for_url("https://127.0.0.1:1/mcp")
+            .oauth(
+                engine::OAuthSpec::secret_from_file("monitor", "secret.txt")
+                    .method(engine::OAuthMethod::Post)
+                    .scope("mcp:read")
+                    .token_url("https://as.example/token"),
+            )
+            // Client credentials are credentials: the auth check runs before the others.
+            .check_auth();
+        assert_eq!(built, Some(expected));
+
+        let from_env = CheckOptions {
+            oauth_client_id: Some("monitor".into()),
+            oauth_client_secret_env: Some("SECRET".into()),
+            ..CheckOptions::default()
+        };
+        let expected = Scenario::for_url("https://127.0.0.1:1/mcp")
+            .oauth(engine::OAuthSpec::secret_from_env("monitor", "SECRET"));
+        assert_eq!(check_scenario(url(), from_env).ok(), Some(expected));
+    }
+
+    #[test]
+    fn conflicting_or_incomplete_options_are_invalid_options() {
+        let oauth = || CheckOptions {
+            oauth_client_id: Some("monitor".into()),
+            oauth_client_secret_env: Some("SECRET".into()),
+            ..CheckOptions::default()
+        };
+        let cases: Vec<(&str, Target, CheckOptions<'_>)> = vec![
+            (
+                "clientCert without clientKey",
+                url(),
+                CheckOptions {
+                    client_cert: Some("c.pem".into()),
+                    ..CheckOptions::default()
+                },
+            ),
+            (
+                "clientKey without clientCert",
+                url(),
+                CheckOptions {
+                    client_key: Some("k.pem".into()),
+                    ..CheckOptions::default()
+                },
+            ),
+            (
+                "oauthScope without oauthClientId",
+                url(),
+                CheckOptions {
+                    oauth_scope: Some("s".into()),
+                    ..CheckOptions::default()
+                },
+            ),
+            (
+                "oauthClientSecretEnv without oauthClientId",
+                url(),
+                CheckOptions {
+                    oauth_client_secret_env: Some("S".into()),
+                    ..CheckOptions::default()
+                },
+            ),
+            (
+                "oauthClientId without a secret",
+                url(),
+                CheckOptions {
+                    oauth_client_id: Some("monitor".into()),
+                    ..CheckOptions::default()
+                },
+            ),
+            (
+                "both secret sources",
+                url(),
+                CheckOptions {
+                    oauth_client_secret_file: Some("f".into()),
+                    ..oauth()
+                },
+            ),
+            (
+                "oauth with bearerEnv",
+                url(),
+                CheckOptions {
+                    bearer_env: Some("T".into()),
+                    ..oauth()
+                },
+            ),
+            (
+                "oauth with an Authorization header",
+                url(),
+                CheckOptions {
+                    headers: Some(HashMap::from([(
+                        "authorization".to_owned(),
+                        "Bearer x".to_owned(),
+                    )])),
+                    ..oauth()
+                },
+            ),
+            (
+                "an unknown oauthMethod",
+                url(),
+                CheckOptions {
+                    oauth_method: Some("jwt".into()),
+                    ..oauth()
+                },
+            ),
+            (
+                "an unknown followRedirects",
+                url(),
+                CheckOptions {
+                    follow_redirects: Some("all".into()),
+                    ..CheckOptions::default()
+                },
+            ),
+            (
+                "a fractional certFailDays",
+                url(),
+                CheckOptions {
+                    cert_fail_days: Some(1.5),
+                    ..CheckOptions::default()
+                },
+            ),
+            (
+                "a negative certWarnDays",
+                url(),
+                CheckOptions {
+                    cert_warn_days: Some(-1.0),
+                    ..CheckOptions::default()
+                },
+            ),
+            (
+                "insecure for a command",
+                command(),
+                CheckOptions {
+                    insecure: Some(true),
+                    ..CheckOptions::default()
+                },
+            ),
+            (
+                "followRedirects for a command",
+                command(),
+                CheckOptions {
+                    follow_redirects: Some("none".into()),
+                    ..CheckOptions::default()
+                },
+            ),
+            ("oauth for a command", command(), oauth()),
+        ];
+        for (what, target, options) in cases {
+            let err = check_scenario(target, options).err();
+            assert_eq!(err.map(|e| e.code()), Some("invalid_option"), "{what}");
+        }
+    }
+
+    #[test]
+    fn report_fields_keep_the_engine_json_keys() {
+        let json = serde_json::json!({
+            "schemaVersion": 1, "ok": true, "target": "https://h/mcp",
+            "transport": "streamable-http", "startedAt": "2026-01-01T00:00:00.000Z",
+            "durationMs": 1.0, "steps": [{
+                "name": "handshake", "status": "pass", "durationMs": 1.0, "requests": 1,
+                "timings": {"dnsMs": 0.1, "connectMs": 0.2, "tlsMs": 0.3, "ttfbMs": 0.4,
+                            "bodyMs": 0.5, "totalMs": 1.5, "reusedConnection": false},
+                "exchanges": [{"request": "initialize", "ttfbMs": 0.4, "bodyMs": 0.5,
+                               "totalMs": 0.9, "reusedConnection": true}]
+            }],
+            "warnings": [], "session": {"issued": false, "reinitialized": 0},
+            "tls": {"host": "h", "subject": "CN=h", "sans": ["h"], "issuer": "CN=ca",
+                    "serial": "01", "notBefore": "2026-01-01T00:00:00Z",
+                    "notAfter": "2026-02-01T00:00:00Z", "daysLeft": -3, "chainLength": 1,
+                    "verified": false, "insecure": true, "problem": "tls_expired"},
+            "auth": {"method": "client_credentials", "cached": true, "requests": 0,
+                     "durationMs": 0.0}
+        });
+        let engine_report: engine::Report = serde_json::from_value(json).unwrap();
+        let report = Report::from(&engine_report);
+        let tls = report.tls.unwrap();
+        assert_eq!(tls.days_left, -3);
+        assert_eq!(tls.problem.as_deref(), Some("tls_expired"));
+        let auth = report.auth.unwrap();
+        assert!(auth.cached && auth.token_endpoint.is_none());
+        let step = &report.steps[0];
+        let timings = step.timings.as_ref().unwrap();
+        assert_eq!(timings.tls_ms, Some(0.3));
+        assert!(!timings.reused_connection);
+        let exchanges = step.exchanges.as_ref().unwrap();
+        assert_eq!(exchanges[0].request, "initialize");
+        assert_eq!(exchanges[0].dns_ms, None);
+        assert!(exchanges[0].reused_connection);
     }
 }

@@ -17,15 +17,18 @@ pub enum ErrorCode {
     InvalidUrl,
     /// A header name or value is not valid HTTP.
     InvalidHeader,
-    /// A credential could not be read (environment variable unset, file unreadable or empty).
+    /// A credential could not be read: a bearer token or OAuth client secret whose
+    /// environment variable is unset or whose file is unreadable or empty.
     Credential,
     /// The scenario document is invalid (bad JSON/YAML, unknown step or key, missing field) or
     /// its file cannot be read.
     InvalidScenario,
-    /// An option has the wrong type or is out of range, is unknown, or is missing what it
-    /// needs (`expectText` without `tool`…).
+    /// An option has the wrong type or is out of range, is unknown, is missing what it needs
+    /// (`expectText` without `tool`, `clientCert` without `clientKey`…), conflicts with
+    /// another (`oauthClientId` with `bearerEnv`…), or does not apply to a command target.
     InvalidOption,
-    /// The HTTP client could not be set up (TLS configuration).
+    /// The HTTP client could not be set up (TLS configuration: `caCert`, `clientCert` or
+    /// `clientKey` unreadable or not valid PEM).
     Setup,
     /// The probe was cancelled through its `signal` (the error's `name` is `AbortError`).
     Aborted,

@@ -19,9 +19,10 @@ use napi_derive::napi;
 use tokio::sync::Notify;
 
 pub use convert::{
-    AuthFinding, CallResult, CheckOptions, Era, Failure, FailureCode, FailureFamily, FindingStatus,
-    Negotiation, ProtocolChoice, Report, ScenarioOptions, ServerInfo, ServerMessage,
-    ServerMessageKind, SessionFacts, StdioCommand, StepReport, StepStatus, ToolInfo,
+    AuthFacts, AuthFinding, CallResult, CheckOptions, Era, ExchangeTimings, Failure, FailureCode,
+    FailureFamily, FindingStatus, FollowRedirects, Negotiation, NegotiationMode, OAuthMethod,
+    ProtocolChoice, Report, ScenarioOptions, ServerInfo, ServerMessage, ServerMessageKind,
+    SessionFacts, StdioCommand, StepReport, StepStatus, Timings, TlsFacts, ToolInfo,
     TransportChoice, TransportKind, Warning,
 };
 pub use errors::ErrorCode;

@@ -6,6 +6,8 @@
 * ``sdk_server`` / ``sdk_server_json`` (session): ``interop/python/server.py`` run by
   ``MCP_PROBE_PEER_PYTHON`` or ``<repo>/interop/.venv/bin/python`` (``interop/setup.sh``).
   Skipped when that interpreter is missing, except under CI (``CI`` set), where it fails.
+* ``stdio_fixture_bin``: ``mcp-probe-stdio-fixture`` (a stdio server; its one argument is the
+  mode) from ``MCP_PROBE_STDIO_FIXTURE_BIN`` or ``<repo>/target/debug``.
 * ``cli_bin``: the ``mcp-probe`` CLI from ``MCP_PROBE_CLI_BIN`` or ``<repo>/target/debug``.
 """
 
@@ -89,6 +91,10 @@ class Fixture(Server):
     def url(self, mode: str = "json") -> str:
         return f"http://127.0.0.1:{self.port}/{mode}/mcp"
 
+    def sse_url(self, mode: str = "legacy") -> str:
+        """The event stream of a legacy HTTP+SSE mode."""
+        return f"http://127.0.0.1:{self.port}/{mode}/sse"
+
 
 class SdkServer(Server):
     """The official Python SDK server (tools ``add``, ``echo``, ``fail``)."""
@@ -112,6 +118,15 @@ def fixture(fixture_bin: Path) -> Iterator[Fixture]:
     server = Fixture([str(fixture_bin), "--exit-on-stdin-eof"], port_prefix="")
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="session")
+def stdio_fixture_bin() -> Path:
+    return _executable(
+        "MCP_PROBE_STDIO_FIXTURE_BIN",
+        REPO / "target" / "debug" / "mcp-probe-stdio-fixture",
+        "run `cargo build -p mcp-probe-testkit`",
+    )
 
 
 @pytest.fixture(scope="session")

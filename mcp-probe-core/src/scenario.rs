@@ -653,6 +653,10 @@ impl Scenario {
     #[must_use]
     pub fn check_auth(mut self) -> Self {
         if !self.steps.iter().any(|s| matches!(s, Step::CheckAuth(_))) {
+            // The default steps stay: an empty list means "handshake, listTools".
+            if self.steps.is_empty() {
+                self.steps = self.effective_steps();
+            }
             self.steps
                 .insert(0, Step::CheckAuth(CheckAuthStep::default()));
         }
@@ -959,6 +963,11 @@ mod tests {
                 .map(Step::name)
                 .collect::<Vec<_>>(),
             ["auth"]
+        );
+        let s = Scenario::for_url("http://x/mcp").check_auth();
+        assert_eq!(
+            s.effective_steps().iter().map(Step::name).collect::<Vec<_>>(),
+            ["auth", "handshake", "tools/list"]
         );
         let s = Scenario::for_url("http://x/mcp")
             .check_auth()

@@ -11,7 +11,7 @@ import json
 import math
 import os
 import urllib.parse
-from typing import Any, Literal, Mapping, Optional, TypedDict, Union
+from typing import Any, Literal, Mapping, Optional, Sequence, TypedDict, Union
 
 from . import _native
 from ._native import ConfigError, ScenarioError
@@ -80,6 +80,22 @@ def _opt_count(name: str, value: object, limit: int) -> int | None:
     return value
 
 
+def _opt_days(name: str, value: object) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise _config_error(f"`{name}` must be an int (days), got {_type_name(value)}")
+    if not 0 <= value < _U32:
+        raise _config_error(f"`{name}` must be between 0 and {_U32 - 1}, got {value}")
+    return value
+
+
+def _bool(name: str, value: object) -> bool:
+    if not isinstance(value, bool):
+        raise _config_error(f"`{name}` must be a bool, got {_type_name(value)}")
+    return value
+
+
 def _json_object(name: str, value: object, error: Any = _config_error) -> str | None:
     if value is None:
         return None
@@ -91,44 +107,46 @@ def _json_object(name: str, value: object, error: Any = _config_error) -> str | 
         raise error(f"`{name}` is not JSON-serializable: {e}") from None
 
 
-def _headers(value: object) -> list[tuple[str, str]] | None:
+def _str_pairs(name: str, value: object) -> list[tuple[str, str]] | None:
     if value is None:
         return None
     if not isinstance(value, Mapping):
-        raise _config_error(f"`headers` must be a dict of str to str, got {_type_name(value)}")
+        raise _config_error(f"`{name}` must be a dict of str to str, got {_type_name(value)}")
     pairs = []
-    for name, header_value in value.items():
-        if not isinstance(name, str) or not isinstance(header_value, str):
-            raise _config_error(
-                f"`headers` must map str to str, got {_type_name(name)} -> {_type_name(header_value)}"
-            )
-        pairs.append((name, header_value))
+    for key, item in value.items():
+        if not isinstance(key, str) or not isinstance(item, str):
+            raise _config_error(f"`{name}` must map str to str, got {_type_name(key)} -> {_type_name(item)}")
+        pairs.append((key, item))
     return pairs
 
 
-def _build(
-    url: object,
-    scenario: object,
-    tool: object,
-    arguments: object,
-    expect_text: object,
-    expect_contains: object,
-    allow_tool_error: object,
-    headers: object,
-    bearer_env: object,
-    bearer_file: object,
-    timeout: object,
-    connect_timeout: object,
-    request_timeout: object,
-    protocol: object,
-    protocol_version: object,
-    max_body_bytes: object,
-    max_sse_event_bytes: object,
-    max_pages: object,
-) -> str:
-    """Checks the options' types and builds the scenario document (JSON text) natively."""
+def _command(value: object) -> list[str] | None:
+    if value is None:
+        return None
+    if isinstance(value, (str, bytes)) or not isinstance(value, Sequence):
+        raise _config_error(
+            "`command` must be a list of str: the program, then its arguments "
+            f"(e.g. [\"python\", \"server.py\"]), got {_type_name(value)}"
+        )
+    argv = []
+    for item in value:
+        if isinstance(item, (str, os.PathLike)):
+            arg = os.fspath(item)
+            if isinstance(arg, str):
+                argv.append(arg)
+                continue
+        raise _config_error(f"`command` items must be str (or os.PathLike[str]), got {_type_name(item)}")
+    return argv
+
+
+def _build(url: object, o: Mapping[str, object]) -> str:
+    """Checks the options' types and builds the scenario document (JSON text) natively.
+
+    ``o`` holds every keyword option of :func:`check` by name (the caller's ``locals()``).
+    """
     document: str | None = None
     path: str | None = None
+    scenario = o["scenario"]
     if isinstance(scenario, Scenario):
         document = scenario._json
     elif isinstance(scenario, Mapping):
@@ -139,35 +157,67 @@ def _build(
         raise _config_error(
             f"`scenario` must be a Scenario, a dict or a file path, got {_type_name(scenario)}"
         )
-    if not isinstance(allow_tool_error, bool):
-        raise _config_error(f"`allow_tool_error` must be a bool, got {_type_name(allow_tool_error)}")
     return _native.build_scenario(
         _opt_str("url", url),
         document=document,
         path=path,
-        tool=_opt_str("tool", tool),
-        arguments=_json_object("arguments", arguments),
-        expect_text=_opt_str("expect_text", expect_text),
-        expect_contains=_opt_str("expect_contains", expect_contains),
-        allow_tool_error=allow_tool_error,
-        headers=_headers(headers),
-        bearer_env=_opt_str("bearer_env", bearer_env),
-        bearer_file=_opt_path("bearer_file", bearer_file),
-        timeout=_opt_seconds("timeout", timeout),
-        connect_timeout=_opt_seconds("connect_timeout", connect_timeout),
-        request_timeout=_opt_seconds("request_timeout", request_timeout),
-        protocol=_opt_str("protocol", protocol),
-        protocol_version=_opt_str("protocol_version", protocol_version),
-        max_body_bytes=_opt_count("max_body_bytes", max_body_bytes, _U64),
-        max_sse_event_bytes=_opt_count("max_sse_event_bytes", max_sse_event_bytes, _U64),
-        max_pages=_opt_count("max_pages", max_pages, _U32),
+        command=_command(o["command"]),
+        env=_str_pairs("env", o["env"]),
+        cwd=_opt_path("cwd", o["cwd"]),
+        transport=_opt_str("transport", o["transport"]),
+        tool=_opt_str("tool", o["tool"]),
+        arguments=_json_object("arguments", o["arguments"]),
+        expect_text=_opt_str("expect_text", o["expect_text"]),
+        expect_contains=_opt_str("expect_contains", o["expect_contains"]),
+        allow_tool_error=_bool("allow_tool_error", o["allow_tool_error"]),
+        headers=_str_pairs("headers", o["headers"]),
+        bearer_env=_opt_str("bearer_env", o["bearer_env"]),
+        bearer_file=_opt_path("bearer_file", o["bearer_file"]),
+        oauth_client_id=_opt_str("oauth_client_id", o["oauth_client_id"]),
+        oauth_client_secret_env=_opt_str("oauth_client_secret_env", o["oauth_client_secret_env"]),
+        oauth_client_secret_file=_opt_path("oauth_client_secret_file", o["oauth_client_secret_file"]),
+        oauth_method=_opt_str("oauth_method", o["oauth_method"]),
+        oauth_scope=_opt_str("oauth_scope", o["oauth_scope"]),
+        oauth_token_url=_opt_str("oauth_token_url", o["oauth_token_url"]),
+        ca_cert=_opt_path("ca_cert", o["ca_cert"]),
+        client_cert=_opt_path("client_cert", o["client_cert"]),
+        client_key=_opt_path("client_key", o["client_key"]),
+        insecure=_bool("insecure", o["insecure"]),
+        cert_warn_days=_opt_days("cert_warn_days", o["cert_warn_days"]),
+        cert_fail_days=_opt_days("cert_fail_days", o["cert_fail_days"]),
+        follow_redirects=_opt_str("follow_redirects", o["follow_redirects"]),
+        timeout=_opt_seconds("timeout", o["timeout"]),
+        connect_timeout=_opt_seconds("connect_timeout", o["connect_timeout"]),
+        request_timeout=_opt_seconds("request_timeout", o["request_timeout"]),
+        protocol=_opt_str("protocol", o["protocol"]),
+        protocol_version=_opt_str("protocol_version", o["protocol_version"]),
+        max_body_bytes=_opt_count("max_body_bytes", o["max_body_bytes"], _U64),
+        max_sse_event_bytes=_opt_count("max_sse_event_bytes", o["max_sse_event_bytes"], _U64),
+        max_pages=_opt_count("max_pages", o["max_pages"], _U32),
+        check_auth=_bool("check_auth", o["check_auth"]),
     )
 
 
+def _document(url: object, options: Mapping[str, object]) -> str:
+    """The scenario to run: a given :class:`Scenario` as is when nothing refines it, else built."""
+    scenario = options["scenario"]
+    if url is None and isinstance(scenario, Scenario) and _only_scenario(options):
+        return scenario._json
+    return _build(url, options)
+
+
 class CheckOptions(TypedDict, total=False):
-    """The keyword options of :func:`check`, :func:`check_async` and :class:`Scenario`."""
+    """The keyword options of :func:`check`, :func:`check_async` and :class:`Scenario`.
+
+    What each means is in :func:`check`'s docstring; they are the ``mcp-probe check`` flags of
+    the same names (``command`` is ``--stdio -- COMMAND``, ``arguments`` is ``--args``).
+    """
 
     scenario: Optional[ScenarioSource]
+    command: Optional[Sequence[Union[str, "os.PathLike[str]"]]]
+    env: Optional[Mapping[str, str]]
+    cwd: Optional[Union[str, "os.PathLike[str]"]]
+    transport: Optional[Literal["auto", "streamable-http", "sse", "stdio"]]
     tool: Optional[str]
     arguments: Optional[Mapping[str, Any]]
     expect_text: Optional[str]
@@ -176,6 +226,20 @@ class CheckOptions(TypedDict, total=False):
     headers: Optional[Mapping[str, str]]
     bearer_env: Optional[str]
     bearer_file: Optional[Union[str, "os.PathLike[str]"]]
+    oauth_client_id: Optional[str]
+    oauth_client_secret_env: Optional[str]
+    oauth_client_secret_file: Optional[Union[str, "os.PathLike[str]"]]
+    oauth_method: Optional[Literal["basic", "post"]]
+    oauth_scope: Optional[str]
+    oauth_token_url: Optional[str]
+    check_auth: bool
+    ca_cert: Optional[Union[str, "os.PathLike[str]"]]
+    client_cert: Optional[Union[str, "os.PathLike[str]"]]
+    client_key: Optional[Union[str, "os.PathLike[str]"]]
+    insecure: bool
+    cert_warn_days: Optional[int]
+    cert_fail_days: Optional[int]
+    follow_redirects: Optional[Literal["none", "same-origin"]]
     timeout: Optional[float]
     connect_timeout: Optional[float]
     request_timeout: Optional[float]
@@ -196,6 +260,7 @@ class Scenario:
 
         s = Scenario("http://127.0.0.1:8000/mcp", tool="add", arguments={"a": 2, "b": 3}, expect_text="5")
         report = s.check()
+        local = Scenario(command=[sys.executable, "server.py"], cwd="services/search")
 
     Scenarios are immutable and can be reused and shared between threads and tasks.
     """
@@ -208,6 +273,10 @@ class Scenario:
         url: str | None = None,
         *,
         scenario: ScenarioSource | None = None,
+        command: Sequence[str | os.PathLike[str]] | None = None,
+        env: Mapping[str, str] | None = None,
+        cwd: str | os.PathLike[str] | None = None,
+        transport: Literal["auto", "streamable-http", "sse", "stdio"] | None = None,
         tool: str | None = None,
         arguments: Mapping[str, Any] | None = None,
         expect_text: str | None = None,
@@ -216,6 +285,20 @@ class Scenario:
         headers: Mapping[str, str] | None = None,
         bearer_env: str | None = None,
         bearer_file: str | os.PathLike[str] | None = None,
+        oauth_client_id: str | None = None,
+        oauth_client_secret_env: str | None = None,
+        oauth_client_secret_file: str | os.PathLike[str] | None = None,
+        oauth_method: Literal["basic", "post"] | None = None,
+        oauth_scope: str | None = None,
+        oauth_token_url: str | None = None,
+        check_auth: bool = False,
+        ca_cert: str | os.PathLike[str] | None = None,
+        client_cert: str | os.PathLike[str] | None = None,
+        client_key: str | os.PathLike[str] | None = None,
+        insecure: bool = False,
+        cert_warn_days: int | None = None,
+        cert_fail_days: int | None = None,
+        follow_redirects: Literal["none", "same-origin"] | None = None,
         timeout: float | None = None,
         connect_timeout: float | None = None,
         request_timeout: float | None = None,
@@ -226,30 +309,7 @@ class Scenario:
         max_pages: int | None = None,
     ) -> None:
         """Builds and validates a scenario; see :func:`check` for the options."""
-        object.__setattr__(
-            self,
-            "_json",
-            _build(
-                url,
-                scenario,
-                tool,
-                arguments,
-                expect_text,
-                expect_contains,
-                allow_tool_error,
-                headers,
-                bearer_env,
-                bearer_file,
-                timeout,
-                connect_timeout,
-                request_timeout,
-                protocol,
-                protocol_version,
-                max_body_bytes,
-                max_sse_event_bytes,
-                max_pages,
-            ),
-        )
+        object.__setattr__(self, "_json", _build(url, locals()))
 
     @classmethod
     def from_dict(cls, document: Mapping[str, Any]) -> Scenario:
@@ -270,9 +330,10 @@ class Scenario:
 
     @property
     def url(self) -> str | None:
-        """The target URL, if the scenario has one."""
-        target = json.loads(self._json).get("target")
-        return None if target is None else str(target.get("url", ""))
+        """The target URL, if the scenario has one (``None`` for a stdio ``command``)."""
+        target = json.loads(self._json).get("target") or {}
+        url = target.get("url")
+        return str(url) if url else None
 
     def to_dict(self) -> dict[str, Any]:
         """The scenario document as the engine writes it (camelCase keys, durations as text)."""
@@ -314,6 +375,10 @@ class Scenario:
         for step in document.get("steps") or [{"step": "handshake"}, {"step": "listTools"}]:
             name = str(step.get("step"))
             steps.append(f"{name} {step['name']}" if "name" in step else name)
+        command = (document.get("target") or {}).get("command")
+        if command is not None:
+            # The program only: arguments may carry secrets, as URLs and headers may.
+            return f"Scenario(command={str(command.get('program'))!r}, steps={steps!r})"
         url = self.url
         return f"Scenario(url={None if url is None else _redact(url)!r}, steps={steps!r})"
 
@@ -342,6 +407,10 @@ def check(
     url: str | None = None,
     *,
     scenario: ScenarioSource | None = None,
+    command: Sequence[str | os.PathLike[str]] | None = None,
+    env: Mapping[str, str] | None = None,
+    cwd: str | os.PathLike[str] | None = None,
+    transport: Literal["auto", "streamable-http", "sse", "stdio"] | None = None,
     tool: str | None = None,
     arguments: Mapping[str, Any] | None = None,
     expect_text: str | None = None,
@@ -350,6 +419,20 @@ def check(
     headers: Mapping[str, str] | None = None,
     bearer_env: str | None = None,
     bearer_file: str | os.PathLike[str] | None = None,
+    oauth_client_id: str | None = None,
+    oauth_client_secret_env: str | None = None,
+    oauth_client_secret_file: str | os.PathLike[str] | None = None,
+    oauth_method: Literal["basic", "post"] | None = None,
+    oauth_scope: str | None = None,
+    oauth_token_url: str | None = None,
+    check_auth: bool = False,
+    ca_cert: str | os.PathLike[str] | None = None,
+    client_cert: str | os.PathLike[str] | None = None,
+    client_key: str | os.PathLike[str] | None = None,
+    insecure: bool = False,
+    cert_warn_days: int | None = None,
+    cert_fail_days: int | None = None,
+    follow_redirects: Literal["none", "same-origin"] | None = None,
     timeout: float | None = None,
     connect_timeout: float | None = None,
     request_timeout: float | None = None,
@@ -367,10 +450,22 @@ def check(
     :class:`ScenarioError`, both :class:`McpProbeError` with a ``code``).
 
     Args:
-        url: The Streamable HTTP endpoint (``http://`` or ``https://``). Optional when
+        url: The server's endpoint (``http://`` or ``https://``): the Streamable HTTP endpoint,
+            or with ``transport="sse"`` the legacy HTTP+SSE event stream. Optional when
             ``scenario`` names a target; replaces its URL otherwise.
         scenario: A :class:`Scenario`, a scenario document (dict) or a YAML/JSON file path;
             the other options refine it.
+        command: Probe a local server over stdio instead of a URL: start this program with
+            these arguments (``[sys.executable, "server.py"]``) and speak newline-delimited
+            JSON-RPC on its stdin/stdout. Not together with ``url``; replaces the target of
+            ``scenario``. The end of its stderr is in ``Report.stderr``.
+        env: Environment variables for ``command``, added to (or replacing in) the inherited
+            environment. Values are never shown in reports or errors.
+        cwd: The working directory of ``command`` (default: the current one).
+        transport: ``"auto"`` (the default: Streamable HTTP for a URL, falling back to legacy
+            HTTP+SSE when ``initialize`` is refused; stdio for ``command``),
+            ``"streamable-http"``, ``"sse"`` (legacy 2024-11-05; ``url`` is the event
+            stream) or ``"stdio"``.
         tool: Call this tool after listing tools (it must be listed).
         arguments: The tool's arguments (a JSON-serializable dict; default ``{}``).
         expect_text: The tool's text result must equal this.
@@ -378,7 +473,36 @@ def check(
         allow_tool_error: Accept a tool result with ``isError: true``.
         headers: Extra headers for every request. Values are never shown in reports or errors.
         bearer_env: Send ``Authorization: Bearer <token>`` read from this environment variable.
-        bearer_file: … or read from this file.
+        bearer_file: … or read from this file (not together with ``bearer_env``).
+        oauth_client_id: OAuth client credentials: get an access token as this client and
+            send it as the bearer token (not together with ``bearer_env``/``bearer_file`` or
+            an ``Authorization`` header). Needs ``oauth_client_secret_env`` or
+            ``oauth_client_secret_file``; ``Report.auth`` says how the token was obtained.
+        oauth_client_secret_env: The client secret, read from this environment variable.
+        oauth_client_secret_file: … or read from this file.
+        oauth_method: How the client authenticates to the token endpoint: ``"basic"``
+            (``client_secret_basic``, the default) or ``"post"`` (``client_secret_post``).
+        oauth_scope: The scope to ask the token endpoint for.
+        oauth_token_url: The token endpoint (default: discovered from the server's 401
+            challenge, its protected resource metadata and its authorization server's metadata).
+        check_auth: Check the server's authorization set-up without credentials: the 401
+            challenge, protected-resource and authorization-server metadata, PKCE S256 (an
+            ``auth`` step whose ``auth_findings`` list each check). Without credentials
+            (``bearer_*``, ``oauth_client_id``, an ``Authorization`` header), ``tool`` and
+            ``scenario`` it is the only step; otherwise it runs first.
+        ca_cert: Also trust the CA certificates in this PEM file (besides the system's and
+            Mozilla's roots).
+        client_cert: Client certificate (PEM, with intermediates) for mutual TLS; needs
+            ``client_key``.
+        client_key: The private key (PEM) of ``client_cert``.
+        insecure: Accept any TLS certificate. It is still reported (``Report.tls``) and every
+            report carries the warning ``insecure_tls``.
+        cert_warn_days: Warn (``cert_expiring``) when the TLS certificate expires in fewer
+            than this many days (default 14; 0: never).
+        cert_fail_days: Fail (``cert_expiring``) when it expires in fewer than this many days.
+        follow_redirects: ``"none"`` (the default: a redirect fails with its location) or
+            ``"same-origin"`` (307/308 within the same scheme, host and port, at most 5;
+            credentials never go to another origin).
         timeout: Limit for the whole probe, in seconds (default 10).
         connect_timeout: Limit for establishing a connection, in seconds (default 5).
         request_timeout: Limit for each request, in seconds (default: ``timeout``).
@@ -389,34 +513,20 @@ def check(
         max_sse_event_bytes: Largest single SSE event accepted (default 16 MiB).
         max_pages: Most pages ``tools/list`` follows (default 100).
 
+    The TLS options and ``follow_redirects`` apply to URLs only; ``headers``, ``bearer_*``
+    and ``oauth_*`` too. Options that need another (``env`` → ``command``, ``arguments`` →
+    ``tool``, ``oauth_scope`` → ``oauth_client_id``, …) or exclude one another raise
+    :class:`ConfigError` (``invalid_option``), as the CLI's usage errors do; what the engine
+    finds wrong with the resulting scenario raises its own error (e.g. OAuth credentials with
+    a bearer token from a scenario document: :class:`ScenarioError`).
+
     Example::
 
         report = mcp_probe.check("http://127.0.0.1:8000/mcp", tool="add", arguments={"a": 2, "b": 3})
         assert report.ok, report.failure
+        report = mcp_probe.check(command=[sys.executable, "server.py"], env={"LOG": "debug"})
     """
-    if url is None and isinstance(scenario, Scenario) and _only_scenario(locals()):
-        document = scenario._json
-    else:
-        document = _build(
-            url,
-            scenario,
-            tool,
-            arguments,
-            expect_text,
-            expect_contains,
-            allow_tool_error,
-            headers,
-            bearer_env,
-            bearer_file,
-            timeout,
-            connect_timeout,
-            request_timeout,
-            protocol,
-            protocol_version,
-            max_body_bytes,
-            max_sse_event_bytes,
-            max_pages,
-        )
+    document = _document(url, locals())
     return Report._wrap(json.loads(_native.check(document)))
 
 
@@ -424,6 +534,10 @@ async def check_async(
     url: str | None = None,
     *,
     scenario: ScenarioSource | None = None,
+    command: Sequence[str | os.PathLike[str]] | None = None,
+    env: Mapping[str, str] | None = None,
+    cwd: str | os.PathLike[str] | None = None,
+    transport: Literal["auto", "streamable-http", "sse", "stdio"] | None = None,
     tool: str | None = None,
     arguments: Mapping[str, Any] | None = None,
     expect_text: str | None = None,
@@ -432,6 +546,20 @@ async def check_async(
     headers: Mapping[str, str] | None = None,
     bearer_env: str | None = None,
     bearer_file: str | os.PathLike[str] | None = None,
+    oauth_client_id: str | None = None,
+    oauth_client_secret_env: str | None = None,
+    oauth_client_secret_file: str | os.PathLike[str] | None = None,
+    oauth_method: Literal["basic", "post"] | None = None,
+    oauth_scope: str | None = None,
+    oauth_token_url: str | None = None,
+    check_auth: bool = False,
+    ca_cert: str | os.PathLike[str] | None = None,
+    client_cert: str | os.PathLike[str] | None = None,
+    client_key: str | os.PathLike[str] | None = None,
+    insecure: bool = False,
+    cert_warn_days: int | None = None,
+    cert_fail_days: int | None = None,
+    follow_redirects: Literal["none", "same-origin"] | None = None,
     timeout: float | None = None,
     connect_timeout: float | None = None,
     request_timeout: float | None = None,
@@ -450,29 +578,7 @@ async def check_async(
 
         reports = await asyncio.gather(*(mcp_probe.check_async(u) for u in urls))
     """
-    if url is None and isinstance(scenario, Scenario) and _only_scenario(locals()):
-        document = scenario._json
-    else:
-        document = _build(
-            url,
-            scenario,
-            tool,
-            arguments,
-            expect_text,
-            expect_contains,
-            allow_tool_error,
-            headers,
-            bearer_env,
-            bearer_file,
-            timeout,
-            connect_timeout,
-            request_timeout,
-            protocol,
-            protocol_version,
-            max_body_bytes,
-            max_sse_event_bytes,
-            max_pages,
-        )
+    document = _document(url, locals())
     return Report._wrap(json.loads(await _native.check_async(document)))
 
 

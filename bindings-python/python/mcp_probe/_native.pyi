@@ -40,6 +40,10 @@ def build_scenario(
     *,
     document: Optional[str] = None,
     path: Optional[str] = None,
+    command: Optional[Sequence[str]] = None,
+    env: Optional[Sequence[Tuple[str, str]]] = None,
+    cwd: Optional[str] = None,
+    transport: Optional[str] = None,
     tool: Optional[str] = None,
     arguments: Optional[str] = None,
     expect_text: Optional[str] = None,
@@ -48,6 +52,19 @@ def build_scenario(
     headers: Optional[Sequence[Tuple[str, str]]] = None,
     bearer_env: Optional[str] = None,
     bearer_file: Optional[str] = None,
+    oauth_client_id: Optional[str] = None,
+    oauth_client_secret_env: Optional[str] = None,
+    oauth_client_secret_file: Optional[str] = None,
+    oauth_method: Optional[str] = None,
+    oauth_scope: Optional[str] = None,
+    oauth_token_url: Optional[str] = None,
+    ca_cert: Optional[str] = None,
+    client_cert: Optional[str] = None,
+    client_key: Optional[str] = None,
+    insecure: bool = False,
+    cert_warn_days: Optional[int] = None,
+    cert_fail_days: Optional[int] = None,
+    follow_redirects: Optional[str] = None,
     timeout: Optional[float] = None,
     connect_timeout: Optional[float] = None,
     request_timeout: Optional[float] = None,
@@ -56,11 +73,14 @@ def build_scenario(
     max_body_bytes: Optional[int] = None,
     max_sse_event_bytes: Optional[int] = None,
     max_pages: Optional[int] = None,
+    check_auth: bool = False,
 ) -> str:
     """Builds and validates a scenario document (JSON text) like ``mcp-probe check`` does from its flags.
 
     ``document`` is a scenario as JSON text, ``path`` a scenario file, ``arguments`` JSON text of
-    an object; timeouts are seconds.
+    an object, ``command`` the stdio server's program and arguments, ``env`` and ``headers``
+    name/value pairs; timeouts are seconds. The builder calls, their order and the usage errors
+    are the CLI's.
     """
 
 def check(scenario: str) -> str:

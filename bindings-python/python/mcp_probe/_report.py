@@ -209,14 +209,16 @@ class ServerMessage(_Part):
 
 
 class SessionFacts(_Part):
-    """What happened to the MCP session."""
+    """What happened to the MCP session (Streamable HTTP), the event stream or the child process."""
 
     __slots__ = ("issued", "reinitialized", "closed")
     #: Whether the server issued a session id (the id itself is never shown).
     issued: bool
     #: How many times the probe re-initialized after the server forgot the session.
     reinitialized: int
-    #: How the session ended: ``deleted``, ``not_supported`` (405), ``failed``, or ``None``.
+    #: How the session ended: Streamable HTTP ``deleted``, ``not_supported`` (405),
+    #: ``already_gone`` (404), ``failed``, ``timed_out``; legacy HTTP+SSE ``closed``; stdio
+    #: ``exited (code N)``, ``exited (signal N)``, ``terminated``, ``killed``; or ``None``.
     closed: Optional[str]
 
     _FIELDS = {
@@ -235,7 +237,7 @@ class Failure(_Part):
     code: str
     #: The code's family (``unreachable``, ``timeout``, ``tls``, ``http``, ``auth``, ``protocol``, ``tool``).
     family: str
-    #: The step that failed (``handshake``, ``tools/list``, ``tools/call``).
+    #: The step that failed (``auth``, ``handshake``, ``tools/list``, ``tools/call``).
     step: Optional[str]
     #: One sentence for a human.
     message: str
@@ -464,7 +466,7 @@ class StepReport(_Part):
         "timings",
         "exchanges",
     )
-    #: The step's name: ``handshake``, ``tools/list``, ``tools/call``.
+    #: The step's name: ``auth`` (``check_auth``), ``handshake``, ``tools/list``, ``tools/call``.
     name: str
     #: ``pass``, ``warn``, ``fail`` or ``skip`` (after an earlier failure).
     status: str
@@ -561,9 +563,10 @@ class Report(_Part):
     schema_version: int
     #: ``True`` when every step passed (warnings allowed).
     ok: bool
-    #: The probed URL with credentials and query values redacted.
+    #: The probed URL with credentials and query values redacted; for stdio
+    #: ``stdio:<program> (N arguments)`` (arguments are not shown: they may hold secrets).
     target: str
-    #: The transport that was spoken (``streamable-http``).
+    #: The transport that was spoken: ``streamable-http``, ``sse`` (legacy HTTP+SSE) or ``stdio``.
     transport: str
     #: The protocol era that was spoken, once known (``handshake`` or ``modern``).
     era: Optional[str]
@@ -628,7 +631,7 @@ class Report(_Part):
         return next((s for s in self.steps if s.status == "fail"), None)
 
     def step(self, name: str) -> StepReport | None:
-        """The first step called ``name`` (``handshake``, ``tools/list``, ``tools/call``), if any."""
+        """The first step called ``name`` (``auth``, ``handshake``, ``tools/list``, ``tools/call``), if any."""
         return next((s for s in self.steps if s.name == name), None)
 
     def __repr__(self) -> str:
