@@ -966,7 +966,10 @@ mod tests {
         );
         let s = Scenario::for_url("http://x/mcp").check_auth();
         assert_eq!(
-            s.effective_steps().iter().map(Step::name).collect::<Vec<_>>(),
+            s.effective_steps()
+                .iter()
+                .map(Step::name)
+                .collect::<Vec<_>>(),
             ["auth", "handshake", "tools/list"]
         );
         let s = Scenario::for_url("http://x/mcp")
