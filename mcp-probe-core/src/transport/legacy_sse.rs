@@ -8,7 +8,6 @@
 
 // The transport is reached through `Transport` once it is wired in; until then only tests use it.
 
-use std::collections::VecDeque;
 use std::fmt;
 use std::sync::Arc;
 
@@ -21,7 +20,9 @@ use tokio::time::timeout_at;
 use url::Url;
 
 use super::http::{media_type, not_mcp_content, post_answer, read_prefix, status_failure};
-use super::{classify_http_error, response_from, snippet, too_large, Deadline, StepLog};
+use super::{
+    classify_http_error, response_from, snippet, too_large, AbandonedIds, Deadline, StepLog,
+};
 use crate::client::HttpClient;
 use crate::jsonrpc::{self, Incoming, NotRpc, RpcOutcome};
 use crate::report::{Failure, FailureCode, ServerMessage, ServerMessageKind};
@@ -33,8 +34,6 @@ use crate::target::{redact_url, Target};
 const GET_WHAT: &str = "GET SSE stream";
 /// Most stream items waiting for the transport to take them.
 const MAX_BUFFERED: usize = 64;
-/// Ids of failed requests remembered so that their late responses are recognised.
-const MAX_ABANDONED: usize = 64;
 
 /// One thing the stream reader hands over.
 enum Item {
@@ -80,7 +79,7 @@ pub(crate) struct LegacySse {
     /// The stream ended (or was closed): no response can arrive any more.
     ended: bool,
     /// Ids of requests that failed; a response to one of them arriving later is skipped.
-    abandoned: VecDeque<Value>,
+    abandoned: AbandonedIds,
 }
 
 impl fmt::Debug for LegacySse {
@@ -169,7 +168,7 @@ impl LegacySse {
             events,
             reader: Some(reader),
             ended: false,
-            abandoned: VecDeque::new(),
+            abandoned: AbandonedIds::default(),
         })
     }
 
@@ -204,10 +203,7 @@ impl LegacySse {
             .await;
         if result.is_err() {
             // The server may still answer it; that late response must not pass for another.
-            if self.abandoned.len() >= MAX_ABANDONED {
-                self.abandoned.pop_front();
-            }
-            self.abandoned.push_back(expected);
+            self.abandoned.push(expected);
         }
         result
     }
@@ -272,7 +268,7 @@ impl LegacySse {
                     });
                 }
                 Item::Message(Ok(Incoming::Response { id, .. }), _)
-                    if &id != expected && self.abandoned.contains(&id) =>
+                    if &id != expected && self.abandoned.take(&id) =>
                 {
                     late += 1;
                     if late == 1 {
@@ -892,7 +888,7 @@ mod tests {
             events,
             reader: None,
             ended: false,
-            abandoned: VecDeque::new(),
+            abandoned: AbandonedIds::default(),
         };
         (t, tx)
     }
@@ -904,7 +900,7 @@ mod tests {
     #[tokio::test]
     async fn responses_are_matched_by_id_and_late_ones_skipped() {
         let (mut t, tx) = fed("http://127.0.0.1:9/messages?session_id=s");
-        t.abandoned.push_back(json!(1));
+        t.abandoned.push(json!(1));
         for item in [
             Item::Other("heartbeat".into()),
             message(json!({"jsonrpc": "2.0", "method": "notifications/message", "params": {}})),

@@ -136,6 +136,36 @@ impl Transport {
     }
 }
 
+/// Ids of requests that failed (timed out) but whose responses may still arrive on a
+/// stream or pipe shared by later requests: such a late response is skipped, not taken for
+/// a later request's. Bounded: the oldest ids are dropped.
+#[derive(Debug, Default)]
+pub(crate) struct AbandonedIds(std::collections::VecDeque<Value>);
+
+impl AbandonedIds {
+    /// Most ids remembered.
+    const MAX: usize = 64;
+
+    /// Remembers a request that gave up waiting.
+    pub(crate) fn push(&mut self, id: Value) {
+        if self.0.len() >= Self::MAX {
+            self.0.pop_front();
+        }
+        self.0.push_back(id);
+    }
+
+    /// Whether `id` belongs to an abandoned request; forgets it if so (one response each).
+    pub(crate) fn take(&mut self, id: &Value) -> bool {
+        match self.0.iter().position(|a| a == id) {
+            Some(i) => {
+                self.0.remove(i);
+                true
+            }
+            None => false,
+        }
+    }
+}
+
 /// Which configured limit a deadline comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Limit {

@@ -18,7 +18,9 @@ use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 use tokio::time::{timeout_at, Instant};
 
-use super::{answer_for, response_from, snippet, too_large, Deadline, StepLog, ANSWER_BUDGET};
+use super::{
+    answer_for, response_from, snippet, too_large, AbandonedIds, Deadline, StepLog, ANSWER_BUDGET,
+};
 use crate::jsonrpc::{self, Incoming, NotRpc, RpcOutcome};
 use crate::report::{Failure, FailureCode, ServerMessage, ServerMessageKind};
 use crate::scenario::{CommandSpec, Limits};
@@ -34,8 +36,6 @@ const READ_BUFFER: usize = 64 * 1024;
 /// Longest a probe waits for the exit status (and the last stderr) of a server that closed
 /// its stdout or stdin.
 const EXIT_GRACE: Duration = Duration::from_secs(1);
-/// Ids of failed requests remembered, so that their late responses can be skipped.
-const MAX_ABANDONED: usize = 32;
 /// Longest shown program name.
 const PROGRAM_CHARS: usize = 200;
 
@@ -92,7 +92,7 @@ pub(crate) struct Stdio {
     stderr: Arc<Mutex<VecDeque<u8>>>,
     max_line: u64,
     /// Ids of requests that failed; their responses may still arrive.
-    abandoned: VecDeque<Value>,
+    abandoned: AbandonedIds,
 }
 
 impl fmt::Debug for Stdio {
@@ -165,7 +165,7 @@ impl Stdio {
             stderr_drain: Some(stderr_drain),
             stderr: tail,
             max_line: limits.max_body_bytes,
-            abandoned: VecDeque::new(),
+            abandoned: AbandonedIds::default(),
         })
     }
 
@@ -209,10 +209,7 @@ impl Stdio {
             .await;
         if result.is_err() {
             // Its response may still come; it must not be taken for a later one's.
-            if self.abandoned.len() >= MAX_ABANDONED {
-                self.abandoned.pop_front();
-            }
-            self.abandoned.push_back(expected);
+            self.abandoned.push(expected);
         }
         result
     }
@@ -266,7 +263,7 @@ impl Stdio {
                     });
                 }
                 Some(Line::Message(Ok(Incoming::Response { id, .. })))
-                    if self.forget_abandoned(&id) =>
+                    if self.abandoned.take(&id) =>
                 {
                     log.warn(
                         "late_response",
@@ -443,17 +440,6 @@ impl Stdio {
             method: method.to_owned(),
             answer: Some(outcome),
         });
-    }
-
-    /// Removes `id` from the abandoned requests; says whether it was there.
-    fn forget_abandoned(&mut self, id: &Value) -> bool {
-        match self.abandoned.iter().position(|a| a == id) {
-            Some(i) => {
-                self.abandoned.remove(i);
-                true
-            }
-            None => false,
-        }
     }
 
     /// The failure for a server that closed a pipe: how it exited (waiting briefly for the
