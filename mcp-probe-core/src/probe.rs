@@ -139,3 +139,20 @@ impl Prober {
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The bindings run probes on multi-threaded runtimes: the future must stay `Send`.
+    #[test]
+    fn a_probe_is_a_send_future() {
+        fn assert_send<T: Send>(_: &T) {}
+        let prober = Prober::new();
+        let scenario = Scenario::for_url("http://127.0.0.1:9/mcp");
+        let probe = prober.check(&scenario);
+        assert_send(&probe);
+        let shared = check(&scenario);
+        assert_send(&shared);
+    }
+}
