@@ -280,8 +280,19 @@ async fn pinned_handshake_against_a_modern_only_server_fails_at_initialize() {
     assert!(!report.ok);
     let failure = report.failure.as_ref().unwrap();
     assert_eq!(failure.step.as_deref(), Some("handshake"));
-    // initialize is an unknown method to a 2026-07-28-only server: HTTP 404 carrying -32601.
-    assert_eq!(failure.code, FailureCode::HttpStatus, "{}", failure.message);
+    // initialize is an unknown method to a 2026-07-28-only server: HTTP 404 carrying -32601,
+    // said as a version problem with the way out.
+    assert_eq!(
+        failure.code,
+        FailureCode::ProtocolVersion,
+        "{}",
+        failure.message
+    );
+    assert!(
+        failure.message.contains("protocol auto"),
+        "{}",
+        failure.message
+    );
     assert_eq!(failure.details["httpStatus"], 404);
     assert_eq!(failure.details["jsonrpcError"]["code"], -32601);
     let negotiation = report.negotiation.as_ref().unwrap();

@@ -120,11 +120,11 @@ async fn run(
                 }
                 Err(legacy) => {
                     evidence.push(format!("GET → {}", legacy.code));
-                    return Err(f);
+                    return Err(modern_only_hint(f));
                 }
             }
         }
-        other => other?,
+        other => other.map_err(modern_only_hint)?,
     };
     learnt.era = Some(Era::Handshake);
     learnt.protocol_version = Some(version);
@@ -363,6 +363,30 @@ async fn initialize(
     session.initialized(&version, log).await?;
     check_server_name(step, &server)?;
     Ok((version, server))
+}
+
+/// `initialize` answered HTTP 404 with JSON-RPC -32601 ("method not found"): the server knows
+/// only the 2026-07-28 era, which has no `initialize`. Said as a version problem, with the way
+/// out, rather than as a bare HTTP status.
+fn modern_only_hint(f: Failure) -> Failure {
+    let status = f.details.get("httpStatus").and_then(Value::as_u64);
+    let rpc = f
+        .details
+        .get("jsonrpcError")
+        .and_then(|e| e.get("code"))
+        .and_then(Value::as_i64);
+    if f.code != FailureCode::HttpStatus || status != Some(404) || rpc != Some(-32601) {
+        return f;
+    }
+    let mut hinted = Failure::new(
+        FailureCode::ProtocolVersion,
+        format!(
+            "initialize: the server does not know `initialize` (HTTP 404, JSON-RPC -32601): it \
+             speaks only {MODERN_VERSION}; probe it with protocol auto or modern"
+        ),
+    );
+    hinted.details = f.details;
+    hinted
 }
 
 fn check_server_name(step: &HandshakeStep, server: &ServerInfo) -> Result<(), Failure> {
