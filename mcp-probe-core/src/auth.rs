@@ -124,15 +124,7 @@ pub(crate) async fn check_auth(
     target: &Target,
     deadline: Deadline,
 ) -> AuthCheckOutcome {
-    let mut checker = Checker {
-        client,
-        deadline,
-        findings: Vec::new(),
-        failure: None,
-        requests: 0,
-        learnt: 0,
-        refused: false,
-    };
+    let mut checker = Checker::new(client, deadline);
     checker.run(target).await;
     checker.finish();
     AuthCheckOutcome {
@@ -164,15 +156,7 @@ pub(crate) async fn discover_token_endpoint(
     target: &Target,
     deadline: Deadline,
 ) -> TokenEndpointDiscovery {
-    let mut checker = Checker {
-        client,
-        deadline,
-        findings: Vec::new(),
-        failure: None,
-        requests: 0,
-        learnt: 0,
-        refused: false,
-    };
+    let mut checker = Checker::new(client, deadline);
     let found = checker.discover(target).await;
     let endpoint = match (checker.failure.take(), found) {
         (Some(failure), _) => Err(failure),
@@ -275,7 +259,20 @@ struct Checker<'a> {
     refused: bool,
 }
 
-impl Checker<'_> {
+impl<'a> Checker<'a> {
+    /// A checker that has looked at nothing yet.
+    fn new(client: &'a reqwest::Client, deadline: Deadline) -> Self {
+        Checker {
+            client,
+            deadline,
+            findings: Vec::new(),
+            failure: None,
+            requests: 0,
+            learnt: 0,
+            refused: false,
+        }
+    }
+
     async fn run(&mut self, target: &Target) {
         if let Some((as_metadata, as_metadata_url)) = self.discover(target).await {
             self.pkce_s256(&as_metadata, &as_metadata_url);
