@@ -91,6 +91,7 @@ class _SilentServer:
 
     def __init__(self) -> None:
         self.connected = asyncio.Event()
+        self.received = asyncio.Event()
         self.closed = asyncio.Event()
         self.server: asyncio.AbstractServer | None = None
 
@@ -103,7 +104,7 @@ class _SilentServer:
         self.connected.set()
         try:
             while await reader.read(65536):
-                pass
+                self.received.set()
         except ConnectionError:
             pass
         self.closed.set()
@@ -120,8 +121,8 @@ def test_cancelling_the_task_stops_the_probe_and_drops_the_connection():
         silent = _SilentServer()
         url = await silent.start()
         task = asyncio.ensure_future(mcp_probe.check_async(url, timeout=30.0))
-        await asyncio.wait_for(silent.connected.wait(), timeout=10)
-        await asyncio.sleep(0.1)  # the request is in flight
+        # The request has reached the server: the probe is waiting for its answer.
+        await asyncio.wait_for(silent.received.wait(), timeout=10)
         started = time.monotonic()
         task.cancel()
         with pytest.raises(asyncio.CancelledError):
