@@ -22,21 +22,28 @@ package_version="$(node -p 'require("./package.json").version')"
 [ "$crate_version" = "$package_version" ] ||
     fail "package.json version $package_version differs from the workspace version $crate_version"
 
-# `npm install`, not `npm ci`: the lockfile lists the build tool's optional packages for this
-# platform only where the registry serves no others, and `npm ci` refuses such a lockfile. The
-# freshness check below still fails if the install changed the lockfile.
-say "installing the build tools (npm install)"
-npm install --no-audit --no-fund --loglevel=error
+# `npm ci`: exactly the build tools the committed lockfile pins (it lists the napi CLI's
+# optional packages for every platform, so it installs the same tree on any machine and never
+# depends on what the registry resolves today). Skipped when node_modules already holds what
+# this lockfile says.
+stamp="node_modules/.mcp-probe-lock.sha256"
+want="$(cat package.json package-lock.json | sha256sum | cut -d' ' -f1)"
+if [ "$(cat "$stamp" 2>/dev/null || true)" != "$want" ]; then
+    say "installing the build tools (npm ci)"
+    npm ci --no-audit --no-fund --loglevel=error
+    printf '%s\n' "$want" >"$stamp"
+else
+    say "node_modules is up to date"
+fi
 
 say "building the addon (release)"
 npm run --silent build
 
-# The generated loader and declarations and the lockfile are committed; installing and building
-# must not change them.
-generated=(bindings-node/index.d.ts bindings-node/index.js bindings-node/package-lock.json)
+# The generated loader and declarations are committed; building must not change them.
+generated=(bindings-node/index.d.ts bindings-node/index.js)
 if git -C "$root" rev-parse --is-inside-work-tree >/dev/null 2>&1; then
     if ! git -C "$root" diff --exit-code -- "${generated[@]}"; then
-        fail "index.d.ts / index.js / package-lock.json changed: run 'npm install && npm run build' in bindings-node and commit them"
+        fail "index.d.ts / index.js changed: run 'npm ci && npm run build' in bindings-node and commit them"
     fi
     untracked="$(git -C "$root" ls-files --others --exclude-standard -- "${generated[@]}")"
     [ -z "$untracked" ] || fail "not committed: $untracked"
