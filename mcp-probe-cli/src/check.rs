@@ -147,12 +147,12 @@ pub(crate) struct CheckArgs {
     #[arg(long, value_name = "VERSION")]
     protocol_version: Option<String>,
 
-    /// Largest response body or SSE stream accepted, in bytes.
-    #[arg(long, value_name = "BYTES")]
+    /// Largest response body or SSE stream accepted, in bytes (at most 1 GiB).
+    #[arg(long, value_name = "BYTES", value_parser = clap::value_parser!(u64).range(1..=mcp_probe_core::MAX_LIMIT_BYTES))]
     max_body_bytes: Option<u64>,
 
-    /// Largest single SSE event accepted, in bytes.
-    #[arg(long, value_name = "BYTES")]
+    /// Largest single SSE event accepted, in bytes (at most 1 GiB).
+    #[arg(long, value_name = "BYTES", value_parser = clap::value_parser!(u64).range(1..=mcp_probe_core::MAX_LIMIT_BYTES))]
     max_sse_event_bytes: Option<u64>,
 
     /// Trust the CA certificates in this PEM file, besides the system's and Mozilla's roots.
@@ -174,12 +174,12 @@ pub(crate) struct CheckArgs {
 
     /// Warn when the TLS certificate expires in fewer than this many days (default 14; 0:
     /// never).
-    #[arg(long, value_name = "DAYS")]
+    #[arg(long, value_name = "DAYS", value_parser = clap::value_parser!(u32).range(0..=i64::from(mcp_probe_core::MAX_CERT_DAYS)))]
     cert_warn_days: Option<u32>,
 
     /// Fail (exit 5, cert_expiring) when the TLS certificate expires in fewer than this many
     /// days.
-    #[arg(long, value_name = "DAYS")]
+    #[arg(long, value_name = "DAYS", value_parser = clap::value_parser!(u32).range(0..=i64::from(mcp_probe_core::MAX_CERT_DAYS)))]
     cert_fail_days: Option<u32>,
 
     /// Redirects to follow: none (default: a redirect fails with its location) or
@@ -240,6 +240,12 @@ fn parse_duration(text: &str) -> Result<Duration, String> {
     if d.is_zero() {
         return Err("must be greater than zero".into());
     }
+    if d > mcp_probe_core::MAX_TIMEOUT {
+        return Err(format!(
+            "must be at most {}",
+            humantime::format_duration(mcp_probe_core::MAX_TIMEOUT)
+        ));
+    }
     Ok(d)
 }
 
@@ -255,6 +261,9 @@ fn scenario(args: &CheckArgs) -> Result<Scenario, String> {
         || args.cert_warn_days.is_some()
         || args.cert_fail_days.is_some()
         || args.follow_redirects.is_some();
+    if !args.stdio && (!args.envs.is_empty() || args.cwd.is_some()) {
+        return Err("--env and --cwd apply to a stdio server (--stdio -- COMMAND)".into());
+    }
     if args.stdio && http_only {
         return Err(
             "--ca-cert, --client-cert, --insecure, --cert-*-days and --follow-redirects apply to \
@@ -278,10 +287,10 @@ fn scenario(args: &CheckArgs) -> Result<Scenario, String> {
         let mut command = CommandSpec::new(program.clone(), rest.iter().cloned());
         for pair in &args.envs {
             let Some((name, value)) = pair.split_once('=') else {
-                return Err(format!(
-                    "--env expects NAME=VALUE, got {:?}",
-                    pair.split(['=', ' ']).next().unwrap_or_default()
-                ));
+                // The argument may be a value given without its name: never echo it.
+                return Err(
+                    "--env expects NAME=VALUE (an argument without `=`; value not shown)".into(),
+                );
             };
             if name.is_empty() {
                 return Err("--env has an empty name".into());
@@ -319,10 +328,11 @@ fn scenario(args: &CheckArgs) -> Result<Scenario, String> {
     }
     for header in &args.headers {
         let Some((name, value)) = header.split_once(':') else {
-            return Err(format!(
-                "--header expects \"Name: value\", got {:?}",
-                header.split(['=', ' ']).next().unwrap_or_default()
-            ));
+            // The argument may be a bare token: never echo it.
+            return Err(
+                "--header expects \"Name: value\" (an argument without `:`; value not shown)"
+                    .into(),
+            );
         };
         if name.trim().is_empty() {
             return Err("--header has an empty name".into());

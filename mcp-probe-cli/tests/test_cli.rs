@@ -236,6 +236,125 @@ fn usage_errors_are_one_line_and_exit_2() {
     }
 }
 
+/// Every duration, count and file a user gives is checked: out of range or endless input is a
+/// one-line usage error (exit 2), never a panic (exit 101) or exhausted memory.
+#[test]
+fn out_of_range_values_and_endless_files_are_usage_errors() {
+    let url = "http://127.0.0.1:9/mcp";
+    let huge = "18446744073709551615s";
+    let cases: &[(&[&str], &str)] = &[
+        (&["--timeout", huge], "at most 1day"),
+        (&["--request-timeout", huge], "at most 1day"),
+        (&["--connect-timeout", huge], "at most 1day"),
+        (&["--timeout", "0s"], "greater than zero"),
+        (&["--max-body-bytes", "0"], "--max-body-bytes"),
+        (&["--max-body-bytes", "99999999999999"], "--max-body-bytes"),
+        (
+            &["--max-sse-event-bytes", "18446744073709551615"],
+            "--max-sse-event-bytes",
+        ),
+        (&["--cert-warn-days", "4294967295"], "--cert-warn-days"),
+        (
+            &["--scenario", "/dev/zero"],
+            "larger than the limit of 4194304 bytes",
+        ),
+        (
+            &["--bearer-file", "/dev/zero"],
+            "larger than the limit of 65536 bytes",
+        ),
+        (
+            &["--ca-cert", "/dev/zero"],
+            "larger than the limit of 4194304 bytes",
+        ),
+    ];
+    for (extra, needle) in cases {
+        let mut argv = vec!["check", url];
+        argv.extend_from_slice(extra);
+        let out = bin().args(&argv).output().unwrap();
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "{argv:?}: {err}");
+        assert_eq!(err.trim_end().lines().count(), 1, "{argv:?}: {err}");
+        assert!(err.contains(needle), "{argv:?}: {err}");
+    }
+    // A scenario document cannot set them either.
+    let dir = std::env::temp_dir().join(format!("mcp-probe-ranges-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    for (doc, needle) in [
+        (
+            "timeouts: {total: 18446744073709551615}\n",
+            "timeouts.total",
+        ),
+        ("limits: {maxPages: 4294967295}\n", "limits.maxPages"),
+        (
+            "target: {url: 'http://127.0.0.1:9/mcp', tls: {certFailDays: 99999999}}\n",
+            "tls.certFailDays",
+        ),
+    ] {
+        let path = dir.join("scenario.yaml");
+        std::fs::write(&path, doc).unwrap();
+        let out = bin()
+            .args(["check", url, "--scenario", path.to_str().unwrap()])
+            .output()
+            .unwrap();
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "{doc}: {err}");
+        assert!(err.contains(needle), "{doc}: {err}");
+    }
+    let steps = format!(
+        "steps:\n{}",
+        "- step: listTools\n".repeat(mcp_probe_core::MAX_STEPS + 1)
+    );
+    let path = dir.join("steps.yaml");
+    std::fs::write(&path, steps).unwrap();
+    let out = bin()
+        .args(["check", url, "--scenario", path.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("at most 1000 are allowed"),
+        "{}",
+        stderr(&out)
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// A mistyped `--header` or `--env` may be a bare secret: the error never repeats it.
+#[test]
+fn malformed_header_and_env_arguments_are_not_echoed() {
+    let secret = "sk-live-canary-0042";
+    let cases: Vec<Vec<String>> = vec![
+        args(&["check", "http://127.0.0.1:9/mcp", "--header", secret]),
+        args(&[
+            "check",
+            "http://127.0.0.1:9/mcp",
+            "-H",
+            &format!("X-Key={secret}"),
+        ]),
+        args(&["check", "--env", secret, "--stdio", "--", "true"]),
+        args(&[
+            "check",
+            "--env",
+            &format!("K {secret}"),
+            "--stdio",
+            "--",
+            "true",
+        ]),
+        args(&[
+            "check",
+            "http://127.0.0.1:9/mcp",
+            "--env",
+            &format!("K={secret}"),
+        ]),
+    ];
+    for case in cases {
+        let out = bin().args(&case).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{case:?}");
+        let printed = format!("{}{}", stdout(&out), stderr(&out));
+        assert!(!printed.contains(secret), "{case:?} printed {printed}");
+    }
+}
+
 #[test]
 fn help_and_version_exit_zero() {
     let out = bin().args(["check", "--help"]).output().unwrap();

@@ -4,6 +4,7 @@ mod auth;
 mod client;
 mod dns;
 mod error;
+mod file;
 mod jsonrpc;
 mod negotiate;
 mod oauth;
@@ -15,6 +16,7 @@ mod session;
 pub mod sse;
 mod steps;
 mod target;
+mod text;
 mod timing;
 mod tls;
 mod transport;
@@ -35,7 +37,8 @@ pub use report::{
 pub use scenario::{
     CallToolExpect, CallToolStep, CheckAuthStep, CommandSpec, HandshakeExpect, HandshakeStep,
     Limits, ListToolsExpect, ListToolsStep, Scenario, Step, TargetSpec, Timeouts, TransportChoice,
+    MAX_LIMIT_BYTES, MAX_PAGES, MAX_STEPS, MAX_TIMEOUT,
 };
 pub use target::{Secret, Target};
 pub use timing::{ExchangeTimings, Timings};
-pub use tls::{TlsFacts, TlsOptions, DEFAULT_CERT_WARN_DAYS};
+pub use tls::{TlsFacts, TlsOptions, DEFAULT_CERT_WARN_DAYS, MAX_CERT_DAYS};

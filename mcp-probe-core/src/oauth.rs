@@ -305,6 +305,20 @@ impl Credentials {
     }
 }
 
+impl Credentials {
+    /// The client secret and the encodings it travels in (`Basic base64(id:secret)`).
+    pub(crate) fn collect_secrets(&self, out: &mut crate::text::Secrets) {
+        out.add(self.secret.expose());
+        out.add(&basic_pair(&self.client_id, self.secret.expose()));
+    }
+}
+
+/// `id:secret`, each form-urlencoded, as `client_secret_basic` sends it (RFC 6749 §2.3.1).
+fn basic_pair(client_id: &str, secret: &str) -> String {
+    let encode = |s: &str| url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
+    format!("{}:{}", encode(client_id), encode(secret))
+}
+
 fn read_secret(spec: &OAuthSpec) -> Result<Secret, Error> {
     let credential = |m: String| Error::new(ErrorKind::Credential, m);
     match (&spec.client_secret_env, &spec.client_secret_file) {
@@ -318,12 +332,13 @@ fn read_secret(spec: &OAuthSpec) -> Result<Secret, Error> {
             ))),
         },
         (None, Some(path)) => {
-            let text = std::fs::read_to_string(path).map_err(|e| {
-                credential(format!(
-                    "cannot read the OAuth client secret file {}: {e}",
-                    path.display()
-                ))
-            })?;
+            let text = crate::file::read_limited_text(path, crate::file::MAX_SECRET_BYTES)
+                .map_err(|e| {
+                    credential(format!(
+                        "cannot read the OAuth client secret file {}: {e}",
+                        path.display()
+                    ))
+                })?;
             match text.trim() {
                 "" => Err(credential(format!(
                     "the OAuth client secret file {} is empty",
@@ -565,13 +580,7 @@ async fn request_token(
         .header(ACCEPT, "application/json")
         .header(CONTENT_TYPE, "application/x-www-form-urlencoded");
     if credentials.method == OAuthMethod::Basic {
-        let encode =
-            |s: &str| url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
-        let pair = format!(
-            "{}:{}",
-            encode(&credentials.client_id),
-            encode(credentials.secret.expose())
-        );
+        let pair = basic_pair(&credentials.client_id, credentials.secret.expose());
         let encoded = base64::engine::general_purpose::STANDARD.encode(pair);
         let mut value = HeaderValue::from_str(&format!("Basic {encoded}")).map_err(|_| {
             token_failure(format!(

@@ -18,6 +18,7 @@ use crate::scenario::{CommandSpec, Limits, Scenario, Step, TargetSpec, Transport
 use crate::session::{Clock, LegacyOpener, Session};
 use crate::steps::{self, EraPlan, Learnt, StepContext};
 use crate::target::Target;
+use crate::text::Secrets;
 use crate::transport::stdio::Stdio;
 use crate::transport::streamable_http::StreamableHttp;
 use crate::transport::{StepLog, Transport};
@@ -52,6 +53,8 @@ pub(crate) struct Run<'a> {
     learnt: Learnt,
     failure: Option<Failure>,
     warnings: Vec<Warning>,
+    /// Every secret the probe was given or learnt, scrubbed from the report.
+    secrets: Secrets,
 }
 
 impl<'a> Run<'a> {
@@ -69,6 +72,13 @@ impl<'a> Run<'a> {
             credentials,
             connect,
         } = prepared;
+        let mut secrets = Secrets::new();
+        if let Some(command) = &spec.command {
+            command.env.values().for_each(|v| secrets.add(v));
+        }
+        if let Some(c) = &credentials {
+            c.collect_secrets(&mut secrets);
+        }
         // Getting the token is part of the probe's time; it goes into the target before
         // anything is sent with it.
         let mut token = None;
@@ -130,6 +140,7 @@ impl<'a> Run<'a> {
             learnt: Learnt::default(),
             failure: None,
             warnings: Vec::new(),
+            secrets,
         })
     }
 
@@ -228,6 +239,9 @@ impl<'a> Run<'a> {
             return Ok(Some(Err(f)));
         }
         let (transport, legacy) = open_http(client.clone(), target.clone(), self.scenario.limits);
+        if let Some(old) = &self.session {
+            old.collect_secrets(&mut self.secrets);
+        }
         self.session = Some(Session::new(transport, Some(legacy), self.clock));
         self.learnt = Learnt::default();
         let refused_requests = log.requests;
@@ -300,6 +314,10 @@ impl<'a> Run<'a> {
             session_facts = session.facts.clone();
             transport = session.transport_kind();
             stderr = session.stderr_tail();
+            session.collect_secrets(&mut self.secrets);
+        }
+        if let Some((target, _)) = &self.http {
+            self.secrets.extend(target.secrets());
         }
         if self.plan.choice == ProtocolChoice::Auto {
             self.prober
@@ -310,7 +328,7 @@ impl<'a> Run<'a> {
             self.warnings
                 .insert(0, crate::tls::insecure_warning(tls.as_ref()));
         }
-        Report {
+        let mut report = Report {
             schema_version: REPORT_SCHEMA_VERSION,
             ok: self.failure.is_none(),
             target: self.display_url,
@@ -328,7 +346,9 @@ impl<'a> Run<'a> {
             stderr,
             tls,
             auth: self.token.map(|p| p.facts),
-        }
+        };
+        self.secrets.scrub_report(&mut report);
+        report
     }
 }
 

@@ -35,6 +35,15 @@ use crate::error::{Error, ErrorKind};
 use crate::negotiate::{ProtocolChoice, MODERN_VERSION};
 use crate::tls::TlsOptions;
 
+/// Longest timeout a scenario may set (each of `total`, `connect`, `request`).
+pub const MAX_TIMEOUT: Duration = Duration::from_secs(24 * 3600);
+/// Largest `maxBodyBytes` / `maxSseEventBytes` a scenario may set (1 GiB).
+pub const MAX_LIMIT_BYTES: u64 = 1 << 30;
+/// Largest `maxPages` a scenario may set.
+pub const MAX_PAGES: u32 = 10_000;
+/// Most steps a scenario may have.
+pub const MAX_STEPS: usize = 1_000;
+
 fn is_auto(choice: &ProtocolChoice) -> bool {
     *choice == ProtocolChoice::Auto
 }
@@ -194,6 +203,37 @@ pub struct Timeouts {
     pub request: Option<Duration>,
 }
 
+impl Timeouts {
+    /// Checks that every timeout is greater than zero and at most [`MAX_TIMEOUT`].
+    pub fn validate(&self) -> Result<(), Error> {
+        let named = [
+            ("total", Some(self.total)),
+            ("connect", Some(self.connect)),
+            ("request", self.request),
+        ];
+        for (name, value) in named {
+            let Some(value) = value else { continue };
+            if value.is_zero() {
+                return Err(Error::new(
+                    ErrorKind::InvalidOption,
+                    format!("timeouts.{name} must be greater than zero"),
+                ));
+            }
+            if value > MAX_TIMEOUT {
+                return Err(Error::new(
+                    ErrorKind::InvalidOption,
+                    format!(
+                        "timeouts.{name} is {}; at most {} is allowed",
+                        humantime::format_duration(value),
+                        humantime::format_duration(MAX_TIMEOUT)
+                    ),
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
 impl Default for Timeouts {
     fn default() -> Self {
         Timeouts {
@@ -215,6 +255,34 @@ pub struct Limits {
     pub max_sse_event_bytes: u64,
     /// Most pages a list step follows `nextCursor` for (default 100).
     pub max_pages: u32,
+}
+
+impl Limits {
+    /// Checks that every limit is greater than zero and within its maximum
+    /// ([`MAX_LIMIT_BYTES`], [`MAX_PAGES`]).
+    pub fn validate(&self) -> Result<(), Error> {
+        for (name, value) in [
+            ("maxBodyBytes", self.max_body_bytes),
+            ("maxSseEventBytes", self.max_sse_event_bytes),
+        ] {
+            if value == 0 || value > MAX_LIMIT_BYTES {
+                return Err(Error::new(
+                    ErrorKind::InvalidOption,
+                    format!("limits.{name} is {value}; it must be between 1 and {MAX_LIMIT_BYTES}"),
+                ));
+            }
+        }
+        if self.max_pages == 0 || self.max_pages > MAX_PAGES {
+            return Err(Error::new(
+                ErrorKind::InvalidOption,
+                format!(
+                    "limits.maxPages is {}; it must be between 1 and {MAX_PAGES}",
+                    self.max_pages
+                ),
+            ));
+        }
+        Ok(())
+    }
 }
 
 impl Default for Limits {
@@ -408,12 +476,13 @@ impl Scenario {
     /// Reads a `.json`, `.yaml` or `.yml` file.
     pub fn from_path(path: impl AsRef<Path>) -> Result<Self, Error> {
         let path = path.as_ref();
-        let text = std::fs::read_to_string(path).map_err(|e| {
-            Error::new(
-                ErrorKind::InvalidScenario,
-                format!("cannot read scenario file {}: {e}", path.display()),
-            )
-        })?;
+        let text =
+            crate::file::read_limited_text(path, crate::file::MAX_SCENARIO_BYTES).map_err(|e| {
+                Error::new(
+                    ErrorKind::InvalidScenario,
+                    format!("cannot read scenario file {}: {e}", path.display()),
+                )
+            })?;
         let parsed = if path.extension().is_some_and(|x| x == "json") {
             Scenario::from_json(&text)
         } else {
@@ -666,6 +735,12 @@ impl Scenario {
     /// Checks the scenario for mistakes a probe cannot recover from.
     pub fn validate(&self) -> Result<(), Error> {
         let bad = |m: String| Err(Error::new(ErrorKind::InvalidScenario, m));
+        if self.steps.len() > MAX_STEPS {
+            return bad(format!(
+                "the scenario has {} steps; at most {MAX_STEPS} are allowed",
+                self.steps.len()
+            ));
+        }
         let steps = self.effective_steps();
         let handshakes: Vec<usize> = steps
             .iter()
@@ -722,20 +797,8 @@ impl Scenario {
                 oauth.validate(target, self.effective_transport())?;
             }
         }
-        let t = &self.timeouts;
-        if t.total.is_zero() || t.connect.is_zero() || t.request.is_some_and(|r| r.is_zero()) {
-            return Err(Error::new(
-                ErrorKind::InvalidOption,
-                "timeouts must be greater than zero",
-            ));
-        }
-        let l = &self.limits;
-        if l.max_body_bytes == 0 || l.max_sse_event_bytes == 0 || l.max_pages == 0 {
-            return Err(Error::new(
-                ErrorKind::InvalidOption,
-                "size limits and maxPages must be greater than zero",
-            ));
-        }
+        self.timeouts.validate()?;
+        self.limits.validate()?;
         if let Some(v) = &self.protocol_version {
             if v.trim().is_empty() {
                 return bad("`protocolVersion` must not be empty".into());

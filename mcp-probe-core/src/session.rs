@@ -30,8 +30,8 @@ impl Clock {
         let now = Instant::now();
         let reserve = (total / 10).min(Duration::from_millis(500));
         Clock {
-            steps_until: now + total.saturating_sub(reserve),
-            hard_stop: now + total,
+            steps_until: crate::transport::instant_after(now, total.saturating_sub(reserve)),
+            hard_stop: crate::transport::instant_after(now, total),
             total,
             request: request.unwrap_or(total),
         }
@@ -63,6 +63,8 @@ pub(crate) struct Session {
     /// Speaking 2026-07-28: a `_meta` envelope on every request, no session to recover.
     modern: bool,
     pub(crate) facts: SessionFacts,
+    /// Secrets of transports the session spoke over before its current one.
+    secrets: crate::text::Secrets,
 }
 
 /// The pieces needed to open a legacy HTTP+SSE connection to the same target.
@@ -84,6 +86,7 @@ impl Session {
             reinitialized: false,
             modern: false,
             facts: SessionFacts::default(),
+            secrets: crate::text::Secrets::new(),
         }
     }
 
@@ -116,6 +119,9 @@ impl Session {
             log,
         )
         .await?;
+        if let Some(s) = self.transport.secrets() {
+            self.secrets.extend(s);
+        }
         self.transport = Transport::LegacySse(legacy);
         self.legacy = None;
         self.modern = false;
@@ -125,6 +131,14 @@ impl Session {
     /// The deadline for the next request (also used for multi-request checks).
     pub(crate) fn request_deadline(&self) -> Deadline {
         self.clock.request_deadline()
+    }
+
+    /// Every secret the session learnt (session ids), collected into `out`.
+    pub(crate) fn collect_secrets(&self, out: &mut crate::text::Secrets) {
+        out.extend(&self.secrets);
+        if let Some(s) = self.transport.secrets() {
+            out.extend(s);
+        }
     }
 
     /// The end of a stdio server's stderr.

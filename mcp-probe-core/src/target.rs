@@ -7,6 +7,7 @@ use url::Url;
 
 use crate::error::{Error, ErrorKind};
 use crate::scenario::TargetSpec;
+use crate::text::Secrets;
 
 /// A secret string (token, session id): its `Debug` and `Display` never show the value.
 #[derive(Clone, PartialEq, Eq)]
@@ -41,12 +42,19 @@ impl fmt::Display for Secret {
 pub struct Target {
     url: Url,
     headers: HeaderMap,
+    /// Every secret the target carries (header values, URL password and query values,
+    /// tokens), for scrubbing what leaves the engine.
+    secrets: Secrets,
 }
 
 impl Target {
     /// Resolves a [`TargetSpec`]: parses the URL, validates headers, reads the bearer token.
     pub fn resolve(spec: &TargetSpec) -> Result<Self, Error> {
-        let url = parse_url(&spec.url)?;
+        let mut url = parse_url(&spec.url)?;
+        let mut secrets = Secrets::new();
+        secrets.add_url(&url);
+        // A fragment is never sent; it only ever holds what a browser would keep to itself.
+        url.set_fragment(None);
         let mut headers = HeaderMap::new();
         for (name, value) in &spec.headers {
             let header = HeaderName::from_bytes(name.trim().as_bytes()).map_err(|_| {
@@ -62,6 +70,7 @@ impl Target {
                 )
             })?;
             value.set_sensitive(true);
+            secrets.add_header_value(value.to_str().unwrap_or_default());
             headers.append(header, value);
         }
         if let Some(token) = read_bearer(spec)? {
@@ -73,9 +82,14 @@ impl Target {
                     )
                 })?;
             value.set_sensitive(true);
+            secrets.add(token.expose());
             headers.insert(AUTHORIZATION, value);
         }
-        Ok(Target { url, headers })
+        Ok(Target {
+            url,
+            headers,
+            secrets,
+        })
     }
 
     /// The URL to probe.
@@ -95,7 +109,15 @@ impl Target {
     /// Sends `value` (marked sensitive) as the `Authorization` header from now on.
     pub(crate) fn set_authorization(&mut self, mut value: HeaderValue) {
         value.set_sensitive(true);
+        if let Ok(text) = value.to_str() {
+            self.secrets.add_header_value(text);
+        }
         self.headers.insert(AUTHORIZATION, value);
+    }
+
+    /// The secrets the target carries (and every token it was given since).
+    pub(crate) fn secrets(&self) -> &Secrets {
+        &self.secrets
     }
 }
 
@@ -143,12 +165,13 @@ fn read_bearer(spec: &TargetSpec) -> Result<Option<Secret>, Error> {
             )),
         },
         (None, Some(path)) => {
-            let text = std::fs::read_to_string(path).map_err(|e| {
-                Error::new(
-                    ErrorKind::Credential,
-                    format!("cannot read bearer token file {}: {e}", path.display()),
-                )
-            })?;
+            let text = crate::file::read_limited_text(path, crate::file::MAX_SECRET_BYTES)
+                .map_err(|e| {
+                    Error::new(
+                        ErrorKind::Credential,
+                        format!("cannot read bearer token file {}: {e}", path.display()),
+                    )
+                })?;
             let token = text.trim();
             if token.is_empty() {
                 return Err(Error::new(
@@ -162,9 +185,10 @@ fn read_bearer(spec: &TargetSpec) -> Result<Option<Secret>, Error> {
     }
 }
 
-/// A URL with user info removed and every query value replaced by `<redacted>`.
+/// A URL with user info and fragment removed and every query value replaced by `<redacted>`.
 pub(crate) fn redact_url(url: &Url) -> String {
     let mut shown = url.clone();
+    shown.set_fragment(None);
     // Only fails for URLs that cannot have user info, which then have none to hide.
     let _ = shown.set_username("");
     let _ = shown.set_password(None);
@@ -184,9 +208,9 @@ pub(crate) fn redact_url(url: &Url) -> String {
     shown.to_string()
 }
 
-/// Redacts a URL-ish string that failed to parse: everything after `?` and before `@`.
+/// Redacts a URL-ish string that failed to parse: everything after `?` or `#` and before `@`.
 fn redact_text(text: &str) -> String {
-    let no_query = text.split('?').next().unwrap_or_default();
+    let no_query = text.split(['?', '#']).next().unwrap_or_default();
     match (no_query.find("://"), no_query.rfind('@')) {
         (Some(scheme_end), Some(at)) if at > scheme_end => {
             format!(
@@ -231,6 +255,14 @@ mod tests {
         let shown = t.display_url();
         assert_eq!(shown, "https://h.example/mcp?key=<redacted>&x=<redacted>");
         assert_eq!(redact_text("http://u:pw@h/x?t=1"), "http://<redacted>@h/x");
+        assert_eq!(redact_text("http://h/x#access_token=t"), "http://h/x");
+        let t = Target::resolve(&spec("https://h.example/mcp#access_token=frag-secret")).unwrap();
+        assert_eq!(t.display_url(), "https://h.example/mcp");
+        assert_eq!(t.url().fragment(), None);
+        assert_eq!(
+            t.secrets().scrub("frag-secret").as_deref(),
+            Some("<redacted>")
+        );
     }
 
     #[test]

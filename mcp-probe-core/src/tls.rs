@@ -30,6 +30,8 @@ use crate::timing::ConnRecorder;
 pub const DEFAULT_CERT_WARN_DAYS: u32 = 14;
 
 const SECONDS_PER_DAY: i64 = 86_400;
+/// Largest `certWarnDays` / `certFailDays` (100 years).
+pub const MAX_CERT_DAYS: u32 = 36_500;
 
 /// TLS options of a target: extra trust, a client certificate, an explicit opt-out of
 /// verification, and how close to expiry a certificate may be.
@@ -94,6 +96,17 @@ impl TlsOptions {
 
     /// Checks the options for mistakes that do not need the files.
     pub(crate) fn validate(&self) -> Result<(), Error> {
+        for (name, days) in [
+            ("certWarnDays", Some(self.cert_warn_days)),
+            ("certFailDays", self.cert_fail_days),
+        ] {
+            if days.is_some_and(|d| d > MAX_CERT_DAYS) {
+                return Err(Error::new(
+                    ErrorKind::InvalidOption,
+                    format!("tls.{name} must be at most {MAX_CERT_DAYS} days"),
+                ));
+            }
+        }
         match (&self.client_cert, &self.client_key) {
             (Some(_), None) => Err(Error::new(
                 ErrorKind::InvalidOption,
@@ -547,7 +560,7 @@ impl TlsFiles {
 }
 
 fn read_file(path: &Path, what: &str) -> Result<Vec<u8>, Error> {
-    std::fs::read(path).map_err(|e| {
+    crate::file::read_limited(path, crate::file::MAX_PEM_BYTES).map_err(|e| {
         Error::new(
             ErrorKind::Setup,
             format!("cannot read the {what} file {}: {e}", path.display()),

@@ -29,6 +29,7 @@ use crate::report::{Failure, FailureCode, ServerMessage, ServerMessageKind};
 use crate::scenario::Limits;
 use crate::sse::{SseError, SseEvent, SseParser};
 use crate::target::{redact_url, Target};
+use crate::text::Secrets;
 
 /// What the GET that opens the stream is called in messages.
 const GET_WHAT: &str = "GET SSE stream";
@@ -80,6 +81,8 @@ pub(crate) struct LegacySse {
     ended: bool,
     /// Ids of requests that failed; a response to one of them arriving later is skipped.
     abandoned: AbandonedIds,
+    /// The endpoint's query values (the session id), to scrub from what leaves the engine.
+    secrets: Secrets,
 }
 
 impl fmt::Debug for LegacySse {
@@ -161,7 +164,10 @@ impl LegacySse {
         // The stream's headers and its `endpoint` event have arrived.
         log.timing.close();
         let endpoint = resolve_endpoint(target.url(), &data)?;
+        let mut secrets = Secrets::new();
+        secrets.add_url(&endpoint);
         Ok(LegacySse {
+            secrets,
             client,
             target: target.clone(),
             endpoint,
@@ -170,6 +176,11 @@ impl LegacySse {
             ended: false,
             abandoned: AbandonedIds::default(),
         })
+    }
+
+    /// The session id the endpoint carries.
+    pub(crate) fn secrets(&self) -> &Secrets {
+        &self.secrets
     }
 
     fn post(&self, body: Vec<u8>) -> RequestBuilder {
@@ -889,6 +900,7 @@ mod tests {
             reader: None,
             ended: false,
             abandoned: AbandonedIds::default(),
+            secrets: Secrets::new(),
         };
         (t, tx)
     }

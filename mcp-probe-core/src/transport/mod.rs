@@ -127,6 +127,15 @@ impl Transport {
         }
     }
 
+    /// The session ids the server issued (HTTP transports), to scrub from the report.
+    pub(crate) fn secrets(&self) -> Option<&crate::text::Secrets> {
+        match self {
+            Transport::StreamableHttp(t) => Some(t.secrets()),
+            Transport::LegacySse(t) => Some(t.secrets()),
+            Transport::Stdio(_) => None,
+        }
+    }
+
     /// The end of the child's stderr (stdio only).
     pub(crate) fn stderr_tail(&self) -> Option<String> {
         match self {
@@ -166,6 +175,15 @@ impl AbandonedIds {
     }
 }
 
+/// `now + d`, saturating at a far but representable instant instead of panicking.
+pub(crate) fn instant_after(now: Instant, d: Duration) -> Instant {
+    /// Further than any probe runs (validated timeouts are at most a day).
+    const FAR: Duration = Duration::from_secs(30 * 24 * 3600);
+    now.checked_add(d.min(FAR))
+        .or_else(|| now.checked_add(Duration::from_secs(3600)))
+        .unwrap_or(now)
+}
+
 /// Which configured limit a deadline comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Limit {
@@ -198,7 +216,7 @@ pub(crate) struct Deadline {
 impl Deadline {
     /// The earlier of `now + request` and `total_at`.
     pub(crate) fn for_request(request: Duration, total_at: Instant, total: Duration) -> Self {
-        let by_request = Instant::now() + request;
+        let by_request = instant_after(Instant::now(), request);
         if by_request < total_at {
             Deadline {
                 at: by_request,
@@ -217,7 +235,7 @@ impl Deadline {
     /// A deadline for clean-up work: `budget` from now, but not past `hard_stop`.
     pub(crate) fn cleanup(budget: Duration, hard_stop: Instant) -> Self {
         Deadline {
-            at: (Instant::now() + budget).min(hard_stop),
+            at: instant_after(Instant::now(), budget).min(hard_stop),
             limit: Limit::Cleanup,
             budget,
         }
@@ -225,7 +243,7 @@ impl Deadline {
 
     /// A deadline no later than `self` and at most `budget` from now.
     pub(crate) fn capped(self, budget: Duration) -> Self {
-        let at = Instant::now() + budget;
+        let at = instant_after(Instant::now(), budget);
         if at < self.at {
             Deadline {
                 at,

@@ -18,6 +18,7 @@ use crate::report::{Failure, FailureCode, ServerMessage, ServerMessageKind};
 use crate::scenario::Limits;
 use crate::sse::{SseError, SseParser};
 use crate::target::{Secret, Target};
+use crate::text::Secrets;
 
 const ACCEPT_BOTH: &str = "application/json, text/event-stream";
 const SESSION_HEADER: &str = "mcp-session-id";
@@ -39,6 +40,8 @@ pub(crate) struct StreamableHttp {
     modern: bool,
     /// `Mcp-Param-*` headers for the next request only.
     param_headers: Vec<(String, String)>,
+    /// Every session id the server issued (to scrub from what leaves the engine).
+    secrets: Secrets,
 }
 
 impl StreamableHttp {
@@ -51,7 +54,13 @@ impl StreamableHttp {
             protocol_version: None,
             modern: false,
             param_headers: Vec::new(),
+            secrets: Secrets::new(),
         }
+    }
+
+    /// The session ids the server issued.
+    pub(crate) fn secrets(&self) -> &Secrets {
+        &self.secrets
     }
 
     /// Switches to (or away from) the 2026-07-28 era: `MCP-Protocol-Version`, `Mcp-Method`
@@ -294,7 +303,9 @@ impl StreamableHttp {
             )
             .with("reason", "invalid_session_id"));
         }
-        self.session = Some(Secret::new(String::from_utf8_lossy(bytes)));
+        let id = String::from_utf8_lossy(bytes);
+        self.secrets.add(&id);
+        self.session = Some(Secret::new(id));
         Ok(())
     }
 
