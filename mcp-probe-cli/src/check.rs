@@ -465,9 +465,15 @@ pub(crate) async fn run(args: CheckArgs) -> ExitCode {
         Ok(s) => s,
         Err(message) => return exit::usage(message),
     };
-    let report = match mcp_probe_core::check(&scenario).await {
-        Ok(r) => r,
-        Err(e) => return exit::usage(e),
+    // An interrupt stops the probe: dropping it ends what it opened (a stdio server's whole
+    // process group is killed), then the exit code says which signal it was.
+    let mut interrupts = exit::Interrupts::install();
+    let report = tokio::select! {
+        checked = mcp_probe_core::check(&scenario) => match checked {
+            Ok(r) => r,
+            Err(e) => return exit::usage(e),
+        },
+        signal = interrupts.recv() => return signal,
     };
     let code = match &report.failure {
         None => exit::OK,

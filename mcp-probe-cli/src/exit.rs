@@ -80,3 +80,56 @@ pub(crate) fn usage(message: impl std::fmt::Display) -> ExitCode {
     eprintln!("mcp-probe: {message}");
     ExitCode::from(USAGE)
 }
+
+/// SIGINT (Ctrl-C) and SIGTERM, caught from the moment this is made (before a probe starts,
+/// so a stdio server never runs without them being caught).
+pub(crate) struct Interrupts {
+    #[cfg(unix)]
+    signals: Option<(tokio::signal::unix::Signal, tokio::signal::unix::Signal)>,
+}
+
+impl Interrupts {
+    /// Starts catching the signals (on a runtime). Where they cannot be caught, the default
+    /// actions stay and [`Interrupts::recv`] never resolves.
+    pub(crate) fn install() -> Self {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{signal, SignalKind};
+            let signals = match (
+                signal(SignalKind::interrupt()),
+                signal(SignalKind::terminate()),
+            ) {
+                (Ok(int), Ok(term)) => Some((int, term)),
+                _ => None,
+            };
+            Interrupts { signals }
+        }
+        #[cfg(not(unix))]
+        Interrupts {}
+    }
+
+    /// Waits for a signal; says so on stderr and gives the conventional exit code (128 + the
+    /// signal's number: 130, 143).
+    pub(crate) async fn recv(&mut self) -> ExitCode {
+        #[cfg(unix)]
+        {
+            let Some((int, term)) = self.signals.as_mut() else {
+                return std::future::pending().await;
+            };
+            let (name, code) = tokio::select! {
+                _ = int.recv() => ("SIGINT", 130),
+                _ = term.recv() => ("SIGTERM", 143),
+            };
+            eprintln!("mcp-probe: interrupted by {name}; the probe was stopped");
+            ExitCode::from(code)
+        }
+        #[cfg(not(unix))]
+        {
+            if tokio::signal::ctrl_c().await.is_err() {
+                return std::future::pending().await;
+            }
+            eprintln!("mcp-probe: interrupted; the probe was stopped");
+            ExitCode::from(130)
+        }
+    }
+}

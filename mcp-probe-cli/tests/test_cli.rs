@@ -552,3 +552,77 @@ async fn check_auth_lists_each_finding() {
         stdout(&out)
     );
 }
+
+/// SIGTERM (or Ctrl-C) stops the probe at once: the stdio server's whole process group ends
+/// with it (the server runs in a group of its own, which a terminal's Ctrl-C does not reach),
+/// and the exit code says which signal it was.
+#[cfg(unix)]
+#[test]
+fn a_signal_stops_the_probe_and_its_stdio_server() {
+    let dir = std::env::temp_dir().join(format!("mcp-probe-signal-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    for (signal, code) in [("TERM", 143), ("INT", 130)] {
+        let pidfile = dir.join(format!("{signal}.pid"));
+        let script = format!("'{}' hang; :", stdio_fixture().display());
+        let mut child = bin()
+            .args([
+                "check",
+                "--timeout",
+                "60s",
+                "--env",
+                &format!("MCP_PROBE_FIXTURE_PIDFILE={}", pidfile.display()),
+                "--stdio",
+                "--",
+                "sh",
+                "-c",
+                &script,
+            ])
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        // The server is up once it wrote its pid (bounded wait for that condition).
+        let until = Instant::now() + Duration::from_secs(20);
+        let server_pid: u32 = loop {
+            if let Some(pid) = std::fs::read_to_string(&pidfile)
+                .ok()
+                .and_then(|t| t.trim().parse().ok())
+            {
+                break pid;
+            }
+            assert!(Instant::now() < until, "the stdio server never started");
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        let status = Command::new("kill")
+            .args([&format!("-{signal}"), &child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success());
+        let out = child.wait_with_output().unwrap();
+        assert_eq!(out.status.code(), Some(code), "{}", stderr(&out));
+        assert!(
+            stderr(&out).contains(&format!("interrupted by SIG{signal}")),
+            "{}",
+            stderr(&out)
+        );
+        // The probe sent SIGKILL to the server's group as it stopped; the kernel ends the
+        // processes when it next runs them (bounded wait for that).
+        let ended = || {
+            let stat =
+                std::fs::read_to_string(format!("/proc/{server_pid}/stat")).unwrap_or_default();
+            let state = stat
+                .rsplit_once(')')
+                .map(|(_, r)| r.trim_start().chars().next());
+            matches!(state, None | Some(Some('Z')))
+        };
+        let until = Instant::now() + Duration::from_secs(5);
+        while !ended() && Instant::now() < until {
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        assert!(
+            ended(),
+            "SIG{signal}: the stdio server {server_pid} outlived the probe"
+        );
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}

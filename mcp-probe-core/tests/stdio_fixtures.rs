@@ -133,3 +133,56 @@ async fn no_child_outlives_a_probe_that_timed_out() {
     }
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// Whether the process is gone or only a zombie waiting for its new parent to reap it.
+fn ended(pid: u32) -> bool {
+    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+        Err(_) => true,
+        // `pid (comm) S …`: the state follows the last `)`.
+        Ok(stat) => stat
+            .rsplit_once(')')
+            .is_some_and(|(_, rest)| rest.trim_start().starts_with('Z')),
+    }
+}
+
+/// A server started through a wrapper (`sh -c '…; :'` forks rather than execs, as `npx` and
+/// `uv run` do) ends with the probe, grandchildren included, even one that ignores end of input
+/// and SIGTERM: the whole process group is signalled.
+#[tokio::test]
+async fn a_wrapped_server_and_its_children_end_with_the_probe() {
+    let dir = std::env::temp_dir().join(format!("mcp-probe-wrapped-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let bin = peers::workspace_binary("mcp-probe-testkit", "bin", "mcp-probe-stdio-fixture");
+    for (mode, closed) in [
+        ("healthy", "exited (code 0)"),
+        (
+            "ignore_stdin_eof",
+            "terminated; its remaining processes were killed",
+        ),
+    ] {
+        let pidfile = dir.join(format!("{mode}.pid"));
+        let script = format!("'{}' {mode}; :", bin.display());
+        let mut command = CommandSpec::new("sh", ["-c", script.as_str()]);
+        command.env.insert(
+            "MCP_PROBE_FIXTURE_PIDFILE".into(),
+            pidfile.to_string_lossy().into_owned(),
+        );
+        let report = check(&Scenario::for_command(command).timeout(Duration::from_secs(4)))
+            .await
+            .unwrap();
+        assert!(report.ok, "{mode}: {}", report.to_json_pretty());
+        assert_eq!(report.session.closed.as_deref(), Some(closed), "{mode}");
+        let pid: u32 = std::fs::read_to_string(&pidfile)
+            .unwrap()
+            .trim()
+            .parse()
+            .unwrap();
+        // Checked at once, not after a grace period: the probe waited for the group to end.
+        assert!(
+            ended(pid),
+            "{mode}: the wrapped server {pid} outlived the probe ({:?})",
+            report.session.closed
+        );
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -3,6 +3,12 @@
 //!
 //! Shutdown follows the specification (2025-11-25, "Transports → stdio"): close the
 //! server's stdin, wait, then SIGTERM, then SIGKILL, all within the clean-up deadline.
+//!
+//! On Unix the server runs in a process group of its own, and the signals go to the whole
+//! group: a server started through a wrapper (`sh -c`, `npx`, `uv run`) ends with everything
+//! it started, and no process of the group outlives the probe. (A process that leaves the
+//! group on purpose — `setsid`, a daemon — is beyond reach, as is cleaning up after the
+//! probe itself is killed with SIGKILL.)
 
 use std::collections::VecDeque;
 use std::fmt;
@@ -38,6 +44,26 @@ const READ_BUFFER: usize = 64 * 1024;
 const EXIT_GRACE: Duration = Duration::from_secs(1);
 /// Longest shown program name.
 const PROGRAM_CHARS: usize = 200;
+/// How often the server's process group is looked at while its members are given time to end.
+const GROUP_POLL: Duration = Duration::from_millis(10);
+
+/// The signals a probe sends to a server's process group.
+#[derive(Debug, Clone, Copy)]
+enum Signal {
+    Term,
+    Kill,
+}
+
+/// What was left of a server's process group after the server itself ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum GroupEnd {
+    /// Nothing.
+    Empty,
+    /// Processes that ended after SIGTERM.
+    Terminated,
+    /// Processes that had to be killed.
+    Killed,
+}
 
 /// One line the server wrote to stdout, as the reader task hands it over.
 #[derive(Debug)]
@@ -93,6 +119,8 @@ pub(crate) struct Stdio {
     max_line: u64,
     /// Ids of requests that failed; their responses may still arrive.
     abandoned: AbandonedIds,
+    /// The server's process group (its own pid), while the group may still have members.
+    group: Option<u32>,
 }
 
 impl fmt::Debug for Stdio {
@@ -137,10 +165,14 @@ impl Stdio {
             .stdout(Piped::piped())
             .stderr(Piped::piped())
             .kill_on_drop(true);
+        // A group of its own, so that everything the server starts can be ended with it.
+        #[cfg(unix)]
+        cmd.process_group(0);
         if let Some(dir) = &command.cwd {
             cmd.current_dir(dir);
         }
         let mut child = cmd.spawn().map_err(|e| spawn_failure(&program, &e))?;
+        let group = if cfg!(unix) { child.id() } else { None };
         let (Some(stdin), Some(stdout), Some(stderr)) =
             (child.stdin.take(), child.stdout.take(), child.stderr.take())
         else {
@@ -166,6 +198,7 @@ impl Stdio {
             stderr: tail,
             max_line: limits.max_body_bytes,
             abandoned: AbandonedIds::default(),
+            group,
         })
     }
 
@@ -305,21 +338,34 @@ impl Stdio {
     }
 
     async fn stop(&mut self, at: Instant) -> String {
+        let start = Instant::now();
+        let left = at.saturating_duration_since(start);
+        let leader = self.stop_leader(start, left, at).await;
+        // The server is gone; whatever it started in its group must go too.
+        match self.end_group(start + left * 4 / 5, at).await {
+            GroupEnd::Empty => leader,
+            GroupEnd::Terminated => format!("{leader}; its remaining processes were terminated"),
+            GroupEnd::Killed => format!("{leader}; its remaining processes were killed"),
+        }
+    }
+
+    /// Ends the server process itself: end-of-input, then SIGTERM, then SIGKILL (each sent to
+    /// its whole group).
+    async fn stop_leader(&mut self, start: Instant, left: Duration, at: Instant) -> String {
         if let Ok(Some(status)) = self.child.try_wait() {
             return exited(status);
         }
-        let start = Instant::now();
-        let left = at.saturating_duration_since(start);
         // Half of the budget for a clean exit on end-of-input…
         if let Ok(Ok(status)) = timeout_at(start + left / 2, self.child.wait()).await {
             return exited(status);
         }
         // …most of the rest after SIGTERM, and a fifth for SIGKILL.
-        if self.terminate() {
+        if self.signal_group(Signal::Term) {
             if let Ok(Ok(_)) = timeout_at(start + left * 4 / 5, self.child.wait()).await {
                 return "terminated".to_owned();
             }
         }
+        self.signal_group(Signal::Kill);
         // An error here means it is already gone; wait() then has the status.
         let _ = self.child.start_kill();
         match timeout_at(at, self.child.wait()).await {
@@ -328,25 +374,73 @@ impl Stdio {
         }
     }
 
-    /// Sends SIGTERM; says whether it was sent.
+    /// Ends what is left of the server's process group once the server itself has exited:
+    /// SIGTERM, a wait until `term_until`, then SIGKILL.
+    async fn end_group(&mut self, term_until: Instant, at: Instant) -> GroupEnd {
+        if !self.group_alive() {
+            self.group = None;
+            return GroupEnd::Empty;
+        }
+        self.signal_group(Signal::Term);
+        // The group's other members are not this process's children: they cannot be waited
+        // for, only looked for (every 10 ms, within the deadline).
+        let until = term_until.min(at);
+        while Instant::now() < until {
+            if !self.group_alive() {
+                self.group = None;
+                return GroupEnd::Terminated;
+            }
+            tokio::time::sleep(GROUP_POLL).await;
+        }
+        self.signal_group(Signal::Kill);
+        // SIGKILL cannot be refused, but takes effect when the kernel next runs them.
+        while Instant::now() < at && self.group_alive() {
+            tokio::time::sleep(GROUP_POLL).await;
+        }
+        self.group = None;
+        GroupEnd::Killed
+    }
+
+    /// Sends `signal` to the server's process group (to the server alone where there are no
+    /// groups); says whether it was sent.
     #[cfg(unix)]
-    fn terminate(&self) -> bool {
-        use rustix::process::{kill_process, Pid, Signal};
-        // `id()` is `None` once the child was reaped, so the pid is still this child's.
+    fn signal_group(&self, signal: Signal) -> bool {
+        use rustix::process::{kill_process_group, Pid};
+        let sig = match signal {
+            Signal::Term => rustix::process::Signal::TERM,
+            Signal::Kill => rustix::process::Signal::KILL,
+        };
         let Some(pid) = self
-            .child
-            .id()
+            .group
             .and_then(|p| i32::try_from(p).ok())
             .and_then(Pid::from_raw)
         else {
             return false;
         };
-        kill_process(pid, Signal::TERM).is_ok()
+        kill_process_group(pid, sig).is_ok()
     }
 
-    /// No SIGTERM outside Unix: the next step is the kill.
+    /// No process groups outside Unix: SIGKILL is the child's kill; there is no SIGTERM.
     #[cfg(not(unix))]
-    fn terminate(&self) -> bool {
+    fn signal_group(&mut self, signal: Signal) -> bool {
+        match signal {
+            Signal::Term => false,
+            Signal::Kill => self.child.start_kill().is_ok(),
+        }
+    }
+
+    /// Whether any process of the server's group still exists.
+    #[cfg(unix)]
+    fn group_alive(&self) -> bool {
+        use rustix::process::{test_kill_process_group, Pid};
+        self.group
+            .and_then(|p| i32::try_from(p).ok())
+            .and_then(Pid::from_raw)
+            .is_some_and(|pid| test_kill_process_group(pid).is_ok())
+    }
+
+    #[cfg(not(unix))]
+    fn group_alive(&self) -> bool {
         false
     }
 
@@ -503,7 +597,11 @@ impl Stdio {
 
 impl Drop for Stdio {
     fn drop(&mut self) {
-        // The child itself is killed (and later reaped by Tokio) through `kill_on_drop`.
+        // A probe that ends without closing (cancelled, dropped) takes the whole group down;
+        // the child itself is also killed (and later reaped by Tokio) through `kill_on_drop`.
+        if self.group.is_some() {
+            self.signal_group(Signal::Kill);
+        }
         self.reader.abort();
         if let Some(drain) = self.stderr_drain.take() {
             drain.abort();
