@@ -564,7 +564,7 @@ fn a_signal_stops_the_probe_and_its_stdio_server() {
     for (signal, code) in [("TERM", 143), ("INT", 130)] {
         let pidfile = dir.join(format!("{signal}.pid"));
         let script = format!("'{}' hang; :", stdio_fixture().display());
-        let mut child = bin()
+        let child = bin()
             .args([
                 "check",
                 "--timeout",
