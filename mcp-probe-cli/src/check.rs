@@ -481,7 +481,11 @@ pub(crate) async fn run(args: CheckArgs) -> ExitCode {
     };
     if args.quiet {
         if let Some(f) = &report.failure {
-            eprintln!("mcp-probe: {} ({})", f.message, f.code);
+            eprintln!(
+                "mcp-probe: {} ({})",
+                output::terminal_safe(&f.message),
+                f.code
+            );
         }
         return ExitCode::from(code);
     }

@@ -31,11 +31,12 @@ use serde_json::{json, Map, Value};
 use tokio::time::timeout_at;
 use url::{Host, Url};
 
+use crate::dns::{AddressPolicy, AddressRefused};
 use crate::jsonrpc::{self, truncate};
 use crate::report::{Failure, FailureCode};
 use crate::target::{redact_url, Target};
 use crate::transport::streamable_http::parse_challenge;
-use crate::transport::{classify_http_error, too_large, Deadline};
+use crate::transport::{classify_http_error, find_source, too_large, Deadline};
 
 /// Largest metadata document read.
 const MAX_METADATA_BYTES: u64 = 256 * 1024;
@@ -121,10 +122,12 @@ pub(crate) struct AuthCheckOutcome {
 /// panics and never returns early with an error: whatever happens is a finding.
 pub(crate) async fn check_auth(
     client: &reqwest::Client,
+    metadata: &reqwest::Client,
+    guard: AddressPolicy,
     target: &Target,
     deadline: Deadline,
 ) -> AuthCheckOutcome {
-    let mut checker = Checker::new(client, deadline);
+    let mut checker = Checker::new(client, metadata, guard, deadline);
     checker.run(target).await;
     checker.finish();
     AuthCheckOutcome {
@@ -153,10 +156,12 @@ pub(crate) struct TokenEndpointDiscovery {
 /// excepted). Bounded and credential-free like [`check_auth`].
 pub(crate) async fn discover_token_endpoint(
     client: &reqwest::Client,
+    metadata: &reqwest::Client,
+    guard: AddressPolicy,
     target: &Target,
     deadline: Deadline,
 ) -> TokenEndpointDiscovery {
-    let mut checker = Checker::new(client, deadline);
+    let mut checker = Checker::new(client, metadata, guard, deadline);
     let found = checker.discover(target).await;
     let endpoint = match (checker.failure.take(), found) {
         (Some(failure), _) => Err(failure),
@@ -189,19 +194,22 @@ pub(crate) async fn discover_token_endpoint(
                 )
                 .with("check", "token_endpoint")
                 .with("url", redact_url(&metadata_url))),
-                Some((_, Some(url))) => match unsafe_reason(&url) {
-                    None => Ok(url),
-                    Some(why) => Err(Failure::new(
-                        FailureCode::AuthCheck,
-                        format!(
-                            "refused to send client credentials to the token endpoint {}: \
-                             {why}; it must be https (loopback hosts excepted)",
-                            redact_url(&url)
-                        ),
-                    )
-                    .with("check", METADATA_URL_SAFE)
-                    .with("url", redact_url(&url))),
-                },
+                Some((_, Some(url))) => {
+                    match guard.url_refusal(&url).or_else(|| unsafe_reason(&url)) {
+                        None => Ok(url),
+                        Some(why) => Err(Failure::new(
+                            FailureCode::AuthCheck,
+                            format!(
+                                "refused to send client credentials to the token endpoint {}: \
+                             {why}; it must be https (loopback hosts excepted) and lead only \
+                             where the target is",
+                                redact_url(&url)
+                            ),
+                        )
+                        .with("check", METADATA_URL_SAFE)
+                        .with("url", redact_url(&url))),
+                    }
+                }
             }
         }
     };
@@ -248,7 +256,11 @@ impl FetchError {
 }
 
 struct Checker<'a> {
+    /// The probe's client, for the target itself.
     client: &'a reqwest::Client,
+    /// A client that connects only where `guard` allows, for URLs learnt from the server.
+    metadata: &'a reqwest::Client,
+    guard: AddressPolicy,
     deadline: Deadline,
     findings: Vec<AuthFinding>,
     failure: Option<Failure>,
@@ -261,9 +273,16 @@ struct Checker<'a> {
 
 impl<'a> Checker<'a> {
     /// A checker that has looked at nothing yet.
-    fn new(client: &'a reqwest::Client, deadline: Deadline) -> Self {
+    fn new(
+        client: &'a reqwest::Client,
+        metadata: &'a reqwest::Client,
+        guard: AddressPolicy,
+        deadline: Deadline,
+    ) -> Self {
         Checker {
             client,
+            metadata,
+            guard,
             deadline,
             findings: Vec::new(),
             failure: None,
@@ -303,7 +322,10 @@ impl<'a> Checker<'a> {
             self.record(
                 METADATA_URL_SAFE,
                 FindingStatus::Pass,
-                format!("every URL learnt from the server ({n}) is https or on a loopback host"),
+                format!(
+                    "every URL learnt from the server ({n}) is https or on a loopback host, \
+                     and leads only where the target is"
+                ),
                 None,
                 None,
             );
@@ -354,20 +376,26 @@ impl<'a> Checker<'a> {
     /// it must not be fetched.
     fn learn(&mut self, url: &Url) -> bool {
         self.learnt = self.learnt.saturating_add(1);
-        let Some(why) = unsafe_reason(url) else {
+        let Some(why) = self.guard.url_refusal(url).or_else(|| unsafe_reason(url)) else {
             return true;
         };
+        self.refuse(url, &why);
+        false
+    }
+
+    /// Records that a URL learnt from the server was not fetched, and why.
+    fn refuse(&mut self, url: &Url, why: &str) {
         self.refused = true;
         self.fail(
             METADATA_URL_SAFE,
             format!(
                 "refused to fetch {}: {why}; URLs learnt from the server must be https \
-                 (loopback hosts excepted)",
+                 (loopback hosts excepted) and lead only where the target is (never to \
+                 link-local addresses; to private or loopback ones only from a target there)",
                 redact_url(url)
             ),
             Some(url),
         );
-        false
     }
 
     async fn send(&mut self, rb: RequestBuilder, what: &str) -> Result<Response, Failure> {
@@ -378,6 +406,27 @@ impl<'a> Checker<'a> {
         match timeout_at(self.deadline.at, rb.send()).await {
             Err(_) => Err(self.deadline.timeout("headers", what)),
             Ok(Err(e)) => Err(classify_http_error(&e, what, &self.deadline)),
+            Ok(Ok(resp)) => Ok(resp),
+        }
+    }
+
+    /// [`Checker::send`] for a URL learnt from the server: `Err(Ok(why))` when its host
+    /// resolved only to addresses the guard refuses.
+    async fn send_guarded(
+        &mut self,
+        rb: RequestBuilder,
+        what: &str,
+    ) -> Result<Response, Result<String, Failure>> {
+        if self.deadline.passed() {
+            return Err(Err(self.deadline.timeout("headers", what)));
+        }
+        self.requests = self.requests.saturating_add(1);
+        match timeout_at(self.deadline.at, rb.send()).await {
+            Err(_) => Err(Err(self.deadline.timeout("headers", what))),
+            Ok(Err(e)) => match find_source::<AddressRefused>(&e) {
+                Some(refused) => Err(Ok(refused.reason.clone())),
+                None => Err(Err(classify_http_error(&e, what, &self.deadline))),
+            },
             Ok(Ok(resp)) => Ok(resp),
         }
     }
@@ -947,10 +996,17 @@ impl<'a> Checker<'a> {
         loop {
             let what = format!("GET {}", redact_url(&url));
             let rb = self
-                .client
+                .metadata
                 .get(url.clone())
                 .header(ACCEPT, "application/json");
-            let resp = self.send(rb, &what).await.map_err(FetchError::Failed)?;
+            let resp = match self.send_guarded(rb, &what).await {
+                Ok(resp) => resp,
+                Err(Ok(refused)) => {
+                    self.refuse(&url, &refused);
+                    return Err(FetchError::Refused);
+                }
+                Err(Err(failure)) => return Err(FetchError::Failed(failure)),
+            };
             if resp.url() != &url {
                 // A client that followed a redirect on its own: judge where it went.
                 let landed = resp.url().clone();
@@ -1295,7 +1351,9 @@ mod tests {
     }
 
     async fn check(url: &str) -> AuthCheckOutcome {
-        check_auth(&client(), &target(url, &[]), deadline()).await
+        let t = target(url, &[]);
+        let guard = AddressPolicy::for_target(t.url()).await;
+        check_auth(&client(), &client(), guard, &t, deadline()).await
     }
 
     fn pairs(outcome: &AuthCheckOutcome) -> Vec<(&str, FindingStatus)> {
@@ -1465,7 +1523,8 @@ mod tests {
             url.as_str(),
             &[("Authorization", "Bearer canary-token"), ("X-Trace", "t1")],
         );
-        let outcome = check_auth(&client(), &t, deadline()).await;
+        let guard = AddressPolicy::for_target(t.url()).await;
+        let outcome = check_auth(&client(), &client(), guard, &t, deadline()).await;
         assert!(outcome.failure.is_none(), "{:#?}", outcome.findings);
         let log = server.log();
         assert_eq!(log.len(), 3);
@@ -1562,6 +1621,58 @@ mod tests {
             Some("http://mcp.example.com/.well-known/oauth-protected-resource")
         );
         assert_eq!(outcome.failure.unwrap().details["check"], METADATA_URL_SAFE);
+    }
+
+    /// A server must not turn the check into a way into the network the probe runs in:
+    /// link-local metadata URLs (cloud metadata services) are never fetched, private ones not
+    /// from a target that is not private itself.
+    #[tokio::test]
+    async fn metadata_urls_may_not_lead_into_internal_networks() {
+        for (metadata, why) in [
+            (
+                "http://169.254.169.254/latest/meta-data/iam/security-credentials/",
+                "169.254.169.254 is a link-local address (where cloud metadata services answer)",
+            ),
+            (
+                "https://[fe80::1]/.well-known/oauth-protected-resource",
+                "fe80::1 is a link-local address",
+            ),
+            (
+                "https://10.0.0.7/.well-known/oauth-protected-resource",
+                "10.0.0.7 is a private-network address, and the target is not",
+            ),
+            (
+                "https://0.0.0.0/.well-known/oauth-protected-resource",
+                "0.0.0.0 is an address no one fetches from",
+            ),
+        ] {
+            let challenge = format!("Bearer resource_metadata=\"{metadata}\", scope=\"x\"");
+            let (base, task) = tiny_server(move |_, _| {
+                respond(
+                    401,
+                    &[("www-authenticate", challenge.clone())],
+                    String::new(),
+                )
+            })
+            .await;
+            let outcome = check(&format!("{base}/mcp")).await;
+            task.abort();
+            assert_eq!(
+                pairs(&outcome),
+                vec![
+                    (CHALLENGE_STATUS, Pass),
+                    (BEARER_CHALLENGE, Pass),
+                    (METADATA_URL_SAFE, Fail)
+                ],
+                "{metadata}"
+            );
+            assert_eq!(outcome.http_requests, 1, "{metadata} was fetched");
+            assert!(
+                outcome.findings[2].message.contains(why),
+                "{metadata}: {}",
+                outcome.findings[2].message
+            );
+        }
     }
 
     #[tokio::test]

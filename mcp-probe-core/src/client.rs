@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 use tokio::time::timeout_at;
 use url::Url;
 
-use crate::dns::Resolver;
+use crate::dns::{AddressPolicy, Resolver};
 use crate::error::{Error, ErrorKind};
 use crate::report::{Failure, FailureCode, FailureFamily};
 use crate::scenario::TargetSpec;
@@ -101,6 +101,18 @@ impl ClientCache {
         url: &Url,
         connect: Duration,
     ) -> Result<HttpClient, Error> {
+        self.guarded(spec, url, connect, None)
+    }
+
+    /// [`ClientCache::client`], connecting only to addresses `guard` allows (for URLs learnt
+    /// from the server).
+    pub(crate) fn guarded(
+        &self,
+        spec: &TargetSpec,
+        url: &Url,
+        connect: Duration,
+        guard: Option<AddressPolicy>,
+    ) -> Result<HttpClient, Error> {
         let https = url.scheme() == "https";
         let files = TlsFiles::read(&spec.tls)?;
         let key = tls::config_key(&files, spec.tls.insecure, https);
@@ -123,7 +135,7 @@ impl ClientCache {
         let client = reqwest::Client::builder()
             .redirect(redirect_policy(spec.follow_redirects))
             .connect_timeout(connect)
-            .dns_resolver(Arc::new(Resolver::recording(Arc::clone(&timing))))
+            .dns_resolver(Arc::new(Resolver::guarded(Arc::clone(&timing), guard)))
             .user_agent(concat!("mcp-probe/", env!("CARGO_PKG_VERSION")))
             .pool_idle_timeout(Duration::from_secs(30))
             .use_preconfigured_tls(base.for_probe(Arc::clone(&capture), Arc::clone(&timing)))

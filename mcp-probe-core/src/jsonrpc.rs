@@ -57,6 +57,62 @@ pub(crate) enum NotRpc {
     Broken(String),
 }
 
+/// Most JSON values one message may hold (numbers, strings, … each count one).
+pub(crate) const MAX_JSON_VALUES: usize = 1_000_000;
+/// Most JSON objects one message may hold (each costs far more memory than its bytes).
+pub(crate) const MAX_JSON_OBJECTS: usize = 200_000;
+
+/// Why a message could not be parsed.
+#[derive(Debug)]
+pub(crate) enum ParseError {
+    /// It is not valid JSON.
+    Invalid(serde_json::Error),
+    /// It holds more values or objects than a probe keeps in memory.
+    TooBig { values: usize, objects: usize },
+}
+
+/// Parses a JSON message whose memory, once parsed, stays proportional to its size: a
+/// pre-scan counts its values and objects (an upper bound, strings skipped) and refuses
+/// messages over [`MAX_JSON_VALUES`] or [`MAX_JSON_OBJECTS`] before anything is built —
+/// 15 MB of `[1,1,1,…]` would otherwise take some 250 MB as values.
+pub(crate) fn parse_bounded(bytes: &[u8]) -> Result<Value, ParseError> {
+    let (values, objects) = count_values(bytes);
+    if values > MAX_JSON_VALUES || objects > MAX_JSON_OBJECTS {
+        return Err(ParseError::TooBig { values, objects });
+    }
+    serde_json::from_slice(bytes).map_err(ParseError::Invalid)
+}
+
+/// An upper bound of the values and the objects in a JSON text: one value plus one per comma
+/// and per container opened, outside strings.
+fn count_values(bytes: &[u8]) -> (usize, usize) {
+    let (mut values, mut objects) = (1usize, 0usize);
+    let mut in_string = false;
+    let mut escaped = false;
+    for &b in bytes {
+        if in_string {
+            if escaped {
+                escaped = false;
+            } else if b == b'\\' {
+                escaped = true;
+            } else if b == b'"' {
+                in_string = false;
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b',' | b'[' => values += 1,
+            b'{' => {
+                values += 1;
+                objects += 1;
+            }
+            _ => {}
+        }
+    }
+    (values, objects)
+}
+
 /// Builds a request body.
 pub(crate) fn request(id: i64, method: &str, params: Option<Value>) -> Value {
     let mut msg = json!({"jsonrpc": "2.0", "id": id, "method": method});
@@ -218,6 +274,23 @@ pub(crate) fn bounded_value(v: &Value) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn value_counts_bound_what_parsing_builds() {
+        assert_eq!(count_values(br#"{"a":[1,2,{"b":"x,{[\"y"}]}"#), (6, 2));
+        assert!(parse_bounded(br#"{"jsonrpc":"2.0","id":1,"result":{}}"#).is_ok());
+        let many = format!("[{}1]", "1,".repeat(MAX_JSON_VALUES));
+        assert!(matches!(
+            parse_bounded(many.as_bytes()),
+            Err(ParseError::TooBig { .. })
+        ));
+        let objects = format!("[{}{{}}]", "{},".repeat(MAX_JSON_OBJECTS));
+        assert!(matches!(
+            parse_bounded(objects.as_bytes()),
+            Err(ParseError::TooBig { .. })
+        ));
+        assert!(matches!(parse_bounded(b"[1,"), Err(ParseError::Invalid(_))));
+    }
 
     #[test]
     fn classifies_messages() {

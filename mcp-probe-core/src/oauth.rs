@@ -33,6 +33,7 @@ use tokio::time::{timeout_at, Instant};
 use url::Url;
 
 use crate::auth::{discover_token_endpoint, unsafe_reason};
+use crate::dns::AddressPolicy;
 use crate::error::{Error, ErrorKind};
 use crate::jsonrpc::truncate;
 use crate::report::{Failure, FailureCode};
@@ -469,10 +470,10 @@ impl TokenCache {
         client: &reqwest::Client,
         clock: &Clock,
         use_cache: bool,
-        token_client: F,
+        other_client: F,
     ) -> Result<TokenPhase, Error>
     where
-        F: FnOnce(&Url) -> Result<reqwest::Client, Error>,
+        F: Fn(&Url, Option<AddressPolicy>) -> Result<reqwest::Client, Error>,
     {
         let started = Instant::now();
         let mut facts = AuthFacts {
@@ -498,20 +499,31 @@ impl TokenCache {
                 return Ok(finish(facts, None, true));
             }
         }
-        let endpoint = match &credentials.token_url {
-            Some(url) => url.clone(),
+        // A token endpoint the user named is trusted; one learnt from the server may lead
+        // only where the target is.
+        let (endpoint, guard) = match &credentials.token_url {
+            Some(url) => (url.clone(), None),
             None => {
-                let found = discover_token_endpoint(client, target, clock.request_deadline()).await;
+                let guard = AddressPolicy::for_target(target.url()).await;
+                let metadata = other_client(target.url(), Some(guard))?;
+                let found = discover_token_endpoint(
+                    client,
+                    &metadata,
+                    guard,
+                    target,
+                    clock.request_deadline(),
+                )
+                .await;
                 facts.requests = facts.requests.saturating_add(found.http_requests);
                 match found.endpoint {
-                    Ok(url) => url,
+                    Ok(url) => (url, Some(guard)),
                     Err(f) => return Ok(finish(facts, Some(discovery_failure(f)), false)),
                 }
             }
         };
         let shown = redact_url(&endpoint);
         facts.token_endpoint = Some(shown.clone());
-        let token_client = token_client(&endpoint)?;
+        let token_client = other_client(&endpoint, guard)?;
         facts.requests = facts.requests.saturating_add(1);
         let deadline = clock.request_deadline();
         match request_token(&token_client, &endpoint, credentials, &deadline).await {

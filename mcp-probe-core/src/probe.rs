@@ -8,6 +8,7 @@ use std::time::{Duration, SystemTime};
 use tokio::time::Instant;
 
 use crate::client::ClientCache;
+use crate::dns::AddressPolicy;
 use crate::error::{Error, ErrorKind};
 use crate::negotiate::Era;
 use crate::oauth::{Credentials, TokenCache};
@@ -100,15 +101,17 @@ impl Prober {
         })
     }
 
-    /// The client for an OAuth token endpoint: the target's TLS options, its own connections
-    /// (so the report's certificate stays the MCP server's).
+    /// The client for URLs other than the target (OAuth token endpoints, metadata documents):
+    /// the target's TLS options, its own connections (so the report's certificate stays the MCP
+    /// server's), and for URLs learnt from the server, only the addresses `guard` allows.
     pub(crate) fn token_client(
         &self,
         spec: &TargetSpec,
         url: &url::Url,
         connect: Duration,
+        guard: Option<AddressPolicy>,
     ) -> Result<reqwest::Client, Error> {
-        let client = self.clients.client(spec, url, connect)?;
+        let client = self.clients.guarded(spec, url, connect, guard)?;
         Ok(reqwest::Client::clone(&client))
     }
 

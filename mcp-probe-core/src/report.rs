@@ -59,6 +59,57 @@ pub struct Report {
 }
 
 impl Report {
+    /// Calls `f` on every free-text string of the report: everything a server sent or a
+    /// probe wrote into it (names, messages, details, stderr, certificate fields, object keys
+    /// inside `details`), but not the enum-valued fields (codes, statuses, transport).
+    ///
+    /// Front ends use it to make text safe where it goes (a terminal, HTML); the engine uses
+    /// it to scrub secrets.
+    pub fn visit_text_mut(&mut self, f: &mut dyn FnMut(&mut String)) {
+        f(&mut self.target);
+        f(&mut self.started_at);
+        opt(&mut self.protocol_version, f);
+        if let Some(n) = &mut self.negotiation {
+            f(&mut n.mode);
+            n.evidence.iter_mut().for_each(&mut *f);
+        }
+        if let Some(server) = &mut self.server {
+            f(&mut server.name);
+            f(&mut server.version);
+            opt(&mut server.title, f);
+            server.capabilities.iter_mut().for_each(&mut *f);
+        }
+        for step in &mut self.steps {
+            step.visit_text_mut(f);
+        }
+        if let Some(failure) = &mut self.failure {
+            failure.visit_text_mut(f);
+        }
+        for warning in &mut self.warnings {
+            warning.visit_text_mut(f);
+        }
+        opt(&mut self.session.closed, f);
+        opt(&mut self.stderr, f);
+        if let Some(tls) = &mut self.tls {
+            for field in [
+                &mut tls.host,
+                &mut tls.subject,
+                &mut tls.issuer,
+                &mut tls.serial,
+                &mut tls.not_before,
+                &mut tls.not_after,
+            ] {
+                f(field);
+            }
+            tls.sans.iter_mut().for_each(&mut *f);
+            opt(&mut tls.problem, f);
+        }
+        if let Some(auth) = &mut self.auth {
+            f(&mut auth.method);
+            opt(&mut auth.token_endpoint, f);
+        }
+    }
+
     /// The report as pretty-printed JSON.
     pub fn to_json_pretty(&self) -> String {
         // Serializing this model cannot fail: every map key is a string.
@@ -209,6 +260,40 @@ pub struct StepReport {
 }
 
 impl StepReport {
+    /// Calls `f` on every free-text string of the step (see [`Report::visit_text_mut`]).
+    pub fn visit_text_mut(&mut self, f: &mut dyn FnMut(&mut String)) {
+        f(&mut self.name);
+        if let Some(failure) = &mut self.failure {
+            failure.visit_text_mut(f);
+        }
+        for warning in &mut self.warnings {
+            warning.visit_text_mut(f);
+        }
+        for m in &mut self.server_messages {
+            f(&mut m.method);
+            opt(&mut m.answer, f);
+        }
+        opt(&mut self.cache_scope, f);
+        for finding in self.auth_findings.iter_mut().flatten() {
+            f(&mut finding.check);
+            f(&mut finding.message);
+            opt(&mut finding.url, f);
+        }
+        opt(&mut self.tool, f);
+        for tool in self.tools.iter_mut().flatten() {
+            f(&mut tool.name);
+            opt(&mut tool.title, f);
+            opt(&mut tool.description, f);
+        }
+        if let Some(result) = &mut self.result {
+            f(&mut result.text);
+            result.content_types.iter_mut().for_each(&mut *f);
+        }
+        for exchange in &mut self.exchanges {
+            f(&mut exchange.request);
+        }
+    }
+
     /// A step that has not run (yet), named `name`.
     pub fn new(name: impl Into<String>) -> Self {
         StepReport {
@@ -331,6 +416,14 @@ impl Failure {
             message: message.into(),
             details: Map::new(),
         }
+    }
+
+    /// Calls `f` on every free-text string of the failure, the keys and strings of its
+    /// `details` included (see [`Report::visit_text_mut`]).
+    pub fn visit_text_mut(&mut self, f: &mut dyn FnMut(&mut String)) {
+        opt(&mut self.step, f);
+        f(&mut self.message);
+        visit_map(&mut self.details, f);
     }
 
     /// Adds one detail.
@@ -524,6 +617,13 @@ pub struct Warning {
 }
 
 impl Warning {
+    /// Calls `f` on every free-text string of the warning.
+    pub fn visit_text_mut(&mut self, f: &mut dyn FnMut(&mut String)) {
+        f(&mut self.code);
+        opt(&mut self.step, f);
+        f(&mut self.message);
+    }
+
     /// A warning with a code and a message.
     pub fn new(code: &str, message: impl Into<String>) -> Self {
         Warning {
@@ -531,5 +631,30 @@ impl Warning {
             step: None,
             message: message.into(),
         }
+    }
+}
+
+fn opt(text: &mut Option<String>, f: &mut dyn FnMut(&mut String)) {
+    if let Some(t) = text {
+        f(t);
+    }
+}
+
+/// Every string of a JSON value, object keys included.
+fn visit_value(value: &mut Value, f: &mut dyn FnMut(&mut String)) {
+    match value {
+        Value::String(s) => f(s),
+        Value::Array(items) => items.iter_mut().for_each(|v| visit_value(v, f)),
+        Value::Object(map) => visit_map(map, f),
+        Value::Null | Value::Bool(_) | Value::Number(_) => {}
+    }
+}
+
+fn visit_map(map: &mut Map<String, Value>, f: &mut dyn FnMut(&mut String)) {
+    let old = std::mem::take(map);
+    for (mut key, mut value) in old {
+        f(&mut key);
+        visit_value(&mut value, f);
+        map.insert(key, value);
     }
 }

@@ -6,12 +6,13 @@ use std::time::Duration;
 use tokio::time::Instant;
 
 use crate::client::HttpClient;
+use crate::dns::AddressPolicy;
 use crate::error::Error;
 use crate::negotiate::ProtocolChoice;
 use crate::oauth::{self, Credentials, TokenPhase};
 use crate::probe::Prober;
 use crate::report::{
-    Failure, Report, SessionFacts, StepReport, StepStatus, TransportKind, Warning,
+    Failure, FailureCode, Report, SessionFacts, StepReport, StepStatus, TransportKind, Warning,
     REPORT_SCHEMA_VERSION,
 };
 use crate::scenario::{CommandSpec, Limits, Scenario, Step, TargetSpec, TransportChoice};
@@ -85,8 +86,8 @@ impl<'a> Run<'a> {
         if let (Some(credentials), Some((target, client))) = (&credentials, http.as_mut()) {
             let phase = prober
                 .tokens
-                .authorize(credentials, target, client, &clock, true, |url| {
-                    prober.token_client(spec, url, connect)
+                .authorize(credentials, target, client, &clock, true, |url, guard| {
+                    prober.token_client(spec, url, connect, guard)
                 })
                 .await?;
             token = Some(phase);
@@ -197,7 +198,20 @@ impl<'a> Run<'a> {
             Step::ListTools(s) => steps::list_tools(cx, s).await,
             Step::CallTool(s) => steps::call_tool(cx, s).await,
             Step::CheckAuth(_) => match &self.http {
-                Some((target, client)) => steps::check_auth(cx, client, target).await,
+                Some((target, client)) => {
+                    // URLs the server names may lead only where the target itself is.
+                    let guard = AddressPolicy::for_target(target.url()).await;
+                    let metadata = match self.prober.token_client(
+                        self.spec,
+                        target.url(),
+                        self.connect,
+                        Some(guard),
+                    ) {
+                        Ok(c) => c,
+                        Err(e) => return Err(Failure::new(FailureCode::Connect, e.to_string())),
+                    };
+                    steps::check_auth(cx, client, &metadata, guard, target).await
+                }
                 // Validation allows `checkAuth` only for URL targets.
                 None => Ok(()),
             },
@@ -231,9 +245,14 @@ impl<'a> Run<'a> {
         let (prober, spec, connect) = (self.prober, self.spec, self.connect);
         let fresh = prober
             .tokens
-            .authorize(credentials, target, client, &self.clock, false, |url| {
-                prober.token_client(spec, url, connect)
-            })
+            .authorize(
+                credentials,
+                target,
+                client,
+                &self.clock,
+                false,
+                |url, guard| prober.token_client(spec, url, connect, guard),
+            )
             .await?;
         if let Some(f) = phase.replace(fresh) {
             return Ok(Some(Err(f)));

@@ -8,6 +8,7 @@ use tokio::time::Instant;
 
 use crate::jsonrpc::RpcOutcome;
 use crate::report::{Failure, FailureCode, SessionFacts};
+use crate::transport::legacy_sse::OpenError;
 use crate::transport::{Deadline, StepLog, Transport};
 
 /// Longest a clean-up message (cancel, DELETE) may take.
@@ -103,12 +104,12 @@ impl Session {
 
     /// Opens a legacy HTTP+SSE connection (GET, `endpoint` event) and speaks over it from now
     /// on; the Streamable HTTP transport is dropped (it holds no session yet).
-    pub(crate) async fn switch_to_legacy(&mut self, log: &mut StepLog) -> Result<(), Failure> {
+    pub(crate) async fn switch_to_legacy(&mut self, log: &mut StepLog) -> Result<(), OpenError> {
         let Some(opener) = &self.legacy else {
-            return Err(Failure::new(
+            return Err(OpenError::NoStream(Failure::new(
                 FailureCode::Connect,
                 "legacy HTTP+SSE needs a URL target",
-            ));
+            )));
         };
         let deadline = self.clock.request_deadline();
         let legacy = crate::transport::legacy_sse::LegacySse::connect(

@@ -10,10 +10,8 @@
 
 use std::borrow::Cow;
 
+use crate::report::Report;
 use base64::Engine as _;
-use serde_json::{Map, Value};
-
-use crate::report::{Failure, Report, StepReport, Warning};
 
 /// What a scrubbed secret is replaced with.
 pub(crate) const REDACTED: &str = "<redacted>";
@@ -160,129 +158,13 @@ impl Secrets {
         }
     }
 
-    /// Scrubs every string of a JSON value, object keys included.
-    pub(crate) fn scrub_value(&self, value: &mut Value) {
-        match value {
-            Value::String(s) => self.scrub_string(s),
-            Value::Array(items) => items.iter_mut().for_each(|v| self.scrub_value(v)),
-            Value::Object(map) => self.scrub_map(map),
-            Value::Null | Value::Bool(_) | Value::Number(_) => {}
-        }
-    }
-
-    fn scrub_map(&self, map: &mut Map<String, Value>) {
-        let dirty_key = map.keys().any(|k| self.scrub(k).is_some());
-        if dirty_key {
-            let old = std::mem::take(map);
-            for (key, value) in old {
-                let key = self.scrub(&key).unwrap_or(key);
-                map.insert(key, value);
-            }
-        }
-        map.values_mut().for_each(|v| self.scrub_value(v));
-    }
-
-    /// Scrubs every string of a report that may hold something a server sent or a secret a
-    /// probe used. Enum fields (codes, statuses) cannot, and are left alone.
+    /// Scrubs every free-text string of a report (see [`Report::visit_text_mut`]): whatever
+    /// a server sent, and whatever the probe wrote.
     pub(crate) fn scrub_report(&self, report: &mut Report) {
         if self.is_empty() {
             return;
         }
-        self.scrub_string(&mut report.target);
-        self.scrub_opt(&mut report.protocol_version);
-        if let Some(n) = &mut report.negotiation {
-            self.scrub_string(&mut n.mode);
-            n.evidence.iter_mut().for_each(|e| self.scrub_string(e));
-        }
-        if let Some(server) = &mut report.server {
-            self.scrub_string(&mut server.name);
-            self.scrub_string(&mut server.version);
-            self.scrub_opt(&mut server.title);
-            server
-                .capabilities
-                .iter_mut()
-                .for_each(|c| self.scrub_string(c));
-        }
-        report.steps.iter_mut().for_each(|s| self.scrub_step(s));
-        if let Some(f) = &mut report.failure {
-            self.scrub_failure(f);
-        }
-        report
-            .warnings
-            .iter_mut()
-            .for_each(|w| self.scrub_warning(w));
-        self.scrub_opt(&mut report.session.closed);
-        self.scrub_opt(&mut report.stderr);
-        if let Some(tls) = &mut report.tls {
-            for field in [
-                &mut tls.host,
-                &mut tls.subject,
-                &mut tls.issuer,
-                &mut tls.serial,
-                &mut tls.not_before,
-                &mut tls.not_after,
-            ] {
-                self.scrub_string(field);
-            }
-            tls.sans.iter_mut().for_each(|s| self.scrub_string(s));
-            self.scrub_opt(&mut tls.problem);
-        }
-        if let Some(auth) = &mut report.auth {
-            self.scrub_string(&mut auth.method);
-            self.scrub_opt(&mut auth.token_endpoint);
-        }
-    }
-
-    fn scrub_step(&self, step: &mut StepReport) {
-        self.scrub_string(&mut step.name);
-        if let Some(f) = &mut step.failure {
-            self.scrub_failure(f);
-        }
-        step.warnings.iter_mut().for_each(|w| self.scrub_warning(w));
-        for m in &mut step.server_messages {
-            self.scrub_string(&mut m.method);
-            self.scrub_opt(&mut m.answer);
-        }
-        self.scrub_opt(&mut step.cache_scope);
-        for finding in step.auth_findings.iter_mut().flatten() {
-            self.scrub_string(&mut finding.check);
-            self.scrub_string(&mut finding.message);
-            self.scrub_opt(&mut finding.url);
-        }
-        self.scrub_opt(&mut step.tool);
-        for tool in step.tools.iter_mut().flatten() {
-            self.scrub_string(&mut tool.name);
-            self.scrub_opt(&mut tool.title);
-            self.scrub_opt(&mut tool.description);
-        }
-        if let Some(result) = &mut step.result {
-            self.scrub_string(&mut result.text);
-            result
-                .content_types
-                .iter_mut()
-                .for_each(|t| self.scrub_string(t));
-        }
-        for exchange in &mut step.exchanges {
-            self.scrub_string(&mut exchange.request);
-        }
-    }
-
-    fn scrub_failure(&self, failure: &mut Failure) {
-        self.scrub_opt(&mut failure.step);
-        self.scrub_string(&mut failure.message);
-        self.scrub_map(&mut failure.details);
-    }
-
-    fn scrub_warning(&self, warning: &mut Warning) {
-        self.scrub_string(&mut warning.code);
-        self.scrub_opt(&mut warning.step);
-        self.scrub_string(&mut warning.message);
-    }
-
-    fn scrub_opt(&self, text: &mut Option<String>) {
-        if let Some(t) = text {
-            self.scrub_string(t);
-        }
+        report.visit_text_mut(&mut |s| self.scrub_string(s));
     }
 }
 
@@ -396,13 +278,21 @@ mod tests {
     }
 
     #[test]
-    fn json_values_are_scrubbed_keys_included() {
+    fn failure_details_are_scrubbed_keys_included() {
         let s = secrets(&["sess-123456"]);
-        let mut v = serde_json::json!({"sess-123456": ["id sess-123456", 3], "n": null});
-        s.scrub_value(&mut v);
+        let mut failure = crate::report::Failure::new(
+            crate::report::FailureCode::HttpStatus,
+            "HTTP 400: unknown session sess-123456",
+        )
+        .with(
+            "jsonrpcError",
+            serde_json::json!({"data": {"sess-123456": ["id sess-123456", 3], "n": null}}),
+        );
+        failure.visit_text_mut(&mut |t| s.scrub_string(t));
+        assert_eq!(failure.message, "HTTP 400: unknown session <redacted>");
         assert_eq!(
-            v,
-            serde_json::json!({"<redacted>": ["id <redacted>", 3], "n": null})
+            failure.details["jsonrpcError"],
+            serde_json::json!({"data": {"<redacted>": ["id <redacted>", 3], "n": null}})
         );
     }
 

@@ -4,8 +4,11 @@ use std::fmt::Write;
 
 use mcp_probe_core::{AuthFacts, Report, StepReport, StepStatus, Timings, TlsFacts};
 
-/// Renders the report for a terminal or a CI log.
+/// Renders the report for a terminal or a CI log; every text the server could have shaped is
+/// made terminal-safe first (see [`super::terminal_safe`]).
 pub(crate) fn render(report: &Report) -> String {
+    let safe = super::terminal_safe_report(report);
+    let report = &safe;
     let mut out = String::new();
     let _ = writeln!(out, "mcp-probe check {}", report.target);
     if let Some(tls) = &report.tls {

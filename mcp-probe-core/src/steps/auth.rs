@@ -2,6 +2,7 @@
 
 use super::StepContext;
 use crate::auth::{self, FindingStatus};
+use crate::dns::AddressPolicy;
 use crate::report::Failure;
 use crate::target::Target;
 
@@ -9,10 +10,12 @@ use crate::target::Target;
 pub(crate) async fn check_auth(
     cx: StepContext<'_>,
     client: &reqwest::Client,
+    metadata: &reqwest::Client,
+    guard: AddressPolicy,
     target: &Target,
 ) -> Result<(), Failure> {
     let deadline = cx.session.request_deadline();
-    let outcome = auth::check_auth(client, target, deadline).await;
+    let outcome = auth::check_auth(client, metadata, guard, target, deadline).await;
     cx.log.requests = cx.log.requests.saturating_add(outcome.http_requests);
     for finding in &outcome.findings {
         if finding.status == FindingStatus::Warn {

@@ -11,6 +11,7 @@ use crate::negotiate::{
 };
 use crate::report::{Failure, FailureCode, FailureFamily, Negotiation, ServerInfo};
 use crate::scenario::{HandshakeStep, TransportChoice};
+use crate::transport::legacy_sse::OpenError;
 use crate::transport::StepLog;
 
 /// The version that defined the legacy HTTP+SSE transport.
@@ -54,7 +55,10 @@ async fn run(
     let report = &mut *cx.report;
     if plan.transport == TransportChoice::Sse {
         // Legacy HTTP+SSE is the 2024-11-05 transport: handshake era only.
-        let opened = session.switch_to_legacy(log).await;
+        let opened = session
+            .switch_to_legacy(log)
+            .await
+            .map_err(OpenError::into_failure);
         evidence.push(match &opened {
             Ok(()) => "GET → event stream with an endpoint (legacy HTTP+SSE)".to_owned(),
             Err(f) => format!("GET → {}", f.code),
@@ -118,7 +122,16 @@ async fn run(
                     let requested = plan.requested_version.unwrap_or(LEGACY_VERSION);
                     initialize(session, requested, step, log, evidence).await?
                 }
-                Err(legacy) => {
+                // An event stream opened: the server is a legacy one, and that stream's
+                // failure is what happened.
+                Err(OpenError::Broken(legacy)) => {
+                    evidence.push(format!(
+                        "GET → an event stream, then {} (legacy HTTP+SSE)",
+                        legacy.code
+                    ));
+                    return Err(legacy);
+                }
+                Err(OpenError::NoStream(legacy)) => {
                     evidence.push(format!("GET → {}", legacy.code));
                     return Err(modern_only_hint(f));
                 }
@@ -159,7 +172,8 @@ fn judge_discover(
                 f.code,
                 // An HTML page or stray output on stdout would be there for `initialize` too.
                 FailureCode::Redirect | FailureCode::ResponseTooLarge | FailureCode::NotMcp
-            );
+            ) || f.details.get("reason").and_then(Value::as_str)
+                == Some("invalid_http");
             let seen = match f.details.get("httpStatus").and_then(Value::as_u64) {
                 Some(status) => match f
                     .details

@@ -1,7 +1,8 @@
 //! The tool steps: `tools/list` (following pagination) and `tools/call` (with the
 //! 2026-07-28 `input_required` round trips).
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
+use std::hash::{BuildHasher, RandomState};
 
 use serde_json::{json, Map, Value};
 
@@ -10,18 +11,35 @@ use crate::jsonrpc;
 use crate::report::{CallResult, Failure, FailureCode, ToolInfo};
 use crate::scenario::{CallToolStep, ListToolsStep};
 
-/// Most tools kept from a listing (across pages).
+/// Most tools kept in a report from a listing (across pages); expectations see them all.
 const MAX_TOOLS: usize = 10_000;
+/// Most tool names remembered (by hash) to spot duplicates.
+const MAX_NAMES_TRACKED: usize = 1_000_000;
+/// Longest `nextCursor` followed.
+const MAX_CURSOR_BYTES: usize = 64 * 1024;
 /// Longest result text kept in a report.
 const MAX_RESULT_TEXT: usize = 4096;
 /// Most `input_required` round trips of one call.
 const MAX_INPUT_ROUNDS: usize = 3;
 
 /// `tools/list`, following `nextCursor` up to the page cap.
+///
+/// Memory stays bounded whatever the server lists: the report keeps the first
+/// [`MAX_TOOLS`] tools, while expectations are judged against every name listed; earlier
+/// cursors are remembered by hash only, and a cursor longer than [`MAX_CURSOR_BYTES`] is
+/// refused.
 pub(crate) async fn list_tools(cx: StepContext<'_>, step: &ListToolsStep) -> Result<(), Failure> {
     let mut tools: Vec<ToolInfo> = Vec::new();
-    let mut names: HashSet<String> = HashSet::new();
-    let mut cursors: HashSet<String> = HashSet::new();
+    let mut seen = NameSet::default();
+    let mut wanted: HashMap<&str, bool> = step
+        .expect
+        .tools_present
+        .iter()
+        .map(|w| (w.as_str(), false))
+        .collect();
+    let mut listed: u64 = 0;
+    let hasher = RandomState::new();
+    let mut cursors: HashSet<u64> = HashSet::new();
     let mut cursor: Option<String> = None;
     let mut pages: u32 = 0;
     loop {
@@ -32,7 +50,7 @@ pub(crate) async fn list_tools(cx: StepContext<'_>, step: &ListToolsStep) -> Res
             );
             break;
         }
-        let params = cursor.as_ref().map(|c| json!({ "cursor": c }));
+        let params = cursor.take().map(|c| json!({ "cursor": c }));
         let outcome = cx.session.request("tools/list", params, cx.log).await?;
         pages += 1;
         let result = outcome.map_err(|e| rpc_failure("tools/list", e))?;
@@ -54,16 +72,23 @@ pub(crate) async fn list_tools(cx: StepContext<'_>, step: &ListToolsStep) -> Res
                 .with("field", "name")
                 .with("page", pages));
             };
-            if tools.len() >= MAX_TOOLS {
-                break;
+            listed += 1;
+            if let Some(found) = wanted.get_mut(name) {
+                *found = true;
             }
-            let name = jsonrpc::truncate(name, 200);
-            if !names.insert(name.clone()) {
+            if seen.insert(&hasher, name) == Some(false) {
                 cx.log.warn(
                     "duplicate_tool",
-                    format!("tools/list: the tool {name:?} is listed more than once"),
+                    format!(
+                        "tools/list: the tool {:?} is listed more than once",
+                        jsonrpc::truncate(name, 200)
+                    ),
                 );
             }
+            if tools.len() >= MAX_TOOLS {
+                continue;
+            }
+            let name = jsonrpc::truncate(name, 200);
             let headers = mirrored_headers(tool);
             if !headers.is_empty() {
                 cx.learnt.tool_headers.insert(name.clone(), headers);
@@ -83,7 +108,18 @@ pub(crate) async fn list_tools(cx: StepContext<'_>, step: &ListToolsStep) -> Res
         match result.get("nextCursor") {
             None | Some(Value::Null) => break,
             Some(Value::String(next)) => {
-                if !cursors.insert(next.clone()) {
+                if next.len() > MAX_CURSOR_BYTES {
+                    return Err(malformed(
+                        &format!(
+                            "tools/list: nextCursor on page {pages} is {} bytes long; a probe follows cursors of at most {MAX_CURSOR_BYTES} bytes",
+                            next.len()
+                        ),
+                        "cursor_too_long",
+                    )
+                    .with("page", pages)
+                    .with("cursorBytes", next.len()));
+                }
+                if !cursors.insert(hasher.hash_one(next.as_str())) {
                     return Err(malformed(
                         "tools/list: nextCursor repeats an earlier cursor (pagination loop)",
                         "pagination_loop",
@@ -104,30 +140,57 @@ pub(crate) async fn list_tools(cx: StepContext<'_>, step: &ListToolsStep) -> Res
             }
         }
     }
-    let listed: Vec<String> = tools.iter().map(|t| t.name.clone()).collect();
+    if listed > tools.len() as u64 {
+        cx.log.warn(
+            "tools_truncated",
+            format!(
+                "tools/list: the server lists {listed} tools; the report keeps the first {}",
+                tools.len()
+            ),
+        );
+    }
+    let shown: Vec<String> = tools.iter().take(20).map(|t| t.name.clone()).collect();
     cx.report.tools = Some(tools);
     cx.report.pages = Some(pages);
-    for wanted in &step.expect.tools_present {
-        if !names.contains(wanted) {
-            let shown: Vec<&str> = listed.iter().take(20).map(String::as_str).collect();
+    for wanted_name in &step.expect.tools_present {
+        if wanted.get(wanted_name.as_str()) == Some(&false) {
             return Err(expectation(
                 "toolsPresent",
                 format!(
-                    "tools/list: the tool {wanted:?} is not listed (the server lists {} tool{}{})",
-                    listed.len(),
-                    if listed.len() == 1 { "" } else { "s" },
+                    "tools/list: the tool {wanted_name:?} is not listed (the server lists {listed} tool{}{})",
+                    if listed == 1 { "" } else { "s" },
                     if shown.is_empty() {
                         String::new()
                     } else {
                         format!(": {}", shown.join(", "))
                     }
                 ),
-                json!(wanted),
+                json!(wanted_name),
                 json!(shown),
             ));
         }
     }
     Ok(())
+}
+
+/// The names listed so far, by hash, to spot duplicates; bounded ([`MAX_NAMES_TRACKED`]).
+#[derive(Default)]
+struct NameSet(HashSet<u64>);
+
+impl NameSet {
+    /// Remembers `name`: `Some(true)` if new, `Some(false)` if listed before, `None` once the
+    /// set is full (duplicates are no longer looked for).
+    fn insert(&mut self, hasher: &RandomState, name: &str) -> Option<bool> {
+        let hash = hasher.hash_one(name);
+        if self.0.contains(&hash) {
+            return Some(false);
+        }
+        if self.0.len() >= MAX_NAMES_TRACKED {
+            return None;
+        }
+        self.0.insert(hash);
+        Some(true)
+    }
 }
 
 /// `tools/call` and its expectations.

@@ -84,6 +84,9 @@ pub(crate) async fn post_answer(
     deadline: Deadline,
     log: &mut StepLog,
 ) {
+    if !log.may_answer(method) {
+        return;
+    }
     let (body, answer) = answer_for(id, method);
     let bytes = serde_json::to_vec(&body).unwrap_or_default();
     let budget = deadline.capped(ANSWER_BUDGET);

@@ -42,6 +42,9 @@ enum Item {
     Message(Result<Incoming, NotRpc>, Option<OwnedSemaphorePermit>),
     /// A `message` event whose data is not JSON.
     InvalidJson { error: String, snippet: String },
+    /// A `message` event holding more JSON values than a probe parses (the failure, without
+    /// its `what`).
+    TooBig(Failure),
     /// An `endpoint` event's data.
     Endpoint(String),
     /// An event of another type (its name, cut short).
@@ -94,6 +97,25 @@ impl fmt::Debug for LegacySse {
     }
 }
 
+/// Why a legacy HTTP+SSE connection could not be opened.
+#[derive(Debug)]
+pub(crate) enum OpenError {
+    /// The GET was not answered with an event stream: the URL is no legacy endpoint.
+    NoStream(Failure),
+    /// An event stream opened but broke its rules (no `endpoint` event in time, another
+    /// origin): the URL is a legacy endpoint, and a broken one.
+    Broken(Failure),
+}
+
+impl OpenError {
+    /// The failure, whichever it is.
+    pub(crate) fn into_failure(self) -> Failure {
+        match self {
+            OpenError::NoStream(f) | OpenError::Broken(f) => f,
+        }
+    }
+}
+
 impl LegacySse {
     /// Opens the GET stream and waits, until `deadline`, for its `endpoint` event; the endpoint
     /// is resolved against the SSE URL and must have the same origin.
@@ -103,28 +125,60 @@ impl LegacySse {
         limits: Limits,
         deadline: Deadline,
         log: &mut StepLog,
-    ) -> Result<LegacySse, Failure> {
+    ) -> Result<LegacySse, OpenError> {
+        Self::open_stream(client, target, limits, deadline, log)
+            .await?
+            .map_err(OpenError::Broken)
+    }
+
+    /// The GET and the wait for `endpoint`: the outer error when no stream opened, the inner
+    /// one when the stream broke its rules.
+    async fn open_stream(
+        client: HttpClient,
+        target: &Target,
+        limits: Limits,
+        deadline: Deadline,
+        log: &mut StepLog,
+    ) -> Result<Result<LegacySse, Failure>, OpenError> {
         let rb = client
             .get(target.url().clone())
             .headers(target.headers().clone())
             .header(ACCEPT, "text/event-stream");
-        let resp = client.send(rb, &deadline, GET_WHAT, log).await?;
+        let resp = client
+            .send(rb, &deadline, GET_WHAT, log)
+            .await
+            .map_err(OpenError::NoStream)?;
         if !resp.status().is_success() {
-            return Err(status_failure(resp, false, GET_WHAT, &deadline).await);
+            return Err(OpenError::NoStream(
+                status_failure(resp, false, GET_WHAT, &deadline).await,
+            ));
         }
         let content_type = media_type(resp.headers());
         if content_type.as_deref() != Some("text/event-stream") {
-            return Err(not_mcp_content(
-                resp,
-                content_type.as_deref(),
-                GET_WHAT,
-                "text/event-stream",
-                "an SSE stream",
-                &deadline,
-            )
-            .await);
+            return Err(OpenError::NoStream(
+                not_mcp_content(
+                    resp,
+                    content_type.as_deref(),
+                    GET_WHAT,
+                    "text/event-stream",
+                    "an SSE stream",
+                    &deadline,
+                )
+                .await,
+            ));
         }
+        Ok(Self::await_endpoint(client, target, limits, deadline, log, resp).await)
+    }
 
+    /// Reads the opened stream until its `endpoint` event.
+    async fn await_endpoint(
+        client: HttpClient,
+        target: &Target,
+        limits: Limits,
+        deadline: Deadline,
+        log: &mut StepLog,
+        resp: Response,
+    ) -> Result<LegacySse, Failure> {
         let (tx, mut events) = mpsc::channel(MAX_BUFFERED);
         let max_event = usize::try_from(limits.max_sse_event_bytes).unwrap_or(usize::MAX);
         // The bytes of events waiting in the channel are bounded by the body limit.
@@ -150,7 +204,7 @@ impl LegacySse {
                 Item::Endpoint(data) => break data,
                 Item::End(End::Closed) => return Err(no_endpoint(before)),
                 Item::End(end) => return Err(end_failure(end, GET_WHAT, &deadline, before)),
-                Item::Message(..) | Item::InvalidJson { .. } | Item::Other(_) => {
+                Item::Message(..) | Item::InvalidJson { .. } | Item::TooBig(_) | Item::Other(_) => {
                     before += 1;
                     if before == 1 {
                         log.warn(
@@ -296,6 +350,10 @@ impl LegacySse {
                     return response_from(classified, expected, what)
                         .map_err(|f| f.with("where", "sse_event"));
                 }
+                Item::TooBig(mut failure) => {
+                    failure.message = format!("{what}{}", failure.message);
+                    return Err(failure.with("where", "sse_event"));
+                }
                 Item::InvalidJson { error, snippet } => {
                     return Err(Failure::new(
                         FailureCode::Malformed,
@@ -433,12 +491,13 @@ async fn item_for(event: SseEvent, bytes: &Arc<Semaphore>, budget: u32) -> Optio
                 .min(budget);
             // Waits while the events already handed over hold the whole budget.
             let permit = Arc::clone(bytes).acquire_many_owned(size).await.ok();
-            Some(match serde_json::from_str::<Value>(&event.data) {
+            Some(match jsonrpc::parse_bounded(event.data.as_bytes()) {
                 Ok(value) => Item::Message(jsonrpc::classify(value), permit),
-                Err(e) => Item::InvalidJson {
+                Err(jsonrpc::ParseError::Invalid(e)) => Item::InvalidJson {
                     error: e.to_string(),
                     snippet: snippet(event.data.as_bytes(), 200),
                 },
+                Err(e) => Item::TooBig(super::parse_failure(e, event.data.as_bytes(), "")),
             })
         }
         other => Some(Item::Other(jsonrpc::truncate(other, 40))),
@@ -545,6 +604,7 @@ mod tests {
             &mut StepLog::default(),
         )
         .await
+        .map_err(OpenError::into_failure)
     }
 
     fn init_params() -> Value {
@@ -744,6 +804,10 @@ mod tests {
         )
         .await
         .unwrap_err();
+        // The stream opened: a legacy endpoint, and a broken one.
+        let OpenError::Broken(f) = f else {
+            panic!("{f:?}")
+        };
         assert!(started.elapsed() < SHORT + Duration::from_secs(2));
         assert_eq!(f.code, FailureCode::Timeout);
         assert_eq!(f.details["phase"], "endpoint");

@@ -18,13 +18,18 @@ use serde_json::{json, Value};
 
 use crate::dns::DnsError;
 use crate::jsonrpc::{self, Incoming, NotRpc, RpcOutcome};
-use crate::report::{Failure, FailureCode, ServerMessage, TransportKind, Warning};
+use crate::report::{
+    Failure, FailureCode, ServerMessage, ServerMessageKind, TransportKind, Warning,
+};
 
 /// Longest a probe waits to deliver an answer to a server request.
 pub(crate) const ANSWER_BUDGET: Duration = Duration::from_secs(2);
 
 /// Most server messages kept per step; more are counted, not kept.
 const MAX_SERVER_MESSAGES: usize = 50;
+/// Most server requests answered per step; later ones are left unanswered (a server flooding
+/// `ping` requests must not make the probe send without end).
+pub(crate) const MAX_ANSWERS: u32 = 100;
 
 /// The transport a session speaks over. Every variant offers the same operations.
 #[derive(Debug)]
@@ -302,6 +307,10 @@ pub(crate) struct StepLog {
     pub(crate) resumptions: u32,
     /// The timings of the step's HTTP exchanges.
     pub(crate) timing: crate::timing::ExchangeLog,
+    /// Server requests answered in this step.
+    answered: u32,
+    /// Server requests left unanswered because of [`MAX_ANSWERS`].
+    unanswered: u32,
 }
 
 impl StepLog {
@@ -312,6 +321,31 @@ impl StepLog {
         } else {
             self.dropped_messages = self.dropped_messages.saturating_add(1);
         }
+    }
+
+    /// Whether a server request (`method`) may still be answered in this step; once
+    /// [`MAX_ANSWERS`] were, records it as unanswered and warns (once).
+    pub(crate) fn may_answer(&mut self, method: &str) -> bool {
+        if self.answered < MAX_ANSWERS {
+            self.answered += 1;
+            return true;
+        }
+        self.unanswered = self.unanswered.saturating_add(1);
+        if self.unanswered == 1 {
+            self.warn(
+                "server_requests_unanswered",
+                format!(
+                    "the server sent more than {MAX_ANSWERS} requests while the probe waited; \
+                     the later ones were not answered"
+                ),
+            );
+        }
+        self.record(ServerMessage {
+            kind: ServerMessageKind::Request,
+            method: method.to_owned(),
+            answer: Some("unanswered (limit)".to_owned()),
+        });
+        false
     }
 
     /// Adds a warning.
@@ -338,6 +372,18 @@ pub(crate) fn classify_http_error(
         .with("host", dns.host.clone())
         .with("error", dns.reason.clone());
     }
+    if let Some(refused) = find_source::<crate::dns::AddressRefused>(err) {
+        return Failure::new(
+            FailureCode::Connect,
+            format!(
+                "{what}: not connected: {} (a URL the server named may lead only where the \
+                 target is)",
+                refused.reason
+            ),
+        )
+        .with("host", refused.host.clone())
+        .with("reason", "address_refused");
+    }
     if let Some(tls) = crate::tls::find_tls_error(err) {
         return crate::tls::tls_failure(tls, what).with("error", detail);
     }
@@ -355,6 +401,9 @@ pub(crate) fn classify_http_error(
     if err.is_timeout() {
         let phase = if err.is_connect() { "connect" } else { "body" };
         return deadline.timeout(phase, what).with("error", detail);
+    }
+    if let Some(invalid) = find_source::<hyper::Error>(err).and_then(|h| invalid_http(h, what)) {
+        return invalid.with("error", detail);
     }
     if err.is_connect() {
         let https = err.url().is_some_and(|u| u.scheme() == "https");
@@ -375,6 +424,19 @@ pub(crate) fn classify_http_error(
         )
         .with("error", detail),
     }
+}
+
+/// The failure for an answer that is not valid HTTP (not HTTP at all, a malformed status
+/// line or header, more than 100 headers, a header section over about 400 KB): the server did
+/// answer, so this is a protocol failure, not an unreachable server. `None` for other errors.
+fn invalid_http(err: &hyper::Error, what: &str) -> Option<Failure> {
+    (err.is_parse() || err.is_parse_status()).then(|| {
+        Failure::new(
+            FailureCode::Malformed,
+            format!("{what}: the server's answer is not valid HTTP ({err})"),
+        )
+        .with("reason", "invalid_http")
+    })
 }
 
 /// The failure for a connection that could not be established, from the I/O error kinds in
@@ -578,16 +640,36 @@ pub(crate) fn too_large(what: &str, thing: &str, limit: u64) -> Failure {
     .with("part", thing)
 }
 
-/// Parses a JSON body or event; invalid JSON is `malformed`.
+/// Parses a JSON body or event; invalid JSON is `malformed`, one holding more values than a
+/// probe keeps in memory is `response_too_large` (see [`jsonrpc::parse_bounded`]).
 pub(crate) fn parse_json(body: &[u8], what: &str) -> Result<Value, Failure> {
-    serde_json::from_slice(body).map_err(|e| {
-        Failure::new(
+    jsonrpc::parse_bounded(body).map_err(|e| parse_failure(e, body, what))
+}
+
+/// The failure for a message that could not be parsed.
+pub(crate) fn parse_failure(e: jsonrpc::ParseError, body: &[u8], what: &str) -> Failure {
+    match e {
+        jsonrpc::ParseError::Invalid(e) => Failure::new(
             FailureCode::Malformed,
             format!("{what}: the answer is not valid JSON ({e})"),
         )
         .with("reason", "invalid_json")
-        .with("bodySnippet", snippet(body, 200))
-    })
+        .with("bodySnippet", snippet(body, 200)),
+        jsonrpc::ParseError::TooBig { values, objects } => Failure::new(
+            FailureCode::ResponseTooLarge,
+            format!(
+                "{what}: the answer holds up to {values} JSON values in {objects} objects; a \
+                 probe parses at most {} values and {} objects per message",
+                jsonrpc::MAX_JSON_VALUES,
+                jsonrpc::MAX_JSON_OBJECTS
+            ),
+        )
+        .with("part", "json_values")
+        .with("values", values)
+        .with("objects", objects)
+        .with("limitValues", jsonrpc::MAX_JSON_VALUES)
+        .with("limitObjects", jsonrpc::MAX_JSON_OBJECTS),
+    }
 }
 
 /// The outcome of a single-message answer: the response to `expected`, or why not.

@@ -74,6 +74,8 @@ enum Line {
     NotJson { snippet: String },
     /// A line longer than the limit (skipped up to its newline).
     TooLarge,
+    /// A line holding more JSON values than a probe parses (the failure, without its `what`).
+    TooBig(Failure),
     /// Reading stdout failed; nothing more comes.
     Failed(String),
     /// stdout was closed; nothing more comes.
@@ -285,6 +287,10 @@ impl Stdio {
                     return Err(too_large(method, "stdout line", self.max_line))
                 }
                 Some(Line::NotJson { snippet }) => return Err(not_json(method, snippet)),
+                Some(Line::TooBig(mut failure)) => {
+                    failure.message = format!("{method}{}", failure.message);
+                    return Err(failure);
+                }
                 Some(Line::Message(Ok(Incoming::Request { id, method: asked }))) => {
                     self.answer(&id, &asked, deadline, log).await;
                 }
@@ -516,6 +522,9 @@ impl Stdio {
     /// Answers a server request that arrived while waiting: `ping` gets `{}`, anything else
     /// "method not found" (a probe offers no client capabilities).
     async fn answer(&mut self, id: &Value, method: &str, deadline: Deadline, log: &mut StepLog) {
+        if !log.may_answer(method) {
+            return;
+        }
         let (body, answer) = answer_for(id, method);
         let budget = deadline.capped(ANSWER_BUDGET);
         log.requests = log.requests.saturating_add(1);
@@ -788,11 +797,12 @@ fn parse_line(line: &[u8]) -> Option<Line> {
     if trimmed.is_empty() {
         return None;
     }
-    Some(match serde_json::from_slice::<Value>(trimmed) {
+    Some(match jsonrpc::parse_bounded(trimmed) {
         Ok(value) => Line::Message(jsonrpc::classify(value)),
-        Err(_) => Line::NotJson {
+        Err(jsonrpc::ParseError::Invalid(_)) => Line::NotJson {
             snippet: snippet(trimmed, 200),
         },
+        Err(e) => Line::TooBig(super::parse_failure(e, trimmed, "")),
     })
 }
 
