@@ -14,7 +14,9 @@
 //!   `/.well-known/oauth-protected-resource` are never served (404), so a client's fallback
 //!   order shows in the request log;
 //! - POST `/as/auth_client_credentials/token`: the client-credentials token endpoint of
-//!   [`Mode::AuthClientCredentials`] (recorded with its form fields as the `body`).
+//!   [`Mode::AuthClientCredentials`] (recorded with its form fields as the `body`);
+//! - POST `/as/echo_token/token`: [`Mode::EchoToken`]'s token endpoint, which refuses every
+//!   request and echoes the client's credentials in its `error_description`.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -28,7 +30,7 @@ use axum::Router;
 use serde_json::{json, Value};
 
 use crate::state::Shared;
-use crate::{Mode, Received};
+use crate::{echo, Mode, Received};
 
 /// The scope every protected mode's challenge asks for.
 const SCOPE: &str = "mcp:read";
@@ -71,6 +73,7 @@ pub(crate) fn gate(addr: SocketAddr, mode: Mode, headers: &HeaderMap) -> Option<
     let token = bearer_token(headers);
     let accepted = match (mode, token) {
         (Mode::AuthClientCredentials, Some(token)) => token == ACCESS_TOKEN,
+        (Mode::EchoToken, _) => false,
         (_, token) => token.is_some(),
     };
     if !mode.is_auth() || mode == Mode::AuthNotProtected || accepted {
@@ -88,7 +91,7 @@ pub(crate) fn gate(addr: SocketAddr, mode: Mode, headers: &HeaderMap) -> Option<
         Mode::AuthNoMetadata | Mode::AuthWellknownFallback => {
             Some(format!("Bearer scope=\"{SCOPE}\""))
         }
-        Mode::AuthClientCredentials if token.is_some() => Some(format!(
+        Mode::AuthClientCredentials | Mode::EchoToken if token.is_some() => Some(format!(
             "Bearer error=\"invalid_token\", resource_metadata=\"{}\", scope=\"{SCOPE}\"",
             resource_metadata_url(addr, mode)
         )),
@@ -170,7 +173,7 @@ fn authorization_server_document(addr: SocketAddr, mode: Mode, oidc: bool) -> Va
     } else {
         json!(["S256"])
     };
-    let (grants, client_auth) = if mode == Mode::AuthClientCredentials {
+    let (grants, client_auth) = if matches!(mode, Mode::AuthClientCredentials | Mode::EchoToken) {
         (
             json!(["authorization_code", "refresh_token", "client_credentials"]),
             json!(["client_secret_basic", "client_secret_post"]),
@@ -296,7 +299,8 @@ async fn openid_appended(
     serve_document(&shared, &name, &request, Document::OpenidAppended)
 }
 
-/// POST `/as/{mode}/token`: [`Mode::AuthClientCredentials`]'s token endpoint.
+/// POST `/as/{mode}/token`: [`Mode::AuthClientCredentials`]'s and [`Mode::EchoToken`]'s
+/// token endpoints.
 async fn token_endpoint(
     State(shared): State<Arc<Shared>>,
     Path(name): Path<String>,
@@ -332,6 +336,9 @@ async fn token_endpoint(
                 .collect(),
         )),
     });
+    if mode == Mode::EchoToken {
+        return echo::token_error(&headers, &body[..body.len().min(MAX_FORM_BYTES)]);
+    }
     if mode != Mode::AuthClientCredentials {
         return not_found();
     }

@@ -10,7 +10,7 @@ use serde_json::{json, Value};
 
 use crate::protocol::{self, Message};
 use crate::state::{Lookup, Shared};
-use crate::{auth, body, faults, notifications, sse, Mode, Received};
+use crate::{abuse, auth, body, echo, faults, notifications, sse, Mode, Received};
 
 /// Largest request body read; bigger bodies are answered 400.
 pub(crate) const MAX_REQUEST_BODY: usize = 4 * 1024 * 1024;
@@ -53,6 +53,35 @@ pub(crate) async fn protected_resource_metadata(
         body: None,
     });
     json_response(StatusCode::OK, &faults::resource_metadata(shared.addr))
+}
+
+/// `/echo_redirect/{secret}/mcp`, where [`Mode::EchoRedirect`] sends its clients: recorded
+/// (as [`Mode::EchoRedirect`]) and answered 404.
+pub(crate) async fn echo_redirect_target(
+    State(shared): State<Arc<Shared>>,
+    request: Request,
+) -> Response {
+    let (parts, request_body) = request.into_parts();
+    let read = tokio::select! {
+        () = shared.shutdown() => return Response::new(body::abort()),
+        read = axum::body::to_bytes(request_body, MAX_REQUEST_BODY) => read,
+    };
+    let parsed = read
+        .ok()
+        .and_then(|bytes| serde_json::from_slice::<Value>(&bytes).ok());
+    shared.log.push(Received {
+        mode: Mode::EchoRedirect,
+        http_method: parts.method.to_string(),
+        headers: header_pairs(&parts.headers),
+        rpc_method: parsed
+            .as_ref()
+            .and_then(|v| v.get("method"))
+            .and_then(Value::as_str)
+            .map(str::to_owned),
+        id: parsed.as_ref().and_then(|v| v.get("id")).cloned(),
+        body: parsed,
+    });
+    echo::redirect_target()
 }
 
 /// Serves `request` the handshake-era way of `mode` (also for the dual-era modes of
@@ -109,6 +138,9 @@ pub(crate) async fn serve(shared: Arc<Shared>, mode: Mode, request: Request) -> 
         Mode::BadGateway => return faults::bad_gateway(),
         Mode::Html => return faults::login_page(),
         Mode::Unauthorized => return faults::unauthorized(shared.addr),
+        Mode::EchoErrorBody => return echo::error_body(&headers),
+        Mode::EchoUnauthorized => return echo::unauthorized(&headers),
+        Mode::EchoRedirect => return echo::redirect(&headers),
         _ => {}
     }
 
@@ -156,6 +188,9 @@ pub(crate) async fn serve(shared: Arc<Shared>, mode: Mode, request: Request) -> 
             return initialize(&shared, mode, id, params);
         }
     }
+    if mode == Mode::EchoSessionError {
+        return echo::session_error(&headers);
+    }
 
     // Everything after initialize belongs to a session (in modes that have them).
     let session = if mode.has_sessions() {
@@ -198,7 +233,7 @@ pub(crate) async fn serve(shared: Arc<Shared>, mode: Mode, request: Request) -> 
         }
         Message::Request { id, method, params } => {
             let session_id = session.as_ref().map(|(id, _)| id.as_str());
-            answer_request(&shared, mode, session_id, &id, &method, &params)
+            answer_request(&shared, mode, session_id, &headers, &id, &method, &params)
         }
     }
 }
@@ -238,6 +273,7 @@ fn initialize(shared: &Arc<Shared>, mode: Mode, id: &Value, params: &Value) -> R
     }
     let mut response = match mode {
         Mode::Sse | Mode::Notifications => single_event(shared, &reply),
+        Mode::ManyNumbers => abuse::many_numbers(shared, id, &reply["result"]),
         _ => json_response(StatusCode::OK, &reply),
     };
     if mode.has_sessions() {
@@ -253,6 +289,7 @@ fn answer_request(
     shared: &Arc<Shared>,
     mode: Mode,
     session_id: Option<&str>,
+    headers: &HeaderMap,
     id: &Value,
     method: &str,
     params: &Value,
@@ -264,6 +301,16 @@ fn answer_request(
             if method == "tools/list" && session_id.is_some_and(|sid| shared.expire_once(sid)) =>
         {
             return session_not_found();
+        }
+        Mode::EchoRpcError => return json_response(StatusCode::OK, &echo::rpc_error(id, headers)),
+        Mode::EchoToolError if method == "tools/call" => {
+            let reply = protocol::result(id, echo::tool_error(headers));
+            return json_response(StatusCode::OK, &reply);
+        }
+        Mode::PingFlood => return abuse::ping_flood(shared),
+        Mode::ManyTools if method == "tools/list" => return abuse::many_tools(shared, id),
+        Mode::HugeCursors if method == "tools/list" => {
+            return abuse::huge_cursor_page(shared, id, params)
         }
         _ => {}
     }

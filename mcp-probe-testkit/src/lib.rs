@@ -7,7 +7,18 @@
 //! era (`server/discover`, a `_meta` envelope on every request, no sessions);
 //! [`Mode::Dual`] and [`Mode::ModernVersionMismatch`] test era detection. Every request is
 //! recorded ([`Received`]).
-//! The `mcp-probe-fixture` binary serves the same for the Python and Node tests.
+//!
+//! Hostile modes test what a probe does with servers that attack it rather than merely fail:
+//! the `echo_*` modes put the client's secrets (headers, session id, client credentials) back
+//! into error bodies, challenges, redirects, JSON-RPC errors and tool results;
+//! [`Mode::ControlChars`] puts terminal control sequences into server and tool strings;
+//! [`Mode::ManyNumbers`], [`Mode::ManyTools`], [`Mode::HugeCursors`], [`Mode::PingFlood`] and
+//! [`Mode::ToolPastCap`] abuse memory and counts. HTTP that axum cannot send (an SSH banner,
+//! too many or too large headers, control characters, obsolete line folding) comes from a
+//! [`RawServer`] instead, one [`RawBehaviour`] per server.
+//!
+//! The `mcp-probe-fixture` binary serves the same for the Python and Node tests
+//! (`--raw NAME` serves one [`RawBehaviour`]).
 //!
 //! ```no_run
 //! # async fn demo() -> std::io::Result<()> {
@@ -20,8 +31,10 @@
 //! # Ok(()) }
 //! ```
 
+mod abuse;
 mod auth;
 mod body;
+mod echo;
 mod endpoint;
 mod faults;
 mod legacy;
@@ -29,13 +42,16 @@ mod mode;
 mod modern;
 mod notifications;
 mod protocol;
+mod raw;
 mod record;
 mod server;
 mod sse;
 mod state;
+mod terminal;
 mod tls;
 
 pub use mode::{Mode, UnknownMode};
+pub use raw::{RawBehaviour, RawServer, UnknownRawBehaviour};
 pub use record::Received;
 pub use server::FixtureServer;
 pub use tls::{TestCa, TestCert, TlsFront};

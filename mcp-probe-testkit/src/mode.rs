@@ -107,6 +107,73 @@ pub enum Mode {
     /// token `fixture-access-token`; the endpoint accepts only that token (any other gets
     /// 401 with `error="invalid_token"`).
     AuthClientCredentials,
+    /// Echoes secrets (broken): every POST gets HTTP 500 `text/plain` whose body is
+    /// `internal server error` followed by the request headers as `name: value` lines (every
+    /// header except `accept`, `content-type`, `content-length`, `host`, `user-agent`,
+    /// `accept-encoding`, in arrival order). A probe must report it without repeating the
+    /// client's secrets.
+    EchoErrorBody,
+    /// Echoes secrets (broken): every POST gets 401 with `WWW-Authenticate: Bearer
+    /// error="invalid_token", error_description="rejected <the Authorization header value>"`
+    /// and a `text/plain` body echoing the headers like [`Mode::EchoErrorBody`].
+    EchoUnauthorized,
+    /// Echoes secrets (broken): `initialize` works and issues an `Mcp-Session-Id` like
+    /// [`Mode::Json`]; every later request (a message with an id; notifications and client
+    /// responses still get 202) is answered HTTP 200 with JSON-RPC error -32603 whose `message`
+    /// is `internal error; request headers: name: value; name: value…` (one line, the headers
+    /// of [`Mode::EchoErrorBody`], including `mcp-session-id`) and whose `data` is
+    /// `{"headers": {name: value, …}}`.
+    EchoRpcError,
+    /// Echoes secrets: like [`Mode::Json`], but every `tools/call` returns `isError: true` with
+    /// one text content `tool failed; request headers:` followed by the headers as
+    /// `name: value` lines (including `mcp-session-id`). Without a tool call a probe reports it
+    /// healthy; counted unhealthy like [`Mode::ToolIsError`].
+    EchoToolError,
+    /// Echoes secrets (broken): every POST gets 307 with `Location:
+    /// /echo_redirect/<Authorization value>/mcp?key=<X-Api-Key value>`, both percent-encoded
+    /// (everything but `A-Z a-z 0-9 - . _ ~`; an absent Authorization header gives the segment
+    /// `-`, an absent X-Api-Key an empty value). The redirect target is recorded and answers
+    /// 404 `text/plain`.
+    EchoRedirect,
+    /// Echoes secrets (broken): `initialize` issues an `Mcp-Session-Id`; every later POST gets
+    /// HTTP 400 `text/plain` `unknown session <the Mcp-Session-Id header value>`.
+    EchoSessionError,
+    /// Echoes client credentials (broken auth): the endpoint is protected like
+    /// [`Mode::AuthClientCredentials`] but accepts no token at all; its authorization server
+    /// (`/as/echo_token`, discoverable) offers `client_credentials` at `/as/echo_token/token`,
+    /// which answers every POST 400 `{"error":"invalid_client","error_description":"bad
+    /// credentials: <the Authorization header value, empty if absent> <the raw form body>"}`.
+    EchoToken,
+    /// Terminal injection, healthy on the wire: like [`Mode::Json`], but `serverInfo.name` is
+    /// `"evil\u001b[2K\r\u001b[32mOK: healthy\u001b[0m"`, `serverInfo.version` contains
+    /// `\u0007` and the C1 CSI `\u009b31m`, `tools/list` lists `add` and a tool whose name and
+    /// description contain `\u001b]0;owned\u0007` and `\r\n`, and the text of `add` starts
+    /// with `\u001b[2J`. A correct probe reports it healthy (and prints none of it raw).
+    ControlChars,
+    /// Memory abuse, healthy on the wire: the `initialize` response is a valid JSON-RPC
+    /// response (with a session id) whose result also holds `"numbers":[1,1,…]`, 7,750,001
+    /// ones (about 15.5 MB, under a 16 MiB body limit), streamed in chunks; the rest is like
+    /// [`Mode::Json`]. A correct probe reports it healthy without building a 7.75-million-value
+    /// tree.
+    ManyNumbers,
+    /// Count abuse, healthy: `tools/list` returns 200,000 tools in one page (about 10.4 MB,
+    /// streamed): `t000000` … `t199998` with `"inputSchema":{"type":"object"}`, and last `add`,
+    /// which works when called (a probe that keeps only the first N tools must still find it).
+    ManyTools,
+    /// Memory abuse, healthy: each `tools/list` page holds one tool (`add` on page 1, then
+    /// `p002` …) and a `nextCursor` of 4,000,000 bytes starting with the page number (`001-xxx…`,
+    /// so every page's cursor differs); pages 1 to 100 carry a cursor, page 101 does not. A
+    /// probe with a 100-page cap stops after page 100 with an incomplete listing; one that
+    /// keeps every cursor it has seen holds 400 MB of them by then.
+    HugeCursors,
+    /// Broken: `initialize` works; every later request is answered with `text/event-stream`
+    /// carrying server `ping` requests, each with a new id, without end (until the client goes
+    /// away, the server stops, or 1,000,000 events), never the response.
+    PingFlood,
+    /// Count abuse, healthy: `tools/list` is paginated, 1,000 tools per page for 11 pages
+    /// (11,000 tools: `add`, `t00001` … `t10998`, and last `needle`); `needle` works when
+    /// called (a probe that stops keeping tools after 10,000 must still find it).
+    ToolPastCap,
 }
 
 const ALL: &[Mode] = &[
@@ -150,6 +217,19 @@ const ALL: &[Mode] = &[
     Mode::AuthOidcOnly,
     Mode::AuthNotProtected,
     Mode::AuthClientCredentials,
+    Mode::EchoErrorBody,
+    Mode::EchoUnauthorized,
+    Mode::EchoRpcError,
+    Mode::EchoToolError,
+    Mode::EchoRedirect,
+    Mode::EchoSessionError,
+    Mode::EchoToken,
+    Mode::ControlChars,
+    Mode::ManyNumbers,
+    Mode::ManyTools,
+    Mode::HugeCursors,
+    Mode::PingFlood,
+    Mode::ToolPastCap,
 ];
 
 impl Mode {
@@ -196,6 +276,19 @@ impl Mode {
             Mode::Modern => "modern",
             Mode::ModernVersionMismatch => "modern_version_mismatch",
             Mode::Dual => "dual",
+            Mode::EchoErrorBody => "echo_error_body",
+            Mode::EchoUnauthorized => "echo_unauthorized",
+            Mode::EchoRpcError => "echo_rpc_error",
+            Mode::EchoToolError => "echo_tool_error",
+            Mode::EchoRedirect => "echo_redirect",
+            Mode::EchoSessionError => "echo_session_error",
+            Mode::EchoToken => "echo_token",
+            Mode::ControlChars => "control_chars",
+            Mode::ManyNumbers => "many_numbers",
+            Mode::ManyTools => "many_tools",
+            Mode::HugeCursors => "huge_cursors",
+            Mode::PingFlood => "ping_flood",
+            Mode::ToolPastCap => "tool_past_cap",
         }
     }
 
@@ -247,12 +340,29 @@ impl Mode {
             Mode::Modern => "healthy 2026-07-28-only server: POST only (GET/DELETE 405), no sessions; checks the params._meta envelope and the MCP-Protocol-Version, Mcp-Method and Mcp-Name headers (400 -32020/-32022); server/discover with ttlMs/cacheScope; initialize and ping 404 -32601; extra tools region_info (x-mcp-header Region) and book (input_required)",
             Mode::ModernVersionMismatch => "handshake-era server that dropped 2026-07-28: server/discover answers 400 -32022 (supported: [\"2025-11-25\"]); initialize and the rest as json",
             Mode::Dual => "dual-era server like the Python SDK: a non-handshake MCP-Protocol-Version is served as modern (discover lists only 2026-07-28), everything else as json",
+            Mode::EchoErrorBody => "every POST gets 500 text/plain echoing the request headers (name: value lines; not accept, content-type, content-length, host, user-agent, accept-encoding)",
+            Mode::EchoUnauthorized => "every POST gets 401 with WWW-Authenticate: Bearer error=\"invalid_token\", error_description=\"rejected <Authorization>\" and a text/plain body echoing the request headers",
+            Mode::EchoRpcError => "initialize works (session id); every later request gets 200 JSON-RPC error -32603 echoing the request headers in its message and as data.headers",
+            Mode::EchoToolError => "like json, but every tools/call returns isError: true with a text echoing the request headers (incl. mcp-session-id)",
+            Mode::EchoRedirect => "every POST gets 307 to /echo_redirect/<Authorization, percent-encoded>/mcp?key=<X-Api-Key, percent-encoded>; that target answers 404",
+            Mode::EchoSessionError => "initialize issues a session id; every later POST gets 400 text/plain \"unknown session <Mcp-Session-Id>\"",
+            Mode::EchoToken => "protected, no token accepted; discoverable client_credentials token endpoint /as/echo_token/token answers 400 invalid_client echoing the Authorization header and the raw form body",
+            Mode::ControlChars => "healthy on the wire; serverInfo, a tool's name and description and the add result carry ESC/BEL/C1 CSI/CR LF terminal sequences",
+            Mode::ManyNumbers => "initialize result carries \"numbers\": 7,750,001 ones (about 15.5 MB, streamed); otherwise like json",
+            Mode::ManyTools => "tools/list returns 200,000 tools in one page (about 10.4 MB, streamed); the last is add, which works",
+            Mode::HugeCursors => "tools/list: one tool per page, each page's nextCursor a new 4,000,000-byte string starting with the page number; 100 pages with a cursor, then one without",
+            Mode::PingFlood => "initialize works; every later request gets text/event-stream of server ping requests (new id each) without end, never the response",
+            Mode::ToolPastCap => "tools/list: 11 pages of 1,000 tools (11,000); the last one is needle, which works when called",
         }
     }
 
     /// Whether a correct probe should report this mode's server as healthy.
     ///
-    /// [`Mode::ToolIsError`] counts as unhealthy: the server is up but its tools fail.
+    /// [`Mode::ToolIsError`] and [`Mode::EchoToolError`] count as unhealthy: the server is up
+    /// but its tools fail. The hostile but protocol-correct modes ([`Mode::ControlChars`],
+    /// [`Mode::ManyNumbers`], [`Mode::ManyTools`], [`Mode::HugeCursors`],
+    /// [`Mode::ToolPastCap`]) count as healthy with the default options: a correct probe
+    /// survives them (bounded memory, sanitized output) and their `add` tool works.
     pub fn is_healthy(self) -> bool {
         matches!(
             self,
@@ -267,13 +377,19 @@ impl Mode {
                 | Mode::ModernVersionMismatch
                 | Mode::Dual
                 | Mode::AuthNotProtected
+                | Mode::ControlChars
+                | Mode::ManyNumbers
+                | Mode::ManyTools
+                | Mode::HugeCursors
+                | Mode::ToolPastCap
         )
     }
 
-    /// Whether the mode is one of the authorization fixtures (`auth_*`): without a bearer token
-    /// its endpoint answers 401 (except [`Mode::AuthNotProtected`]); with one (for
-    /// [`Mode::AuthClientCredentials`], the one it issues) it behaves like [`Mode::Json`]. A
-    /// probe without credentials reports these servers unhealthy.
+    /// Whether the mode is one of the authorization fixtures (`auth_*` and [`Mode::EchoToken`]):
+    /// without a bearer token its endpoint answers 401 (except [`Mode::AuthNotProtected`]);
+    /// with one (for [`Mode::AuthClientCredentials`], the one it issues; for
+    /// [`Mode::EchoToken`], never) it behaves like [`Mode::Json`]. A probe without credentials
+    /// reports these servers unhealthy.
     pub fn is_auth(self) -> bool {
         matches!(
             self,
@@ -289,6 +405,7 @@ impl Mode {
                 | Mode::AuthOidcOnly
                 | Mode::AuthNotProtected
                 | Mode::AuthClientCredentials
+                | Mode::EchoToken
         )
     }
 
@@ -355,7 +472,7 @@ mod tests {
             assert!(seen.insert(mode.as_str()), "duplicate {mode}");
             assert_eq!(mode.as_str().parse::<Mode>(), Ok(mode));
         }
-        assert_eq!(seen.len(), 40);
+        assert_eq!(seen.len(), 53);
         assert!("nope".parse::<Mode>().is_err());
     }
 }

@@ -2,7 +2,7 @@
 
 use serde_json::{json, Map, Value};
 
-use crate::Mode;
+use crate::{abuse, terminal, Mode};
 
 /// Protocol versions the fixture negotiates (handshake era, Streamable HTTP).
 pub(crate) const SUPPORTED_VERSIONS: [&str; 3] = ["2025-03-26", "2025-06-18", "2025-11-25"];
@@ -107,11 +107,22 @@ pub(crate) fn initialize_result(version: &str, mode: Mode) -> Value {
             caps.insert("logging".into(), json!({}));
         }
     }
+    let server_info = if mode == Mode::ControlChars {
+        terminal::server_info()
+    } else {
+        json!({"name": "mcp-probe-fixture", "version": env!("CARGO_PKG_VERSION")})
+    };
     json!({
         "protocolVersion": version,
         "capabilities": capabilities,
-        "serverInfo": {"name": "mcp-probe-fixture", "version": env!("CARGO_PKG_VERSION")},
+        "serverInfo": server_info,
     })
+}
+
+/// The fixture tool `add`, as listed.
+pub(crate) fn add_tool() -> Value {
+    let [add, ..] = tools();
+    add
 }
 
 /// The three fixture tools: `add`, `echo`, `fail`.
@@ -169,7 +180,7 @@ pub(crate) fn respond(mode: Mode, id: &Value, method: &str, params: &Value) -> V
                 "internal error: tool registry unavailable",
                 None,
             ),
-            _ => match call_tool(params) {
+            _ => match mode_call_tool(mode, params) {
                 Ok(outcome) => result(id, outcome),
                 Err(message) => error(id, INVALID_PARAMS, &message, None),
             },
@@ -187,8 +198,11 @@ const CURSOR_PREFIX: &str = "bXBmLXBhZ2Ut";
 
 fn list_tools(mode: Mode, params: &Value) -> Result<Value, &'static str> {
     let all = tools();
-    if mode != Mode::Paginated {
-        return Ok(json!({"tools": all}));
+    match mode {
+        Mode::Paginated => {}
+        Mode::ControlChars => return Ok(json!({"tools": terminal::tools(add_tool())})),
+        Mode::ToolPastCap => return abuse::past_cap_page(params, add_tool()),
+        _ => return Ok(json!({"tools": all})),
     }
     let start = match params.get("cursor") {
         None | Some(Value::Null) => 0,
@@ -214,8 +228,22 @@ fn text_content(text: &str) -> Value {
     json!([{"type": "text", "text": text}])
 }
 
-fn tool_error(text: &str) -> Value {
+/// A `tools/call` result with `isError: true` and one text content.
+pub(crate) fn tool_error(text: &str) -> Value {
     json!({"content": text_content(text), "isError": true})
+}
+
+/// Runs a tool the way `mode` does; `Err` is a JSON-RPC invalid-params message (unknown tool).
+fn mode_call_tool(mode: Mode, params: &Value) -> Result<Value, String> {
+    let name = params.get("name").and_then(Value::as_str).unwrap_or("");
+    match mode {
+        Mode::ControlChars if name == terminal::EVIL_TOOL => Ok(terminal::evil_result()),
+        Mode::ControlChars => call_tool(params).map(terminal::clear_screen_first),
+        Mode::ToolPastCap if name == abuse::NEEDLE => {
+            Ok(json!({"content": text_content(abuse::NEEDLE_TEXT)}))
+        }
+        _ => call_tool(params),
+    }
 }
 
 /// Runs a healthy tool; `Err` is a JSON-RPC invalid-params message (unknown tool).

@@ -43,6 +43,10 @@ impl FixtureServer {
                 "/.well-known/oauth-protected-resource/unauthorized/mcp",
                 get(endpoint::protected_resource_metadata),
             )
+            .route(
+                "/echo_redirect/{secret}/mcp",
+                any(endpoint::echo_redirect_target),
+            )
             .with_state(Arc::clone(&shared))
             .merge(legacy::routes(Arc::clone(&shared)))
             .merge(modern::routes(Arc::clone(&shared)))

@@ -1,17 +1,18 @@
 //! `mcp-probe-fixture`: one process serving every fixture mode, for tests written in any language.
 //!
 //! Prints the port on the first line of stdout, then serves until SIGINT/SIGTERM (exit 0), or
-//! until stdin reaches end-of-file when `--exit-on-stdin-eof` is given.
+//! until stdin reaches end-of-file when `--exit-on-stdin-eof` is given. With `--raw NAME` it
+//! serves one malformed-HTTP behaviour ([`RawBehaviour`]) on raw TCP instead of the modes.
 
 use std::io::{self, Write};
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::process::ExitCode;
 
-use mcp_probe_testkit::{FixtureServer, Mode};
+use mcp_probe_testkit::{FixtureServer, Mode, RawBehaviour, RawServer};
 use tokio::sync::oneshot;
 
 const USAGE: &str = "\
-Usage: mcp-probe-fixture [--port N] [--host ADDR] [--exit-on-stdin-eof]
+Usage: mcp-probe-fixture [--port N] [--host ADDR] [--exit-on-stdin-eof] [--raw NAME]
        mcp-probe-fixture --list-modes | --help
 
 Serves fixture MCP servers (Streamable HTTP, protocol versions 2025-03-26, 2025-06-18,
@@ -21,6 +22,8 @@ Options:
   --port N             port to listen on (default 0: any free port)
   --host ADDR          address to listen on (default 127.0.0.1)
   --exit-on-stdin-eof  exit when stdin reaches end-of-file (the parent went away)
+  --raw NAME           serve one malformed-HTTP behaviour on raw TCP instead of the modes
+                       (any path, e.g. http://HOST:PORT/mcp); names below
   --list-modes         print the mode names, one per line
   -h, --help           print this help
 
@@ -32,6 +35,7 @@ enum Command {
     Serve {
         addr: SocketAddr,
         exit_on_stdin_eof: bool,
+        raw: Option<RawBehaviour>,
     },
     ListModes,
     Help,
@@ -41,6 +45,7 @@ fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Command, String>
     let mut host = IpAddr::V4(Ipv4Addr::LOCALHOST);
     let mut port = 0u16;
     let mut exit_on_stdin_eof = false;
+    let mut raw = None;
     let mut args = args.into_iter();
     while let Some(arg) = args.next() {
         let (name, inline) = match arg.split_once('=') {
@@ -65,6 +70,10 @@ fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Command, String>
                 host = v.parse().map_err(|_| format!("invalid IP address {v:?}"))?;
             }
             "--exit-on-stdin-eof" => exit_on_stdin_eof = true,
+            "--raw" => {
+                let v = value("a raw behaviour name")?;
+                raw = Some(v.parse().map_err(|e| format!("{e}"))?);
+            }
             "--list-modes" => return Ok(Command::ListModes),
             "-h" | "--help" => return Ok(Command::Help),
             _ => return Err(format!("unknown argument {arg:?}")),
@@ -73,6 +82,7 @@ fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Command, String>
     Ok(Command::Serve {
         addr: SocketAddr::new(host, port),
         exit_on_stdin_eof,
+        raw,
     })
 }
 
@@ -98,7 +108,35 @@ fn help() -> String {
             mode.description()
         ));
     }
+    text.push_str("\nRaw behaviours (--raw NAME):\n");
+    let width = RawBehaviour::all()
+        .iter()
+        .map(|b| b.as_str().len())
+        .max()
+        .unwrap_or(0);
+    for behaviour in RawBehaviour::all() {
+        text.push_str(&format!(
+            "  {:<width$}  {}\n",
+            behaviour.as_str(),
+            behaviour.description()
+        ));
+    }
     text
+}
+
+/// The running server, kept alive until the process is told to stop.
+enum Running {
+    Modes(FixtureServer),
+    Raw(RawServer),
+}
+
+impl Running {
+    fn port(&self) -> u16 {
+        match self {
+            Running::Modes(server) => server.addr().port(),
+            Running::Raw(server) => server.addr().port(),
+        }
+    }
 }
 
 async fn wait_for_stop(stdin_closed: Option<oneshot::Receiver<()>>) -> io::Result<()> {
@@ -129,11 +167,18 @@ async fn wait_for_stop(stdin_closed: Option<oneshot::Receiver<()>>) -> io::Resul
     }
 }
 
-async fn serve(addr: SocketAddr, exit_on_stdin_eof: bool) -> io::Result<()> {
-    let server = FixtureServer::start_on(addr).await?;
+async fn serve(
+    addr: SocketAddr,
+    exit_on_stdin_eof: bool,
+    raw: Option<RawBehaviour>,
+) -> io::Result<()> {
+    let server = match raw {
+        Some(behaviour) => Running::Raw(RawServer::start_on(addr, behaviour).await?),
+        None => Running::Modes(FixtureServer::start_on(addr).await?),
+    };
     {
         let mut out = io::stdout().lock();
-        writeln!(out, "{}", server.addr().port())?;
+        writeln!(out, "{}", server.port())?;
         out.flush()?;
     }
     let stdin_closed = exit_on_stdin_eof.then(|| {
@@ -158,7 +203,7 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let (addr, exit_on_stdin_eof) = match command {
+    let (addr, exit_on_stdin_eof, raw) = match command {
         Command::Help => {
             print!("{}", help());
             return ExitCode::SUCCESS;
@@ -172,13 +217,14 @@ fn main() -> ExitCode {
         Command::Serve {
             addr,
             exit_on_stdin_eof,
-        } => (addr, exit_on_stdin_eof),
+            raw,
+        } => (addr, exit_on_stdin_eof, raw),
     };
     let result = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
-        .and_then(|runtime| runtime.block_on(serve(addr, exit_on_stdin_eof)));
+        .and_then(|runtime| runtime.block_on(serve(addr, exit_on_stdin_eof, raw)));
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {

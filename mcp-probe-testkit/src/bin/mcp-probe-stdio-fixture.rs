@@ -12,6 +12,10 @@
 //!   it is closed and ignores SIGTERM (only SIGKILL ends it).
 //! - `chatty`: like `healthy`, but before each response sends a `ping` request (and waits
 //!   for its answer; a wrong answer exits 4) and a `notifications/message` notification.
+//! - `echo_env`: echoes secrets: writes `NAME=value` to stderr for every environment variable
+//!   whose name starts with `MCP_PROBE_SECRET` (sorted by name, one line each), then behaves
+//!   like `healthy` except that every `tools/call` returns `isError: true` with those same
+//!   lines as its text.
 //!
 //! The initialize result carries the value of `MCP_PROBE_FIXTURE_TITLE` as `serverInfo.title`
 //! and the working directory as `instructions` (`cwd=<dir>`), so a client can check the
@@ -26,7 +30,9 @@ use std::time::{Duration, Instant};
 use serde_json::{json, Value};
 
 const USAGE: &str =
-    "usage: mcp-probe-stdio-fixture healthy|exit_early|garbage|hang|ignore_stdin_eof|chatty";
+    "usage: mcp-probe-stdio-fixture healthy|exit_early|garbage|hang|ignore_stdin_eof|chatty|echo_env";
+/// The prefix of the environment variables `echo_env` echoes.
+const SECRET_PREFIX: &str = "MCP_PROBE_SECRET";
 /// Longest any mode keeps running without a client.
 const LIFETIME: Duration = Duration::from_secs(120);
 const LATEST_VERSION: &str = "2025-11-25";
@@ -40,6 +46,7 @@ enum Mode {
     Hang,
     IgnoreStdinEof,
     Chatty,
+    EchoEnv,
 }
 
 impl Mode {
@@ -51,6 +58,7 @@ impl Mode {
             "hang" => Mode::Hang,
             "ignore_stdin_eof" => Mode::IgnoreStdinEof,
             "chatty" => Mode::Chatty,
+            "echo_env" => Mode::EchoEnv,
             _ => return None,
         })
     }
@@ -93,7 +101,14 @@ fn main() -> ExitCode {
         _ => None,
     };
     eprintln!("mcp-probe-stdio-fixture: starting (mode {})", args[0]);
-    match serve(mode) {
+    let secrets = if mode == Mode::EchoEnv {
+        let secrets = secret_lines();
+        eprint!("{secrets}");
+        Some(secrets)
+    } else {
+        None
+    };
+    match serve(mode, secrets.as_deref()) {
         Ok(code) => {
             if matches!(mode, Mode::Hang | Mode::IgnoreStdinEof) {
                 linger(started);
@@ -107,8 +122,28 @@ fn main() -> ExitCode {
     }
 }
 
-/// Reads messages until end-of-file, answering them as `mode` says.
-fn serve(mode: Mode) -> io::Result<ExitCode> {
+/// `NAME=value` lines (each ending in `\n`) of the variables whose name starts with
+/// [`SECRET_PREFIX`], sorted by name; names and values that are not UTF-8 are converted lossily.
+fn secret_lines() -> String {
+    let mut secrets: Vec<(String, String)> = std::env::vars_os()
+        .map(|(name, value)| {
+            (
+                name.to_string_lossy().into_owned(),
+                value.to_string_lossy().into_owned(),
+            )
+        })
+        .filter(|(name, _)| name.starts_with(SECRET_PREFIX))
+        .collect();
+    secrets.sort();
+    secrets
+        .iter()
+        .map(|(name, value)| format!("{name}={value}\n"))
+        .collect()
+}
+
+/// Reads messages until end-of-file, answering them as `mode` says; `secrets` is the text of
+/// every `tools/call` answer in `echo_env`.
+fn serve(mode: Mode, secrets: Option<&str>) -> io::Result<ExitCode> {
     let stdin = io::stdin();
     let mut input = stdin.lock();
     let mut line = String::new();
@@ -152,7 +187,11 @@ fn serve(mode: Mode) -> io::Result<ExitCode> {
                 return Ok(ExitCode::from(4));
             }
         }
-        say(&respond(&id, method, &params))?;
+        let reply = match secrets {
+            Some(text) if method == "tools/call" => result(&id, text_content(text, true)),
+            _ => respond(&id, method, &params),
+        };
+        say(&reply)?;
     }
 }
 
