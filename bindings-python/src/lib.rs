@@ -7,6 +7,16 @@
 //! One tokio runtime and one [`Prober`] (so one connection pool) serve the whole process; they
 //! are created on first use and again in a child after `fork()`, whose copy of the parent's
 //! runtime has no threads.
+//!
+//! The runtime's threads must be out of the interpreter before it finalizes: a thread that
+//! holds or waits for the GIL while `Py_FinalizeEx` runs is killed or resumes on freed thread
+//! states (a segfault, or "Fatal Python error: PyGILState_Release"). So the runtime's threads
+//! touch Python only inside `PythonCalls::run` (pyo3-async-runtimes' hand-over of a result to
+//! the event loop, with the conversion of that result), and an `atexit` hook registered at
+//! import closes that door, waits for the calls inside, and shuts the runtime down before
+//! finalization starts. Python objects the runtime's threads drop outside it (a cancelled
+//! task's future and event loop references) go to pyo3's deferred-decref pool, which touches
+//! no interpreter state.
 
 mod convert;
 mod errors;
@@ -14,11 +24,13 @@ mod errors;
 use std::future::Future;
 use std::path::PathBuf;
 use std::pin::Pin;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::mpsc::{self, RecvTimeoutError};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
-use mcp_probe_core::{Prober, Scenario};
+use mcp_probe_core::Prober;
 use pyo3::prelude::*;
+use pyo3::types::PyString;
 use pyo3_async_runtimes::generic::{self, ContextExt, JoinError, Runtime as GenericRuntime};
 use pyo3_async_runtimes::TaskLocals;
 
@@ -27,29 +39,65 @@ use crate::convert::ScenarioOptions;
 /// How often a blocking `check` looks for a pending signal (Ctrl-C) while it waits.
 const SIGNAL_POLL: Duration = Duration::from_millis(100);
 
-/// The process's runtime and prober, tagged with the process that made them.
+/// How long interpreter exit waits for the runtime's threads to stop once the tasks are
+/// cancelled. Only a blocking system call (a DNS lookup, a file read) can outlast it; such a
+/// thread never enters Python again, so exit does not wait for it.
+const SHUTDOWN_TIMEOUT: Duration = Duration::from_secs(1);
+
+/// The process's runtime handle and prober, tagged with the process that made them.
 struct Engine {
     pid: u32,
-    runtime: tokio::runtime::Runtime,
+    handle: tokio::runtime::Handle,
     prober: Prober,
+    python: PythonCalls,
 }
 
-static ENGINE: Mutex<Option<Arc<Engine>>> = Mutex::new(None);
+/// The runtime, from first use until interpreter exit.
+enum State {
+    /// Nothing started in this process yet.
+    Idle,
+    /// Running; the engine is shared, the runtime is owned here so that exit can shut it down.
+    Running {
+        engine: Arc<Engine>,
+        runtime: tokio::runtime::Runtime,
+    },
+    /// Shut down at interpreter exit of process `pid`. The engine (if one was started) stays
+    /// for late spawns: its handle drops what is spawned on it without running it.
+    Closed {
+        pid: u32,
+        engine: Option<Arc<Engine>>,
+    },
+}
 
-/// The engine of this process, created on first use (and anew in a forked child).
+static STATE: Mutex<State> = Mutex::new(State::Idle);
+
+/// A lock that a panicking holder did not leave unusable (the data is consistent between
+/// statements).
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// The error for a check started after the runtime was shut down at interpreter exit.
+fn shut_down() -> PyErr {
+    pyo3::exceptions::PyRuntimeError::new_err(
+        "mcp_probe: the runtime has been shut down because the interpreter is exiting; \
+         no more checks can run in this process",
+    )
+}
+
+/// The engine of this process, created on first use (and anew in a forked child); an error
+/// once it has been shut down at interpreter exit.
 fn engine() -> PyResult<Arc<Engine>> {
     let pid = std::process::id();
-    let mut slot = ENGINE.lock().unwrap_or_else(PoisonError::into_inner);
-    if let Some(engine) = slot.as_ref() {
-        if engine.pid == pid {
-            return Ok(Arc::clone(engine));
-        }
+    let mut state = lock(&STATE);
+    match &*state {
+        State::Running { engine, .. } if engine.pid == pid => return Ok(Arc::clone(engine)),
+        State::Closed { pid: closed, .. } if *closed == pid => return Err(shut_down()),
+        _ => {}
     }
     // In a forked child the parent's runtime threads do not exist: dropping the runtime would
     // wait for them, so its memory is leaked instead (once per fork).
-    if let Some(stale) = slot.take() {
-        std::mem::forget(stale);
-    }
+    std::mem::forget(std::mem::replace(&mut *state, State::Idle));
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .thread_name("mcp-probe")
@@ -61,20 +109,128 @@ fn engine() -> PyResult<Arc<Engine>> {
         })?;
     let engine = Arc::new(Engine {
         pid,
-        runtime,
+        handle: runtime.handle().clone(),
         prober: Prober::new(),
+        python: PythonCalls::default(),
     });
-    *slot = Some(Arc::clone(&engine));
+    *state = State::Running {
+        engine: Arc::clone(&engine),
+        runtime,
+    };
     Ok(engine)
 }
 
-/// The runtime handle for pyo3-async-runtimes' spawns, which cannot report errors.
-fn handle() -> tokio::runtime::Handle {
+/// The engine that pyo3-async-runtimes' spawns go to (they cannot report errors): the running
+/// one, or after interpreter exit the shut-down one, which drops what is spawned on it.
+fn spawn_target() -> Arc<Engine> {
+    let pid = std::process::id();
+    if let State::Running { engine, .. }
+    | State::Closed {
+        engine: Some(engine),
+        ..
+    } = &*lock(&STATE)
+    {
+        if engine.pid == pid {
+            return Arc::clone(engine);
+        }
+    }
     match engine() {
-        Ok(engine) => engine.runtime.handle().clone(),
-        // `check_async` made the engine before anything is spawned, so this only happens if
-        // the process forked in between and the child cannot start threads.
+        Ok(engine) => engine,
+        // `check_async` made the engine (with the GIL held) before anything is spawned, so
+        // this only happens if the child of a fork in between cannot start threads.
         Err(e) => panic!("{e}"),
+    }
+}
+
+/// Shuts the runtime down before the interpreter finalizes (an `atexit` hook, registered when
+/// the module is imported, so it runs after the hooks of code that imports `mcp_probe`).
+///
+/// No new call into Python from the runtime's threads starts after this; the ones under way are
+/// waited for (with the GIL released, which they need), then the tasks are cancelled and the
+/// threads joined. Later `check` and `check_async` calls raise RuntimeError.
+#[pyfunction]
+#[pyo3(name = "_shutdown_at_exit")]
+fn shutdown_at_exit(py: Python<'_>) {
+    let pid = std::process::id();
+    let mut state = lock(&STATE);
+    match std::mem::replace(&mut *state, State::Closed { pid, engine: None }) {
+        State::Running { engine, runtime } if engine.pid == pid => {
+            *state = State::Closed {
+                pid,
+                engine: Some(Arc::clone(&engine)),
+            };
+            drop(state);
+            py.detach(move || {
+                engine.python.close_and_wait();
+                runtime.shutdown_timeout(SHUTDOWN_TIMEOUT);
+            });
+        }
+        State::Closed {
+            pid: closed,
+            engine,
+        } if closed == pid => {
+            *state = State::Closed { pid, engine };
+        }
+        // Nothing was started in this process: a forked child's copy of its parent's runtime
+        // is leaked, as `engine` does.
+        stale => std::mem::forget(stale),
+    }
+}
+
+/// The calls into Python made on the runtime's threads: how many are under way, and whether
+/// new ones may start (not once the interpreter is exiting).
+#[derive(Default)]
+struct PythonCalls {
+    state: Mutex<Calls>,
+    idle: Condvar,
+}
+
+#[derive(Default)]
+struct Calls {
+    closed: bool,
+    running: usize,
+}
+
+impl PythonCalls {
+    /// Runs `f`, which may attach to the interpreter, unless exit has closed the door; then
+    /// `f` is dropped unrun (its Python references go to pyo3's deferred-decref pool).
+    fn run(&self, f: impl FnOnce()) {
+        {
+            let mut calls = lock(&self.state);
+            if calls.closed {
+                return;
+            }
+            calls.running += 1;
+        }
+        // Counted out even if `f` panics; by then it has detached from the interpreter.
+        let _running = Running(self);
+        f();
+    }
+
+    /// Lets no new call start and waits for the ones under way. The caller must not hold the
+    /// GIL: they need it to finish.
+    fn close_and_wait(&self) {
+        let mut calls = lock(&self.state);
+        calls.closed = true;
+        while calls.running > 0 {
+            calls = self
+                .idle
+                .wait(calls)
+                .unwrap_or_else(PoisonError::into_inner);
+        }
+    }
+}
+
+/// One call under way in [`PythonCalls::run`].
+struct Running<'a>(&'a PythonCalls);
+
+impl Drop for Running<'_> {
+    fn drop(&mut self) {
+        let mut calls = lock(&self.0.state);
+        calls.running -= 1;
+        if calls.running == 0 {
+            self.0.idle.notify_all();
+        }
     }
 }
 
@@ -119,14 +275,18 @@ impl GenericRuntime for ProbeRuntime {
     where
         F: Future<Output = ()> + Send + 'static,
     {
-        TaskHandle(handle().spawn(fut))
+        TaskHandle(spawn_target().handle.spawn(fut))
     }
 
+    /// pyo3-async-runtimes spawns blocking closures only to attach to the interpreter and hand
+    /// a result to the event loop: each runs inside [`PythonCalls::run`].
     fn spawn_blocking<F>(f: F) -> TaskHandle
     where
         F: FnOnce() + Send + 'static,
     {
-        TaskHandle(handle().spawn_blocking(f))
+        let engine = spawn_target();
+        let handle = engine.handle.clone();
+        TaskHandle(handle.spawn_blocking(move || engine.python.run(f)))
     }
 }
 
@@ -250,37 +410,38 @@ fn check(py: Python<'_>, scenario: &str) -> PyResult<String> {
     let engine = engine()?;
     py.detach(|| {
         let prober = engine.prober.clone();
-        let mut task = engine
-            .runtime
-            .spawn(async move { prober.check(&scenario).await });
-        engine.runtime.block_on(async {
-            // Bounded: the probe ends by its own total timeout.
-            loop {
-                tokio::select! {
-                    joined = &mut task => return finish(joined),
-                    () = tokio::time::sleep(SIGNAL_POLL) => {
-                        if let Err(e) = Python::attach(|py| py.check_signals()) {
-                            task.abort();
-                            return Err(e);
-                        }
+        // The answer comes over a channel rather than from `block_on`, so that this thread
+        // never needs the runtime's timers (gone once it is shut down at exit).
+        let (answer, answered) = mpsc::sync_channel(1);
+        let task = engine.handle.spawn(async move {
+            let _ = answer.send(prober.check(&scenario).await);
+        });
+        // Bounded: the probe ends by its own total timeout.
+        loop {
+            match answered.recv_timeout(SIGNAL_POLL) {
+                Ok(result) => {
+                    return result
+                        .map_err(errors::from_core)
+                        .map(|r| convert::report_to_json(&r))
+                }
+                Err(RecvTimeoutError::Timeout) => {
+                    if let Err(e) = Python::attach(|py| py.check_signals()) {
+                        task.abort();
+                        return Err(e);
                     }
                 }
+                // The task ended without answering: it panicked, or exit cancelled it.
+                Err(RecvTimeoutError::Disconnected) => {
+                    return Err(match engine.handle.block_on(task) {
+                        Err(e) if e.is_panic() => pyo3::exceptions::PyRuntimeError::new_err(
+                            format!("mcp_probe: the probe task failed: {e}"),
+                        ),
+                        _ => shut_down(),
+                    })
+                }
             }
-        })
+        }
     })
-}
-
-/// The report's JSON, the engine's error, or the task's panic as a Python exception.
-fn finish(
-    joined: Result<Result<mcp_probe_core::Report, mcp_probe_core::Error>, tokio::task::JoinError>,
-) -> PyResult<String> {
-    match joined {
-        Ok(Ok(report)) => Ok(convert::report_to_json(&report)),
-        Ok(Err(e)) => Err(errors::from_core(e)),
-        Err(e) => Err(pyo3::exceptions::PyRuntimeError::new_err(format!(
-            "mcp_probe: the probe task failed: {e}"
-        ))),
-    }
 }
 
 /// Runs the scenario (a JSON document) on the shared runtime; returns an awaitable of the
@@ -289,14 +450,30 @@ fn finish(
 fn check_async<'py>(py: Python<'py>, scenario: &str) -> PyResult<Bound<'py, PyAny>> {
     let scenario = convert::scenario_from_json(scenario)?;
     let prober = engine()?.prober.clone();
-    generic::future_into_py::<ProbeRuntime, _, _>(py, async move { run(&prober, &scenario).await })
+    generic::future_into_py::<ProbeRuntime, _, _>(py, async move {
+        let report = prober.check(&scenario).await;
+        Ok(Outcome(
+            report.map(|report| convert::report_to_json(&report)),
+        ))
+    })
 }
 
-/// One probe with the engine's error mapped onto the exception hierarchy.
-async fn run(prober: &Prober, scenario: &Scenario) -> PyResult<String> {
-    match prober.check(scenario).await {
-        Ok(report) => Ok(convert::report_to_json(&report)),
-        Err(e) => Err(errors::from_core(e)),
+/// A probe's result (the report's JSON) as it leaves the runtime. It becomes a Python object
+/// (a str, or the engine's error as an exception) only in pyo3-async-runtimes' hand-over to
+/// the event loop, inside [`PythonCalls::run`], so that the runtime's threads attach nowhere
+/// else.
+struct Outcome(Result<String, mcp_probe_core::Error>);
+
+impl<'py> IntoPyObject<'py> for Outcome {
+    type Target = PyString;
+    type Output = Bound<'py, PyString>;
+    type Error = PyErr;
+
+    fn into_pyobject(self, py: Python<'py>) -> PyResult<Bound<'py, PyString>> {
+        match self.0 {
+            Ok(json) => Ok(PyString::new(py, &json)),
+            Err(e) => Err(errors::from_core(e)),
+        }
     }
 }
 
@@ -312,5 +489,10 @@ fn native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(build_scenario, m)?)?;
     m.add_function(wrap_pyfunction!(check, m)?)?;
     m.add_function(wrap_pyfunction!(check_async, m)?)?;
-    errors::register(m)
+    errors::register(m)?;
+    // Not a module attribute: only `atexit` calls it.
+    m.py()
+        .import("atexit")?
+        .call_method1("register", (wrap_pyfunction!(shutdown_at_exit, m)?,))?;
+    Ok(())
 }

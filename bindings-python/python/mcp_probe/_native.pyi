@@ -84,7 +84,13 @@ def build_scenario(
     """
 
 def check(scenario: str) -> str:
-    """Runs a scenario (JSON text) with the GIL released; returns the report as JSON text."""
+    """Runs a scenario (JSON text) with the GIL released; returns the report as JSON text.
+
+    Raises RuntimeError once the runtime has been shut down at interpreter exit.
+    """
 
 def check_async(scenario: str) -> Awaitable[str]:
-    """Runs a scenario (JSON text) on the shared runtime; an awaitable of the report's JSON text."""
+    """Runs a scenario (JSON text) on the shared runtime; an awaitable of the report's JSON text.
+
+    Raises RuntimeError once the runtime has been shut down at interpreter exit.
+    """
