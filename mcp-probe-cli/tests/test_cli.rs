@@ -626,3 +626,51 @@ fn a_signal_stops_the_probe_and_its_stdio_server() {
     }
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// A server cannot drive the terminal: control characters in its name, tools and results are
+/// printed as visible escapes, so it cannot clear the line and forge `OK: healthy`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn server_text_cannot_drive_the_terminal() {
+    let server = FixtureServer::start().await.unwrap();
+    for extra in [&["--format", "text"][..], &["--quiet"][..]] {
+        let mut argv = args(&[
+            "check",
+            &server.url(Mode::ControlChars),
+            "--tool",
+            "add",
+            "--args",
+            r#"{"a":2,"b":3}"#,
+            "--expect-text",
+            "6",
+        ]);
+        argv.extend(args(extra));
+        let (out, _) = run(argv).await;
+        let printed = [out.stdout.clone(), out.stderr.clone()].concat();
+        let text = String::from_utf8(printed).unwrap();
+        for forbidden in ['\u{1b}', '\r', '\u{7}', '\u{9b}'] {
+            assert!(
+                !text.contains(forbidden),
+                "{extra:?} printed {forbidden:?} raw: {text:?}"
+            );
+        }
+        assert_eq!(out.status.code(), Some(9), "{text}");
+        if extra[0] == "--quiet" {
+            assert!(text.contains("\\u{1b}[2J5"), "{text}");
+        } else {
+            assert!(
+                text.contains("server evil\\u{1b}[2K\\u{d}\\u{1b}[32mOK: healthy\\u{1b}[0m"),
+                "{text}"
+            );
+            // The only verdict line is the probe's own.
+            assert_eq!(
+                text.lines().filter(|l| l.starts_with("OK: ")).count(),
+                0,
+                "{text}"
+            );
+            assert!(
+                text.lines().any(|l| l.starts_with("FAIL at tools/call")),
+                "{text}"
+            );
+        }
+    }
+}

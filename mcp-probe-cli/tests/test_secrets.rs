@@ -328,3 +328,82 @@ async fn credential_mistakes_do_not_echo_the_value() {
         "nothing is sent after a usage error"
     );
 }
+
+/// Servers that echo every credential back — in error bodies, challenges, JSON-RPC errors,
+/// tool errors, redirects and session errors — still have them scrubbed from every output.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn secrets_echoed_by_the_server_never_appear() {
+    let server = FixtureServer::start().await.unwrap();
+    let modes = [
+        Mode::EchoErrorBody,
+        Mode::EchoUnauthorized,
+        Mode::EchoRpcError,
+        Mode::EchoToolError,
+        Mode::EchoRedirect,
+        Mode::EchoSessionError,
+    ];
+    for mode in modes {
+        let url = format!("{}#access_token=canary-7f3a9c1e-fragment", server.url(mode));
+        let base = strings(&[
+            "check",
+            &url,
+            "--tool",
+            "add",
+            "--args",
+            r#"{"a":2,"b":3}"#,
+            "--header",
+            &format!("X-Api-Key: {CANARY_HEADER}"),
+            "--bearer-env",
+            BEARER_VAR,
+            "--timeout",
+            "3s",
+        ]);
+        for (format, args) in every_output(&base) {
+            let out = run(args, vec![(BEARER_VAR, CANARY_BEARER.to_owned())]).await;
+            let mut secrets = strings(&[CANARY_BEARER, CANARY_HEADER, "canary-7f3a9c1e-fragment"]);
+            secrets.extend(session_ids(&server));
+            assert_clean(&out, &secrets, mode.as_str(), format);
+            assert_ne!(out.status.code(), Some(0), "{mode} ({format})");
+        }
+    }
+    // The fragment never went out; the bearer token and the key did, to every mode.
+    let log = server.log();
+    assert!(log
+        .iter()
+        .all(|r| r.header("authorization") == Some(&format!("Bearer {CANARY_BEARER}"))));
+    assert!(session_ids(&server).len() >= 2);
+}
+
+/// A stdio server's stderr tail and tool text echo its `--env` secrets: scrubbed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stdio_env_values_echoed_by_the_server_never_appear() {
+    let exe = std::env::current_exe().unwrap();
+    let dir = exe.parent().and_then(std::path::Path::parent).unwrap();
+    let fixture = dir.join("mcp-probe-stdio-fixture");
+    let secret = "canary-7f3a9c1e-env";
+    let base = strings(&[
+        "check",
+        "--tool",
+        "add",
+        "--args",
+        r#"{"a":2,"b":3}"#,
+        "--env",
+        &format!("MCP_PROBE_SECRET_TOKEN={secret}"),
+        "--stdio",
+        "--",
+        &fixture.to_string_lossy(),
+        "echo_env",
+    ]);
+    for (format, args) in every_output(&base) {
+        let mut args = args;
+        // Output flags go before `--`.
+        let flags: Vec<String> = args.split_off(args.len() - if format == "quiet" { 1 } else { 2 });
+        let at = args.iter().position(|a| a == "--stdio").unwrap();
+        for (i, flag) in flags.into_iter().enumerate() {
+            args.insert(at + i, flag);
+        }
+        let out = run(args, vec![]).await;
+        assert_clean(&out, &strings(&[secret]), "echo_env", format);
+        assert_eq!(out.status.code(), Some(9), "{format}");
+    }
+}

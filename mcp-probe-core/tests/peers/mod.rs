@@ -192,7 +192,14 @@ pub(crate) fn workspace_binary(package: &str, kind: &str, name: &str) -> PathBuf
         "example" => profile_dir.join("examples").join(name),
         _ => profile_dir.join(name),
     };
-    if !path.is_file() {
+    // Built once per test process even when it exists: a stale binary from an earlier build
+    // would test yesterday's fixture (cargo makes this a quick no-op when it is fresh).
+    static BUILT: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+    let mut built = BUILT
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    if !built.iter().any(|b| b == name) {
+        built.push(name.to_owned());
         let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
         let status = Command::new(cargo)
             .current_dir(repo_root())
