@@ -1096,7 +1096,7 @@ impl<'a> Checker<'a> {
 }
 
 /// Every challenge in the response's `WWW-Authenticate` headers, parsed.
-fn challenges(headers: &HeaderMap) -> Vec<Map<String, Value>> {
+pub(crate) fn challenges(headers: &HeaderMap) -> Vec<Map<String, Value>> {
     let mut out = Vec::new();
     for value in headers
         .get_all(WWW_AUTHENTICATE)

@@ -5,6 +5,8 @@ mod client;
 mod dns;
 mod error;
 mod file;
+#[doc(hidden)]
+pub mod fuzz;
 mod jsonrpc;
 mod negotiate;
 mod oauth;

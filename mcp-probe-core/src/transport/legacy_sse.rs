@@ -505,7 +505,7 @@ async fn item_for(event: SseEvent, bytes: &Arc<Semaphore>, budget: u32) -> Optio
 }
 
 /// Resolves the `endpoint` event's data against the SSE URL; another origin is refused.
-fn resolve_endpoint(base: &Url, data: &str) -> Result<Url, Failure> {
+pub(crate) fn resolve_endpoint(base: &Url, data: &str) -> Result<Url, Failure> {
     let data = data.trim();
     let invalid = |why: String| {
         Failure::new(

@@ -1,0 +1,52 @@
+//! The `mcp-probe` command as a library: argument parsing, subcommands and renderers. The
+//! binary (`src/main.rs`) only calls [`main`]; the fuzz targets render reports through
+//! [`render_text`].
+
+mod check;
+mod exit;
+mod output;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Probe Model Context Protocol servers the way an LLM client uses them.
+#[derive(Debug, Parser)]
+#[command(name = "mcp-probe", version, about, long_about = None, propagate_version = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Handshake, list tools and (optionally) call one; exit non-zero with the reason if anything is wrong.
+    Check(Box<check::CheckArgs>),
+}
+
+/// Runs the command line of this process and returns its exit code.
+pub fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => return exit::usage_error(e),
+    };
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("mcp-probe: cannot start the async runtime: {e}");
+            return ExitCode::from(exit::INTERNAL);
+        }
+    };
+    match cli.command {
+        Command::Check(args) => runtime.block_on(check::run(*args)),
+    }
+}
+
+/// The report as `--format text` prints it (terminal-safe). For the fuzz targets.
+#[doc(hidden)]
+pub fn render_text(report: &mcp_probe_core::Report) -> String {
+    output::text::render(report)
+}

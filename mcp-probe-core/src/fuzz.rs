@@ -1,0 +1,57 @@
+//! Entry points for the fuzz targets in `fuzz/`: thin wrappers around the engine's parsers of
+//! untrusted input. Not a stable API; hidden from the documentation.
+
+use reqwest::header::{HeaderMap, HeaderValue, WWW_AUTHENTICATE};
+use serde_json::{json, Value};
+
+use crate::jsonrpc;
+use crate::text::Secrets;
+
+/// Classifies one answer body the way every transport does: bounded parse, JSON-RPC
+/// classification, matching to request id 1. Returns the outcome as text (never panics).
+pub fn jsonrpc_answer(bytes: &[u8]) -> String {
+    match jsonrpc::parse_bounded(bytes) {
+        Err(e) => crate::transport::parse_failure(e, bytes, "fuzz").message,
+        Ok(value) => {
+            let classified = jsonrpc::classify(value);
+            match crate::transport::response_from(classified, &json!(1), "fuzz") {
+                Ok(Ok(result)) => jsonrpc::short(&result),
+                Ok(Err(e)) => e.to_value().to_string(),
+                Err(f) => f.message,
+            }
+        }
+    }
+}
+
+/// Parses `WWW-Authenticate` header values as the authorization check does.
+pub fn www_authenticate(values: &[&[u8]]) -> Vec<Value> {
+    let mut headers = HeaderMap::new();
+    for v in values {
+        if let Ok(value) = HeaderValue::from_bytes(v) {
+            headers.append(WWW_AUTHENTICATE, value);
+        }
+    }
+    crate::auth::challenges(&headers)
+        .into_iter()
+        .map(Value::Object)
+        .collect()
+}
+
+/// Resolves a legacy `endpoint` event's data against a base URL; `None` when the base is not
+/// a URL.
+pub fn legacy_endpoint(base: &str, data: &str) -> Option<Result<String, String>> {
+    let base = url::Url::parse(base).ok()?;
+    Some(
+        crate::transport::legacy_sse::resolve_endpoint(&base, data)
+            .map(|u| u.to_string())
+            .map_err(|f| f.message),
+    )
+}
+
+/// Scrubs `text` of `secret` (and its encodings); the caller checks that nothing of the
+/// secret is left.
+pub fn scrub(secret: &str, text: &str) -> String {
+    let mut secrets = Secrets::new();
+    secrets.add(secret);
+    secrets.scrub(text).unwrap_or_else(|| text.to_owned())
+}
