@@ -415,7 +415,8 @@ impl StreamableHttp {
             ));
         }
         let wait = Duration::from_millis(parser.retry_ms().unwrap_or(DEFAULT_RETRY_MS));
-        let resume_at = tokio::time::Instant::now() + wait;
+        // `retry` is the server's number: saturate rather than overflow.
+        let resume_at = super::instant_after(tokio::time::Instant::now(), wait);
         if resume_at >= deadline.at {
             tokio::time::sleep_until(deadline.at).await;
             return Err(deadline.timeout("stream_idle", what).with(
@@ -625,6 +626,47 @@ mod tests {
         assert_eq!(header_text("grüße"), "=?base64?Z3LDvMOfZQ==?=");
         assert_eq!(header_text("a\nb"), "=?base64?YQpi?=");
         assert_eq!(header_text(" padded"), "=?base64?IHBhZGRlZA==?=");
+    }
+
+    /// A server's `retry:` is its own number: the largest there is must not overflow the
+    /// clock (it is a wait past the deadline: a timeout).
+    #[tokio::test]
+    async fn a_huge_retry_is_a_timeout_not_an_overflow() {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let server = tokio::spawn(async move {
+            let (mut conn, _) = listener.accept().await.unwrap();
+            let mut buf = vec![0u8; 8192];
+            let _ = conn.read(&mut buf).await;
+            let body = "id: 1\nretry: 18446744073709551615\ndata:\n\n";
+            let head = format!(
+                "HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
+                body.len()
+            );
+            conn.write_all(head.as_bytes()).await.unwrap();
+            conn.write_all(body.as_bytes()).await.unwrap();
+        });
+        let spec = crate::scenario::TargetSpec {
+            url: format!("http://{addr}/mcp"),
+            ..Default::default()
+        };
+        let target = Target::resolve(&spec).unwrap();
+        let client = HttpClient::from(reqwest::Client::new());
+        let mut t = StreamableHttp::new(client, target, Limits::default());
+        let total = Duration::from_millis(300);
+        let deadline = Deadline::for_request(
+            total,
+            super::super::instant_after(tokio::time::Instant::now(), total),
+            total,
+        );
+        let f = t
+            .request(1, "tools/list", None, deadline, &mut StepLog::default())
+            .await
+            .unwrap_err();
+        assert_eq!(f.code, FailureCode::Timeout, "{}", f.message);
+        assert_eq!(f.details["resumeAfterMs"], u64::MAX);
+        server.abort();
     }
 
     #[test]
