@@ -20,23 +20,27 @@
 //! by the deadline and [`MAX_METADATA_BYTES`], redirects are followed by hand (at most
 //! [`MAX_REDIRECTS`]), and no credential (header, cookie, URL user info) is ever sent.
 
+use crate::text::truncate;
+use crate::urls::redact_url;
 use std::time::Duration;
 
 use reqwest::header::{
     HeaderMap, HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_TYPE, LOCATION, WWW_AUTHENTICATE,
 };
 use reqwest::{RequestBuilder, Response, StatusCode};
-use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 use tokio::time::timeout_at;
-use url::{Host, Url};
+use url::Url;
 
 use crate::dns::{AddressPolicy, AddressRefused};
-use crate::jsonrpc::{self, truncate};
-use crate::report::{Failure, FailureCode};
-use crate::target::{redact_url, Target};
+use crate::jsonrpc;
+use crate::model::{AuthFinding, FindingStatus};
+use crate::model::{Failure, FailureCode};
+use crate::target::Target;
 use crate::transport::streamable_http::parse_challenge;
 use crate::transport::{classify_http_error, find_source, too_large, Deadline};
+use crate::urls::strip_credentials;
+use crate::urls::unsafe_reason;
 
 /// Largest metadata document read.
 const MAX_METADATA_BYTES: u64 = 256 * 1024;
@@ -61,46 +65,6 @@ const AS_METADATA: &str = "as_metadata";
 const ISSUER_MATCH: &str = "issuer_match";
 const PKCE_S256: &str = "pkce_s256";
 const METADATA_URL_SAFE: &str = "metadata_url_safe";
-
-/// One thing the authorization check looked at, and what it found.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct AuthFinding {
-    /// Stable `snake_case` id of the check: `challenge_status`, `bearer_challenge`,
-    /// `resource_metadata`, `authorization_servers`, `resource_match`, `as_metadata`,
-    /// `issuer_match`, `pkce_s256` or `metadata_url_safe`.
-    pub check: String,
-    /// Whether the check passed, deserves a warning, or failed.
-    pub status: FindingStatus,
-    /// One sentence for a human.
-    pub message: String,
-    /// The URL the finding is about, redacted (no user info, query values hidden).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub url: Option<String>,
-}
-
-/// The verdict of one [`AuthFinding`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum FindingStatus {
-    /// As the specifications require.
-    Pass,
-    /// Works, but not as the specifications recommend, or not with every client.
-    Warn,
-    /// Clients following the specifications cannot authorize.
-    Fail,
-}
-
-impl FindingStatus {
-    /// The stable name used in JSON and text output.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            FindingStatus::Pass => "pass",
-            FindingStatus::Warn => "warn",
-            FindingStatus::Fail => "fail",
-        }
-    }
-}
 
 /// What [`check_auth`] found.
 #[derive(Debug)]
@@ -443,7 +407,7 @@ impl<'a> Checker<'a> {
             1,
             "initialize",
             Some(json!({
-                "protocolVersion": crate::negotiate::LATEST_HANDSHAKE_VERSION,
+                "protocolVersion": crate::model::LATEST_HANDSHAKE_VERSION,
                 "capabilities": {},
                 "clientInfo": {"name": "mcp-probe", "version": env!("CARGO_PKG_VERSION")},
             })),
@@ -769,7 +733,7 @@ impl<'a> Checker<'a> {
                     AUTHORIZATION_SERVERS,
                     format!(
                         "authorization_servers is a JSON {} instead of an array of URLs",
-                        jsonrpc::kind(other)
+                        crate::text::kind(other)
                     ),
                     None,
                 );
@@ -790,7 +754,7 @@ impl<'a> Checker<'a> {
         let Some((text, url)) = first.and_then(|t| Some((t, http_url(t)?))) else {
             let shown = match list.first() {
                 Some(Value::String(s)) => shown_text(s),
-                Some(other) => format!("a JSON {}", jsonrpc::kind(other)),
+                Some(other) => format!("a JSON {}", crate::text::kind(other)),
                 None => "nothing".to_owned(),
             };
             self.fail(
@@ -929,7 +893,10 @@ impl<'a> Checker<'a> {
             }
             Some(other) => self.fail(
                 ISSUER_MATCH,
-                format!("issuer is a JSON {} instead of a URL", jsonrpc::kind(other)),
+                format!(
+                    "issuer is a JSON {} instead of a URL",
+                    crate::text::kind(other)
+                ),
                 Some(url),
             ),
             None => self.fail(
@@ -956,7 +923,7 @@ impl<'a> Checker<'a> {
                     .take(10)
                     .map(|m| match m {
                         Value::String(s) => truncate(s, 40),
-                        other => jsonrpc::short(other),
+                        other => crate::text::short(other),
                     })
                     .collect();
                 self.fail(
@@ -973,7 +940,7 @@ impl<'a> Checker<'a> {
                 PKCE_S256,
                 format!(
                     "code_challenge_methods_supported is a JSON {} instead of an array",
-                    jsonrpc::kind(other)
+                    crate::text::kind(other)
                 ),
                 Some(url),
             ),
@@ -1060,11 +1027,11 @@ impl<'a> Checker<'a> {
                 Ok(Value::Object(doc)) => Ok(doc),
                 Ok(other) => Err(FetchError::NotJson(format!(
                     "a JSON {} instead of an object",
-                    jsonrpc::kind(&other)
+                    crate::text::kind(&other)
                 ))),
                 Err(_) => Err(FetchError::NotJson(format!(
                     "not JSON: {}",
-                    crate::transport::snippet(&body, 80)
+                    crate::text::snippet(&body, 80)
                 ))),
             };
         }
@@ -1167,38 +1134,6 @@ fn starts_challenge(item: &str) -> bool {
         .find(|c: char| c.is_whitespace() || c == '=')
         .unwrap_or(item.len());
     end > 0 && !item[end..].trim_start().starts_with('=')
-}
-
-/// Why a URL learnt from the server must not be fetched, if it must not.
-pub(crate) fn unsafe_reason(url: &Url) -> Option<String> {
-    match url.scheme() {
-        "https" => None,
-        "http" if is_loopback(url) => None,
-        "http" => Some("it is plain http to a host that is not loopback".to_owned()),
-        other => Some(format!("its scheme is {}", truncate(other, 20))),
-    }
-}
-
-/// 127.0.0.0/8, ::1 (also IPv4-mapped) or `localhost`.
-fn is_loopback(url: &Url) -> bool {
-    match url.host() {
-        Some(Host::Ipv4(ip)) => ip.is_loopback(),
-        Some(Host::Ipv6(ip)) => {
-            ip.is_loopback() || ip.to_ipv4_mapped().is_some_and(|v4| v4.is_loopback())
-        }
-        Some(Host::Domain(name)) => {
-            name.eq_ignore_ascii_case("localhost") || name.eq_ignore_ascii_case("localhost.")
-        }
-        None => false,
-    }
-}
-
-/// Removes what would send a credential or is never sent: user info and fragment.
-fn strip_credentials(url: &mut Url) {
-    // Only fails for URLs that cannot have user info, which then have none.
-    let _ = url.set_username("");
-    let _ = url.set_password(None);
-    url.set_fragment(None);
 }
 
 /// An absolute http(s) URL with a host, or `None`.
@@ -1322,7 +1257,7 @@ mod tests {
     use mcp_probe_testkit::{FixtureServer, Mode};
     use tokio::time::Instant;
 
-    use crate::scenario::TargetSpec;
+    use crate::model::TargetSpec;
 
     use FindingStatus::{Fail, Pass, Warn};
 

@@ -6,6 +6,7 @@
 //! time, as blackbox_exporter does. What is expensive to build — the TLS configuration with
 //! its root store — is cached per set of TLS options.
 
+use crate::model::TlsFacts;
 use std::collections::HashMap;
 use std::ops::Deref;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -14,16 +15,16 @@ use std::time::{Duration, Instant};
 
 use reqwest::redirect::Policy;
 use reqwest::{RequestBuilder, Response};
-use serde::{Deserialize, Serialize};
 use tokio::time::timeout_at;
 use url::Url;
 
 use crate::dns::{AddressPolicy, Resolver};
 use crate::error::{Error, ErrorKind};
-use crate::report::{Failure, FailureCode, FailureFamily};
-use crate::scenario::TargetSpec;
+use crate::model::FollowRedirects;
+use crate::model::TargetSpec;
+use crate::model::{Failure, FailureCode, FailureFamily};
 use crate::timing::{ConnRecorder, TimingLayer};
-use crate::tls::{self, BaseTls, ExpiryPolicy, TlsCapture, TlsFacts, TlsFiles};
+use crate::tls::{self, BaseTls, ExpiryPolicy, TlsCapture, TlsFiles};
 use crate::transport::{classify_http_error, Deadline, StepLog};
 
 /// Most redirects followed for one request.
@@ -31,35 +32,6 @@ pub(crate) const MAX_REDIRECTS: usize = 5;
 
 /// Most TLS configurations kept (one per distinct set of TLS options and file contents).
 const MAX_CACHED_CONFIGS: usize = 64;
-
-/// Which redirects a probe follows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-#[non_exhaustive]
-pub enum FollowRedirects {
-    /// None: a 3xx fails the probe with `redirect` and the location.
-    #[default]
-    None,
-    /// 307 and 308 (which keep the method and body) to the same origin (scheme, host and
-    /// port), at most 5 in a row. A redirect to another origin is never followed, so
-    /// credentials never leave the origin they are for; a 301/302/303 (which would turn the
-    /// POST into a GET) is not followed either.
-    SameOrigin,
-}
-
-impl FollowRedirects {
-    /// The stable name used in documents and on the command line.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            FollowRedirects::None => "none",
-            FollowRedirects::SameOrigin => "same-origin",
-        }
-    }
-
-    pub(crate) fn is_none(&self) -> bool {
-        *self == FollowRedirects::None
-    }
-}
 
 /// The redirect chain got longer than [`MAX_REDIRECTS`].
 #[derive(Debug, thiserror::Error)]

@@ -5,7 +5,7 @@ use reqwest::header::{HeaderMap, HeaderValue, WWW_AUTHENTICATE};
 use serde_json::{json, Value};
 
 use crate::jsonrpc;
-use crate::text::Secrets;
+use crate::scrub::Secrets;
 
 /// Classifies one answer body the way every transport does: bounded parse, JSON-RPC
 /// classification, matching to request id 1. Returns the outcome as text (never panics).
@@ -15,7 +15,7 @@ pub fn jsonrpc_answer(bytes: &[u8]) -> String {
         Ok(value) => {
             let classified = jsonrpc::classify(value);
             match crate::transport::response_from(classified, &json!(1), "fuzz") {
-                Ok(Ok(result)) => jsonrpc::short(&result),
+                Ok(Ok(result)) => crate::text::short(&result),
                 Ok(Err(e)) => e.to_value().to_string(),
                 Err(f) => f.message,
             }

@@ -1,6 +1,9 @@
 //! JSON-RPC 2.0 messages as a probe sends and reads them.
 
-use serde_json::{json, Map, Value};
+use crate::text::kind;
+use crate::text::short;
+use crate::text::truncate;
+use serde_json::{json, Value};
 
 /// An error object from a JSON-RPC response.
 #[derive(Debug, Clone, PartialEq)]
@@ -15,7 +18,7 @@ impl RpcError {
     pub(crate) fn to_value(&self) -> Value {
         let mut v = json!({"code": self.code, "message": truncate(&self.message, 500)});
         if let Some(data) = &self.data {
-            v["data"] = crate::jsonrpc::bounded_value(data);
+            v["data"] = crate::text::bounded_value(data);
         }
         v
     }
@@ -223,57 +226,10 @@ fn parse_error(error: Value) -> Result<RpcError, NotRpc> {
     })
 }
 
-/// The JSON type name of a value, for messages.
-pub(crate) fn kind(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "boolean",
-        Value::Number(_) => "number",
-        Value::String(_) => "string",
-        Value::Array(_) => "array",
-        Value::Object(_) => "object",
-    }
-}
-
-/// A short rendering of a value for messages.
-pub(crate) fn short(v: &Value) -> String {
-    truncate(&v.to_string(), 80)
-}
-
-/// Cuts `text` to at most `max` characters, marking the cut.
-pub(crate) fn truncate(text: &str, max: usize) -> String {
-    match text.char_indices().nth(max) {
-        None => text.to_owned(),
-        Some((cut, _)) => format!("{}…", &text[..cut]),
-    }
-}
-
-/// A copy of a server-sent value small enough for a report (strings and arrays cut).
-pub(crate) fn bounded_value(v: &Value) -> Value {
-    fn walk(v: &Value, depth: usize) -> Value {
-        if depth > 6 {
-            return Value::String("…".into());
-        }
-        match v {
-            Value::String(s) => Value::String(truncate(s, 300)),
-            Value::Array(a) => {
-                Value::Array(a.iter().take(20).map(|x| walk(x, depth + 1)).collect())
-            }
-            Value::Object(o) => Value::Object(
-                o.iter()
-                    .take(30)
-                    .map(|(k, x)| (truncate(k, 100), walk(x, depth + 1)))
-                    .collect::<Map<String, Value>>(),
-            ),
-            other => other.clone(),
-        }
-    }
-    walk(v, 0)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::text::bounded_value;
 
     #[test]
     fn value_counts_bound_what_parsing_builds() {

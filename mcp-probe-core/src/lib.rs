@@ -8,12 +8,12 @@ mod file;
 #[doc(hidden)]
 pub mod fuzz;
 mod jsonrpc;
+mod model;
 mod negotiate;
 mod oauth;
 mod probe;
-mod report;
 mod run;
-mod scenario;
+mod scrub;
 mod session;
 pub mod sse;
 mod steps;
@@ -22,25 +22,18 @@ mod text;
 mod timing;
 mod tls;
 mod transport;
+mod urls;
 
-pub use auth::{AuthFinding, FindingStatus};
-pub use client::FollowRedirects;
 pub use error::{Error, ErrorKind};
-pub use negotiate::{
-    Era, ProtocolChoice, HANDSHAKE_ERA_VERSIONS, LATEST_HANDSHAKE_VERSION, MODERN_VERSION,
+pub use model::{
+    AuthFacts, AuthFinding, CallResult, CallToolExpect, CallToolStep, CheckAuthStep, CommandSpec,
+    Era, ExchangeTimings, Failure, FailureCode, FailureFamily, FindingStatus, FollowRedirects,
+    HandshakeExpect, HandshakeStep, Limits, ListToolsExpect, ListToolsStep, Negotiation,
+    OAuthMethod, OAuthSpec, ProtocolChoice, Report, Scenario, ServerInfo, ServerMessage,
+    ServerMessageKind, SessionFacts, Step, StepReport, StepStatus, TargetSpec, Timeouts, Timings,
+    TlsFacts, TlsOptions, ToolInfo, TransportChoice, TransportKind, Warning,
+    DEFAULT_CERT_WARN_DAYS, HANDSHAKE_ERA_VERSIONS, LATEST_HANDSHAKE_VERSION, MAX_CERT_DAYS,
+    MAX_LIMIT_BYTES, MAX_PAGES, MAX_STEPS, MAX_TIMEOUT, MODERN_VERSION, REPORT_SCHEMA_VERSION,
 };
-pub use oauth::{AuthFacts, OAuthMethod, OAuthSpec};
 pub use probe::{check, Prober};
-pub use report::{
-    CallResult, Failure, FailureCode, FailureFamily, Negotiation, Report, ServerInfo,
-    ServerMessage, ServerMessageKind, SessionFacts, StepReport, StepStatus, ToolInfo,
-    TransportKind, Warning, REPORT_SCHEMA_VERSION,
-};
-pub use scenario::{
-    CallToolExpect, CallToolStep, CheckAuthStep, CommandSpec, HandshakeExpect, HandshakeStep,
-    Limits, ListToolsExpect, ListToolsStep, Scenario, Step, TargetSpec, Timeouts, TransportChoice,
-    MAX_LIMIT_BYTES, MAX_PAGES, MAX_STEPS, MAX_TIMEOUT,
-};
 pub use target::{Secret, Target};
-pub use timing::{ExchangeTimings, Timings};
-pub use tls::{TlsFacts, TlsOptions, DEFAULT_CERT_WARN_DAYS, MAX_CERT_DAYS};

@@ -1,55 +1,9 @@
 //! Protocol eras and versions, and which answers a probe can live with.
 
-use serde::{Deserialize, Serialize};
-
-/// Protocol versions of the handshake era (`initialize` → `notifications/initialized`), oldest first.
-pub const HANDSHAKE_ERA_VERSIONS: &[&str] =
-    &["2024-11-05", "2025-03-26", "2025-06-18", "2025-11-25"];
-
-/// The version a probe asks for by default.
-pub const LATEST_HANDSHAKE_VERSION: &str = "2025-11-25";
-
-/// The version of the modern era (`server/discover`, per-request `_meta`, no sessions).
-pub const MODERN_VERSION: &str = "2026-07-28";
+use crate::model::{HANDSHAKE_ERA_VERSIONS, MODERN_VERSION};
 
 /// The first version that requires `MCP-Protocol-Version` on every request after `initialize`.
 const PROTOCOL_HEADER_SINCE: &str = "2025-06-18";
-
-/// A protocol era: how a client starts talking to a server.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-#[non_exhaustive]
-pub enum Era {
-    /// `initialize` + `notifications/initialized`, optional sessions (2024-11-05 … 2025-11-25).
-    Handshake,
-    /// `server/discover`, a `_meta` envelope on every request, no sessions (2026-07-28).
-    Modern,
-}
-
-/// Which era a probe speaks: detected (`auto`, the default) or pinned.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-#[non_exhaustive]
-pub enum ProtocolChoice {
-    /// Try `server/discover`, fall back to `initialize` (mcp-wire-notes §5).
-    #[default]
-    Auto,
-    /// Only the 2026-07-28 era.
-    Modern,
-    /// Only the handshake era.
-    Handshake,
-}
-
-impl ProtocolChoice {
-    /// The stable name used in documents and on the command line.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ProtocolChoice::Auto => "auto",
-            ProtocolChoice::Modern => "modern",
-            ProtocolChoice::Handshake => "handshake",
-        }
-    }
-}
 
 /// The `_meta` envelope every 2026-07-28 request carries.
 pub(crate) fn envelope() -> serde_json::Value {
@@ -78,16 +32,6 @@ pub(crate) fn with_envelope(params: Option<serde_json::Value>) -> serde_json::Va
         }
     }
     serde_json::Value::Object(params)
-}
-
-impl Era {
-    /// The stable name used in JSON and text output.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Era::Handshake => "handshake",
-            Era::Modern => "modern",
-        }
-    }
 }
 
 /// Whether `version` is a handshake-era version this probe speaks.

@@ -20,26 +20,26 @@
 //! Neither the secret nor the token ever appears in a report, failure or error: texts the
 //! authorization server sends back are shown with the secret blanked out.
 
+use crate::urls::redact_url;
 use std::collections::HashMap;
-use std::path::PathBuf;
 use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
 
 use base64::Engine;
 use reqwest::header::{HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_TYPE, LOCATION};
-use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use tokio::time::{timeout_at, Instant};
 use url::Url;
 
-use crate::auth::{discover_token_endpoint, unsafe_reason};
+use crate::auth::discover_token_endpoint;
 use crate::dns::AddressPolicy;
 use crate::error::{Error, ErrorKind};
-use crate::jsonrpc::truncate;
-use crate::report::{Failure, FailureCode};
-use crate::scenario::{TargetSpec, TransportChoice};
+use crate::model::oauth::parse_token_url;
+use crate::model::{AuthFacts, OAuthMethod, OAuthSpec};
+use crate::model::{Failure, FailureCode};
 use crate::session::Clock;
-use crate::target::{redact_url, Secret, Target};
+use crate::target::{Secret, Target};
+use crate::text::truncate;
 use crate::transport::{classify_http_error, Deadline};
 
 /// How long a token the server gave no `expires_in` for is reused.
@@ -52,208 +52,6 @@ pub(crate) const MAX_TOKEN_RESPONSE_BYTES: u64 = 64 * 1024;
 const MAX_CACHED_TOKENS: usize = 1000;
 /// Longest `expires_in` believed (a year).
 const MAX_LIFETIME: Duration = Duration::from_secs(365 * 24 * 3600);
-
-/// OAuth client credentials for the target: the probe gets an access token with them and
-/// sends it as a bearer token. The secret is read from an environment variable or a file,
-/// never written in the document.
-///
-/// ```
-/// use mcp_probe_core::{OAuthMethod, OAuthSpec, Scenario};
-///
-/// let scenario = Scenario::for_url("https://mcp.example.com/mcp").oauth(
-///     OAuthSpec::secret_from_env("monitoring", "MCP_CLIENT_SECRET")
-///         .method(OAuthMethod::Post)
-///         .scope("mcp:read"),
-/// );
-/// let same = Scenario::from_yaml(r#"
-/// target:
-///   url: https://mcp.example.com/mcp
-///   oauth: {clientId: monitoring, clientSecretEnv: MCP_CLIENT_SECRET, method: post, scope: "mcp:read"}
-/// "#)
-/// .unwrap();
-/// assert_eq!(scenario, same);
-/// ```
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-#[non_exhaustive]
-pub struct OAuthSpec {
-    /// The client id registered with the authorization server.
-    pub client_id: String,
-    /// Name of an environment variable holding the client secret.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub client_secret_env: Option<String>,
-    /// Path of a file holding the client secret (surrounding whitespace is trimmed).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub client_secret_file: Option<PathBuf>,
-    /// How the client authenticates to the token endpoint (default `basic`).
-    #[serde(default, skip_serializing_if = "OAuthMethod::is_basic")]
-    pub method: OAuthMethod,
-    /// The scope to ask for (space-separated), if any.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub scope: Option<String>,
-    /// The token endpoint. Default: discovered from the server's 401 challenge, its protected
-    /// resource metadata and its authorization server's metadata.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub token_url: Option<String>,
-    /// The `resource` sent with the token request (RFC 8707). Default: the server's URL.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub resource: Option<String>,
-}
-
-/// How the client authenticates to the token endpoint.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-#[non_exhaustive]
-pub enum OAuthMethod {
-    /// `client_secret_basic`: HTTP Basic with the form-urlencoded id and secret.
-    #[default]
-    #[serde(alias = "client_secret_basic")]
-    Basic,
-    /// `client_secret_post`: `client_id` and `client_secret` in the form body.
-    #[serde(alias = "client_secret_post")]
-    Post,
-}
-
-impl OAuthMethod {
-    /// The name used in documents and on the command line: `basic` or `post`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            OAuthMethod::Basic => "basic",
-            OAuthMethod::Post => "post",
-        }
-    }
-
-    fn is_basic(&self) -> bool {
-        *self == OAuthMethod::Basic
-    }
-}
-
-impl OAuthSpec {
-    /// Client credentials with the secret read from the environment variable `var`.
-    pub fn secret_from_env(client_id: impl Into<String>, var: impl Into<String>) -> Self {
-        OAuthSpec {
-            client_id: client_id.into(),
-            client_secret_env: Some(var.into()),
-            ..OAuthSpec::default()
-        }
-    }
-
-    /// Client credentials with the secret read from a file.
-    pub fn secret_from_file(client_id: impl Into<String>, path: impl Into<PathBuf>) -> Self {
-        OAuthSpec {
-            client_id: client_id.into(),
-            client_secret_file: Some(path.into()),
-            ..OAuthSpec::default()
-        }
-    }
-
-    /// Authenticates to the token endpoint this way.
-    #[must_use]
-    pub fn method(mut self, method: OAuthMethod) -> Self {
-        self.method = method;
-        self
-    }
-
-    /// Asks for this scope.
-    #[must_use]
-    pub fn scope(mut self, scope: impl Into<String>) -> Self {
-        self.scope = Some(scope.into());
-        self
-    }
-
-    /// Uses this token endpoint instead of discovering it.
-    #[must_use]
-    pub fn token_url(mut self, url: impl Into<String>) -> Self {
-        self.token_url = Some(url.into());
-        self
-    }
-
-    /// Sends this `resource` instead of the server's URL.
-    #[must_use]
-    pub fn resource(mut self, resource: impl Into<String>) -> Self {
-        self.resource = Some(resource.into());
-        self
-    }
-
-    /// Checks the credentials' shape and how they combine with the rest of the target.
-    pub(crate) fn validate(
-        &self,
-        target: &TargetSpec,
-        transport: TransportChoice,
-    ) -> Result<(), Error> {
-        let bad = |m: &str| Err(Error::new(ErrorKind::InvalidScenario, m));
-        if transport == TransportChoice::Stdio {
-            return bad("`oauth` needs a URL target");
-        }
-        if target.bearer_env.is_some() || target.bearer_file.is_some() {
-            return bad("give either a bearer token (`bearerEnv`/`bearerFile`) or OAuth client credentials (`oauth`), not both");
-        }
-        if target
-            .headers
-            .keys()
-            .any(|name| name.trim().eq_ignore_ascii_case("authorization"))
-        {
-            return bad("an `Authorization` header cannot be combined with OAuth client credentials (`oauth`)");
-        }
-        if self.client_id.trim().is_empty() {
-            return bad("`oauth.clientId` must not be empty");
-        }
-        match (&self.client_secret_env, &self.client_secret_file) {
-            (Some(_), Some(_)) => {
-                return bad("give the OAuth client secret either from an environment variable (`clientSecretEnv`) or from a file (`clientSecretFile`), not both")
-            }
-            (None, None) => {
-                return bad("OAuth client credentials need the client secret: `clientSecretEnv` or `clientSecretFile`")
-            }
-            (Some(var), None) if var.trim().is_empty() => {
-                return bad("`oauth.clientSecretEnv` must not be empty")
-            }
-            _ => {}
-        }
-        if self.scope.as_deref().is_some_and(|s| s.trim().is_empty()) {
-            return bad("`oauth.scope` must not be empty (leave it out to ask for none)");
-        }
-        if self
-            .resource
-            .as_deref()
-            .is_some_and(|s| s.trim().is_empty())
-        {
-            return bad(
-                "`oauth.resource` must not be empty (leave it out to send the server's URL)",
-            );
-        }
-        if let Some(url) = &self.token_url {
-            parse_token_url(url)?;
-        }
-        Ok(())
-    }
-}
-
-/// A given `tokenUrl`, checked: absolute http(s), no user info, https unless loopback.
-fn parse_token_url(text: &str) -> Result<Url, Error> {
-    let invalid = |m: String| Error::new(ErrorKind::InvalidUrl, m);
-    let url =
-        Url::parse(text.trim()).map_err(|e| invalid(format!("invalid OAuth token URL: {e}")))?;
-    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none_or(str::is_empty) {
-        return Err(invalid(
-            "the OAuth token URL must be an absolute https:// URL".to_owned(),
-        ));
-    }
-    if !url.username().is_empty() || url.password().is_some() {
-        return Err(invalid(
-            "the OAuth token URL must not carry user info: give the client id and secret in `oauth`"
-                .to_owned(),
-        ));
-    }
-    if let Some(why) = unsafe_reason(&url) {
-        return Err(invalid(format!(
-            "refusing to send the client secret to {}: {why}; the token URL must be https \
-             (loopback hosts excepted)",
-            redact_url(&url)
-        )));
-    }
-    Ok(url)
-}
 
 /// Client credentials ready to use: secret read, token URL parsed, cache key made.
 #[derive(Debug)]
@@ -308,7 +106,7 @@ impl Credentials {
 
 impl Credentials {
     /// The client secret and the encodings it travels in (`Basic base64(id:secret)`).
-    pub(crate) fn collect_secrets(&self, out: &mut crate::text::Secrets) {
+    pub(crate) fn collect_secrets(&self, out: &mut crate::scrub::Secrets) {
         out.add(self.secret.expose());
         out.add(&basic_pair(&self.client_id, self.secret.expose()));
     }
@@ -353,24 +151,6 @@ fn read_secret(spec: &OAuthSpec) -> Result<Secret, Error> {
             "OAuth client credentials need exactly one of `clientSecretEnv` and `clientSecretFile`",
         )),
     }
-}
-
-/// How the probe got its access token: the report's `auth`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct AuthFacts {
-    /// `client_credentials`.
-    pub method: String,
-    /// The token endpoint (user info removed, query values redacted), once known.
-    #[serde(skip_serializing_if = "Option::is_none", default)]
-    pub token_endpoint: Option<String>,
-    /// Whether the token was one an earlier probe of the same `Prober` got (no request made).
-    pub cached: bool,
-    /// HTTP requests made for the token: discovery and the token request (0 when cached).
-    pub requests: u32,
-    /// Time spent getting the token, in milliseconds (part of the probe's `durationMs`).
-    pub duration_ms: f64,
 }
 
 /// Tokens a prober got, reused by its later probes.
@@ -812,6 +592,8 @@ fn scrub(text: &str, secret: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::TargetSpec;
+    use crate::model::TransportChoice;
 
     fn target() -> TargetSpec {
         TargetSpec {

@@ -10,11 +10,11 @@ use tokio::time::Instant;
 use crate::client::ClientCache;
 use crate::dns::AddressPolicy;
 use crate::error::{Error, ErrorKind};
-use crate::negotiate::Era;
+use crate::model::Era;
+use crate::model::{Failure, Report};
+use crate::model::{Scenario, TargetSpec, TransportChoice};
 use crate::oauth::{Credentials, TokenCache};
-use crate::report::{Failure, Report};
 use crate::run::{Prepared, Run};
-use crate::scenario::{Scenario, TargetSpec, TransportChoice};
 use crate::session::Clock;
 use crate::target::Target;
 

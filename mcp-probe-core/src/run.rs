@@ -8,18 +8,18 @@ use tokio::time::Instant;
 use crate::client::HttpClient;
 use crate::dns::AddressPolicy;
 use crate::error::Error;
-use crate::negotiate::ProtocolChoice;
-use crate::oauth::{self, Credentials, TokenPhase};
-use crate::probe::Prober;
-use crate::report::{
+use crate::model::ProtocolChoice;
+use crate::model::{CommandSpec, Limits, Scenario, Step, TargetSpec, TransportChoice};
+use crate::model::{
     Failure, FailureCode, Report, SessionFacts, StepReport, StepStatus, TransportKind, Warning,
     REPORT_SCHEMA_VERSION,
 };
-use crate::scenario::{CommandSpec, Limits, Scenario, Step, TargetSpec, TransportChoice};
+use crate::oauth::{self, Credentials, TokenPhase};
+use crate::probe::Prober;
+use crate::scrub::Secrets;
 use crate::session::{Clock, LegacyOpener, Session};
 use crate::steps::{self, EraPlan, Learnt, StepContext};
 use crate::target::Target;
-use crate::text::Secrets;
 use crate::transport::stdio::Stdio;
 use crate::transport::streamable_http::StreamableHttp;
 use crate::transport::{StepLog, Transport};

@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 use tokio::time::Instant;
 
 use crate::jsonrpc::RpcOutcome;
-use crate::report::{Failure, FailureCode, SessionFacts};
+use crate::model::{Failure, FailureCode, SessionFacts};
 use crate::transport::legacy_sse::OpenError;
 use crate::transport::{Deadline, StepLog, Transport};
 
@@ -65,7 +65,7 @@ pub(crate) struct Session {
     modern: bool,
     pub(crate) facts: SessionFacts,
     /// Secrets of transports the session spoke over before its current one.
-    secrets: crate::text::Secrets,
+    secrets: crate::scrub::Secrets,
 }
 
 /// The pieces needed to open a legacy HTTP+SSE connection to the same target.
@@ -73,7 +73,7 @@ pub(crate) struct Session {
 pub(crate) struct LegacyOpener {
     pub(crate) client: crate::client::HttpClient,
     pub(crate) target: crate::target::Target,
-    pub(crate) limits: crate::scenario::Limits,
+    pub(crate) limits: crate::model::Limits,
 }
 
 impl Session {
@@ -87,7 +87,7 @@ impl Session {
             reinitialized: false,
             modern: false,
             facts: SessionFacts::default(),
-            secrets: crate::text::Secrets::new(),
+            secrets: crate::scrub::Secrets::new(),
         }
     }
 
@@ -135,7 +135,7 @@ impl Session {
     }
 
     /// Every secret the session learnt (session ids), collected into `out`.
-    pub(crate) fn collect_secrets(&self, out: &mut crate::text::Secrets) {
+    pub(crate) fn collect_secrets(&self, out: &mut crate::scrub::Secrets) {
         out.extend(&self.secrets);
         if let Some(s) = self.transport.secrets() {
             out.extend(s);
@@ -318,7 +318,7 @@ impl Session {
     }
 
     /// Which transport the session speaks over.
-    pub(crate) fn transport_kind(&self) -> crate::report::TransportKind {
+    pub(crate) fn transport_kind(&self) -> crate::model::TransportKind {
         self.transport.kind()
     }
 

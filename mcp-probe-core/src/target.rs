@@ -6,8 +6,10 @@ use reqwest::header::{HeaderMap, HeaderName, HeaderValue, AUTHORIZATION};
 use url::Url;
 
 use crate::error::{Error, ErrorKind};
-use crate::scenario::TargetSpec;
-use crate::text::Secrets;
+use crate::model::TargetSpec;
+use crate::scrub::Secrets;
+use crate::urls::redact_text;
+use crate::urls::redact_url;
 
 /// A secret string (token, session id): its `Debug` and `Display` never show the value.
 #[derive(Clone, PartialEq, Eq)]
@@ -182,44 +184,6 @@ fn read_bearer(spec: &TargetSpec) -> Result<Option<Secret>, Error> {
             Ok(Some(Secret::new(token)))
         }
         (None, None) => Ok(None),
-    }
-}
-
-/// A URL with user info and fragment removed and every query value replaced by `<redacted>`.
-pub(crate) fn redact_url(url: &Url) -> String {
-    let mut shown = url.clone();
-    shown.set_fragment(None);
-    // Only fails for URLs that cannot have user info, which then have none to hide.
-    let _ = shown.set_username("");
-    let _ = shown.set_password(None);
-    if url.query().is_some() {
-        let pairs: Vec<(String, String)> = url
-            .query_pairs()
-            .map(|(k, _)| (k.into_owned(), "<redacted>".to_owned()))
-            .collect();
-        let mut shown_pairs = shown.query_pairs_mut();
-        shown_pairs.clear();
-        for (k, v) in &pairs {
-            shown_pairs.append_pair(k, v);
-        }
-        drop(shown_pairs);
-        return shown.to_string().replace("%3Credacted%3E", "<redacted>");
-    }
-    shown.to_string()
-}
-
-/// Redacts a URL-ish string that failed to parse: everything after `?` or `#` and before `@`.
-fn redact_text(text: &str) -> String {
-    let no_query = text.split(['?', '#']).next().unwrap_or_default();
-    match (no_query.find("://"), no_query.rfind('@')) {
-        (Some(scheme_end), Some(at)) if at > scheme_end => {
-            format!(
-                "{}<redacted>@{}",
-                &no_query[..scheme_end + 3],
-                &no_query[at + 1..]
-            )
-        }
-        _ => no_query.to_owned(),
     }
 }
 

@@ -17,51 +17,10 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
-use serde::{Deserialize, Serialize};
+use crate::model::{ExchangeTimings, Timings};
 
 /// Most exchanges listed per step; later ones still count in the step's sums.
 const MAX_LISTED_EXCHANGES: usize = 32;
-
-/// Time spent in each phase of HTTP exchanges, in milliseconds.
-///
-/// For a step, the sums over its exchanges; `dnsMs`, `connectMs` and `tlsMs` are present only
-/// when an exchange opened a new connection (`tlsMs` only for `https`).
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct Timings {
-    /// Resolving the host name (0 for an IP address).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub dns_ms: Option<f64>,
-    /// Establishing the TCP connection.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub connect_ms: Option<f64>,
-    /// The TLS handshake.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub tls_ms: Option<f64>,
-    /// From the connection being ready (or the request start, on a reused connection) until the
-    /// response headers arrived: blackbox_exporter's `processing`.
-    pub ttfb_ms: f64,
-    /// Reading the response body (for an SSE answer: until the response event arrived).
-    pub body_ms: f64,
-    /// The whole exchange, from sending the request to the end of the body.
-    pub total_ms: f64,
-    /// `true` when no new connection was opened: the exchange (every exchange of a step) went
-    /// over a connection kept from an earlier one, so it had no DNS, connect or TLS phase.
-    pub reused_connection: bool,
-}
-
-/// The timings of one HTTP exchange.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct ExchangeTimings {
-    /// What was sent: the JSON-RPC method, or the HTTP request (`GET stream`).
-    pub request: String,
-    /// The phases.
-    #[serde(flatten)]
-    pub timings: Timings,
-}
 
 /// One new connection's phases.
 #[derive(Debug, Clone, Copy)]
@@ -234,7 +193,7 @@ impl ExchangeLog {
         self.close();
         let (conn, reused) = recorder.connection_since(started);
         self.open = Some(Open {
-            request: crate::jsonrpc::truncate(request, 60),
+            request: crate::text::truncate(request, 60),
             started,
             headers: Instant::now(),
             conn,

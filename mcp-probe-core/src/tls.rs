@@ -19,140 +19,14 @@ use rustls::client::{ClientSessionStore, Resumption, WebPkiServerVerifier};
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, ServerName, UnixTime};
 use rustls::{CertificateError, DigitallySignedStruct, NamedGroup, RootCertStore, SignatureScheme};
-use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::error::{Error, ErrorKind};
-use crate::report::{Failure, FailureCode, Warning};
+use crate::model::{Failure, FailureCode, Warning};
+use crate::model::{TlsFacts, TlsOptions};
 use crate::timing::ConnRecorder;
 
-/// Default of [`TlsOptions::cert_warn_days`].
-pub const DEFAULT_CERT_WARN_DAYS: u32 = 14;
-
 const SECONDS_PER_DAY: i64 = 86_400;
-/// Largest `certWarnDays` / `certFailDays` (100 years).
-pub const MAX_CERT_DAYS: u32 = 36_500;
-
-/// TLS options of a target: extra trust, a client certificate, an explicit opt-out of
-/// verification, and how close to expiry a certificate may be.
-///
-/// ```
-/// use mcp_probe_core::Scenario;
-///
-/// let scenario = Scenario::for_url("https://mcp.internal:8443/mcp")
-///     .ca_cert("ca.pem")
-///     .client_cert("client.pem", "client-key.pem")
-///     .cert_fail_days(7);
-/// let same = Scenario::from_yaml(r#"
-/// target:
-///   url: https://mcp.internal:8443/mcp
-///   tls: {caCert: ca.pem, clientCert: client.pem, clientKey: client-key.pem, certFailDays: 7}
-/// "#).unwrap();
-/// assert_eq!(scenario, same);
-/// ```
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields, default)]
-#[non_exhaustive]
-pub struct TlsOptions {
-    /// A PEM file of CA certificates to trust besides Mozilla's and the system's roots.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub ca_cert: Option<PathBuf>,
-    /// A PEM file with the client certificate (and its intermediates) for mutual TLS.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub client_cert: Option<PathBuf>,
-    /// The PEM file with the client certificate's private key.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub client_key: Option<PathBuf>,
-    /// Accept any certificate. The certificate is still read and reported, and every report
-    /// carries the warning `insecure_tls`.
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
-    pub insecure: bool,
-    /// Warn (`cert_expiring`) when the certificate expires in fewer than this many days
-    /// (default 14; 0 turns the warning off).
-    pub cert_warn_days: u32,
-    /// Fail (`cert_expiring`) when the certificate expires in fewer than this many days.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub cert_fail_days: Option<u32>,
-}
-
-impl Default for TlsOptions {
-    fn default() -> Self {
-        TlsOptions {
-            ca_cert: None,
-            client_cert: None,
-            client_key: None,
-            insecure: false,
-            cert_warn_days: DEFAULT_CERT_WARN_DAYS,
-            cert_fail_days: None,
-        }
-    }
-}
-
-impl TlsOptions {
-    /// Whether every option has its default value.
-    pub fn is_default(&self) -> bool {
-        *self == TlsOptions::default()
-    }
-
-    /// Checks the options for mistakes that do not need the files.
-    pub(crate) fn validate(&self) -> Result<(), Error> {
-        for (name, days) in [
-            ("certWarnDays", Some(self.cert_warn_days)),
-            ("certFailDays", self.cert_fail_days),
-        ] {
-            if days.is_some_and(|d| d > MAX_CERT_DAYS) {
-                return Err(Error::new(
-                    ErrorKind::InvalidOption,
-                    format!("tls.{name} must be at most {MAX_CERT_DAYS} days"),
-                ));
-            }
-        }
-        match (&self.client_cert, &self.client_key) {
-            (Some(_), None) => Err(Error::new(
-                ErrorKind::InvalidOption,
-                "a client certificate needs its private key (clientKey / --client-key)",
-            )),
-            (None, Some(_)) => Err(Error::new(
-                ErrorKind::InvalidOption,
-                "a client key needs its certificate (clientCert / --client-cert)",
-            )),
-            _ => Ok(()),
-        }
-    }
-}
-
-/// Facts of the certificate a server presented (the end-entity certificate of its chain).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct TlsFacts {
-    /// The host name (or IP address) the certificate was checked against.
-    pub host: String,
-    /// The subject's distinguished name, e.g. `CN=mcp.example.com`.
-    pub subject: String,
-    /// The DNS names and IP addresses of the subject alternative names.
-    pub sans: Vec<String>,
-    /// The issuer's distinguished name.
-    pub issuer: String,
-    /// The serial number in hex, bytes separated by colons.
-    pub serial: String,
-    /// Start of validity (RFC 3339, UTC).
-    pub not_before: String,
-    /// End of validity (RFC 3339, UTC).
-    pub not_after: String,
-    /// Whole days from the probe until `notAfter`, rounded down; negative once expired.
-    pub days_left: i64,
-    /// Certificates the server presented (end entity plus intermediates).
-    pub chain_length: u32,
-    /// Whether the chain was verified and found valid for the host.
-    pub verified: bool,
-    /// Whether verification was switched off (the certificate was accepted whatever it is).
-    pub insecure: bool,
-    /// What verification found wrong (a failure code such as `tls_expired`), also when
-    /// `insecure` let the connection go ahead.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub problem: Option<String>,
-}
 
 /// The chain the server presented, as the verifier saw it.
 #[derive(Debug, Clone)]
@@ -233,7 +107,7 @@ fn parse_facts(presented: &Presented, insecure: bool) -> Option<(TlsFacts, i64)>
         for name in &ext.value.general_names {
             match name {
                 x509_parser::extensions::GeneralName::DNSName(dns) => {
-                    sans.push(crate::jsonrpc::truncate(dns, 255));
+                    sans.push(crate::text::truncate(dns, 255));
                 }
                 x509_parser::extensions::GeneralName::IPAddress(bytes) => {
                     if let Some(ip) = ip_text(bytes) {
@@ -249,10 +123,10 @@ fn parse_facts(presented: &Presented, insecure: bool) -> Option<(TlsFacts, i64)>
     }
     let facts = TlsFacts {
         host: presented.host.clone(),
-        subject: crate::jsonrpc::truncate(&cert.subject().to_string(), 500),
+        subject: crate::text::truncate(&cert.subject().to_string(), 500),
         sans,
-        issuer: crate::jsonrpc::truncate(&cert.issuer().to_string(), 500),
-        serial: crate::jsonrpc::truncate(&cert.raw_serial_as_string(), 200),
+        issuer: crate::text::truncate(&cert.issuer().to_string(), 500),
+        serial: crate::text::truncate(&cert.raw_serial_as_string(), 200),
         not_before: rfc3339(not_before),
         not_after: rfc3339(not_after),
         days_left: seconds_left.div_euclid(SECONDS_PER_DAY),
@@ -440,7 +314,7 @@ pub(crate) fn tls_failure(e: &rustls::Error, what: &str) -> Failure {
             let names: Vec<String> = presented
                 .iter()
                 .take(10)
-                .map(|n| crate::jsonrpc::truncate(n, 100))
+                .map(|n| crate::text::truncate(n, 100))
                 .collect();
             Failure::new(
                 code,
@@ -483,7 +357,7 @@ pub(crate) fn tls_failure(e: &rustls::Error, what: &str) -> Failure {
         }
         _ => Failure::new(code, format!("{what}: the TLS handshake failed")),
     };
-    failure = failure.with("tlsError", crate::jsonrpc::truncate(&e.to_string(), 300));
+    failure = failure.with("tlsError", crate::text::truncate(&e.to_string(), 300));
     failure
 }
 

@@ -1,9 +1,10 @@
 //! The `auth` step: the authorization check, done without credentials (see [`crate::auth`]).
 
 use super::StepContext;
-use crate::auth::{self, FindingStatus};
+use crate::auth;
 use crate::dns::AddressPolicy;
-use crate::report::Failure;
+use crate::model::Failure;
+use crate::model::FindingStatus;
 use crate::target::Target;
 
 /// Runs the check and puts each finding in the step; the first failing finding fails it.

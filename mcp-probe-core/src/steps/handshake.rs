@@ -1,16 +1,16 @@
 //! The handshake step: `server/discover` (2026-07-28), `initialize` (handshake era), or
 //! detection between them with the fewest round trips (mcp-wire-notes §5).
 
+use crate::model::{
+    Era, ProtocolChoice, HANDSHAKE_ERA_VERSIONS, LATEST_HANDSHAKE_VERSION, MODERN_VERSION,
+};
 use serde_json::{json, Map, Value};
 
 use super::{expectation, malformed, record_cache_hints, rpc_failure, StepContext};
-use crate::jsonrpc::{self, RpcError, RpcOutcome};
-use crate::negotiate::{
-    is_known_handshake_version, Era, ProtocolChoice, HANDSHAKE_ERA_VERSIONS,
-    LATEST_HANDSHAKE_VERSION, MODERN_VERSION,
-};
-use crate::report::{Failure, FailureCode, FailureFamily, Negotiation, ServerInfo};
-use crate::scenario::{HandshakeStep, TransportChoice};
+use crate::jsonrpc::{RpcError, RpcOutcome};
+use crate::model::{Failure, FailureCode, FailureFamily, Negotiation, ServerInfo};
+use crate::model::{HandshakeStep, TransportChoice};
+use crate::negotiate::is_known_handshake_version;
 use crate::transport::legacy_sse::OpenError;
 use crate::transport::StepLog;
 
@@ -238,7 +238,7 @@ fn judge_discover(
         Ok(Ok(other)) => {
             evidence.push(format!(
                 "server/discover → a {} result",
-                jsonrpc::kind(&other)
+                crate::text::kind(&other)
             ));
             Verdict::NotModern("its discover result is not an object".into())
         }
@@ -253,7 +253,7 @@ fn supported_versions(v: Option<&Value>) -> Vec<String> {
             a.iter()
                 .take(20)
                 .filter_map(Value::as_str)
-                .map(|s| jsonrpc::truncate(s, 40))
+                .map(|s| crate::text::truncate(s, 40))
                 .collect()
         })
         .unwrap_or_default()
@@ -284,7 +284,7 @@ fn accept_modern(
             "unexpected_result_type",
             format!(
                 "server/discover: resultType is {:?}",
-                jsonrpc::truncate(other, 40)
+                crate::text::truncate(other, 40)
             ),
         ),
     }
@@ -348,7 +348,7 @@ async fn initialize(
         )
         .with("field", "protocolVersion"));
     };
-    let version = jsonrpc::truncate(version, 40);
+    let version = crate::text::truncate(version, 40);
     let accepted: Vec<String> = match &step.expect.protocol_versions {
         Some(v) => v.clone(),
         None => HANDSHAKE_ERA_VERSIONS
@@ -428,7 +428,7 @@ fn initialize_error(e: RpcError, requested: &str) -> Failure {
             a.iter()
                 .take(20)
                 .filter_map(Value::as_str)
-                .map(|s| jsonrpc::truncate(s, 40))
+                .map(|s| crate::text::truncate(s, 40))
                 .collect::<Vec<_>>()
         });
     if let (-32602, Some(supported)) = (e.code, supported) {
@@ -451,7 +451,10 @@ fn initialize_error(e: RpcError, requested: &str) -> Failure {
 }
 
 fn server_info(result: &Map<String, Value>, what: &str, log: &mut StepLog) -> ServerInfo {
-    let text = |v: Option<&Value>| v.and_then(Value::as_str).map(|s| jsonrpc::truncate(s, 200));
+    let text = |v: Option<&Value>| {
+        v.and_then(Value::as_str)
+            .map(|s| crate::text::truncate(s, 200))
+    };
     let info = result.get("serverInfo");
     if !info.is_some_and(Value::is_object) {
         log.warn(
@@ -463,7 +466,7 @@ fn server_info(result: &Map<String, Value>, what: &str, log: &mut StepLog) -> Se
         Some(Value::Object(c)) => c
             .keys()
             .take(50)
-            .map(|k| jsonrpc::truncate(k, 60))
+            .map(|k| crate::text::truncate(k, 60))
             .collect(),
         _ => {
             log.warn(

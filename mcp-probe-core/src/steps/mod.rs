@@ -4,6 +4,7 @@ mod auth;
 mod handshake;
 mod tools;
 
+use crate::model::{Era, ProtocolChoice};
 use std::collections::HashMap;
 
 use serde_json::Value;
@@ -12,10 +13,10 @@ pub(crate) use auth::check_auth;
 pub(crate) use handshake::handshake;
 pub(crate) use tools::{call_tool, list_tools};
 
-use crate::jsonrpc::{self, RpcError};
-use crate::negotiate::{Era, ProtocolChoice};
-use crate::report::{Failure, FailureCode, Negotiation, ServerInfo, StepReport};
-use crate::scenario::{Limits, TransportChoice};
+use crate::jsonrpc::RpcError;
+
+use crate::model::{Failure, FailureCode, Negotiation, ServerInfo, StepReport};
+use crate::model::{Limits, TransportChoice};
 use crate::session::Session;
 use crate::transport::StepLog;
 
@@ -61,7 +62,7 @@ pub(crate) fn rpc_failure(what: &str, e: RpcError) -> Failure {
             FailureCode::ProtocolVersion,
             format!(
                 "{what}: the server does not support the protocol version asked for ({})",
-                jsonrpc::truncate(&e.message, 200)
+                crate::text::truncate(&e.message, 200)
             ),
         )
         .with("jsonrpcError", e.to_value());
@@ -71,7 +72,7 @@ pub(crate) fn rpc_failure(what: &str, e: RpcError) -> Failure {
         format!(
             "{what}: the server answered JSON-RPC error {}: {}",
             e.code,
-            jsonrpc::truncate(&e.message, 300)
+            crate::text::truncate(&e.message, 300)
         ),
     );
     match e.code {
@@ -99,6 +100,6 @@ pub(crate) fn record_cache_hints(report: &mut StepReport, result: &Value) {
         report.ttl_ms = Some(ttl);
     }
     if let Some(scope) = result.get("cacheScope").and_then(Value::as_str) {
-        report.cache_scope = Some(jsonrpc::truncate(scope, 40));
+        report.cache_scope = Some(crate::text::truncate(scope, 40));
     }
 }

@@ -7,9 +7,8 @@ use std::hash::{BuildHasher, RandomState};
 use serde_json::{json, Map, Value};
 
 use super::{expectation, malformed, record_cache_hints, rpc_failure, StepContext};
-use crate::jsonrpc;
-use crate::report::{CallResult, Failure, FailureCode, ToolInfo};
-use crate::scenario::{CallToolStep, ListToolsStep};
+use crate::model::{CallResult, Failure, FailureCode, ToolInfo};
+use crate::model::{CallToolStep, ListToolsStep};
 
 /// Most tools kept in a report from a listing (across pages); expectations see them all.
 const MAX_TOOLS: usize = 10_000;
@@ -81,14 +80,14 @@ pub(crate) async fn list_tools(cx: StepContext<'_>, step: &ListToolsStep) -> Res
                     "duplicate_tool",
                     format!(
                         "tools/list: the tool {:?} is listed more than once",
-                        jsonrpc::truncate(name, 200)
+                        crate::text::truncate(name, 200)
                     ),
                 );
             }
             if tools.len() >= MAX_TOOLS {
                 continue;
             }
-            let name = jsonrpc::truncate(name, 200);
+            let name = crate::text::truncate(name, 200);
             let headers = mirrored_headers(tool);
             if !headers.is_empty() {
                 cx.learnt.tool_headers.insert(name.clone(), headers);
@@ -98,11 +97,11 @@ pub(crate) async fn list_tools(cx: StepContext<'_>, step: &ListToolsStep) -> Res
                 title: tool
                     .get("title")
                     .and_then(Value::as_str)
-                    .map(|s| jsonrpc::truncate(s, 200)),
+                    .map(|s| crate::text::truncate(s, 200)),
                 description: tool
                     .get("description")
                     .and_then(Value::as_str)
-                    .map(|s| jsonrpc::truncate(s, 500)),
+                    .map(|s| crate::text::truncate(s, 500)),
             });
         }
         match result.get("nextCursor") {
@@ -132,7 +131,7 @@ pub(crate) async fn list_tools(cx: StepContext<'_>, step: &ListToolsStep) -> Res
                 return Err(malformed(
                     &format!(
                         "tools/list: nextCursor is a {}, not a string",
-                        jsonrpc::kind(other)
+                        crate::text::kind(other)
                     ),
                     "invalid_field",
                 )
@@ -219,7 +218,7 @@ pub(crate) async fn call_tool(cx: StepContext<'_>, step: &CallToolStep) -> Resul
             .map(|o| {
                 o.keys()
                     .take(20)
-                    .map(|k| jsonrpc::truncate(k, 60))
+                    .map(|k| crate::text::truncate(k, 60))
                     .collect()
             })
             .unwrap_or_default();
@@ -243,7 +242,7 @@ pub(crate) async fn call_tool(cx: StepContext<'_>, step: &CallToolStep) -> Resul
                 };
                 return Err(Failure::new(FailureCode::InputRequired, message)
                     .with("tool", name.as_str())
-                    .with("inputRequests", jsonrpc::bounded_value(&asked))
+                    .with("inputRequests", crate::text::bounded_value(&asked))
                     .with("rounds", rounds));
             }
         }
@@ -267,14 +266,14 @@ pub(crate) async fn call_tool(cx: StepContext<'_>, step: &CallToolStep) -> Resul
     let text = texts.join("\n");
     cx.report.result = Some(CallResult {
         is_error,
-        text: jsonrpc::truncate(&text, MAX_RESULT_TEXT),
+        text: crate::text::truncate(&text, MAX_RESULT_TEXT),
         content_types: content
             .iter()
             .take(100)
             .map(|c| {
                 c.get("type")
                     .and_then(Value::as_str)
-                    .map_or_else(|| "unknown".to_owned(), |t| jsonrpc::truncate(t, 40))
+                    .map_or_else(|| "unknown".to_owned(), |t| crate::text::truncate(t, 40))
             })
             .collect(),
         structured: result.get("structuredContent").is_some(),
@@ -288,12 +287,12 @@ pub(crate) async fn call_tool(cx: StepContext<'_>, step: &CallToolStep) -> Resul
                 if text.is_empty() {
                     "(no text)".to_owned()
                 } else {
-                    jsonrpc::truncate(&text, 300)
+                    crate::text::truncate(&text, 300)
                 }
             ),
         )
         .with("tool", name.as_str())
-        .with("text", jsonrpc::truncate(&text, 1000)));
+        .with("text", crate::text::truncate(&text, 1000)));
     }
     if let Some(expected) = &step.expect.text_equals {
         if &text != expected {
@@ -301,11 +300,11 @@ pub(crate) async fn call_tool(cx: StepContext<'_>, step: &CallToolStep) -> Resul
                 "textEquals",
                 format!(
                     "tools/call {name}: the result text is {:?}, expected {:?}",
-                    jsonrpc::truncate(&text, 200),
-                    jsonrpc::truncate(expected, 200)
+                    crate::text::truncate(&text, 200),
+                    crate::text::truncate(expected, 200)
                 ),
                 json!(expected),
-                json!(jsonrpc::truncate(&text, 1000)),
+                json!(crate::text::truncate(&text, 1000)),
             ));
         }
     }
@@ -315,11 +314,11 @@ pub(crate) async fn call_tool(cx: StepContext<'_>, step: &CallToolStep) -> Resul
                 "textContains",
                 format!(
                     "tools/call {name}: the result text {:?} does not contain {:?}",
-                    jsonrpc::truncate(&text, 200),
-                    jsonrpc::truncate(needle, 200)
+                    crate::text::truncate(&text, 200),
+                    crate::text::truncate(needle, 200)
                 ),
                 json!(needle),
-                json!(jsonrpc::truncate(&text, 1000)),
+                json!(crate::text::truncate(&text, 1000)),
             ));
         }
     }

@@ -2,6 +2,7 @@
 //! that is not what they wanted: the failure for a status, for a wrong content type, and the
 //! bounded read of an error body.
 
+use crate::text::snippet;
 use std::time::Duration;
 
 use reqwest::header::{HeaderMap, CONTENT_TYPE, LOCATION, WWW_AUTHENTICATE};
@@ -10,9 +11,9 @@ use serde_json::Value;
 use tokio::time::timeout_at;
 
 use super::streamable_http::parse_challenge;
-use super::{answer_for, redirect_failure, snippet, Deadline, StepLog, ANSWER_BUDGET};
+use super::{answer_for, redirect_failure, Deadline, StepLog, ANSWER_BUDGET};
 use crate::jsonrpc::{self, Incoming};
-use crate::report::{Failure, FailureCode, ServerMessage, ServerMessageKind};
+use crate::model::{Failure, FailureCode, ServerMessage, ServerMessageKind};
 
 /// Longest a probe spends reading the body of an error response.
 const ERROR_BODY_BUDGET: Duration = Duration::from_secs(1);
@@ -188,7 +189,7 @@ pub(crate) async fn status_failure(
                 message.push_str(&format!(
                     " (JSON-RPC error {}: {})",
                     e.code,
-                    jsonrpc::truncate(&e.message, 200)
+                    crate::text::truncate(&e.message, 200)
                 ));
             } else if let Some(ct) = &content_type {
                 message.push_str(&format!(" ({ct})"));

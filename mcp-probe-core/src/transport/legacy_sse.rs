@@ -8,6 +8,8 @@
 
 // The transport is reached through `Transport` once it is wired in; until then only tests use it.
 
+use crate::text::snippet;
+use crate::urls::redact_url;
 use std::fmt;
 use std::sync::Arc;
 
@@ -20,16 +22,14 @@ use tokio::time::timeout_at;
 use url::Url;
 
 use super::http::{media_type, not_mcp_content, post_answer, read_prefix, status_failure};
-use super::{
-    classify_http_error, response_from, snippet, too_large, AbandonedIds, Deadline, StepLog,
-};
+use super::{classify_http_error, response_from, too_large, AbandonedIds, Deadline, StepLog};
 use crate::client::HttpClient;
 use crate::jsonrpc::{self, Incoming, NotRpc, RpcOutcome};
-use crate::report::{Failure, FailureCode, ServerMessage, ServerMessageKind};
-use crate::scenario::Limits;
+use crate::model::Limits;
+use crate::model::{Failure, FailureCode, ServerMessage, ServerMessageKind};
+use crate::scrub::Secrets;
 use crate::sse::{SseError, SseEvent, SseParser};
-use crate::target::{redact_url, Target};
-use crate::text::Secrets;
+use crate::target::Target;
 
 /// What the GET that opens the stream is called in messages.
 const GET_WHAT: &str = "GET SSE stream";
@@ -341,7 +341,7 @@ impl LegacySse {
                             "late_response",
                             format!(
                                 "{what}: skipped a late response to the earlier request {}",
-                                jsonrpc::short(&id)
+                                crate::text::short(&id)
                             ),
                         );
                     }
@@ -500,7 +500,7 @@ async fn item_for(event: SseEvent, bytes: &Arc<Semaphore>, budget: u32) -> Optio
                 Err(e) => Item::TooBig(super::parse_failure(e, event.data.as_bytes(), "")),
             })
         }
-        other => Some(Item::Other(jsonrpc::truncate(other, 40))),
+        other => Some(Item::Other(crate::text::truncate(other, 40))),
     }
 }
 
@@ -522,7 +522,7 @@ pub(crate) fn resolve_endpoint(base: &Url, data: &str) -> Result<Url, Failure> {
         .map_err(|e| invalid(format!("does not hold a URL ({e})")))?;
     let expected = base.origin();
     if url.origin() != expected || !matches!(url.scheme(), "http" | "https") {
-        let origin = jsonrpc::truncate(&url.origin().ascii_serialization(), 200);
+        let origin = crate::text::truncate(&url.origin().ascii_serialization(), 200);
         let expected = expected.ascii_serialization();
         return Err(Failure::new(
             FailureCode::Malformed,
@@ -568,7 +568,7 @@ fn end_failure(end: End, what: &str, deadline: &Deadline, events: u64) -> Failur
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
-    use crate::scenario::TargetSpec;
+    use crate::model::TargetSpec;
     use mcp_probe_testkit::{FixtureServer, Mode};
     use std::time::Duration;
     use tokio::time::Instant;

@@ -18,9 +18,10 @@ use serde_json::{json, Value};
 
 use crate::dns::DnsError;
 use crate::jsonrpc::{self, Incoming, NotRpc, RpcOutcome};
-use crate::report::{
+use crate::model::{
     Failure, FailureCode, ServerMessage, ServerMessageKind, TransportKind, Warning,
 };
+use crate::text::snippet;
 
 /// Longest a probe waits to deliver an answer to a server request.
 pub(crate) const ANSWER_BUDGET: Duration = Duration::from_secs(2);
@@ -133,7 +134,7 @@ impl Transport {
     }
 
     /// The session ids the server issued (HTTP transports), to scrub from the report.
-    pub(crate) fn secrets(&self) -> Option<&crate::text::Secrets> {
+    pub(crate) fn secrets(&self) -> Option<&crate::scrub::Secrets> {
         match self {
             Transport::StreamableHttp(t) => Some(t.secrets()),
             Transport::LegacySse(t) => Some(t.secrets()),
@@ -492,8 +493,8 @@ pub(crate) fn redirect_failure(
 ) -> Failure {
     let resolved = location.map(|l| url.join(l));
     let shown = match (&resolved, location) {
-        (Some(Ok(u)), _) => Some(crate::target::redact_url(u)),
-        (_, Some(l)) => Some(crate::jsonrpc::truncate(l, 200)),
+        (Some(Ok(u)), _) => Some(crate::urls::redact_url(u)),
+        (_, Some(l)) => Some(crate::text::truncate(l, 200)),
         _ => None,
     };
     let (reason, why) = match &resolved {
@@ -601,20 +602,9 @@ fn chain_text(err: &reqwest::Error) -> String {
     }
     if parts.is_empty() {
         // reqwest's own message without the URL.
-        return crate::jsonrpc::truncate(&err.to_string(), 300);
+        return crate::text::truncate(&err.to_string(), 300);
     }
-    crate::jsonrpc::truncate(&parts.join(": "), 300)
-}
-
-/// A body excerpt safe to show: valid UTF-8, control characters replaced, at most `max` chars.
-pub(crate) fn snippet(body: &[u8], max: usize) -> String {
-    let text = String::from_utf8_lossy(&body[..body.len().min(max * 4)]);
-    let cleaned: String = text
-        .chars()
-        .map(|c| if c.is_control() && c != '\n' { ' ' } else { c })
-        .collect();
-    let collapsed = cleaned.split_whitespace().collect::<Vec<_>>().join(" ");
-    crate::jsonrpc::truncate(&collapsed, max)
+    crate::text::truncate(&parts.join(": "), 300)
 }
 
 /// The answer a probe gives to a server request: `ping` gets `{}`, anything else "method not
@@ -697,13 +687,13 @@ pub(crate) fn response_from(
             FailureCode::Malformed,
             format!(
                 "{what}: the response carries id {} but the request had id {}",
-                jsonrpc::short(&id),
+                crate::text::short(&id),
                 expected
             ),
         )
         .with("reason", "id_mismatch")
         .with("expectedId", expected.clone())
-        .with("receivedId", jsonrpc::bounded_value(&id))),
+        .with("receivedId", crate::text::bounded_value(&id))),
         Ok(Incoming::Request { method, .. }) => Err(Failure::new(
             FailureCode::Malformed,
             format!(

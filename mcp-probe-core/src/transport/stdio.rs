@@ -10,6 +10,7 @@
 //! group on purpose — `setsid`, a daemon — is beyond reach, as is cleaning up after the
 //! probe itself is killed with SIGKILL.)
 
+use crate::text::snippet;
 use std::collections::VecDeque;
 use std::fmt;
 use std::io;
@@ -24,12 +25,10 @@ use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 use tokio::time::{timeout_at, Instant};
 
-use super::{
-    answer_for, response_from, snippet, too_large, AbandonedIds, Deadline, StepLog, ANSWER_BUDGET,
-};
+use super::{answer_for, response_from, too_large, AbandonedIds, Deadline, StepLog, ANSWER_BUDGET};
 use crate::jsonrpc::{self, Incoming, NotRpc, RpcOutcome};
-use crate::report::{Failure, FailureCode, ServerMessage, ServerMessageKind};
-use crate::scenario::{CommandSpec, Limits};
+use crate::model::{CommandSpec, Limits};
+use crate::model::{Failure, FailureCode, ServerMessage, ServerMessageKind};
 
 /// Most bytes of the server's stderr kept (the latest ones).
 const STDERR_TAIL_BYTES: usize = 8 * 1024;
@@ -141,7 +140,7 @@ impl Stdio {
     /// A program that cannot be started (not found, not executable, missing working
     /// directory) is a [`FailureCode::Connect`] failure.
     pub(crate) fn spawn(command: &CommandSpec, limits: Limits) -> Result<Stdio, Failure> {
-        let program = jsonrpc::truncate(&command.program, PROGRAM_CHARS);
+        let program = crate::text::truncate(&command.program, PROGRAM_CHARS);
         if command.program.trim().is_empty() {
             return Err(Failure::new(
                 FailureCode::Connect,
@@ -308,7 +307,7 @@ impl Stdio {
                         "late_response",
                         format!(
                             "{method}: skipped the late response to the earlier request {}",
-                            jsonrpc::short(&id)
+                            crate::text::short(&id)
                         ),
                     );
                 }

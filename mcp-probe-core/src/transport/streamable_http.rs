@@ -14,11 +14,11 @@ use super::{
 };
 use crate::client::HttpClient;
 use crate::jsonrpc::{self, Incoming, RpcOutcome};
-use crate::report::{Failure, FailureCode, ServerMessage, ServerMessageKind};
-use crate::scenario::Limits;
+use crate::model::Limits;
+use crate::model::{Failure, FailureCode, ServerMessage, ServerMessageKind};
+use crate::scrub::Secrets;
 use crate::sse::{SseError, SseParser};
 use crate::target::{Secret, Target};
-use crate::text::Secrets;
 
 const ACCEPT_BOTH: &str = "application/json, text/event-stream";
 const SESSION_HEADER: &str = "mcp-session-id";
@@ -67,7 +67,7 @@ impl StreamableHttp {
     /// and `Mcp-Name` on every request, no session.
     pub(crate) fn set_modern(&mut self, modern: bool) {
         self.modern = modern;
-        self.protocol_version = modern.then(|| crate::negotiate::MODERN_VERSION.to_owned());
+        self.protocol_version = modern.then(|| crate::model::MODERN_VERSION.to_owned());
     }
 
     /// `Mcp-Param-<Name>` headers (name, value) to send with the next request only.
@@ -360,7 +360,7 @@ impl StreamableHttp {
                         "unexpected_sse_event",
                         format!(
                             "{what}: ignored an SSE event of type {:?}",
-                            jsonrpc::truncate(&event.event, 40)
+                            crate::text::truncate(&event.event, 40)
                         ),
                     );
                     continue;
@@ -520,7 +520,7 @@ pub(crate) fn parse_challenge(header: &str) -> Value {
     let mut out = Map::new();
     out.insert(
         "scheme".into(),
-        Value::String(jsonrpc::truncate(scheme, 40)),
+        Value::String(crate::text::truncate(scheme, 40)),
     );
     let mut chars = rest.char_indices().peekable();
     let bytes = rest;
@@ -554,7 +554,7 @@ pub(crate) fn parse_challenge(header: &str) -> Value {
             let end = chars.peek().map_or(bytes.len(), |&(i, _)| i);
             out.insert(
                 "token".into(),
-                Value::String(jsonrpc::truncate(bytes[start..end].trim(), 300)),
+                Value::String(crate::text::truncate(bytes[start..end].trim(), 300)),
             );
             continue;
         };
@@ -587,8 +587,8 @@ pub(crate) fn parse_challenge(header: &str) -> Value {
         };
         if !name.is_empty() {
             out.insert(
-                jsonrpc::truncate(&name, 60),
-                Value::String(jsonrpc::truncate(&value, 300)),
+                crate::text::truncate(&name, 60),
+                Value::String(crate::text::truncate(&value, 300)),
             );
         }
         params += 1;
@@ -647,7 +647,7 @@ mod tests {
             conn.write_all(head.as_bytes()).await.unwrap();
             conn.write_all(body.as_bytes()).await.unwrap();
         });
-        let spec = crate::scenario::TargetSpec {
+        let spec = crate::model::TargetSpec {
             url: format!("http://{addr}/mcp"),
             ..Default::default()
         };

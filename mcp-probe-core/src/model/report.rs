@@ -3,6 +3,7 @@
 //! The JSON shape is documented in `docs/report-schema.md` and `docs/report.schema.json`; a
 //! field is only ever added, never renamed or removed, without bumping [`REPORT_SCHEMA_VERSION`].
 
+use crate::model::TransportKind;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -52,10 +53,10 @@ pub struct Report {
     pub stderr: Option<String>,
     /// `https` only: the certificate the server presented on the probe's first connection.
     #[serde(skip_serializing_if = "Option::is_none", default)]
-    pub tls: Option<crate::tls::TlsFacts>,
+    pub tls: Option<crate::model::TlsFacts>,
     /// OAuth client credentials only: how the access token was had.
     #[serde(skip_serializing_if = "Option::is_none", default)]
-    pub auth: Option<crate::oauth::AuthFacts>,
+    pub auth: Option<crate::model::AuthFacts>,
 }
 
 impl Report {
@@ -119,30 +120,6 @@ impl Report {
     /// The step that failed, if any.
     pub fn failed_step(&self) -> Option<&StepReport> {
         self.steps.iter().find(|s| s.status == StepStatus::Fail)
-    }
-}
-
-/// The transport a probe spoke.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-#[non_exhaustive]
-pub enum TransportKind {
-    /// Streamable HTTP (one endpoint, POST, JSON or SSE answers).
-    StreamableHttp,
-    /// Legacy HTTP+SSE (2024-11-05): a GET event stream plus a POST endpoint.
-    Sse,
-    /// A child process speaking newline-delimited JSON-RPC on stdin/stdout.
-    Stdio,
-}
-
-impl TransportKind {
-    /// The stable name used in JSON and text output.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            TransportKind::StreamableHttp => "streamable-http",
-            TransportKind::Sse => "sse",
-            TransportKind::Stdio => "stdio",
-        }
     }
 }
 
@@ -238,7 +215,7 @@ pub struct StepReport {
     pub cache_scope: Option<String>,
     /// For `auth`: what the authorization check found, one entry per check.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub auth_findings: Option<Vec<crate::auth::AuthFinding>>,
+    pub auth_findings: Option<Vec<crate::model::AuthFinding>>,
     /// For `tools/call`: the tool called.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tool: Option<String>,
@@ -253,10 +230,10 @@ pub struct StepReport {
     pub result: Option<CallResult>,
     /// Where the time of the step's HTTP exchanges went, summed over them.
     #[serde(skip_serializing_if = "Option::is_none", default)]
-    pub timings: Option<crate::timing::Timings>,
+    pub timings: Option<crate::model::Timings>,
     /// The timings of each HTTP exchange of the step, in order (at most 32).
     #[serde(skip_serializing_if = "Vec::is_empty", default)]
-    pub exchanges: Vec<crate::timing::ExchangeTimings>,
+    pub exchanges: Vec<crate::model::ExchangeTimings>,
 }
 
 impl StepReport {

@@ -23,6 +23,7 @@
 //! assert_eq!(scenario.effective_steps(), same.effective_steps());
 //! ```
 
+use crate::model::{ProtocolChoice, MODERN_VERSION};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -30,19 +31,14 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use crate::client::FollowRedirects;
 use crate::error::{Error, ErrorKind};
-use crate::negotiate::{ProtocolChoice, MODERN_VERSION};
-use crate::tls::TlsOptions;
+use crate::model::FollowRedirects;
 
-/// Longest timeout a scenario may set (each of `total`, `connect`, `request`).
-pub const MAX_TIMEOUT: Duration = Duration::from_secs(24 * 3600);
-/// Largest `maxBodyBytes` / `maxSseEventBytes` a scenario may set (1 GiB).
-pub const MAX_LIMIT_BYTES: u64 = 1 << 30;
-/// Largest `maxPages` a scenario may set.
-pub const MAX_PAGES: u32 = 10_000;
-/// Most steps a scenario may have.
-pub const MAX_STEPS: usize = 1_000;
+use crate::model::TlsOptions;
+use crate::model::{
+    CallToolExpect, CallToolStep, CheckAuthStep, HandshakeStep, Limits, ListToolsStep, Step,
+    Timeouts, TransportChoice, MAX_STEPS,
+};
 
 fn is_auto(choice: &ProtocolChoice) -> bool {
     *choice == ProtocolChoice::Auto
@@ -110,40 +106,7 @@ pub struct TargetSpec {
     /// OAuth client credentials: the probe gets an access token and sends it as a bearer
     /// token (not together with `bearerEnv`/`bearerFile` or an `Authorization` header).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub oauth: Option<crate::oauth::OAuthSpec>,
-}
-
-/// Which transport a probe uses.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-#[non_exhaustive]
-pub enum TransportChoice {
-    /// Streamable HTTP for a URL (falling back to legacy HTTP+SSE when `initialize` is
-    /// refused with 400/404/405), stdio for a command.
-    #[default]
-    Auto,
-    /// Streamable HTTP only.
-    StreamableHttp,
-    /// Legacy HTTP+SSE (2024-11-05) only: the URL is the event stream.
-    Sse,
-    /// A child process speaking newline-delimited JSON-RPC.
-    Stdio,
-}
-
-impl TransportChoice {
-    /// The stable name used in documents and on the command line.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            TransportChoice::Auto => "auto",
-            TransportChoice::StreamableHttp => "streamable-http",
-            TransportChoice::Sse => "sse",
-            TransportChoice::Stdio => "stdio",
-        }
-    }
-
-    fn is_auto(&self) -> bool {
-        *self == TransportChoice::Auto
-    }
+    pub oauth: Option<crate::model::OAuthSpec>,
 }
 
 /// What to run for a stdio target: a program, its arguments, extra environment variables
@@ -180,237 +143,6 @@ impl CommandSpec {
             cwd: None,
         }
     }
-}
-
-/// Time limits. In documents, durations are strings such as `"10s"` or `"500ms"`, or
-/// integers of milliseconds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields, default)]
-#[non_exhaustive]
-pub struct Timeouts {
-    /// The whole probe, clean-up included (default 10 s).
-    #[serde(with = "duration_text")]
-    pub total: Duration,
-    /// Establishing a connection, TLS included (default 5 s, never more than `total`).
-    #[serde(with = "duration_text")]
-    pub connect: Duration,
-    /// One request until its response is complete (default: `total`).
-    #[serde(
-        default,
-        with = "optional_duration_text",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub request: Option<Duration>,
-}
-
-impl Timeouts {
-    /// Checks that every timeout is greater than zero and at most [`MAX_TIMEOUT`].
-    pub fn validate(&self) -> Result<(), Error> {
-        let named = [
-            ("total", Some(self.total)),
-            ("connect", Some(self.connect)),
-            ("request", self.request),
-        ];
-        for (name, value) in named {
-            let Some(value) = value else { continue };
-            if value.is_zero() {
-                return Err(Error::new(
-                    ErrorKind::InvalidOption,
-                    format!("timeouts.{name} must be greater than zero"),
-                ));
-            }
-            if value > MAX_TIMEOUT {
-                return Err(Error::new(
-                    ErrorKind::InvalidOption,
-                    format!(
-                        "timeouts.{name} is {}; at most {} is allowed",
-                        humantime::format_duration(value),
-                        humantime::format_duration(MAX_TIMEOUT)
-                    ),
-                ));
-            }
-        }
-        Ok(())
-    }
-}
-
-impl Default for Timeouts {
-    fn default() -> Self {
-        Timeouts {
-            total: Duration::from_secs(10),
-            connect: Duration::from_secs(5),
-            request: None,
-        }
-    }
-}
-
-/// Size limits on what a server may send.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields, default)]
-#[non_exhaustive]
-pub struct Limits {
-    /// Largest response body, or total bytes of one SSE stream (default 16 MiB).
-    pub max_body_bytes: u64,
-    /// Largest single SSE event (default 16 MiB).
-    pub max_sse_event_bytes: u64,
-    /// Most pages a list step follows `nextCursor` for (default 100).
-    pub max_pages: u32,
-}
-
-impl Limits {
-    /// Checks that every limit is greater than zero and within its maximum
-    /// ([`MAX_LIMIT_BYTES`], [`MAX_PAGES`]).
-    pub fn validate(&self) -> Result<(), Error> {
-        for (name, value) in [
-            ("maxBodyBytes", self.max_body_bytes),
-            ("maxSseEventBytes", self.max_sse_event_bytes),
-        ] {
-            if value == 0 || value > MAX_LIMIT_BYTES {
-                return Err(Error::new(
-                    ErrorKind::InvalidOption,
-                    format!("limits.{name} is {value}; it must be between 1 and {MAX_LIMIT_BYTES}"),
-                ));
-            }
-        }
-        if self.max_pages == 0 || self.max_pages > MAX_PAGES {
-            return Err(Error::new(
-                ErrorKind::InvalidOption,
-                format!(
-                    "limits.maxPages is {}; it must be between 1 and {MAX_PAGES}",
-                    self.max_pages
-                ),
-            ));
-        }
-        Ok(())
-    }
-}
-
-impl Default for Limits {
-    fn default() -> Self {
-        Limits {
-            max_body_bytes: 16 * 1024 * 1024,
-            max_sse_event_bytes: 16 * 1024 * 1024,
-            max_pages: 100,
-        }
-    }
-}
-
-/// One step of a scenario. In documents: `{"step": "callTool", "name": …}`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "step", rename_all = "camelCase")]
-#[non_exhaustive]
-pub enum Step {
-    /// `initialize` + `notifications/initialized`.
-    Handshake(HandshakeStep),
-    /// `tools/list`, following `nextCursor`.
-    ListTools(ListToolsStep),
-    /// `tools/call` with arguments.
-    CallTool(CallToolStep),
-    /// The authorization check, done without credentials: 401 challenge, protected-resource
-    /// and authorization-server metadata, PKCE S256.
-    CheckAuth(CheckAuthStep),
-}
-
-impl Step {
-    /// The name the report gives this step.
-    pub fn name(&self) -> &'static str {
-        match self {
-            Step::Handshake(_) => "handshake",
-            Step::ListTools(_) => "tools/list",
-            Step::CallTool(_) => "tools/call",
-            Step::CheckAuth(_) => "auth",
-        }
-    }
-
-    /// Whether the step talks MCP over a session (and so needs the handshake first).
-    fn needs_session(&self) -> bool {
-        matches!(self, Step::ListTools(_) | Step::CallTool(_))
-    }
-}
-
-/// The authorization check step (no options yet).
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-#[non_exhaustive]
-pub struct CheckAuthStep {}
-
-/// The handshake step.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-#[non_exhaustive]
-pub struct HandshakeStep {
-    /// What the handshake must show.
-    #[serde(default)]
-    pub expect: HandshakeExpect,
-}
-
-/// Expectations on the handshake.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-#[non_exhaustive]
-pub struct HandshakeExpect {
-    /// Protocol versions the probe accepts (default: every version it speaks).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub protocol_versions: Option<Vec<String>>,
-    /// The exact `serverInfo.name` expected.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub server_name: Option<String>,
-}
-
-/// The tools/list step.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-#[non_exhaustive]
-pub struct ListToolsStep {
-    /// What the listing must show.
-    #[serde(default)]
-    pub expect: ListToolsExpect,
-}
-
-/// Expectations on the tool listing.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-#[non_exhaustive]
-pub struct ListToolsExpect {
-    /// Tools that must be listed.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub tools_present: Vec<String>,
-}
-
-/// The tools/call step.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-#[non_exhaustive]
-pub struct CallToolStep {
-    /// The tool to call.
-    pub name: String,
-    /// Its arguments (default `{}`).
-    #[serde(default)]
-    pub arguments: Map<String, Value>,
-    /// Answers to give when a 2026-07-28 server asks for input (`input_required`), keyed as
-    /// the server's `inputRequests` are.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub input_responses: Option<Map<String, Value>>,
-    /// What the result must show.
-    #[serde(default)]
-    pub expect: CallToolExpect,
-}
-
-/// Expectations on a tool's result. A result with `isError: true` fails the step unless
-/// `allowError` is set.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-#[non_exhaustive]
-pub struct CallToolExpect {
-    /// The result's text (text items joined by a newline) must equal this.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub text_equals: Option<String>,
-    /// The result's text must contain this.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub text_contains: Option<String>,
-    /// Accept `isError: true` results.
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    pub allow_error: bool,
 }
 
 impl Scenario {
@@ -535,7 +267,7 @@ impl Scenario {
 
     /// Gets an access token with OAuth client credentials and sends it as a bearer token.
     #[must_use]
-    pub fn oauth(mut self, oauth: crate::oauth::OAuthSpec) -> Self {
+    pub fn oauth(mut self, oauth: crate::model::OAuthSpec) -> Self {
         self.target_mut().oauth = Some(oauth);
         self
     }
@@ -918,51 +650,6 @@ impl Scenario {
     pub fn follow_redirects(mut self, follow: FollowRedirects) -> Self {
         self.target_mut().follow_redirects = follow;
         self
-    }
-}
-
-/// Durations as `"10s"`-style text (or integer milliseconds on input).
-mod duration_text {
-    use serde::{Deserialize, Deserializer, Serializer};
-    use std::time::Duration;
-
-    pub(super) fn serialize<S: Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&humantime::format_duration(*d).to_string())
-    }
-
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum Text {
-        Millis(u64),
-        Text(String),
-    }
-
-    pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
-        match Text::deserialize(d)? {
-            Text::Millis(ms) => Ok(Duration::from_millis(ms)),
-            Text::Text(t) => humantime::parse_duration(t.trim()).map_err(|e| {
-                serde::de::Error::custom(format!("invalid duration {t:?} ({e}); use e.g. \"10s\""))
-            }),
-        }
-    }
-}
-
-/// Optional durations in the same form.
-mod optional_duration_text {
-    use serde::{Deserializer, Serializer};
-    use std::time::Duration;
-
-    pub(super) fn serialize<S: Serializer>(d: &Option<Duration>, s: S) -> Result<S::Ok, S::Error> {
-        match d {
-            Some(d) => super::duration_text::serialize(d, s),
-            None => s.serialize_none(),
-        }
-    }
-
-    pub(super) fn deserialize<'de, D: Deserializer<'de>>(
-        d: D,
-    ) -> Result<Option<Duration>, D::Error> {
-        super::duration_text::deserialize(d).map(Some)
     }
 }
 

@@ -1,0 +1,31 @@
+//! The model: what a probe is asked to do (a [`Scenario`] of [`Step`]s, with limits, TLS and
+//! OAuth options) and what it found (a [`Report`] with its facts). Plain serde data; it
+//! imports nothing from the rest of the engine, which all imports it.
+
+pub(crate) mod facts;
+pub(crate) mod limits;
+pub(crate) mod oauth;
+pub(crate) mod protocol;
+pub(crate) mod report;
+pub(crate) mod scenario;
+pub(crate) mod steps;
+pub(crate) mod tls;
+
+pub use facts::{AuthFacts, AuthFinding, ExchangeTimings, FindingStatus, Timings, TlsFacts};
+pub use limits::{Limits, Timeouts, MAX_LIMIT_BYTES, MAX_PAGES, MAX_STEPS, MAX_TIMEOUT};
+pub use oauth::{OAuthMethod, OAuthSpec};
+pub use protocol::{
+    Era, FollowRedirects, ProtocolChoice, TransportChoice, TransportKind, HANDSHAKE_ERA_VERSIONS,
+    LATEST_HANDSHAKE_VERSION, MODERN_VERSION,
+};
+pub use report::{
+    CallResult, Failure, FailureCode, FailureFamily, Negotiation, Report, ServerInfo,
+    ServerMessage, ServerMessageKind, SessionFacts, StepReport, StepStatus, ToolInfo, Warning,
+    REPORT_SCHEMA_VERSION,
+};
+pub use scenario::{CommandSpec, Scenario, TargetSpec};
+pub use steps::{
+    CallToolExpect, CallToolStep, CheckAuthStep, HandshakeExpect, HandshakeStep, ListToolsExpect,
+    ListToolsStep, Step,
+};
+pub use tls::{TlsOptions, DEFAULT_CERT_WARN_DAYS, MAX_CERT_DAYS};

@@ -1,0 +1,215 @@
+//! OAuth client credentials as a scenario names them: the client, where its secret comes from,
+//! how it authenticates, what it asks for.
+
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+use url::Url;
+
+use crate::error::{Error, ErrorKind};
+use crate::model::protocol::TransportChoice;
+use crate::model::scenario::TargetSpec;
+use crate::urls::redact_url;
+use crate::urls::unsafe_reason;
+
+/// OAuth client credentials for the target: the probe gets an access token with them and
+/// sends it as a bearer token. The secret is read from an environment variable or a file,
+/// never written in the document.
+///
+/// ```
+/// use mcp_probe_core::{OAuthMethod, OAuthSpec, Scenario};
+///
+/// let scenario = Scenario::for_url("https://mcp.example.com/mcp").oauth(
+///     OAuthSpec::secret_from_env("monitoring", "MCP_CLIENT_SECRET")
+///         .method(OAuthMethod::Post)
+///         .scope("mcp:read"),
+/// );
+/// let same = Scenario::from_yaml(r#"
+/// target:
+///   url: https://mcp.example.com/mcp
+///   oauth: {clientId: monitoring, clientSecretEnv: MCP_CLIENT_SECRET, method: post, scope: "mcp:read"}
+/// "#)
+/// .unwrap();
+/// assert_eq!(scenario, same);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[non_exhaustive]
+pub struct OAuthSpec {
+    /// The client id registered with the authorization server.
+    pub client_id: String,
+    /// Name of an environment variable holding the client secret.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_secret_env: Option<String>,
+    /// Path of a file holding the client secret (surrounding whitespace is trimmed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_secret_file: Option<PathBuf>,
+    /// How the client authenticates to the token endpoint (default `basic`).
+    #[serde(default, skip_serializing_if = "OAuthMethod::is_basic")]
+    pub method: OAuthMethod,
+    /// The scope to ask for (space-separated), if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scope: Option<String>,
+    /// The token endpoint. Default: discovered from the server's 401 challenge, its protected
+    /// resource metadata and its authorization server's metadata.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub token_url: Option<String>,
+    /// The `resource` sent with the token request (RFC 8707). Default: the server's URL.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resource: Option<String>,
+}
+
+/// How the client authenticates to the token endpoint.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+#[non_exhaustive]
+pub enum OAuthMethod {
+    /// `client_secret_basic`: HTTP Basic with the form-urlencoded id and secret.
+    #[default]
+    #[serde(alias = "client_secret_basic")]
+    Basic,
+    /// `client_secret_post`: `client_id` and `client_secret` in the form body.
+    #[serde(alias = "client_secret_post")]
+    Post,
+}
+
+impl OAuthMethod {
+    /// The name used in documents and on the command line: `basic` or `post`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OAuthMethod::Basic => "basic",
+            OAuthMethod::Post => "post",
+        }
+    }
+
+    fn is_basic(&self) -> bool {
+        *self == OAuthMethod::Basic
+    }
+}
+
+impl OAuthSpec {
+    /// Client credentials with the secret read from the environment variable `var`.
+    pub fn secret_from_env(client_id: impl Into<String>, var: impl Into<String>) -> Self {
+        OAuthSpec {
+            client_id: client_id.into(),
+            client_secret_env: Some(var.into()),
+            ..OAuthSpec::default()
+        }
+    }
+
+    /// Client credentials with the secret read from a file.
+    pub fn secret_from_file(client_id: impl Into<String>, path: impl Into<PathBuf>) -> Self {
+        OAuthSpec {
+            client_id: client_id.into(),
+            client_secret_file: Some(path.into()),
+            ..OAuthSpec::default()
+        }
+    }
+
+    /// Authenticates to the token endpoint this way.
+    #[must_use]
+    pub fn method(mut self, method: OAuthMethod) -> Self {
+        self.method = method;
+        self
+    }
+
+    /// Asks for this scope.
+    #[must_use]
+    pub fn scope(mut self, scope: impl Into<String>) -> Self {
+        self.scope = Some(scope.into());
+        self
+    }
+
+    /// Uses this token endpoint instead of discovering it.
+    #[must_use]
+    pub fn token_url(mut self, url: impl Into<String>) -> Self {
+        self.token_url = Some(url.into());
+        self
+    }
+
+    /// Sends this `resource` instead of the server's URL.
+    #[must_use]
+    pub fn resource(mut self, resource: impl Into<String>) -> Self {
+        self.resource = Some(resource.into());
+        self
+    }
+
+    /// Checks the credentials' shape and how they combine with the rest of the target.
+    pub(crate) fn validate(
+        &self,
+        target: &TargetSpec,
+        transport: TransportChoice,
+    ) -> Result<(), Error> {
+        let bad = |m: &str| Err(Error::new(ErrorKind::InvalidScenario, m));
+        if transport == TransportChoice::Stdio {
+            return bad("`oauth` needs a URL target");
+        }
+        if target.bearer_env.is_some() || target.bearer_file.is_some() {
+            return bad("give either a bearer token (`bearerEnv`/`bearerFile`) or OAuth client credentials (`oauth`), not both");
+        }
+        if target
+            .headers
+            .keys()
+            .any(|name| name.trim().eq_ignore_ascii_case("authorization"))
+        {
+            return bad("an `Authorization` header cannot be combined with OAuth client credentials (`oauth`)");
+        }
+        if self.client_id.trim().is_empty() {
+            return bad("`oauth.clientId` must not be empty");
+        }
+        match (&self.client_secret_env, &self.client_secret_file) {
+            (Some(_), Some(_)) => {
+                return bad("give the OAuth client secret either from an environment variable (`clientSecretEnv`) or from a file (`clientSecretFile`), not both")
+            }
+            (None, None) => {
+                return bad("OAuth client credentials need the client secret: `clientSecretEnv` or `clientSecretFile`")
+            }
+            (Some(var), None) if var.trim().is_empty() => {
+                return bad("`oauth.clientSecretEnv` must not be empty")
+            }
+            _ => {}
+        }
+        if self.scope.as_deref().is_some_and(|s| s.trim().is_empty()) {
+            return bad("`oauth.scope` must not be empty (leave it out to ask for none)");
+        }
+        if self
+            .resource
+            .as_deref()
+            .is_some_and(|s| s.trim().is_empty())
+        {
+            return bad(
+                "`oauth.resource` must not be empty (leave it out to send the server's URL)",
+            );
+        }
+        if let Some(url) = &self.token_url {
+            parse_token_url(url)?;
+        }
+        Ok(())
+    }
+}
+
+/// A given `tokenUrl`, checked: absolute http(s), no user info, https unless loopback.
+pub(crate) fn parse_token_url(text: &str) -> Result<Url, Error> {
+    let invalid = |m: String| Error::new(ErrorKind::InvalidUrl, m);
+    let url =
+        Url::parse(text.trim()).map_err(|e| invalid(format!("invalid OAuth token URL: {e}")))?;
+    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none_or(str::is_empty) {
+        return Err(invalid(
+            "the OAuth token URL must be an absolute https:// URL".to_owned(),
+        ));
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(invalid(
+            "the OAuth token URL must not carry user info: give the client id and secret in `oauth`"
+                .to_owned(),
+        ));
+    }
+    if let Some(why) = unsafe_reason(&url) {
+        return Err(invalid(format!(
+            "refusing to send the client secret to {}: {why}; the token URL must be https \
+             (loopback hosts excepted)",
+            redact_url(&url)
+        )));
+    }
+    Ok(url)
+}
