@@ -20,25 +20,25 @@
 //! by the deadline and [`MAX_METADATA_BYTES`], redirects are followed by hand (at most
 //! [`MAX_REDIRECTS`]), and no credential (header, cookie, URL user info) is ever sent.
 
+use crate::clock::Deadline;
+use crate::http::classify::{classify_http_error, find_source};
 use crate::text::truncate;
 use crate::urls::redact_url;
 use std::time::Duration;
 
-use reqwest::header::{
-    HeaderMap, HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_TYPE, LOCATION, WWW_AUTHENTICATE,
-};
+use reqwest::header::{HeaderMap, HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_TYPE, LOCATION};
 use reqwest::{RequestBuilder, Response, StatusCode};
 use serde_json::{json, Map, Value};
 use tokio::time::timeout_at;
 use url::Url;
 
-use crate::dns::{AddressPolicy, AddressRefused};
+use crate::http::challenge::challenges;
+use crate::http::dns::{AddressPolicy, AddressRefused};
+use crate::http::target::Target;
 use crate::jsonrpc;
 use crate::model::{AuthFinding, FindingStatus};
 use crate::model::{Failure, FailureCode};
-use crate::target::Target;
-use crate::transport::streamable_http::parse_challenge;
-use crate::transport::{classify_http_error, find_source, too_large, Deadline};
+use crate::transport::too_large;
 use crate::urls::strip_credentials;
 use crate::urls::unsafe_reason;
 
@@ -48,9 +48,6 @@ const MAX_METADATA_BYTES: u64 = 256 * 1024;
 const MAX_REDIRECTS: u32 = 3;
 /// Longest spent ending a session an unprotected server handed out.
 const CLEANUP_BUDGET: Duration = Duration::from_secs(2);
-/// Most challenges read from `WWW-Authenticate`, and most bytes of each header value.
-const MAX_CHALLENGES: usize = 10;
-const MAX_CHALLENGE_BYTES: usize = 8 * 1024;
 
 const PROTECTED_RESOURCE: &str = "/.well-known/oauth-protected-resource";
 const OAUTH_SERVER: &str = "/.well-known/oauth-authorization-server";
@@ -1062,80 +1059,6 @@ impl<'a> Checker<'a> {
     }
 }
 
-/// Every challenge in the response's `WWW-Authenticate` headers, parsed.
-pub(crate) fn challenges(headers: &HeaderMap) -> Vec<Map<String, Value>> {
-    let mut out = Vec::new();
-    for value in headers
-        .get_all(WWW_AUTHENTICATE)
-        .iter()
-        .take(MAX_CHALLENGES)
-    {
-        let bytes = value.as_bytes();
-        let text = String::from_utf8_lossy(&bytes[..bytes.len().min(MAX_CHALLENGE_BYTES)]);
-        for challenge in split_challenges(&text) {
-            if out.len() >= MAX_CHALLENGES {
-                return out;
-            }
-            if let Value::Object(map) = parse_challenge(&challenge) {
-                out.push(map);
-            }
-        }
-    }
-    out
-}
-
-/// Splits one `WWW-Authenticate` value into its challenges (RFC 9110 §11.6.1 allows several,
-/// comma separated, in one value). Commas inside quoted strings do not split.
-fn split_challenges(text: &str) -> Vec<String> {
-    let mut items = Vec::new();
-    let mut current = String::new();
-    let (mut quoted, mut escaped) = (false, false);
-    for c in text.chars() {
-        if escaped {
-            current.push(c);
-            escaped = false;
-            continue;
-        }
-        match c {
-            '\\' if quoted => {
-                current.push(c);
-                escaped = true;
-            }
-            '"' => {
-                quoted = !quoted;
-                current.push(c);
-            }
-            ',' if !quoted => items.push(std::mem::take(&mut current)),
-            c => current.push(c),
-        }
-    }
-    items.push(current);
-    let mut challenges: Vec<String> = Vec::new();
-    for item in items {
-        let item = item.trim();
-        if item.is_empty() {
-            continue;
-        }
-        match challenges.last_mut() {
-            Some(last) if !starts_challenge(item) => {
-                last.push_str(", ");
-                last.push_str(item);
-            }
-            _ => challenges.push(item.to_owned()),
-        }
-    }
-    challenges
-}
-
-/// Whether a comma-separated item starts a challenge (`scheme` alone or `scheme` followed by
-/// parameters) rather than continuing one with a `name=value` parameter.
-fn starts_challenge(item: &str) -> bool {
-    let end = item
-        .find(|c: char| c.is_whitespace() || c == '=')
-        .unwrap_or(item.len());
-    end > 0 && !item[end..].trim_start().starts_with('=')
-}
-
 /// An absolute http(s) URL with a host, or `None`.
 fn http_url(text: &str) -> Option<Url> {
     let url = Url::parse(text.trim()).ok()?;
@@ -1790,44 +1713,5 @@ mod tests {
         ] {
             assert!(unsafe_reason(&Url::parse(bad).unwrap()).is_some(), "{bad}");
         }
-    }
-
-    #[test]
-    fn challenges_split_on_commas_outside_quotes() {
-        assert_eq!(
-            split_challenges(
-                r#"Basic realm="a, b", Bearer resource_metadata="https://h/x", scope="a b", Negotiate"#
-            ),
-            [
-                r#"Basic realm="a, b""#,
-                r#"Bearer resource_metadata="https://h/x", scope="a b""#,
-                "Negotiate",
-            ]
-        );
-        assert_eq!(
-            split_challenges(r#"Bearer realm = "x" , error="e\",f""#),
-            [r#"Bearer realm = "x", error="e\",f""#]
-        );
-        assert_eq!(
-            split_challenges("Basic abc==, Bearer"),
-            ["Basic abc==", "Bearer"]
-        );
-        assert!(split_challenges(" , ").is_empty());
-        let mut headers = HeaderMap::new();
-        headers.append(
-            WWW_AUTHENTICATE,
-            HeaderValue::from_static("Basic realm=\"x\""),
-        );
-        headers.append(
-            WWW_AUTHENTICATE,
-            HeaderValue::from_static("DPoP algs=\"ES256\", Bearer scope=\"s\""),
-        );
-        let parsed = challenges(&headers);
-        let schemes: Vec<&str> = parsed
-            .iter()
-            .map(|c| c["scheme"].as_str().unwrap())
-            .collect();
-        assert_eq!(schemes, ["Basic", "DPoP", "Bearer"]);
-        assert_eq!(parsed[2]["scope"], "s");
     }
 }

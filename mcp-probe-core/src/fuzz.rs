@@ -31,7 +31,7 @@ pub fn www_authenticate(values: &[&[u8]]) -> Vec<Value> {
             headers.append(WWW_AUTHENTICATE, value);
         }
     }
-    crate::auth::challenges(&headers)
+    crate::http::challenge::challenges(&headers)
         .into_iter()
         .map(Value::Object)
         .collect()

@@ -1,12 +1,12 @@
 #![doc = include_str!("../README.md")]
 
 mod auth;
-mod client;
-mod dns;
+mod clock;
 mod error;
 mod file;
 #[doc(hidden)]
 pub mod fuzz;
+mod http;
 mod jsonrpc;
 mod model;
 mod negotiate;
@@ -17,14 +17,12 @@ mod scrub;
 mod session;
 pub mod sse;
 mod steps;
-mod target;
 mod text;
-mod timing;
-mod tls;
 mod transport;
 mod urls;
 
 pub use error::{Error, ErrorKind};
+pub use http::target::{Secret, Target};
 pub use model::{
     AuthFacts, AuthFinding, CallResult, CallToolExpect, CallToolStep, CheckAuthStep, CommandSpec,
     Era, ExchangeTimings, Failure, FailureCode, FailureFamily, FindingStatus, FollowRedirects,
@@ -36,4 +34,3 @@ pub use model::{
     MAX_LIMIT_BYTES, MAX_PAGES, MAX_STEPS, MAX_TIMEOUT, MODERN_VERSION, REPORT_SCHEMA_VERSION,
 };
 pub use probe::{check, Prober};
-pub use target::{Secret, Target};

@@ -20,6 +20,8 @@
 //! Neither the secret nor the token ever appears in a report, failure or error: texts the
 //! authorization server sends back are shown with the secret blanked out.
 
+use crate::clock::Deadline;
+use crate::http::classify::classify_http_error;
 use crate::urls::redact_url;
 use std::collections::HashMap;
 use std::sync::{Mutex, PoisonError};
@@ -32,15 +34,14 @@ use tokio::time::{timeout_at, Instant};
 use url::Url;
 
 use crate::auth::discover_token_endpoint;
-use crate::dns::AddressPolicy;
+use crate::clock::Clock;
 use crate::error::{Error, ErrorKind};
+use crate::http::dns::AddressPolicy;
+use crate::http::target::{Secret, Target};
 use crate::model::oauth::parse_token_url;
 use crate::model::{AuthFacts, OAuthMethod, OAuthSpec};
 use crate::model::{Failure, FailureCode};
-use crate::session::Clock;
-use crate::target::{Secret, Target};
 use crate::text::truncate;
-use crate::transport::{classify_http_error, Deadline};
 
 /// How long a token the server gave no `expires_in` for is reused.
 pub(crate) const DEFAULT_LIFETIME: Duration = Duration::from_secs(300);

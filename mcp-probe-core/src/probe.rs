@@ -7,16 +7,16 @@ use std::time::{Duration, SystemTime};
 
 use tokio::time::Instant;
 
-use crate::client::ClientCache;
-use crate::dns::AddressPolicy;
+use crate::clock::Clock;
 use crate::error::{Error, ErrorKind};
+use crate::http::client::ClientCache;
+use crate::http::dns::AddressPolicy;
+use crate::http::target::Target;
 use crate::model::Era;
 use crate::model::{Failure, Report};
 use crate::model::{Scenario, TargetSpec, TransportChoice};
 use crate::oauth::{Credentials, TokenCache};
 use crate::run::{Prepared, Run};
-use crate::session::Clock;
-use crate::target::Target;
 
 /// Runs probes. Cheap to clone; clones share TLS configurations and detected eras. Every
 /// probe opens its own connections, so each one reports fresh DNS, connect and TLS timings and

@@ -1,13 +1,16 @@
 //! One probe in progress: open the target (spawn, connect, get a token), run each step,
 //! close what was opened, and assemble the [`Report`].
 
+use crate::clock::Clock;
+use crate::http::log::StepLog;
 use std::time::Duration;
 
 use tokio::time::Instant;
 
-use crate::client::HttpClient;
-use crate::dns::AddressPolicy;
 use crate::error::Error;
+use crate::http::client::HttpClient;
+use crate::http::dns::AddressPolicy;
+use crate::http::target::Target;
 use crate::model::ProtocolChoice;
 use crate::model::{CommandSpec, Limits, Scenario, Step, TargetSpec, TransportChoice};
 use crate::model::{
@@ -17,12 +20,11 @@ use crate::model::{
 use crate::oauth::{self, Credentials, TokenPhase};
 use crate::probe::Prober;
 use crate::scrub::Secrets;
-use crate::session::{Clock, LegacyOpener, Session};
+use crate::session::{LegacyOpener, Session};
 use crate::steps::{self, EraPlan, Learnt, StepContext};
-use crate::target::Target;
 use crate::transport::stdio::Stdio;
 use crate::transport::streamable_http::StreamableHttp;
-use crate::transport::{StepLog, Transport};
+use crate::transport::Transport;
 
 /// What a probe needs that can be the caller's mistake, resolved before the clock starts.
 pub(crate) struct Prepared {
@@ -345,7 +347,7 @@ impl<'a> Run<'a> {
         let tls = self.http.as_ref().and_then(|(_, c)| c.tls_facts());
         if self.spec.tls.insecure && self.http.is_some() {
             self.warnings
-                .insert(0, crate::tls::insecure_warning(tls.as_ref()));
+                .insert(0, crate::http::tls::insecure_warning(tls.as_ref()));
         }
         let mut report = Report {
             schema_version: REPORT_SCHEMA_VERSION,

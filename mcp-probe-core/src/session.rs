@@ -1,51 +1,16 @@
 //! A client session over a transport: request ids, the handshake, re-initializing once when
 //! the server forgets the session, cancelling timed-out requests, ending the session.
 
-use std::time::Duration;
+use crate::clock::Deadline;
+use crate::http::log::StepLog;
 
 use serde_json::{json, Value};
-use tokio::time::Instant;
 
+use crate::clock::Clock;
 use crate::jsonrpc::RpcOutcome;
 use crate::model::{Failure, FailureCode, SessionFacts};
 use crate::transport::legacy_sse::OpenError;
-use crate::transport::{Deadline, StepLog, Transport};
-
-/// Longest a clean-up message (cancel, DELETE) may take.
-const CLEANUP_BUDGET: Duration = Duration::from_millis(1000);
-
-/// Clock of one probe: when it must be done.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Clock {
-    /// When steps must be done (the total deadline less a reserve for clean-up).
-    pub(crate) steps_until: Instant,
-    /// When everything, clean-up included, must be done.
-    pub(crate) hard_stop: Instant,
-    pub(crate) total: Duration,
-    pub(crate) request: Duration,
-}
-
-impl Clock {
-    /// Starts the clock: steps get `total` less a clean-up reserve of a tenth (at most 500 ms).
-    pub(crate) fn start(total: Duration, request: Option<Duration>) -> Self {
-        let now = Instant::now();
-        let reserve = (total / 10).min(Duration::from_millis(500));
-        Clock {
-            steps_until: crate::transport::instant_after(now, total.saturating_sub(reserve)),
-            hard_stop: crate::transport::instant_after(now, total),
-            total,
-            request: request.unwrap_or(total),
-        }
-    }
-
-    pub(crate) fn request_deadline(&self) -> Deadline {
-        Deadline::for_request(self.request, self.steps_until, self.total)
-    }
-
-    pub(crate) fn cleanup_deadline(&self) -> Deadline {
-        Deadline::cleanup(CLEANUP_BUDGET, self.hard_stop)
-    }
-}
+use crate::transport::Transport;
 
 /// What `initialize` answered.
 pub(crate) struct Initialized {
@@ -71,8 +36,8 @@ pub(crate) struct Session {
 /// The pieces needed to open a legacy HTTP+SSE connection to the same target.
 #[derive(Debug)]
 pub(crate) struct LegacyOpener {
-    pub(crate) client: crate::client::HttpClient,
-    pub(crate) target: crate::target::Target,
+    pub(crate) client: crate::http::client::HttpClient,
+    pub(crate) target: crate::http::target::Target,
     pub(crate) limits: crate::model::Limits,
 }
 

@@ -61,3 +61,15 @@ pub(crate) fn snippet(body: &[u8], max: usize) -> String {
     let collapsed = cleaned.split_whitespace().collect::<Vec<_>>().join(" ");
     crate::text::truncate(&collapsed, max)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn snippets_are_bounded_and_clean() {
+        let s = snippet(b"<html>\r\n<body>\x07 502 Bad Gateway</body></html>", 30);
+        assert_eq!(s, "<html> <body> 502 Bad Gateway<…");
+        assert_eq!(snippet(&[0xff, b'a'], 10), "\u{fffd}a");
+    }
+}

@@ -2,10 +2,10 @@
 
 use super::StepContext;
 use crate::auth;
-use crate::dns::AddressPolicy;
+use crate::http::dns::AddressPolicy;
+use crate::http::target::Target;
 use crate::model::Failure;
 use crate::model::FindingStatus;
-use crate::target::Target;
 
 /// Runs the check and puts each finding in the step; the first failing finding fails it.
 pub(crate) async fn check_auth(

@@ -1,6 +1,7 @@
 //! The handshake step: `server/discover` (2026-07-28), `initialize` (handshake era), or
 //! detection between them with the fewest round trips (mcp-wire-notes §5).
 
+use crate::http::log::StepLog;
 use crate::model::{
     Era, ProtocolChoice, HANDSHAKE_ERA_VERSIONS, LATEST_HANDSHAKE_VERSION, MODERN_VERSION,
 };
@@ -12,7 +13,6 @@ use crate::model::{Failure, FailureCode, FailureFamily, Negotiation, ServerInfo}
 use crate::model::{HandshakeStep, TransportChoice};
 use crate::negotiate::is_known_handshake_version;
 use crate::transport::legacy_sse::OpenError;
-use crate::transport::StepLog;
 
 /// The version that defined the legacy HTTP+SSE transport.
 const LEGACY_VERSION: &str = "2024-11-05";

@@ -4,6 +4,7 @@ mod auth;
 mod handshake;
 mod tools;
 
+use crate::http::log::StepLog;
 use crate::model::{Era, ProtocolChoice};
 use std::collections::HashMap;
 
@@ -18,7 +19,6 @@ use crate::jsonrpc::RpcError;
 use crate::model::{Failure, FailureCode, Negotiation, ServerInfo, StepReport};
 use crate::model::{Limits, TransportChoice};
 use crate::session::Session;
-use crate::transport::StepLog;
 
 /// What earlier steps learnt that later steps and the report need.
 #[derive(Debug, Default)]

@@ -8,6 +8,10 @@
 
 // The transport is reached through `Transport` once it is wired in; until then only tests use it.
 
+use crate::clock::Deadline;
+use crate::http::answer::{media_type, not_mcp_content, read_prefix, status_failure};
+use crate::http::classify::classify_http_error;
+use crate::http::log::StepLog;
 use crate::text::snippet;
 use crate::urls::redact_url;
 use std::fmt;
@@ -21,15 +25,15 @@ use tokio::task::JoinHandle;
 use tokio::time::timeout_at;
 use url::Url;
 
-use super::http::{media_type, not_mcp_content, post_answer, read_prefix, status_failure};
-use super::{classify_http_error, response_from, too_large, AbandonedIds, Deadline, StepLog};
-use crate::client::HttpClient;
+use super::http::post_answer;
+use super::{response_from, too_large, AbandonedIds};
+use crate::http::client::HttpClient;
+use crate::http::target::Target;
 use crate::jsonrpc::{self, Incoming, NotRpc, RpcOutcome};
 use crate::model::Limits;
 use crate::model::{Failure, FailureCode, ServerMessage, ServerMessageKind};
 use crate::scrub::Secrets;
 use crate::sse::{SseError, SseEvent, SseParser};
-use crate::target::Target;
 
 /// What the GET that opens the stream is called in messages.
 const GET_WHAT: &str = "GET SSE stream";

@@ -10,6 +10,8 @@
 //! group on purpose — `setsid`, a daemon — is beyond reach, as is cleaning up after the
 //! probe itself is killed with SIGKILL.)
 
+use crate::clock::Deadline;
+use crate::http::log::StepLog;
 use crate::text::snippet;
 use std::collections::VecDeque;
 use std::fmt;
@@ -25,7 +27,7 @@ use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 use tokio::time::{timeout_at, Instant};
 
-use super::{answer_for, response_from, too_large, AbandonedIds, Deadline, StepLog, ANSWER_BUDGET};
+use super::{answer_for, response_from, too_large, AbandonedIds, ANSWER_BUDGET};
 use crate::jsonrpc::{self, Incoming, NotRpc, RpcOutcome};
 use crate::model::{CommandSpec, Limits};
 use crate::model::{Failure, FailureCode, ServerMessage, ServerMessageKind};

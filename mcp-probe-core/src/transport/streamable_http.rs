@@ -1,24 +1,27 @@
 //! Streamable HTTP, handshake era (2025-03-26 … 2025-11-25): one endpoint, every client
 //! message its own POST, answers as JSON or as an SSE stream.
 
+use crate::clock::Deadline;
+use crate::http::answer::{media_type, not_mcp_content, status_failure};
+use crate::http::classify::classify_http_error;
+use crate::http::log::StepLog;
 use std::time::Duration;
 
 use reqwest::header::{HeaderValue, ACCEPT, CONTENT_TYPE};
 use reqwest::{RequestBuilder, Response, StatusCode};
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 use tokio::time::timeout_at;
 
-use super::http::{media_type, not_mcp_content, post_answer, status_failure};
-use super::{
-    classify_http_error, parse_json, response_for, response_from, too_large, Deadline, StepLog,
-};
-use crate::client::HttpClient;
+use super::http::post_answer;
+use super::{parse_json, response_for, response_from, too_large};
+use crate::http::body::read_body;
+use crate::http::client::HttpClient;
+use crate::http::target::{Secret, Target};
 use crate::jsonrpc::{self, Incoming, RpcOutcome};
 use crate::model::Limits;
 use crate::model::{Failure, FailureCode, ServerMessage, ServerMessageKind};
 use crate::scrub::Secrets;
 use crate::sse::{SseError, SseParser};
-use crate::target::{Secret, Target};
 
 const ACCEPT_BOTH: &str = "application/json, text/event-stream";
 const SESSION_HEADER: &str = "mcp-session-id";
@@ -416,7 +419,7 @@ impl StreamableHttp {
         }
         let wait = Duration::from_millis(parser.retry_ms().unwrap_or(DEFAULT_RETRY_MS));
         // `retry` is the server's number: saturate rather than overflow.
-        let resume_at = super::instant_after(tokio::time::Instant::now(), wait);
+        let resume_at = crate::clock::instant_after(tokio::time::Instant::now(), wait);
         if resume_at >= deadline.at {
             tokio::time::sleep_until(deadline.at).await;
             return Err(deadline.timeout("stream_idle", what).with(
@@ -480,145 +483,9 @@ fn is_empty_status(status: StatusCode) -> bool {
     status == StatusCode::ACCEPTED || status == StatusCode::NO_CONTENT
 }
 
-/// Reads a whole body within the deadline and the size limit.
-async fn read_body(
-    mut resp: Response,
-    deadline: &Deadline,
-    max: u64,
-    what: &str,
-) -> Result<Vec<u8>, Failure> {
-    if resp.content_length().is_some_and(|len| len > max) {
-        return Err(too_large(what, "response body", max)
-            .with("declaredBytes", resp.content_length().unwrap_or(0)));
-    }
-    let mut buf = Vec::new();
-    loop {
-        match timeout_at(deadline.at, resp.chunk()).await {
-            Err(_) => return Err(deadline.timeout("body", what).with("bytesRead", buf.len())),
-            Ok(Err(e)) => {
-                return Err(classify_http_error(&e, what, deadline).with("bytesRead", buf.len()))
-            }
-            Ok(Ok(None)) => return Ok(buf),
-            Ok(Ok(Some(chunk))) => {
-                if (buf.len() + chunk.len()) as u64 > max {
-                    return Err(too_large(what, "response body", max));
-                }
-                buf.extend_from_slice(&chunk);
-            }
-        }
-    }
-}
-
-/// Parses one `WWW-Authenticate` value into `{scheme, <param>: <value>…}` (RFC 9110 §11.6.1).
-/// Bounded: at most 20 parameters, values cut to 300 characters.
-pub(crate) fn parse_challenge(header: &str) -> Value {
-    let header = header.trim();
-    let (scheme, rest) = match header.find(char::is_whitespace) {
-        Some(i) => (&header[..i], header[i..].trim_start()),
-        None => (header, ""),
-    };
-    let mut out = Map::new();
-    out.insert(
-        "scheme".into(),
-        Value::String(crate::text::truncate(scheme, 40)),
-    );
-    let mut chars = rest.char_indices().peekable();
-    let bytes = rest;
-    let mut params = 0;
-    while params < 20 {
-        // skip separators
-        while let Some((_, c)) = chars.peek() {
-            if *c == ',' || c.is_whitespace() {
-                chars.next();
-            } else {
-                break;
-            }
-        }
-        let Some(&(start, _)) = chars.peek() else {
-            break;
-        };
-        let mut eq = None;
-        while let Some(&(i, c)) = chars.peek() {
-            if c == '=' {
-                eq = Some(i);
-                chars.next();
-                break;
-            }
-            if c == ',' {
-                break;
-            }
-            chars.next();
-        }
-        let Some(eq) = eq else {
-            // token68 or a bare token: keep it as-is.
-            let end = chars.peek().map_or(bytes.len(), |&(i, _)| i);
-            out.insert(
-                "token".into(),
-                Value::String(crate::text::truncate(bytes[start..end].trim(), 300)),
-            );
-            continue;
-        };
-        let name = bytes[start..eq].trim().to_ascii_lowercase();
-        let value = if matches!(chars.peek(), Some((_, '"'))) {
-            chars.next();
-            let mut v = String::new();
-            while let Some((_, c)) = chars.next() {
-                match c {
-                    '\\' => {
-                        if let Some((_, n)) = chars.next() {
-                            v.push(n);
-                        }
-                    }
-                    '"' => break,
-                    c => v.push(c),
-                }
-            }
-            v
-        } else {
-            let vstart = chars.peek().map_or(bytes.len(), |&(i, _)| i);
-            while let Some(&(_, c)) = chars.peek() {
-                if c == ',' {
-                    break;
-                }
-                chars.next();
-            }
-            let vend = chars.peek().map_or(bytes.len(), |&(i, _)| i);
-            bytes[vstart..vend].trim().to_owned()
-        };
-        if !name.is_empty() {
-            out.insert(
-                crate::text::truncate(&name, 60),
-                Value::String(crate::text::truncate(&value, 300)),
-            );
-        }
-        params += 1;
-    }
-    Value::Object(out)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn challenges_parse() {
-        let c = parse_challenge(
-            r#"Bearer realm="mcp", error="invalid_token", resource_metadata="http://h/.well-known/oauth-protected-resource", scope=read"#,
-        );
-        assert_eq!(c["scheme"], "Bearer");
-        assert_eq!(c["realm"], "mcp");
-        assert_eq!(c["error"], "invalid_token");
-        assert_eq!(
-            c["resource_metadata"],
-            "http://h/.well-known/oauth-protected-resource"
-        );
-        assert_eq!(c["scope"], "read");
-        assert_eq!(parse_challenge("Basic")["scheme"], "Basic");
-        let escaped = parse_challenge(r#"Bearer realm="a \"b\"""#);
-        assert_eq!(escaped["realm"], "a \"b\"");
-        let unterminated = parse_challenge(r#"Bearer realm="open"#);
-        assert_eq!(unterminated["realm"], "open");
-    }
 
     #[test]
     fn header_values_encode_non_ascii() {
@@ -657,7 +524,7 @@ mod tests {
         let total = Duration::from_millis(300);
         let deadline = Deadline::for_request(
             total,
-            super::super::instant_after(tokio::time::Instant::now(), total),
+            crate::clock::instant_after(tokio::time::Instant::now(), total),
             total,
         );
         let f = t

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use reqwest::dns::{Addrs, Name, Resolve, Resolving};
 use url::{Host, Url};
 
-use crate::timing::ConnRecorder;
+use crate::http::timing::ConnRecorder;
 
 /// What kind of network an address belongs to, as far as fetching URLs a server names goes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

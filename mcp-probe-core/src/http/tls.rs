@@ -22,9 +22,9 @@ use rustls::{CertificateError, DigitallySignedStruct, NamedGroup, RootCertStore,
 use serde_json::Value;
 
 use crate::error::{Error, ErrorKind};
+use crate::http::timing::ConnRecorder;
 use crate::model::{Failure, FailureCode, Warning};
 use crate::model::{TlsFacts, TlsOptions};
-use crate::timing::ConnRecorder;
 
 const SECONDS_PER_DAY: i64 = 86_400;
 
@@ -264,7 +264,7 @@ fn failure_code(e: &rustls::Error) -> FailureCode {
 
 /// The rustls error somewhere in an error chain.
 pub(crate) fn find_tls_error<'a>(err: &'a (dyn StdError + 'static)) -> Option<&'a rustls::Error> {
-    crate::transport::find_source::<rustls::Error>(err)
+    crate::http::classify::find_source::<rustls::Error>(err)
 }
 
 /// The failure for a TLS error of the exchange `what`.

@@ -6,6 +6,9 @@
 //! time, as blackbox_exporter does. What is expensive to build — the TLS configuration with
 //! its root store — is cached per set of TLS options.
 
+use crate::clock::Deadline;
+use crate::http::classify::classify_http_error;
+use crate::http::log::StepLog;
 use crate::model::TlsFacts;
 use std::collections::HashMap;
 use std::ops::Deref;
@@ -18,14 +21,13 @@ use reqwest::{RequestBuilder, Response};
 use tokio::time::timeout_at;
 use url::Url;
 
-use crate::dns::{AddressPolicy, Resolver};
 use crate::error::{Error, ErrorKind};
+use crate::http::dns::{AddressPolicy, Resolver};
+use crate::http::timing::{ConnRecorder, TimingLayer};
+use crate::http::tls::{self, BaseTls, ExpiryPolicy, TlsCapture, TlsFiles};
 use crate::model::FollowRedirects;
 use crate::model::TargetSpec;
 use crate::model::{Failure, FailureCode, FailureFamily};
-use crate::timing::{ConnRecorder, TimingLayer};
-use crate::tls::{self, BaseTls, ExpiryPolicy, TlsCapture, TlsFiles};
-use crate::transport::{classify_http_error, Deadline, StepLog};
 
 /// Most redirects followed for one request.
 pub(crate) const MAX_REDIRECTS: usize = 5;
