@@ -74,3 +74,48 @@ pub(crate) fn strip_credentials(url: &mut Url) {
     let _ = url.set_password(None);
     url.set_fragment(None);
 }
+
+/// An absolute http(s) URL with a host, or `None`.
+pub(crate) fn http_url(text: &str) -> Option<Url> {
+    let url = Url::parse(text.trim()).ok()?;
+    (matches!(url.scheme(), "http" | "https") && url.host().is_some()).then_some(url)
+}
+
+/// A server-sent URL-ish string as it may be shown: redacted when it parses and carries user
+/// info or a query, else cut to a sane length.
+pub(crate) fn shown_text(text: &str) -> String {
+    if text.contains('@') || text.contains('?') {
+        if let Ok(url) = Url::parse(text) {
+            return redact_url(&url);
+        }
+    }
+    format!("{:?}", truncate(text, 200))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_https_or_loopback_is_safe() {
+        for ok in [
+            "https://as.example/x",
+            "http://127.0.0.1:8080/x",
+            "http://127.9.9.9/x",
+            "http://[::1]:1/x",
+            "http://localhost/x",
+            "http://LOCALHOST:3000/x",
+        ] {
+            assert_eq!(unsafe_reason(&Url::parse(ok).unwrap()), None, "{ok}");
+        }
+        for bad in [
+            "http://as.example/x",
+            "http://10.0.0.1/x",
+            "http://localhost.evil.example/x",
+            "ftp://as.example/x",
+            "file:///etc/passwd",
+        ] {
+            assert!(unsafe_reason(&Url::parse(bad).unwrap()).is_some(), "{bad}");
+        }
+    }
+}

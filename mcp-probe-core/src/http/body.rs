@@ -5,8 +5,7 @@ use tokio::time::timeout_at;
 
 use crate::clock::Deadline;
 use crate::http::classify::classify_http_error;
-use crate::model::Failure;
-use crate::transport::too_large;
+use crate::model::{Failure, FailureCode};
 
 /// Reads a whole body within the deadline and the size limit.
 pub(crate) async fn read_body(
@@ -35,4 +34,14 @@ pub(crate) async fn read_body(
             }
         }
     }
+}
+
+/// The failure for a body, stream or event over its size limit.
+pub(crate) fn too_large(what: &str, thing: &str, limit: u64) -> Failure {
+    Failure::new(
+        FailureCode::ResponseTooLarge,
+        format!("{what}: the {thing} exceeded the limit of {limit} bytes"),
+    )
+    .with("limitBytes", limit)
+    .with("part", thing)
 }

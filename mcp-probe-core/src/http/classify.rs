@@ -6,12 +6,17 @@ use std::io;
 
 use crate::clock::Deadline;
 use crate::http::dns::DnsError;
+use crate::http::errors::cause;
+use crate::http::errors::find_source;
 use crate::model::{Failure, FailureCode};
 
 /// Classifies an error from sending a request or reading its body.
 ///
 /// Reads the error's source chain for typed causes (DNS marker, I/O error kinds); never the
 /// texts. `what` names the exchange for the message ("initialize", "DELETE session").
+/// Most redirects followed for one request.
+pub(crate) const MAX_REDIRECTS: usize = 5;
+
 pub(crate) fn classify_http_error(
     err: &reqwest::Error,
     what: &str,
@@ -46,7 +51,7 @@ pub(crate) fn classify_http_error(
             FailureCode::Redirect,
             format!(
                 "{what}: more than {} redirects in a row; stopped following them",
-                crate::http::client::MAX_REDIRECTS
+                crate::http::classify::MAX_REDIRECTS
             ),
         )
         .with("reason", "too_many_redirects")
@@ -190,35 +195,6 @@ fn reset(what: &str, detail: String) -> Failure {
         format!("{what}: the connection broke before the answer was complete"),
     )
     .with("error", detail)
-}
-
-/// The first error of type `T` in the source chain.
-pub(crate) fn find_source<'a, T: StdError + 'static>(
-    err: &'a (dyn StdError + 'static),
-) -> Option<&'a T> {
-    let mut cur: Option<&(dyn StdError + 'static)> = Some(err);
-    let mut hops = 0;
-    while let Some(e) = cur {
-        if let Some(found) = e.downcast_ref::<T>() {
-            return Some(found);
-        }
-        hops += 1;
-        if hops > 16 {
-            break;
-        }
-        cur = cause(e);
-    }
-    None
-}
-
-/// The error behind `e`. An `io::Error`'s `source()` skips the error it wraps (it returns
-/// that error's source), so the wrapped error is taken directly: rustls errors and nested
-/// `io::Error`s travel that way.
-fn cause<'a>(e: &'a (dyn StdError + 'static)) -> Option<&'a (dyn StdError + 'static)> {
-    if let Some(inner) = e.downcast_ref::<io::Error>().and_then(io::Error::get_ref) {
-        return Some(inner);
-    }
-    e.source()
 }
 
 /// The most specific I/O error kind in the chain: the first that is not `Other` (hyper and

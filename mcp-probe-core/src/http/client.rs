@@ -22,15 +22,13 @@ use tokio::time::timeout_at;
 use url::Url;
 
 use crate::error::{Error, ErrorKind};
+use crate::http::classify::MAX_REDIRECTS;
 use crate::http::dns::{AddressPolicy, Resolver};
 use crate::http::timing::{ConnRecorder, TimingLayer};
 use crate::http::tls::{self, BaseTls, ExpiryPolicy, TlsCapture, TlsFiles};
 use crate::model::FollowRedirects;
 use crate::model::TargetSpec;
 use crate::model::{Failure, FailureCode, FailureFamily};
-
-/// Most redirects followed for one request.
-pub(crate) const MAX_REDIRECTS: usize = 5;
 
 /// Most TLS configurations kept (one per distinct set of TLS options and file contents).
 const MAX_CACHED_CONFIGS: usize = 64;

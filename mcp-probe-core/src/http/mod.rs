@@ -8,6 +8,7 @@ pub(crate) mod challenge;
 pub(crate) mod classify;
 pub(crate) mod client;
 pub(crate) mod dns;
+pub(crate) mod errors;
 pub(crate) mod log;
 pub(crate) mod target;
 pub(crate) mod timing;

@@ -264,7 +264,7 @@ fn failure_code(e: &rustls::Error) -> FailureCode {
 
 /// The rustls error somewhere in an error chain.
 pub(crate) fn find_tls_error<'a>(err: &'a (dyn StdError + 'static)) -> Option<&'a rustls::Error> {
-    crate::http::classify::find_source::<rustls::Error>(err)
+    crate::http::errors::find_source::<rustls::Error>(err)
 }
 
 /// The failure for a TLS error of the exchange `what`.

@@ -213,3 +213,73 @@ pub(crate) fn parse_token_url(text: &str) -> Result<Url, Error> {
     }
     Ok(url)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn target() -> TargetSpec {
+        TargetSpec {
+            url: "http://127.0.0.1:1/mcp".into(),
+            ..TargetSpec::default()
+        }
+    }
+
+    #[test]
+    fn documents_use_camel_case_and_short_method_names() {
+        let spec: OAuthSpec = serde_json::from_value(serde_json::json!({
+            "clientId": "id", "clientSecretFile": "/s", "method": "client_secret_post",
+            "tokenUrl": "https://as.example/token"
+        }))
+        .unwrap();
+        assert_eq!(spec.method, OAuthMethod::Post);
+        let back = serde_json::to_value(&spec).unwrap();
+        assert_eq!(back["method"], "post");
+        assert_eq!(back["tokenUrl"], "https://as.example/token");
+        assert!(serde_json::from_value::<OAuthSpec>(serde_json::json!({
+            "clientId": "id", "clientSecret": "inline"
+        }))
+        .is_err());
+    }
+
+    #[test]
+    fn validation_catches_combinations_and_unsafe_token_urls() {
+        let t = target();
+        let ok = OAuthSpec::secret_from_env("id", "VAR");
+        assert!(ok.validate(&t, TransportChoice::Auto).is_ok());
+        let e = ok.validate(&t, TransportChoice::Stdio).unwrap_err();
+        assert!(e.is_invalid_scenario());
+        let mut with_bearer = t.clone();
+        with_bearer.bearer_env = Some("B".into());
+        assert!(ok.validate(&with_bearer, TransportChoice::Auto).is_err());
+        let mut with_header = t.clone();
+        with_header
+            .headers
+            .insert("authorization".into(), "Bearer x".into());
+        assert!(ok.validate(&with_header, TransportChoice::Auto).is_err());
+        let mut both = ok.clone();
+        both.client_secret_file = Some("/s".into());
+        assert!(both.validate(&t, TransportChoice::Auto).is_err());
+        let neither = OAuthSpec {
+            client_id: "id".into(),
+            ..OAuthSpec::default()
+        };
+        assert!(neither.validate(&t, TransportChoice::Auto).is_err());
+        for (url, fine) in [
+            ("https://as.example/token", true),
+            ("http://127.0.0.1:9/token", true),
+            ("http://localhost/token", true),
+            ("http://as.example/token", false),
+            ("https://id:pw@as.example/token", false),
+            ("ftp://as.example/token", false),
+            ("token", false),
+        ] {
+            let spec = ok.clone().token_url(url);
+            let result = spec.validate(&t, TransportChoice::Auto);
+            assert_eq!(result.is_ok(), fine, "{url}: {result:?}");
+            if let Err(e) = result {
+                assert_eq!(e.kind(), ErrorKind::InvalidUrl, "{url}");
+            }
+        }
+    }
+}

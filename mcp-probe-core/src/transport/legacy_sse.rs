@@ -10,6 +10,7 @@
 
 use crate::clock::Deadline;
 use crate::http::answer::{media_type, not_mcp_content, read_prefix, status_failure};
+use crate::http::body::too_large;
 use crate::http::classify::classify_http_error;
 use crate::http::log::StepLog;
 use crate::text::snippet;
@@ -26,7 +27,7 @@ use tokio::time::timeout_at;
 use url::Url;
 
 use super::http::post_answer;
-use super::{response_from, too_large, AbandonedIds};
+use super::{response_from, AbandonedIds};
 use crate::http::client::HttpClient;
 use crate::http::target::Target;
 use crate::jsonrpc::{self, Incoming, NotRpc, RpcOutcome};

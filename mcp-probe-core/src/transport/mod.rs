@@ -183,16 +183,6 @@ pub(crate) fn answer_for(id: &Value, method: &str) -> (Value, &'static str) {
     }
 }
 
-/// The failure for a body, stream or event over its size limit.
-pub(crate) fn too_large(what: &str, thing: &str, limit: u64) -> Failure {
-    Failure::new(
-        FailureCode::ResponseTooLarge,
-        format!("{what}: the {thing} exceeded the limit of {limit} bytes"),
-    )
-    .with("limitBytes", limit)
-    .with("part", thing)
-}
-
 /// Parses a JSON body or event; invalid JSON is `malformed`, one holding more values than a
 /// probe keeps in memory is `response_too_large` (see [`jsonrpc::parse_bounded`]).
 pub(crate) fn parse_json(body: &[u8], what: &str) -> Result<Value, Failure> {

@@ -11,6 +11,7 @@
 //! probe itself is killed with SIGKILL.)
 
 use crate::clock::Deadline;
+use crate::http::body::too_large;
 use crate::http::log::StepLog;
 use crate::text::snippet;
 use std::collections::VecDeque;
@@ -27,7 +28,7 @@ use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 use tokio::time::{timeout_at, Instant};
 
-use super::{answer_for, response_from, too_large, AbandonedIds, ANSWER_BUDGET};
+use super::{answer_for, response_from, AbandonedIds, ANSWER_BUDGET};
 use crate::jsonrpc::{self, Incoming, NotRpc, RpcOutcome};
 use crate::model::{CommandSpec, Limits};
 use crate::model::{Failure, FailureCode, ServerMessage, ServerMessageKind};

@@ -3,6 +3,7 @@
 
 use crate::clock::Deadline;
 use crate::http::answer::{media_type, not_mcp_content, status_failure};
+use crate::http::body::too_large;
 use crate::http::classify::classify_http_error;
 use crate::http::log::StepLog;
 use std::time::Duration;
@@ -13,7 +14,7 @@ use serde_json::{json, Value};
 use tokio::time::timeout_at;
 
 use super::http::post_answer;
-use super::{parse_json, response_for, response_from, too_large};
+use super::{parse_json, response_for, response_from};
 use crate::http::body::read_body;
 use crate::http::client::HttpClient;
 use crate::http::target::{Secret, Target};

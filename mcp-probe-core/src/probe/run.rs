@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
+use crate::auth::{Credentials, TokenPhase};
 use crate::error::Error;
 use crate::http::client::HttpClient;
 use crate::http::dns::AddressPolicy;
@@ -17,8 +18,7 @@ use crate::model::{
     Failure, FailureCode, Report, SessionFacts, StepReport, StepStatus, TransportKind, Warning,
     REPORT_SCHEMA_VERSION,
 };
-use crate::oauth::{self, Credentials, TokenPhase};
-use crate::probe::Prober;
+use crate::probe::shared::Shared;
 use crate::scrub::Secrets;
 use crate::session::{LegacyOpener, Session};
 use crate::steps::{self, EraPlan, Learnt, StepContext};
@@ -38,7 +38,7 @@ pub(crate) struct Prepared {
 
 /// One probe between start and report.
 pub(crate) struct Run<'a> {
-    prober: &'a Prober,
+    prober: &'a Shared,
     scenario: &'a Scenario,
     spec: &'a TargetSpec,
     clock: Clock,
@@ -64,7 +64,7 @@ impl<'a> Run<'a> {
     /// Gets an OAuth token if one is configured, then opens the transport (nothing is sent
     /// to the server yet for HTTP; a stdio server is spawned).
     pub(crate) async fn start(
-        prober: &'a Prober,
+        prober: &'a Shared,
         scenario: &'a Scenario,
         spec: &'a TargetSpec,
         prepared: Prepared,
@@ -224,7 +224,7 @@ impl<'a> Run<'a> {
     fn token_refused(&self, step: &Step, outcome: &Result<(), Failure>) -> bool {
         matches!(step, Step::Handshake(_))
             && self.credentials.is_some()
-            && matches!(outcome, Err(f) if oauth::token_refused(f))
+            && matches!(outcome, Err(f) if crate::auth::token_refused(f))
     }
 
     /// A refused token is never reused; one from the cache is replaced once, and the step

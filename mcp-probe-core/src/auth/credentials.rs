@@ -1,0 +1,141 @@
+//! OAuth client credentials ready to use: the secret read (from the environment or a file),
+//! the token URL parsed, the cache key made.
+
+use url::Url;
+
+use crate::error::{Error, ErrorKind};
+use crate::http::target::Secret;
+use crate::model::OAuthMethod;
+
+use crate::model::oauth::parse_token_url;
+use crate::model::OAuthSpec;
+
+/// Client credentials ready to use: secret read, token URL parsed, cache key made.
+#[derive(Debug)]
+pub(crate) struct Credentials {
+    pub(super) client_id: String,
+    pub(super) secret: Secret,
+    pub(super) method: OAuthMethod,
+    pub(super) scope: Option<String>,
+    pub(super) token_url: Option<Url>,
+    pub(super) resource: String,
+    /// Token endpoint (or the server URL when discovered), client id, scope and resource.
+    pub(super) key: String,
+}
+
+impl Credentials {
+    /// Reads the secret (`Err` with [`ErrorKind::Credential`] when it cannot be had).
+    pub(crate) fn resolve(spec: &OAuthSpec, server: &Url) -> Result<Self, Error> {
+        let secret = read_secret(spec)?;
+        let token_url = spec.token_url.as_deref().map(parse_token_url).transpose()?;
+        let resource = match &spec.resource {
+            Some(r) => r.trim().to_owned(),
+            None => {
+                let mut url = server.clone();
+                // Only fails for URLs that cannot have user info, which then have none.
+                let _ = url.set_username("");
+                let _ = url.set_password(None);
+                url.set_fragment(None);
+                url.to_string()
+            }
+        };
+        let scope = spec.scope.as_deref().map(|s| s.trim().to_owned());
+        let client_id = spec.client_id.trim().to_owned();
+        let endpoint = match &token_url {
+            Some(url) => url.to_string(),
+            None => format!("discover:{server}"),
+        };
+        let key = format!(
+            "{endpoint}\n{client_id}\n{}\n{resource}",
+            scope.as_deref().unwrap_or("")
+        );
+        Ok(Credentials {
+            client_id,
+            secret,
+            method: spec.method,
+            scope,
+            token_url,
+            resource,
+            key,
+        })
+    }
+}
+
+impl Credentials {
+    /// The client secret and the encodings it travels in (`Basic base64(id:secret)`).
+    pub(crate) fn collect_secrets(&self, out: &mut crate::scrub::Secrets) {
+        out.add(self.secret.expose());
+        out.add(&basic_pair(&self.client_id, self.secret.expose()));
+    }
+}
+
+/// `id:secret`, each form-urlencoded, as `client_secret_basic` sends it (RFC 6749 §2.3.1).
+pub(super) fn basic_pair(client_id: &str, secret: &str) -> String {
+    let encode = |s: &str| url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
+    format!("{}:{}", encode(client_id), encode(secret))
+}
+
+fn read_secret(spec: &OAuthSpec) -> Result<Secret, Error> {
+    let credential = |m: String| Error::new(ErrorKind::Credential, m);
+    match (&spec.client_secret_env, &spec.client_secret_file) {
+        (Some(var), None) => match std::env::var(var.trim()) {
+            Ok(v) if !v.trim().is_empty() => Ok(Secret::new(v.trim())),
+            Ok(_) => Err(credential(format!(
+                "environment variable {var} (the OAuth client secret) is empty"
+            ))),
+            Err(_) => Err(credential(format!(
+                "environment variable {var} (the OAuth client secret) is not set"
+            ))),
+        },
+        (None, Some(path)) => {
+            let text = crate::file::read_limited_text(path, crate::file::MAX_SECRET_BYTES)
+                .map_err(|e| {
+                    credential(format!(
+                        "cannot read the OAuth client secret file {}: {e}",
+                        path.display()
+                    ))
+                })?;
+            match text.trim() {
+                "" => Err(credential(format!(
+                    "the OAuth client secret file {} is empty",
+                    path.display()
+                ))),
+                secret => Ok(Secret::new(secret)),
+            }
+        }
+        _ => Err(Error::new(
+            ErrorKind::InvalidScenario,
+            "OAuth client credentials need exactly one of `clientSecretEnv` and `clientSecretFile`",
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unreadable_secrets_are_credential_errors_without_values() {
+        let server = Url::parse("http://127.0.0.1:1/mcp#frag").unwrap();
+        let spec = OAuthSpec::secret_from_env("id", "MCP_PROBE_TEST_SURELY_UNSET_SECRET");
+        let e = Credentials::resolve(&spec, &server).unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::Credential);
+        assert!(e.to_string().contains("MCP_PROBE_TEST_SURELY_UNSET_SECRET"));
+        let dir = std::env::temp_dir().join(format!("mcp-probe-oauth-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("secret");
+        std::fs::write(&file, "  s3cret-value\n").unwrap();
+        let spec = OAuthSpec::secret_from_file("id", &file).scope(" a b ");
+        let creds = Credentials::resolve(&spec, &server).unwrap();
+        assert_eq!(creds.secret.expose(), "s3cret-value");
+        assert_eq!(creds.resource, "http://127.0.0.1:1/mcp");
+        assert!(!creds.key.contains("s3cret"));
+        assert!(!format!("{creds:?}").contains("s3cret"));
+        std::fs::write(&file, "\n").unwrap();
+        assert_eq!(
+            Credentials::resolve(&spec, &server).unwrap_err().kind(),
+            ErrorKind::Credential
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}

@@ -1,0 +1,664 @@
+//! How a client without credentials finds a protected server's authorization server: the
+//! 401 challenge, the protected resource metadata, the authorization server's metadata — and
+//! from there the token endpoint.
+
+use reqwest::header::{HeaderMap, HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_TYPE, LOCATION};
+use reqwest::Response;
+use serde_json::{json, Map, Value};
+use tokio::time::timeout_at;
+use url::Url;
+
+use crate::clock::Deadline;
+use crate::http::dns::AddressPolicy;
+use crate::http::target::Target;
+use crate::jsonrpc;
+use crate::model::{AuthFinding, Failure, FailureCode, FindingStatus};
+use crate::text::truncate;
+use crate::urls::{redact_url, strip_credentials, unsafe_reason};
+
+use super::checker::*;
+use crate::http::challenge::challenges;
+use crate::urls::http_url;
+use crate::urls::shown_text;
+
+pub(super) const PROTECTED_RESOURCE: &str = "/.well-known/oauth-protected-resource";
+
+pub(super) const OAUTH_SERVER: &str = "/.well-known/oauth-authorization-server";
+
+pub(super) const OPENID: &str = "/.well-known/openid-configuration";
+
+/// What [`discover_token_endpoint`] found.
+#[derive(Debug)]
+pub(crate) struct TokenEndpointDiscovery {
+    /// The token endpoint, or why there is none: the first `fail` finding of the checks a
+    /// client makes on the way (code `auth_check`, `details.check` names it; a `details.check`
+    /// of `token_endpoint` when the metadata names no usable one, `not_protected` when the
+    /// server answered without asking for credentials), or the transport failure when the
+    /// server could not be asked.
+    pub(crate) endpoint: Result<Url, Failure>,
+    /// HTTP requests made.
+    pub(crate) http_requests: u32,
+}
+
+/// Finds the token endpoint the way an MCP client does: an `initialize` without credentials,
+/// its 401 challenge, the protected resource metadata, the authorization server's metadata
+/// (issuer checked), then its `token_endpoint`, which must be https (loopback hosts
+/// excepted). Bounded and credential-free like [`check_auth`].
+pub(crate) async fn discover_token_endpoint(
+    client: &reqwest::Client,
+    metadata: &reqwest::Client,
+    guard: AddressPolicy,
+    target: &Target,
+    deadline: Deadline,
+) -> TokenEndpointDiscovery {
+    let mut checker = Checker::new(client, metadata, guard, deadline);
+    let found = checker.discover(target).await;
+    let endpoint = match (checker.failure.take(), found) {
+        (Some(failure), _) => Err(failure),
+        (None, None) => Err(Failure::new(
+            FailureCode::AuthCheck,
+            "the server answered an initialize without credentials, so it names no \
+             authorization server to ask for a token",
+        )
+        .with("check", "not_protected")),
+        (None, Some((metadata, metadata_url))) => {
+            let named = metadata
+                .get("token_endpoint")
+                .and_then(Value::as_str)
+                .map(str::trim)
+                .filter(|t| !t.is_empty());
+            match named.map(|text| (text, http_url(text))) {
+                None => Err(Failure::new(
+                    FailureCode::AuthCheck,
+                    "the authorization server metadata names no token_endpoint",
+                )
+                .with("check", "token_endpoint")
+                .with("url", redact_url(&metadata_url))),
+                Some((text, None)) => Err(Failure::new(
+                    FailureCode::AuthCheck,
+                    format!(
+                        "the authorization server's token_endpoint {} is not an absolute \
+                         http(s) URL",
+                        shown_text(text)
+                    ),
+                )
+                .with("check", "token_endpoint")
+                .with("url", redact_url(&metadata_url))),
+                Some((_, Some(url))) => {
+                    match guard.url_refusal(&url).or_else(|| unsafe_reason(&url)) {
+                        None => Ok(url),
+                        Some(why) => Err(Failure::new(
+                            FailureCode::AuthCheck,
+                            format!(
+                                "refused to send client credentials to the token endpoint {}: \
+                             {why}; it must be https (loopback hosts excepted) and lead only \
+                             where the target is",
+                                redact_url(&url)
+                            ),
+                        )
+                        .with("check", METADATA_URL_SAFE)
+                        .with("url", redact_url(&url))),
+                    }
+                }
+            }
+        }
+    };
+    TokenEndpointDiscovery {
+        endpoint,
+        http_requests: checker.requests,
+    }
+}
+
+/// `origin` + `suffix` + the URL's path without its trailing slash (RFC 8414 §3.1 / RFC
+/// 9728 §3.1 path insertion); query and fragment dropped.
+pub(super) fn insert_well_known(url: &Url, suffix: &str) -> Option<Url> {
+    let origin = url.origin().ascii_serialization();
+    let path = url.path().trim_end_matches('/');
+    Url::parse(&format!("{origin}{suffix}{path}")).ok()
+}
+
+/// The protected resource metadata URLs to try for a server URL without `resource_metadata`
+/// (MCP 2025-11-25): path-suffixed (when the server has a path), then root.
+pub(super) fn protected_resource_urls(server: &Url) -> Vec<(Url, &'static str)> {
+    let mut out = Vec::new();
+    if !server.path().trim_end_matches('/').is_empty() {
+        if let Some(url) = insert_well_known(server, PROTECTED_RESOURCE) {
+            out.push((url, "path-suffixed"));
+        }
+    }
+    let origin = server.origin().ascii_serialization();
+    if let Ok(url) = Url::parse(&format!("{origin}{PROTECTED_RESOURCE}")) {
+        out.push((url, "root"));
+    }
+    out
+}
+
+/// The authorization server metadata URLs to try, in the MCP 2025-11-25 order, each with how
+/// it was built.
+pub(super) fn authorization_server_urls(issuer: &Url) -> Vec<(Url, &'static str)> {
+    let path = issuer.path().trim_end_matches('/');
+    let mut out = Vec::new();
+    if path.is_empty() {
+        out.extend(insert_well_known(issuer, OAUTH_SERVER).map(|u| (u, "RFC 8414")));
+        out.extend(insert_well_known(issuer, OPENID).map(|u| (u, "OpenID Connect discovery")));
+    } else {
+        out.extend(
+            insert_well_known(issuer, OAUTH_SERVER).map(|u| (u, "RFC 8414 (path insertion)")),
+        );
+        out.extend(
+            insert_well_known(issuer, OPENID)
+                .map(|u| (u, "OpenID Connect discovery (path insertion)")),
+        );
+        let origin = issuer.origin().ascii_serialization();
+        out.extend(
+            Url::parse(&format!("{origin}{path}{OPENID}"))
+                .ok()
+                .map(|u| (u, "OpenID Connect discovery (path appending)")),
+        );
+    }
+    out
+}
+
+impl<'a> Checker<'a> {
+    /// What a client does before it can ask for a token: the checks up to the authorization
+    /// server's metadata and its issuer. Returns that metadata and its URL when it was found.
+    pub(super) async fn discover(&mut self, target: &Target) -> Option<(Map<String, Value>, Url)> {
+        let challenges = self.challenge(target).await?;
+        let bearer = self.bearer_challenge(&challenges, target.url());
+        let (metadata, metadata_url) = self.resource_metadata(target, bearer.as_ref()).await?;
+        let server = self.authorization_servers(&metadata);
+        self.resource_match(&metadata, target.url(), &metadata_url);
+        let (issuer, issuer_url) = server?;
+        if !self.learn(&issuer_url) {
+            return None;
+        }
+        let (as_metadata, as_metadata_url) = self.as_metadata(&issuer_url).await?;
+        self.issuer_match(&as_metadata, &issuer, &as_metadata_url);
+        Some((as_metadata, as_metadata_url))
+    }
+
+    /// `challenge_status`: an `initialize` without credentials. Returns the challenges when
+    /// the checks go on.
+    pub(super) async fn challenge(&mut self, target: &Target) -> Option<Vec<Map<String, Value>>> {
+        const WHAT: &str = "initialize without credentials";
+        let mut url = target.url().clone();
+        strip_credentials(&mut url);
+        let mut headers = target.headers().clone();
+        headers.remove(AUTHORIZATION);
+        let body = serde_json::to_vec(&jsonrpc::request(
+            1,
+            "initialize",
+            Some(json!({
+                "protocolVersion": crate::model::LATEST_HANDSHAKE_VERSION,
+                "capabilities": {},
+                "clientInfo": {"name": "mcp-probe", "version": env!("CARGO_PKG_VERSION")},
+            })),
+        ))
+        .unwrap_or_default();
+        let rb = self
+            .client
+            .post(url.clone())
+            .headers(headers.clone())
+            .header(ACCEPT, "application/json, text/event-stream")
+            .header(CONTENT_TYPE, "application/json")
+            .body(body);
+        let resp = match self.send(rb, WHAT).await {
+            Ok(resp) => resp,
+            Err(failure) => {
+                let message = format!(
+                    "{} could not be asked: {}",
+                    redact_url(&url),
+                    failure.message
+                );
+                self.findings.push(AuthFinding {
+                    check: CHALLENGE_STATUS.to_owned(),
+                    status: FindingStatus::Fail,
+                    message,
+                    url: Some(redact_url(&url)),
+                });
+                if self.failure.is_none() {
+                    self.failure = Some(failure.with("check", CHALLENGE_STATUS));
+                }
+                return None;
+            }
+        };
+        let status = resp.status();
+        let code = status.as_u16();
+        let reason = status.canonical_reason().unwrap_or("");
+        match code {
+            401 => self.pass(
+                CHALLENGE_STATUS,
+                "an initialize without credentials was answered 401 Unauthorized".to_owned(),
+                Some(&url),
+            ),
+            403 => self.fail(
+                CHALLENGE_STATUS,
+                "an initialize without credentials was answered 403 Forbidden instead of \
+                 401 Unauthorized (403 is for insufficient scope)"
+                    .to_owned(),
+                Some(&url),
+            ),
+            200..=299 => {
+                self.warn(
+                    CHALLENGE_STATUS,
+                    format!(
+                        "not protected: an initialize without credentials was answered HTTP \
+                         {code} {reason}; the authorization checks were skipped"
+                    ),
+                    Some(&url),
+                );
+                self.end_session(resp, url, headers).await;
+                return None;
+            }
+            300..=399 => {
+                let location = resp
+                    .headers()
+                    .get(LOCATION)
+                    .and_then(|v| v.to_str().ok())
+                    .map(|l| match url.join(l) {
+                        Ok(u) => redact_url(&u),
+                        Err(_) => truncate(l, 200),
+                    });
+                self.fail(
+                    CHALLENGE_STATUS,
+                    format!(
+                        "an initialize without credentials was answered HTTP {code} {reason} \
+                         (a redirect to {}) instead of 401 Unauthorized",
+                        location.as_deref().unwrap_or("no Location")
+                    ),
+                    Some(&url),
+                );
+                return None;
+            }
+            _ => {
+                self.fail(
+                    CHALLENGE_STATUS,
+                    format!(
+                        "an initialize without credentials was answered HTTP {code} {reason} \
+                         instead of 401 Unauthorized"
+                    ),
+                    Some(&url),
+                );
+                return None;
+            }
+        }
+        Some(challenges(resp.headers()))
+    }
+
+    /// An unprotected server may have opened a session for the probe: end it.
+    pub(super) async fn end_session(&mut self, resp: Response, url: Url, headers: HeaderMap) {
+        let Some(session) = resp.headers().get("mcp-session-id").cloned() else {
+            return;
+        };
+        drop(resp);
+        let budget = self.deadline.capped(CLEANUP_BUDGET);
+        if budget.passed() {
+            return;
+        }
+        let mut session: HeaderValue = session;
+        session.set_sensitive(true);
+        self.requests = self.requests.saturating_add(1);
+        let rb = self
+            .client
+            .delete(url)
+            .headers(headers)
+            .header("mcp-session-id", session);
+        // Best effort: the outcome changes nothing in the findings.
+        let _ = timeout_at(budget.at, rb.send()).await;
+    }
+
+    /// `bearer_challenge`: the Bearer challenge, if there is one.
+    pub(super) fn bearer_challenge(
+        &mut self,
+        challenges: &[Map<String, Value>],
+        server: &Url,
+    ) -> Option<Map<String, Value>> {
+        let mut server = server.clone();
+        strip_credentials(&mut server);
+        let server = Some(&server);
+        if challenges.is_empty() {
+            self.fail(
+                BEARER_CHALLENGE,
+                "the 401 has no WWW-Authenticate header (RFC 9110 requires one; MCP clients \
+                 read the Bearer challenge from it)"
+                    .to_owned(),
+                server,
+            );
+            return None;
+        }
+        let scheme = |c: &Map<String, Value>| {
+            c.get("scheme")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_owned()
+        };
+        let Some(bearer) = challenges
+            .iter()
+            .find(|c| scheme(c).eq_ignore_ascii_case("bearer"))
+            .cloned()
+        else {
+            let offered: Vec<String> = challenges.iter().map(scheme).collect();
+            self.fail(
+                BEARER_CHALLENGE,
+                format!(
+                    "WWW-Authenticate offers {} but no Bearer challenge (OAuth 2.1, RFC 6750)",
+                    offered.join(", ")
+                ),
+                server,
+            );
+            return None;
+        };
+        if bearer.contains_key("token") {
+            self.fail(
+                BEARER_CHALLENGE,
+                "the Bearer challenge is not well-formed: it carries a bare token where RFC \
+                 6750 allows only name=value parameters"
+                    .to_owned(),
+                server,
+            );
+            return Some(bearer);
+        }
+        let text = |name: &str| {
+            bearer
+                .get(name)
+                .and_then(Value::as_str)
+                .map(str::trim)
+                .filter(|v| !v.is_empty())
+                .map(str::to_owned)
+        };
+        let metadata_note = if text("resource_metadata").is_some() {
+            "with resource_metadata"
+        } else {
+            "without resource_metadata (clients fall back to the well-known URLs)"
+        };
+        let error_note = match text("error") {
+            Some(error) => format!(
+                "; it names error={} although the request carried no credentials (RFC 6750 \
+                 says it should not)",
+                truncate(&error, 40)
+            ),
+            None => String::new(),
+        };
+        match text("scope") {
+            Some(scope) => self.pass(
+                BEARER_CHALLENGE,
+                format!(
+                    "Bearer challenge with scope=\"{}\", {metadata_note}{error_note}",
+                    truncate(&scope, 100)
+                ),
+                server,
+            ),
+            None => self.warn(
+                BEARER_CHALLENGE,
+                format!(
+                    "Bearer challenge without scope (MCP 2025-11-25: servers SHOULD name the \
+                     scopes a request needs), {metadata_note}{error_note}"
+                ),
+                server,
+            ),
+        }
+        Some(bearer)
+    }
+
+    /// `resource_metadata`: the protected resource metadata, from the challenge or the
+    /// well-known URLs.
+    pub(super) async fn resource_metadata(
+        &mut self,
+        target: &Target,
+        bearer: Option<&Map<String, Value>>,
+    ) -> Option<(Map<String, Value>, Url)> {
+        let from_challenge = bearer
+            .and_then(|b| b.get("resource_metadata"))
+            .and_then(Value::as_str)
+            .map(str::trim)
+            .filter(|v| !v.is_empty());
+        if let Some(raw) = from_challenge {
+            let Some(url) = http_url(raw) else {
+                self.fail(
+                    RESOURCE_METADATA,
+                    format!(
+                        "the challenge's resource_metadata {} is not an absolute http(s) URL",
+                        shown_text(raw)
+                    ),
+                    None,
+                );
+                return None;
+            };
+            if !self.learn(&url) {
+                return None;
+            }
+            return match self.fetch_json(url.clone()).await {
+                Ok(doc) => {
+                    self.pass(
+                        RESOURCE_METADATA,
+                        "protected resource metadata read from the challenge's \
+                         resource_metadata URL"
+                            .to_owned(),
+                        Some(&url),
+                    );
+                    Some((doc, url))
+                }
+                Err(FetchError::Refused) => None,
+                Err(e) => {
+                    self.record(
+                        RESOURCE_METADATA,
+                        FindingStatus::Fail,
+                        format!(
+                            "the challenge's resource_metadata URL {} could not be read: {}",
+                            redact_url(&url),
+                            e.describe()
+                        ),
+                        Some(&url),
+                        e.cause(),
+                    );
+                    None
+                }
+            };
+        }
+        let candidates = protected_resource_urls(target.url());
+        let mut misses = Vec::new();
+        let mut cause = None;
+        for (url, which) in &candidates {
+            match self.fetch_json(url.clone()).await {
+                Ok(doc) => {
+                    let before = if misses.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" ({} first)", misses.join("; "))
+                    };
+                    self.pass(
+                        RESOURCE_METADATA,
+                        format!(
+                            "no resource_metadata in the challenge; protected resource metadata \
+                             found at the {which} well-known URL{before} (the MCP 2025-11-25 \
+                             fallback; 2025-06-18 clients only follow the challenge)"
+                        ),
+                        Some(url),
+                    );
+                    return Some((doc, url.clone()));
+                }
+                Err(FetchError::Refused) => return None,
+                Err(e) => {
+                    cause = cause.or(e.cause());
+                    misses.push(format!("{} → {}", redact_url(url), e.describe()));
+                }
+            }
+        }
+        self.record(
+            RESOURCE_METADATA,
+            FindingStatus::Fail,
+            format!(
+                "no resource_metadata in the challenge and no protected resource metadata at \
+                 the well-known URLs: {}",
+                misses.join("; ")
+            ),
+            candidates.first().map(|(u, _)| u),
+            cause,
+        );
+        None
+    }
+
+    /// `authorization_servers`: the first listed authorization server (as written, parsed).
+    pub(super) fn authorization_servers(
+        &mut self,
+        metadata: &Map<String, Value>,
+    ) -> Option<(String, Url)> {
+        let list = match metadata.get("authorization_servers") {
+            Some(Value::Array(list)) if !list.is_empty() => list,
+            Some(Value::Array(_)) => {
+                self.fail(
+                    AUTHORIZATION_SERVERS,
+                    "authorization_servers is empty; MCP requires at least one".to_owned(),
+                    None,
+                );
+                return None;
+            }
+            Some(other) => {
+                self.fail(
+                    AUTHORIZATION_SERVERS,
+                    format!(
+                        "authorization_servers is a JSON {} instead of an array of URLs",
+                        crate::text::kind(other)
+                    ),
+                    None,
+                );
+                return None;
+            }
+            None => {
+                self.fail(
+                    AUTHORIZATION_SERVERS,
+                    "the protected resource metadata has no authorization_servers; MCP requires \
+                     at least one"
+                        .to_owned(),
+                    None,
+                );
+                return None;
+            }
+        };
+        let first = list.first().and_then(Value::as_str).map(str::trim);
+        let Some((text, url)) = first.and_then(|t| Some((t, http_url(t)?))) else {
+            let shown = match list.first() {
+                Some(Value::String(s)) => shown_text(s),
+                Some(other) => format!("a JSON {}", crate::text::kind(other)),
+                None => "nothing".to_owned(),
+            };
+            self.fail(
+                AUTHORIZATION_SERVERS,
+                format!(
+                    "the first entry of authorization_servers, {shown}, is not an absolute \
+                     http(s) URL"
+                ),
+                None,
+            );
+            return None;
+        };
+        let n = list.len();
+        let listed = if n == 1 {
+            "one authorization server listed".to_owned()
+        } else {
+            format!("{n} authorization servers listed; checking the first")
+        };
+        self.pass(
+            AUTHORIZATION_SERVERS,
+            format!("{listed}: {}", redact_url(&url)),
+            Some(&url),
+        );
+        Some((text.to_owned(), url))
+    }
+
+    /// `as_metadata`: the authorization server's metadata, trying the URLs in the spec's order.
+    pub(super) async fn as_metadata(&mut self, issuer: &Url) -> Option<(Map<String, Value>, Url)> {
+        let candidates = authorization_server_urls(issuer);
+        let mut misses = Vec::new();
+        let mut cause = None;
+        for (url, how) in &candidates {
+            match self.fetch_json(url.clone()).await {
+                Ok(doc) => {
+                    let before = if misses.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" after {}", misses.join("; "))
+                    };
+                    let note = if how.starts_with("OpenID") {
+                        " (clients of MCP 2025-06-18 only try RFC 8414)"
+                    } else {
+                        ""
+                    };
+                    self.pass(
+                        AS_METADATA,
+                        format!("authorization server metadata found by {how}{before}{note}"),
+                        Some(url),
+                    );
+                    return Some((doc, url.clone()));
+                }
+                Err(FetchError::Refused) => return None,
+                Err(e) => {
+                    cause = cause.or(e.cause());
+                    misses.push(format!("{} → {}", redact_url(url), e.describe()));
+                }
+            }
+        }
+        self.record(
+            AS_METADATA,
+            FindingStatus::Fail,
+            format!(
+                "no metadata for the authorization server {} (RFC 8414 or OpenID Connect \
+                 discovery): {}",
+                redact_url(issuer),
+                misses.join("; ")
+            ),
+            Some(issuer),
+            cause,
+        );
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn urls(list: Vec<(Url, &'static str)>) -> Vec<String> {
+        list.into_iter().map(|(u, _)| u.to_string()).collect()
+    }
+
+    #[test]
+    fn well_known_urls_are_built_in_the_spec_order() {
+        let tenant = Url::parse("https://as.example/tenant1").unwrap();
+        assert_eq!(
+            urls(authorization_server_urls(&tenant)),
+            [
+                "https://as.example/.well-known/oauth-authorization-server/tenant1",
+                "https://as.example/.well-known/openid-configuration/tenant1",
+                "https://as.example/tenant1/.well-known/openid-configuration",
+            ]
+        );
+        let trailing = Url::parse("https://as.example:8443/a/b/").unwrap();
+        assert_eq!(
+            urls(authorization_server_urls(&trailing))[0],
+            "https://as.example:8443/.well-known/oauth-authorization-server/a/b"
+        );
+        for root in ["https://as.example", "https://as.example/"] {
+            assert_eq!(
+                urls(authorization_server_urls(&Url::parse(root).unwrap())),
+                [
+                    "https://as.example/.well-known/oauth-authorization-server",
+                    "https://as.example/.well-known/openid-configuration",
+                ]
+            );
+        }
+        let server = Url::parse("https://u:p@example.com/public/mcp?key=s#f").unwrap();
+        assert_eq!(
+            urls(protected_resource_urls(&server)),
+            [
+                "https://example.com/.well-known/oauth-protected-resource/public/mcp",
+                "https://example.com/.well-known/oauth-protected-resource",
+            ]
+        );
+        let at_root = Url::parse("https://example.com/").unwrap();
+        assert_eq!(
+            urls(protected_resource_urls(&at_root)),
+            ["https://example.com/.well-known/oauth-protected-resource"]
+        );
+    }
+}

@@ -1,0 +1,246 @@
+//! OAuth client credentials (RFC 6749 §4.4; the MCP client-credentials extension, SEP-1046) for
+//! monitoring protected servers: the probe gets an access token from the authorization
+//! server and sends it as `Authorization: Bearer …` on every MCP request.
+//!
+//! - The token endpoint is `tokenUrl` when given, else discovered as an MCP client does
+//!   ([`crate::auth::discover_token_endpoint`]).
+//! - The token request is a form POST with `grant_type=client_credentials`, `scope` when given
+//!   and `resource` (RFC 8707: the server's URL, as MCP asks); the client authenticates with
+//!   HTTP Basic (`client_secret_basic`, id and secret form-urlencoded first, RFC 6749 §2.3.1)
+//!   or in the body (`client_secret_post`).
+//! - It is bounded: the probe's request deadline, [`MAX_TOKEN_RESPONSE_BYTES`], no redirect to
+//!   another origin, https only (loopback hosts excepted).
+//! - Tokens are cached by the [`crate::Prober`] until [`EXPIRY_MARGIN`] before they expire
+//!   ([`DEFAULT_LIFETIME`] when the server gives no `expires_in`), keyed by token endpoint (or,
+//!   when discovered, the server URL), client id, scope and resource — never by the secret.
+//! - A token request that fails is the server's problem: a report failure (`auth_token`, or
+//!   the transport's code when the endpoint cannot be reached), never an error. A secret that
+//!   cannot be read is the caller's: [`ErrorKind::Credential`].
+//!
+//! Neither the secret nor the token ever appears in a report, failure or error: texts the
+//! authorization server sends back are shown with the secret blanked out.
+
+use std::time::Duration;
+
+use reqwest::header::HeaderValue;
+use serde_json::Value;
+use tokio::time::Instant;
+use url::Url;
+
+use crate::clock::Clock;
+use crate::error::Error;
+use crate::http::dns::AddressPolicy;
+use crate::http::target::Target;
+use crate::model::{AuthFacts, Failure, FailureCode};
+use crate::urls::redact_url;
+
+use std::collections::HashMap;
+use std::sync::{Mutex, PoisonError};
+
+use super::credentials::Credentials;
+use super::discovery::discover_token_endpoint;
+use super::token_request::request_token;
+
+/// How long a token the server gave no `expires_in` for is reused.
+pub(crate) const DEFAULT_LIFETIME: Duration = Duration::from_secs(300);
+
+/// A cached token is not used in the last 30 seconds of its life.
+pub(crate) const EXPIRY_MARGIN: Duration = Duration::from_secs(30);
+
+/// Most tokens one prober keeps.
+const MAX_CACHED_TOKENS: usize = 1000;
+
+/// Tokens a prober got, reused by its later probes.
+#[derive(Debug, Default)]
+pub(crate) struct TokenCache {
+    entries: Mutex<HashMap<String, CachedToken>>,
+}
+
+#[derive(Debug, Clone)]
+struct CachedToken {
+    header: HeaderValue,
+    endpoint: String,
+    usable_until: Instant,
+}
+
+/// What getting a token for one probe came to.
+#[derive(Debug)]
+pub(crate) struct TokenPhase {
+    /// What the report shows.
+    pub(crate) facts: AuthFacts,
+    /// Why no token could be had; the probe's first step fails with it.
+    pub(crate) failure: Option<Failure>,
+    /// The token came from the cache and has not been replaced during this probe.
+    from_cache: bool,
+}
+
+impl TokenPhase {
+    /// Whether a 401 may be answered by getting a fresh token (once per probe: only a token
+    /// from the cache is replaced).
+    pub(crate) fn may_refresh(&self) -> bool {
+        self.from_cache
+    }
+
+    /// Takes over what a second attempt (after a refused cached token) found, adding up the
+    /// requests and time; returns its failure.
+    pub(crate) fn replace(&mut self, fresh: TokenPhase) -> Option<Failure> {
+        self.facts.requests = self.facts.requests.saturating_add(fresh.facts.requests);
+        self.facts.duration_ms += fresh.facts.duration_ms;
+        self.facts.cached = fresh.facts.cached;
+        if fresh.facts.token_endpoint.is_some() {
+            self.facts.token_endpoint = fresh.facts.token_endpoint;
+        }
+        self.from_cache = false;
+        fresh.failure
+    }
+}
+
+/// Whether `failure` is the MCP server refusing the bearer token (401).
+pub(crate) fn token_refused(failure: &Failure) -> bool {
+    failure.code == FailureCode::AuthRequired
+        && failure.details.get("httpStatus").and_then(Value::as_u64) == Some(401)
+}
+
+impl TokenCache {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, CachedToken>> {
+        self.entries.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn get(&self, key: &str) -> Option<CachedToken> {
+        let mut entries = self.lock();
+        match entries.get(key) {
+            Some(c) if Instant::now() < c.usable_until => Some(c.clone()),
+            Some(_) => {
+                entries.remove(key);
+                None
+            }
+            None => None,
+        }
+    }
+
+    fn store(&self, key: &str, token: CachedToken) {
+        let mut entries = self.lock();
+        if entries.len() >= MAX_CACHED_TOKENS && !entries.contains_key(key) {
+            let now = Instant::now();
+            entries.retain(|_, c| now < c.usable_until);
+            if entries.len() >= MAX_CACHED_TOKENS {
+                return;
+            }
+        }
+        entries.insert(key.to_owned(), token);
+    }
+
+    /// Forgets the token for these credentials (the server refused it).
+    pub(crate) fn forget(&self, credentials: &Credentials) {
+        self.lock().remove(&credentials.key);
+    }
+
+    /// Gets a token — from the cache when `use_cache` and one is there, else from the token
+    /// endpoint — and puts it into `target`'s `Authorization` header.
+    ///
+    /// `client` (the probe's) makes the discovery requests; `token_client` makes the client
+    /// for the token endpoint. `Err` only when that client cannot be made.
+    pub(crate) async fn authorize<F>(
+        &self,
+        credentials: &Credentials,
+        target: &mut Target,
+        client: &reqwest::Client,
+        clock: &Clock,
+        use_cache: bool,
+        other_client: F,
+    ) -> Result<TokenPhase, Error>
+    where
+        F: Fn(&Url, Option<AddressPolicy>) -> Result<reqwest::Client, Error>,
+    {
+        let started = Instant::now();
+        let mut facts = AuthFacts {
+            method: "client_credentials".to_owned(),
+            token_endpoint: credentials.token_url.as_ref().map(redact_url),
+            cached: false,
+            requests: 0,
+            duration_ms: 0.0,
+        };
+        let finish = |mut facts: AuthFacts, failure: Option<Failure>, from_cache: bool| {
+            facts.duration_ms = started.elapsed().as_micros() as f64 / 1000.0;
+            TokenPhase {
+                facts,
+                failure,
+                from_cache,
+            }
+        };
+        if use_cache {
+            if let Some(cached) = self.get(&credentials.key) {
+                target.set_authorization(cached.header);
+                facts.token_endpoint = Some(cached.endpoint);
+                facts.cached = true;
+                return Ok(finish(facts, None, true));
+            }
+        }
+        // A token endpoint the user named is trusted; one learnt from the server may lead
+        // only where the target is.
+        let (endpoint, guard) = match &credentials.token_url {
+            Some(url) => (url.clone(), None),
+            None => {
+                let guard = AddressPolicy::for_target(target.url()).await;
+                let metadata = other_client(target.url(), Some(guard))?;
+                let found = discover_token_endpoint(
+                    client,
+                    &metadata,
+                    guard,
+                    target,
+                    clock.request_deadline(),
+                )
+                .await;
+                facts.requests = facts.requests.saturating_add(found.http_requests);
+                match found.endpoint {
+                    Ok(url) => (url, Some(guard)),
+                    Err(f) => return Ok(finish(facts, Some(discovery_failure(f)), false)),
+                }
+            }
+        };
+        let shown = redact_url(&endpoint);
+        facts.token_endpoint = Some(shown.clone());
+        let token_client = other_client(&endpoint, guard)?;
+        facts.requests = facts.requests.saturating_add(1);
+        let deadline = clock.request_deadline();
+        match request_token(&token_client, &endpoint, credentials, &deadline).await {
+            Ok(token) => {
+                let now = Instant::now();
+                let usable_until = match token.expires_in {
+                    Some(lifetime) => lifetime
+                        .checked_sub(EXPIRY_MARGIN)
+                        .filter(|left| !left.is_zero())
+                        .and_then(|left| now.checked_add(left)),
+                    None => now.checked_add(DEFAULT_LIFETIME),
+                };
+                if let Some(usable_until) = usable_until {
+                    self.store(
+                        &credentials.key,
+                        CachedToken {
+                            header: token.header.clone(),
+                            endpoint: shown,
+                            usable_until,
+                        },
+                    );
+                }
+                target.set_authorization(token.header);
+                Ok(finish(facts, None, false))
+            }
+            Err(f) => Ok(finish(facts, Some(f.with("stage", "token_request")), false)),
+        }
+    }
+}
+
+/// A discovery failure as the probe reports it: the checks' `auth_check` becomes
+/// `auth_token`; transport failures keep their code.
+fn discovery_failure(f: Failure) -> Failure {
+    if f.code != FailureCode::AuthCheck {
+        return f.with("stage", "discovery");
+    }
+    let mut out = Failure::new(
+        FailureCode::AuthToken,
+        format!("cannot find the OAuth token endpoint: {}", f.message),
+    );
+    out.details = f.details;
+    out.with("stage", "discovery")
+}

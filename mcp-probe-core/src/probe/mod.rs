@@ -1,0 +1,90 @@
+//! The prober: runs a scenario against its target and turns everything that happens into a
+//! [`Report`].
+
+mod run;
+mod shared;
+
+use std::sync::{Arc, OnceLock};
+use std::time::SystemTime;
+
+use tokio::time::Instant;
+
+use crate::clock::Clock;
+use crate::error::{Error, ErrorKind};
+use crate::model::{Report, Scenario};
+use run::Run;
+use shared::Shared;
+
+/// Runs probes. Cheap to clone; clones share TLS configurations and detected eras. Every
+/// probe opens its own connections, so each one reports fresh DNS, connect and TLS timings and
+/// the certificate the server presents now.
+///
+/// ```no_run
+/// # async fn demo() -> Result<(), mcp_probe_core::Error> {
+/// use mcp_probe_core::{Prober, Scenario};
+///
+/// let prober = Prober::new();
+/// let report = prober
+///     .check(&Scenario::for_url("http://127.0.0.1:8000/mcp").call_tool("add", serde_json::json!({"a": 2, "b": 3})))
+///     .await?;
+/// if !report.ok {
+///     eprintln!("{}", report.failure.as_ref().map_or("", |f| f.message.as_str()));
+/// }
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct Prober {
+    shared: Arc<Shared>,
+}
+
+/// Runs one probe with a process-wide shared [`Prober`].
+pub async fn check(scenario: &Scenario) -> Result<Report, Error> {
+    static SHARED: OnceLock<Prober> = OnceLock::new();
+    SHARED.get_or_init(Prober::new).check(scenario).await
+}
+
+impl Prober {
+    /// A prober with no connections yet.
+    pub fn new() -> Self {
+        Prober::default()
+    }
+
+    /// Runs `scenario` against its target.
+    ///
+    /// `Err` only for the caller's mistakes (no or bad URL, unreadable credential, invalid
+    /// scenario); whatever the server does ends up in the [`Report`].
+    pub async fn check(&self, scenario: &Scenario) -> Result<Report, Error> {
+        scenario.validate()?;
+        let spec = scenario
+            .target
+            .as_ref()
+            .ok_or_else(|| Error::new(ErrorKind::InvalidUrl, "no URL given"))?;
+        let prepared = self.shared.prepare(scenario, spec)?;
+        let started_at = humantime::format_rfc3339_millis(SystemTime::now()).to_string();
+        let started = Instant::now();
+        let clock = Clock::start(scenario.timeouts.total, scenario.timeouts.request);
+        let mut run = Run::start(&self.shared, scenario, spec, prepared, clock).await?;
+        let mut steps = Vec::new();
+        for step in scenario.effective_steps() {
+            steps.push(run.step(&step).await?);
+        }
+        Ok(run.finish(steps, started_at, started).await)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The bindings run probes on multi-threaded runtimes: the future must stay `Send`.
+    #[test]
+    fn a_probe_is_a_send_future() {
+        fn assert_send<T: Send>(_: &T) {}
+        let prober = Prober::new();
+        let scenario = Scenario::for_url("http://127.0.0.1:9/mcp");
+        let probe = prober.check(&scenario);
+        assert_send(&probe);
+        let shared = check(&scenario);
+        assert_send(&shared);
+    }
+}
