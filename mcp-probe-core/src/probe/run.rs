@@ -18,23 +18,13 @@ use crate::model::{
     Failure, FailureCode, Report, SessionFacts, StepReport, StepStatus, TransportKind, Warning,
     REPORT_SCHEMA_VERSION,
 };
-use crate::probe::shared::Shared;
+use crate::probe::shared::{Prepared, Shared};
 use crate::scrub::Secrets;
 use crate::session::{LegacyOpener, Session};
 use crate::steps::{self, EraPlan, Learnt, StepContext};
 use crate::transport::stdio::Stdio;
 use crate::transport::streamable_http::StreamableHttp;
 use crate::transport::Transport;
-
-/// What a probe needs that can be the caller's mistake, resolved before the clock starts.
-pub(crate) struct Prepared {
-    /// The target and its client, for URL targets.
-    pub(crate) http: Option<(Target, HttpClient)>,
-    /// OAuth client credentials, secret read.
-    pub(crate) credentials: Option<Credentials>,
-    /// The connect timeout (for token-endpoint clients).
-    pub(crate) connect: Duration,
-}
 
 /// One probe between start and report.
 pub(crate) struct Run<'a> {

@@ -8,10 +8,20 @@ use std::time::Duration;
 use crate::auth::{Credentials, TokenCache};
 use crate::error::Error;
 use crate::http::client::ClientCache;
+use crate::http::client::HttpClient;
 use crate::http::dns::AddressPolicy;
 use crate::http::target::Target;
 use crate::model::{Era, Failure, Scenario, TargetSpec, TransportChoice};
-use crate::probe::run::Prepared;
+
+/// What a probe needs that can be the caller's mistake, resolved before the clock starts.
+pub(crate) struct Prepared {
+    /// The target and its client, for URL targets.
+    pub(crate) http: Option<(Target, HttpClient)>,
+    /// OAuth client credentials, secret read.
+    pub(crate) credentials: Option<Credentials>,
+    /// The connect timeout (for token-endpoint clients).
+    pub(crate) connect: Duration,
+}
 
 /// The state a prober's probes share.
 #[derive(Debug, Default)]
