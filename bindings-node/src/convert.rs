@@ -1337,7 +1337,7 @@ impl From<&engine::ExchangeTimings> for ExchangeTimings {
 impl From<&engine::Negotiation> for Negotiation {
     fn from(n: &engine::Negotiation) -> Self {
         Negotiation {
-            mode: n.mode.clone(),
+            mode: n.mode.to_string(),
             evidence: n.evidence.clone(),
         }
     }
@@ -1389,7 +1389,7 @@ impl From<&engine::StepReport> for StepReport {
 impl From<&engine::AuthFinding> for AuthFinding {
     fn from(f: &engine::AuthFinding) -> Self {
         AuthFinding {
-            check: f.check.clone(),
+            check: f.check.to_string(),
             status: f.status.as_str().to_owned(),
             message: f.message.clone(),
             url: f.url.clone(),
@@ -1437,7 +1437,7 @@ impl From<&engine::SessionFacts> for SessionFacts {
         SessionFacts {
             issued: s.issued,
             reinitialized: s.reinitialized,
-            closed: s.closed.clone(),
+            closed: s.closed.as_ref().map(ToString::to_string),
         }
     }
 }
@@ -1463,7 +1463,7 @@ impl From<&engine::Failure> for Failure {
 impl From<&engine::Warning> for Warning {
     fn from(w: &engine::Warning) -> Self {
         Warning {
-            code: w.code.clone(),
+            code: w.code.to_string(),
             step: w.step.clone(),
             message: w.message.clone(),
         }

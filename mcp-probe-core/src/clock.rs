@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
-use crate::model::{Failure, FailureCode};
+use crate::model::{Failure, FailureCode, TimeoutPhase};
 
 /// Longest a clean-up message (cancel, DELETE) may take.
 pub(crate) const CLEANUP_BUDGET: Duration = Duration::from_millis(1000);
@@ -130,14 +130,14 @@ impl Deadline {
     }
 
     /// The failure for running past this deadline during `phase`.
-    pub(crate) fn timeout(&self, phase: &str, what: &str) -> Failure {
+    pub(crate) fn timeout(&self, phase: TimeoutPhase, what: &str) -> Failure {
         let ms = u64::try_from(self.budget.as_millis()).unwrap_or(u64::MAX);
         let waiting = match phase {
-            "connect" => "connecting",
-            "tls" => "in the TLS handshake",
-            "headers" => "waiting for the response headers",
-            "body" => "reading the response body",
-            "stream_idle" => "waiting for the response on the open SSE stream",
+            TimeoutPhase::Connect => "connecting",
+            TimeoutPhase::Tls => "in the TLS handshake",
+            TimeoutPhase::Headers => "waiting for the response headers",
+            TimeoutPhase::Body => "reading the response body",
+            TimeoutPhase::StreamIdle => "waiting for the response on the open SSE stream",
             _ => "waiting",
         };
         let limit = match self.limit {
@@ -149,7 +149,7 @@ impl Deadline {
             FailureCode::Timeout,
             format!("{what}: no answer within {limit} while {waiting}"),
         )
-        .with("phase", phase)
+        .with_phase(phase)
         .with("limit", self.limit.as_str())
         .with("limitMs", ms)
     }
@@ -170,7 +170,7 @@ mod tests {
         assert_eq!(d.limit, Limit::Request);
         let d = Deadline::for_request(Duration::from_secs(60), total_at, Duration::from_secs(10));
         assert_eq!(d.limit, Limit::Total);
-        let f = d.timeout("headers", "tools/list");
+        let f = d.timeout(TimeoutPhase::Headers, "tools/list");
         assert_eq!(f.code, FailureCode::Timeout);
         assert_eq!(f.details["phase"], "headers");
         assert_eq!(f.details["limit"], "total");

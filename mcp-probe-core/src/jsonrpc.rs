@@ -5,13 +5,8 @@ use crate::text::short;
 use crate::text::truncate;
 use serde_json::{json, Value};
 
-/// An error object from a JSON-RPC response.
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) struct RpcError {
-    pub(crate) code: i64,
-    pub(crate) message: String,
-    pub(crate) data: Option<Value>,
-}
+/// An error object from a JSON-RPC response (the report's typed fact of it).
+pub(crate) use crate::model::RpcErrorFact as RpcError;
 
 impl RpcError {
     /// The error as report details (`{code, message, data?}`), the message cut to a sane length.
@@ -24,17 +19,14 @@ impl RpcError {
     }
 }
 
-/// Rebuilds an error object from report details written by [`RpcError::to_value`].
-pub(crate) fn error_from_details(v: &Value) -> Option<RpcError> {
-    Some(RpcError {
-        code: v.get("code")?.as_i64()?,
-        message: v
-            .get("message")
-            .and_then(Value::as_str)
-            .unwrap_or_default()
-            .to_owned(),
-        data: v.get("data").cloned(),
-    })
+impl crate::model::Failure {
+    /// Records the JSON-RPC error the server answered: typed, and bounded in
+    /// `details.jsonrpcError`.
+    #[must_use]
+    pub(crate) fn with_jsonrpc_error(self, error: RpcError) -> Self {
+        let shown = error.to_value();
+        self.with_rpc_error(error, shown)
+    }
 }
 
 /// What a response carried: a result or an error.

@@ -8,7 +8,7 @@ use serde_json::{json, Value};
 
 use crate::clock::Clock;
 use crate::jsonrpc::RpcOutcome;
-use crate::model::{Failure, FailureCode, SessionFacts};
+use crate::model::{Failure, FailureCode, SessionFacts, WarningCode};
 use crate::transport::legacy_sse::OpenError;
 use crate::transport::Transport;
 
@@ -177,7 +177,7 @@ impl Session {
         self.reinitialized = true;
         self.facts.reinitialized += 1;
         log.warn(
-            "session_reinitialized",
+            WarningCode::SessionReinitialized,
             format!(
                 "{what}: the server forgot the session (HTTP 404); re-initialized once and retried"
             ),
@@ -276,7 +276,7 @@ impl Session {
                     FailureCode::JsonrpcError,
                     format!("re-initialize: JSON-RPC error {}: {}", e.code, e.message),
                 )
-                .with("jsonrpcError", e.to_value()))
+                .with_jsonrpc_error(e))
             }
         };
         self.send_initialized(&version, log).await
@@ -307,6 +307,6 @@ fn forgot_again(what: &str, f: Failure) -> Failure {
             "{what}: the server forgot the session again right after re-initializing (HTTP 404)"
         ),
     )
-    .with("httpStatus", 404)
+    .with_http_status(404)
     .with("reinitialized", 1)
 }

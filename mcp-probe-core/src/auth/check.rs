@@ -26,7 +26,7 @@ use url::Url;
 use crate::clock::Deadline;
 use crate::http::dns::AddressPolicy;
 use crate::http::target::Target;
-use crate::model::{AuthFinding, Failure, FindingStatus};
+use crate::model::{AuthCheck, AuthFinding, Failure, FindingStatus};
 use crate::text::truncate;
 use crate::urls::redact_url;
 
@@ -125,7 +125,7 @@ impl<'a> Checker<'a> {
         if self.learnt > 0 && !self.refused {
             let n = self.learnt;
             self.record(
-                METADATA_URL_SAFE,
+                AuthCheck::MetadataUrlSafe,
                 FindingStatus::Pass,
                 format!(
                     "every URL learnt from the server ({n}) is https or on a loopback host, \
@@ -148,7 +148,7 @@ impl<'a> Checker<'a> {
         let server_shown = redact_url(server);
         let Some(resource) = metadata.get("resource").and_then(Value::as_str) else {
             self.fail(
-                RESOURCE_MATCH,
+                AuthCheck::ResourceMatch,
                 "the protected resource metadata has no resource (RFC 9728 requires it)".to_owned(),
                 url,
             );
@@ -157,12 +157,12 @@ impl<'a> Checker<'a> {
         let shown = shown_text(resource);
         match match_resource(resource, server) {
             ResourceMatch::Same => self.pass(
-                RESOURCE_MATCH,
+                AuthCheck::ResourceMatch,
                 format!("resource {shown} is the server URL"),
                 url,
             ),
             ResourceMatch::Parent => self.warn(
-                RESOURCE_MATCH,
+                AuthCheck::ResourceMatch,
                 format!(
                     "resource {shown} is a parent of the server URL {server_shown}; RFC 9728 \
                      wants them identical, so strict clients reject this metadata"
@@ -170,7 +170,7 @@ impl<'a> Checker<'a> {
                 url,
             ),
             ResourceMatch::Different(why) => self.fail(
-                RESOURCE_MATCH,
+                AuthCheck::ResourceMatch,
                 format!(
                     "resource {shown} does not match the server URL {server_shown} ({why}); \
                      clients must not use this metadata (RFC 9728 §3.3)"
@@ -184,7 +184,7 @@ impl<'a> Checker<'a> {
     pub(super) fn issuer_match(&mut self, metadata: &Map<String, Value>, issuer: &str, url: &Url) {
         match metadata.get("issuer") {
             Some(Value::String(found)) if found == issuer => self.pass(
-                ISSUER_MATCH,
+                AuthCheck::IssuerMatch,
                 format!("issuer is {}, as listed", shown_text(found)),
                 Some(url),
             ),
@@ -195,7 +195,7 @@ impl<'a> Checker<'a> {
                     ""
                 };
                 self.fail(
-                    ISSUER_MATCH,
+                    AuthCheck::IssuerMatch,
                     format!(
                         "issuer {} is not the authorization server URL {} it was discovered \
                          from{slash}; RFC 8414 requires them identical",
@@ -206,7 +206,7 @@ impl<'a> Checker<'a> {
                 );
             }
             Some(other) => self.fail(
-                ISSUER_MATCH,
+                AuthCheck::IssuerMatch,
                 format!(
                     "issuer is a JSON {} instead of a URL",
                     crate::text::kind(other)
@@ -214,7 +214,7 @@ impl<'a> Checker<'a> {
                 Some(url),
             ),
             None => self.fail(
-                ISSUER_MATCH,
+                AuthCheck::IssuerMatch,
                 "the authorization server metadata has no issuer".to_owned(),
                 Some(url),
             ),
@@ -226,7 +226,7 @@ impl<'a> Checker<'a> {
         match metadata.get("code_challenge_methods_supported") {
             Some(Value::Array(methods)) if methods.iter().any(|m| m.as_str() == Some("S256")) => {
                 self.pass(
-                    PKCE_S256,
+                    AuthCheck::PkceS256,
                     "S256 is among code_challenge_methods_supported".to_owned(),
                     Some(url),
                 );
@@ -241,7 +241,7 @@ impl<'a> Checker<'a> {
                     })
                     .collect();
                 self.fail(
-                    PKCE_S256,
+                    AuthCheck::PkceS256,
                     format!(
                         "code_challenge_methods_supported is [{}] without S256, which MCP \
                          clients must use",
@@ -251,7 +251,7 @@ impl<'a> Checker<'a> {
                 );
             }
             Some(other) => self.fail(
-                PKCE_S256,
+                AuthCheck::PkceS256,
                 format!(
                     "code_challenge_methods_supported is a JSON {} instead of an array",
                     crate::text::kind(other)
@@ -259,7 +259,7 @@ impl<'a> Checker<'a> {
                 Some(url),
             ),
             None => self.fail(
-                PKCE_S256,
+                AuthCheck::PkceS256,
                 "code_challenge_methods_supported is absent: no PKCE is advertised, and MCP \
                  clients must refuse to proceed"
                     .to_owned(),
@@ -317,28 +317,28 @@ mod tests {
         check_auth(&client(), &client(), guard, &t, deadline()).await
     }
 
-    fn pairs(outcome: &AuthCheckOutcome) -> Vec<(&str, FindingStatus)> {
+    fn pairs(outcome: &AuthCheckOutcome) -> Vec<(AuthCheck, FindingStatus)> {
         outcome
             .findings
             .iter()
-            .map(|f| (f.check.as_str(), f.status))
+            .map(|f| (f.check, f.status))
             .collect()
     }
 
-    const ALL_PASS: [(&str, FindingStatus); 9] = [
-        (CHALLENGE_STATUS, Pass),
-        (BEARER_CHALLENGE, Pass),
-        (RESOURCE_METADATA, Pass),
-        (AUTHORIZATION_SERVERS, Pass),
-        (RESOURCE_MATCH, Pass),
-        (AS_METADATA, Pass),
-        (ISSUER_MATCH, Pass),
-        (PKCE_S256, Pass),
-        (METADATA_URL_SAFE, Pass),
+    const ALL_PASS: [(AuthCheck, FindingStatus); 9] = [
+        (AuthCheck::ChallengeStatus, Pass),
+        (AuthCheck::BearerChallenge, Pass),
+        (AuthCheck::ResourceMetadata, Pass),
+        (AuthCheck::AuthorizationServers, Pass),
+        (AuthCheck::ResourceMatch, Pass),
+        (AuthCheck::AsMetadata, Pass),
+        (AuthCheck::IssuerMatch, Pass),
+        (AuthCheck::PkceS256, Pass),
+        (AuthCheck::MetadataUrlSafe, Pass),
     ];
 
     /// [`ALL_PASS`] with `check` given `status`.
-    fn all_pass_but(check: &str, status: FindingStatus) -> Vec<(&'static str, FindingStatus)> {
+    fn all_pass_but(check: AuthCheck, status: FindingStatus) -> Vec<(AuthCheck, FindingStatus)> {
         ALL_PASS
             .iter()
             .map(|&(c, s)| (c, if c == check { status } else { s }))
@@ -348,41 +348,50 @@ mod tests {
     #[tokio::test]
     async fn every_auth_fixture_gives_its_findings() {
         let server = FixtureServer::start().await.unwrap();
-        let cases: Vec<(Mode, Vec<(&str, FindingStatus)>)> = vec![
+        let cases: Vec<(Mode, Vec<(AuthCheck, FindingStatus)>)> = vec![
             (Mode::AuthOk, ALL_PASS.to_vec()),
             (Mode::AuthWellknownFallback, ALL_PASS.to_vec()),
             (Mode::AuthOidcOnly, ALL_PASS.to_vec()),
-            (Mode::AuthNoChallenge, all_pass_but(BEARER_CHALLENGE, Fail)),
+            (
+                Mode::AuthNoChallenge,
+                all_pass_but(AuthCheck::BearerChallenge, Fail),
+            ),
             (
                 Mode::AuthBasicChallenge,
-                all_pass_but(BEARER_CHALLENGE, Fail),
+                all_pass_but(AuthCheck::BearerChallenge, Fail),
             ),
             (
                 Mode::AuthNoMetadata,
                 vec![
-                    (CHALLENGE_STATUS, Pass),
-                    (BEARER_CHALLENGE, Pass),
-                    (RESOURCE_METADATA, Fail),
+                    (AuthCheck::ChallengeStatus, Pass),
+                    (AuthCheck::BearerChallenge, Pass),
+                    (AuthCheck::ResourceMetadata, Fail),
                 ],
             ),
             (
                 Mode::AuthResourceMismatch,
-                all_pass_but(RESOURCE_MATCH, Fail),
+                all_pass_but(AuthCheck::ResourceMatch, Fail),
             ),
             (
                 Mode::AuthEmptyServers,
                 vec![
-                    (CHALLENGE_STATUS, Pass),
-                    (BEARER_CHALLENGE, Pass),
-                    (RESOURCE_METADATA, Pass),
-                    (AUTHORIZATION_SERVERS, Fail),
-                    (RESOURCE_MATCH, Pass),
-                    (METADATA_URL_SAFE, Pass),
+                    (AuthCheck::ChallengeStatus, Pass),
+                    (AuthCheck::BearerChallenge, Pass),
+                    (AuthCheck::ResourceMetadata, Pass),
+                    (AuthCheck::AuthorizationServers, Fail),
+                    (AuthCheck::ResourceMatch, Pass),
+                    (AuthCheck::MetadataUrlSafe, Pass),
                 ],
             ),
-            (Mode::AuthIssuerMismatch, all_pass_but(ISSUER_MATCH, Fail)),
-            (Mode::AuthNoS256, all_pass_but(PKCE_S256, Fail)),
-            (Mode::AuthNotProtected, vec![(CHALLENGE_STATUS, Warn)]),
+            (
+                Mode::AuthIssuerMismatch,
+                all_pass_but(AuthCheck::IssuerMatch, Fail),
+            ),
+            (Mode::AuthNoS256, all_pass_but(AuthCheck::PkceS256, Fail)),
+            (
+                Mode::AuthNotProtected,
+                vec![(AuthCheck::ChallengeStatus, Warn)],
+            ),
         ];
         for (mode, expected) in cases {
             let outcome = check(&server.url(mode)).await;
@@ -408,32 +417,32 @@ mod tests {
         let ok = check(&server.url(Mode::AuthOk)).await;
         assert_eq!(ok.http_requests, 3, "POST, metadata, AS metadata");
         assert!(ok.failure.is_none());
-        let find = |o: &AuthCheckOutcome, check: &str| {
+        let find = |o: &AuthCheckOutcome, check: AuthCheck| {
             o.findings
                 .iter()
                 .find(|f| f.check == check)
                 .cloned()
                 .unwrap()
         };
-        let rm = find(&ok, RESOURCE_METADATA);
+        let rm = find(&ok, AuthCheck::ResourceMetadata);
         assert_eq!(
             rm.url.as_deref(),
             Some(format!("{base}/.well-known/oauth-protected-resource/auth_ok/mcp").as_str())
         );
         assert!(rm.message.contains("challenge"), "{}", rm.message);
         assert_eq!(
-            find(&ok, AS_METADATA).url.as_deref(),
+            find(&ok, AuthCheck::AsMetadata).url.as_deref(),
             Some(format!("{base}/.well-known/oauth-authorization-server/as/auth_ok").as_str())
         );
 
         let fallback = check(&server.url(Mode::AuthWellknownFallback)).await;
-        assert!(find(&fallback, RESOURCE_METADATA)
+        assert!(find(&fallback, AuthCheck::ResourceMetadata)
             .message
             .contains("path-suffixed well-known URL"));
 
         let oidc = check(&server.url(Mode::AuthOidcOnly)).await;
         assert_eq!(oidc.http_requests, 5, "POST, metadata, three AS URLs");
-        let asm = find(&oidc, AS_METADATA);
+        let asm = find(&oidc, AuthCheck::AsMetadata);
         assert_eq!(
             asm.url.as_deref(),
             Some(format!("{base}/as/auth_oidc_only/.well-known/openid-configuration").as_str())
@@ -445,7 +454,7 @@ mod tests {
         );
 
         let none = check(&server.url(Mode::AuthNoMetadata)).await;
-        let rm = find(&none, RESOURCE_METADATA);
+        let rm = find(&none, AuthCheck::ResourceMetadata);
         assert!(
             rm.message
                 .contains("/.well-known/oauth-protected-resource/auth_no_metadata/mcp → HTTP 404")
@@ -464,7 +473,7 @@ mod tests {
         assert_eq!(gets.len(), 1, "the root URL is not a mode's path: {gets:?}");
 
         let issuer = check(&server.url(Mode::AuthIssuerMismatch)).await;
-        assert!(find(&issuer, ISSUER_MATCH)
+        assert!(find(&issuer, AuthCheck::IssuerMatch)
             .message
             .contains(&format!("\"{base}/as/elsewhere\"")));
 
@@ -506,11 +515,11 @@ mod tests {
             listener.local_addr().unwrap().port()
         };
         let outcome = check(&format!("http://127.0.0.1:{port}/mcp")).await;
-        assert_eq!(pairs(&outcome), vec![(CHALLENGE_STATUS, Fail)]);
+        assert_eq!(pairs(&outcome), vec![(AuthCheck::ChallengeStatus, Fail)]);
         assert_eq!(outcome.http_requests, 1);
         let failure = outcome.failure.unwrap();
         assert_eq!(failure.code, FailureCode::ConnectRefused);
-        assert_eq!(failure.details["check"], CHALLENGE_STATUS);
+        assert_eq!(failure.check(), Some(AuthCheck::ChallengeStatus));
     }
 
     /// A server answering every request with `answer(path, host)`; stops when the task is
@@ -571,9 +580,9 @@ mod tests {
         assert_eq!(
             pairs(&outcome),
             vec![
-                (CHALLENGE_STATUS, Pass),
-                (BEARER_CHALLENGE, Pass),
-                (METADATA_URL_SAFE, Fail)
+                (AuthCheck::ChallengeStatus, Pass),
+                (AuthCheck::BearerChallenge, Pass),
+                (AuthCheck::MetadataUrlSafe, Fail)
             ]
         );
         assert_eq!(outcome.http_requests, 1, "the http URL is never fetched");
@@ -581,7 +590,10 @@ mod tests {
             outcome.findings[2].url.as_deref(),
             Some("http://mcp.example.com/.well-known/oauth-protected-resource")
         );
-        assert_eq!(outcome.failure.unwrap().details["check"], METADATA_URL_SAFE);
+        assert_eq!(
+            outcome.failure.unwrap().check(),
+            Some(AuthCheck::MetadataUrlSafe)
+        );
     }
 
     /// A server must not turn the check into a way into the network the probe runs in:
@@ -621,9 +633,9 @@ mod tests {
             assert_eq!(
                 pairs(&outcome),
                 vec![
-                    (CHALLENGE_STATUS, Pass),
-                    (BEARER_CHALLENGE, Pass),
-                    (METADATA_URL_SAFE, Fail)
+                    (AuthCheck::ChallengeStatus, Pass),
+                    (AuthCheck::BearerChallenge, Pass),
+                    (AuthCheck::MetadataUrlSafe, Fail)
                 ],
                 "{metadata}"
             );
@@ -673,13 +685,13 @@ mod tests {
         assert_eq!(
             pairs(&outcome),
             vec![
-                (CHALLENGE_STATUS, Pass),
-                (BEARER_CHALLENGE, Pass),
-                (RESOURCE_METADATA, Pass),
-                (AUTHORIZATION_SERVERS, Pass),
-                (RESOURCE_MATCH, Pass),
-                (AS_METADATA, Fail),
-                (METADATA_URL_SAFE, Pass),
+                (AuthCheck::ChallengeStatus, Pass),
+                (AuthCheck::BearerChallenge, Pass),
+                (AuthCheck::ResourceMetadata, Pass),
+                (AuthCheck::AuthorizationServers, Pass),
+                (AuthCheck::ResourceMatch, Pass),
+                (AuthCheck::AsMetadata, Fail),
+                (AuthCheck::MetadataUrlSafe, Pass),
             ],
             "{:#?}",
             outcome.findings
@@ -700,7 +712,7 @@ mod tests {
             assert_eq!(serde_json::to_value(status).unwrap(), status.as_str());
         }
         let finding = AuthFinding {
-            check: PKCE_S256.to_owned(),
+            check: AuthCheck::PkceS256.to_owned(),
             status: Fail,
             message: "m".to_owned(),
             url: None,

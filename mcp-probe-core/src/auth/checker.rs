@@ -15,27 +15,9 @@ use crate::http::body::too_large;
 use crate::http::classify::classify_http_error;
 use crate::http::dns::{AddressPolicy, AddressRefused};
 use crate::http::errors::find_source;
-use crate::model::{AuthFinding, Failure, FailureCode, FindingStatus};
+use crate::model::{AuthCheck, AuthFinding, Failure, FailureCode, FindingStatus, TimeoutPhase};
 use crate::urls::shown_text;
 use crate::urls::{redact_url, strip_credentials, unsafe_reason};
-
-pub(crate) const CHALLENGE_STATUS: &str = "challenge_status";
-
-pub(crate) const BEARER_CHALLENGE: &str = "bearer_challenge";
-
-pub(crate) const RESOURCE_METADATA: &str = "resource_metadata";
-
-pub(crate) const AUTHORIZATION_SERVERS: &str = "authorization_servers";
-
-pub(crate) const RESOURCE_MATCH: &str = "resource_match";
-
-pub(crate) const AS_METADATA: &str = "as_metadata";
-
-pub(crate) const ISSUER_MATCH: &str = "issuer_match";
-
-pub(crate) const PKCE_S256: &str = "pkce_s256";
-
-pub(crate) const METADATA_URL_SAFE: &str = "metadata_url_safe";
 
 /// Largest metadata document read.
 pub(super) const MAX_METADATA_BYTES: u64 = 256 * 1024;
@@ -121,7 +103,7 @@ impl<'a> Checker<'a> {
 
     pub(super) fn record(
         &mut self,
-        check: &str,
+        check: AuthCheck,
         status: FindingStatus,
         message: String,
         url: Option<&Url>,
@@ -130,7 +112,7 @@ impl<'a> Checker<'a> {
         let shown = url.map(redact_url);
         if status == FindingStatus::Fail && self.failure.is_none() {
             let mut failure =
-                Failure::new(FailureCode::AuthCheck, message.clone()).with("check", check);
+                Failure::new(FailureCode::AuthCheck, message.clone()).with_check(check);
             if let Some(shown) = &shown {
                 failure = failure.with("url", shown.clone());
             }
@@ -140,22 +122,22 @@ impl<'a> Checker<'a> {
             self.failure = Some(failure);
         }
         self.findings.push(AuthFinding {
-            check: check.to_owned(),
+            check,
             status,
             message,
             url: shown,
         });
     }
 
-    pub(super) fn pass(&mut self, check: &str, message: String, url: Option<&Url>) {
+    pub(super) fn pass(&mut self, check: AuthCheck, message: String, url: Option<&Url>) {
         self.record(check, FindingStatus::Pass, message, url, None);
     }
 
-    pub(super) fn warn(&mut self, check: &str, message: String, url: Option<&Url>) {
+    pub(super) fn warn(&mut self, check: AuthCheck, message: String, url: Option<&Url>) {
         self.record(check, FindingStatus::Warn, message, url, None);
     }
 
-    pub(super) fn fail(&mut self, check: &str, message: String, url: Option<&Url>) {
+    pub(super) fn fail(&mut self, check: AuthCheck, message: String, url: Option<&Url>) {
         self.record(check, FindingStatus::Fail, message, url, None);
     }
 
@@ -174,7 +156,7 @@ impl<'a> Checker<'a> {
     pub(super) fn refuse(&mut self, url: &Url, why: &str) {
         self.refused = true;
         self.fail(
-            METADATA_URL_SAFE,
+            AuthCheck::MetadataUrlSafe,
             format!(
                 "refused to fetch {}: {why}; URLs learnt from the server must be https \
                  (loopback hosts excepted) and lead only where the target is (never to \
@@ -191,11 +173,11 @@ impl<'a> Checker<'a> {
         what: &str,
     ) -> Result<Response, Failure> {
         if self.deadline.passed() {
-            return Err(self.deadline.timeout("headers", what));
+            return Err(self.deadline.timeout(TimeoutPhase::Headers, what));
         }
         self.requests = self.requests.saturating_add(1);
         match timeout_at(self.deadline.at, rb.send()).await {
-            Err(_) => Err(self.deadline.timeout("headers", what)),
+            Err(_) => Err(self.deadline.timeout(TimeoutPhase::Headers, what)),
             Ok(Err(e)) => Err(classify_http_error(&e, what, &self.deadline)),
             Ok(Ok(resp)) => Ok(resp),
         }
@@ -209,11 +191,11 @@ impl<'a> Checker<'a> {
         what: &str,
     ) -> Result<Response, Result<String, Failure>> {
         if self.deadline.passed() {
-            return Err(Err(self.deadline.timeout("headers", what)));
+            return Err(Err(self.deadline.timeout(TimeoutPhase::Headers, what)));
         }
         self.requests = self.requests.saturating_add(1);
         match timeout_at(self.deadline.at, rb.send()).await {
-            Err(_) => Err(Err(self.deadline.timeout("headers", what))),
+            Err(_) => Err(Err(self.deadline.timeout(TimeoutPhase::Headers, what))),
             Ok(Err(e)) => match find_source::<AddressRefused>(&e) {
                 Some(refused) => Err(Ok(refused.reason.clone())),
                 None => Err(Err(classify_http_error(&e, what, &self.deadline))),
@@ -323,7 +305,7 @@ impl<'a> Checker<'a> {
         let mut buf = Vec::new();
         loop {
             match timeout_at(self.deadline.at, resp.chunk()).await {
-                Err(_) => return Err(self.deadline.timeout("body", what)),
+                Err(_) => return Err(self.deadline.timeout(TimeoutPhase::Body, what)),
                 Ok(Err(e)) => return Err(classify_http_error(&e, what, &self.deadline)),
                 Ok(Ok(None)) => return Ok(buf),
                 Ok(Ok(Some(chunk))) => {

@@ -12,6 +12,7 @@ use crate::clock::Deadline;
 use crate::http::dns::AddressPolicy;
 use crate::http::target::Target;
 use crate::jsonrpc;
+use crate::model::AuthCheck;
 use crate::model::{AuthFinding, Failure, FailureCode, FindingStatus};
 use crate::text::truncate;
 use crate::urls::{redact_url, strip_credentials, unsafe_reason};
@@ -60,7 +61,7 @@ pub(crate) async fn discover_token_endpoint(
             "the server answered an initialize without credentials, so it names no \
              authorization server to ask for a token",
         )
-        .with("check", "not_protected")),
+        .with_check(AuthCheck::NotProtected)),
         (None, Some((metadata, metadata_url))) => {
             let named = metadata
                 .get("token_endpoint")
@@ -72,7 +73,7 @@ pub(crate) async fn discover_token_endpoint(
                     FailureCode::AuthCheck,
                     "the authorization server metadata names no token_endpoint",
                 )
-                .with("check", "token_endpoint")
+                .with_check(AuthCheck::TokenEndpoint)
                 .with("url", redact_url(&metadata_url))),
                 Some((text, None)) => Err(Failure::new(
                     FailureCode::AuthCheck,
@@ -82,7 +83,7 @@ pub(crate) async fn discover_token_endpoint(
                         shown_text(text)
                     ),
                 )
-                .with("check", "token_endpoint")
+                .with_check(AuthCheck::TokenEndpoint)
                 .with("url", redact_url(&metadata_url))),
                 Some((_, Some(url))) => {
                     match guard.url_refusal(&url).or_else(|| unsafe_reason(&url)) {
@@ -96,7 +97,7 @@ pub(crate) async fn discover_token_endpoint(
                                 redact_url(&url)
                             ),
                         )
-                        .with("check", METADATA_URL_SAFE)
+                        .with_check(AuthCheck::MetadataUrlSafe)
                         .with("url", redact_url(&url))),
                     }
                 }
@@ -211,13 +212,13 @@ impl<'a> Checker<'a> {
                     failure.message
                 );
                 self.findings.push(AuthFinding {
-                    check: CHALLENGE_STATUS.to_owned(),
+                    check: AuthCheck::ChallengeStatus.to_owned(),
                     status: FindingStatus::Fail,
                     message,
                     url: Some(redact_url(&url)),
                 });
                 if self.failure.is_none() {
-                    self.failure = Some(failure.with("check", CHALLENGE_STATUS));
+                    self.failure = Some(failure.with_check(AuthCheck::ChallengeStatus));
                 }
                 return None;
             }
@@ -227,12 +228,12 @@ impl<'a> Checker<'a> {
         let reason = status.canonical_reason().unwrap_or("");
         match code {
             401 => self.pass(
-                CHALLENGE_STATUS,
+                AuthCheck::ChallengeStatus,
                 "an initialize without credentials was answered 401 Unauthorized".to_owned(),
                 Some(&url),
             ),
             403 => self.fail(
-                CHALLENGE_STATUS,
+                AuthCheck::ChallengeStatus,
                 "an initialize without credentials was answered 403 Forbidden instead of \
                  401 Unauthorized (403 is for insufficient scope)"
                     .to_owned(),
@@ -240,7 +241,7 @@ impl<'a> Checker<'a> {
             ),
             200..=299 => {
                 self.warn(
-                    CHALLENGE_STATUS,
+                    AuthCheck::ChallengeStatus,
                     format!(
                         "not protected: an initialize without credentials was answered HTTP \
                          {code} {reason}; the authorization checks were skipped"
@@ -260,7 +261,7 @@ impl<'a> Checker<'a> {
                         Err(_) => truncate(l, 200),
                     });
                 self.fail(
-                    CHALLENGE_STATUS,
+                    AuthCheck::ChallengeStatus,
                     format!(
                         "an initialize without credentials was answered HTTP {code} {reason} \
                          (a redirect to {}) instead of 401 Unauthorized",
@@ -272,7 +273,7 @@ impl<'a> Checker<'a> {
             }
             _ => {
                 self.fail(
-                    CHALLENGE_STATUS,
+                    AuthCheck::ChallengeStatus,
                     format!(
                         "an initialize without credentials was answered HTTP {code} {reason} \
                          instead of 401 Unauthorized"
@@ -318,7 +319,7 @@ impl<'a> Checker<'a> {
         let server = Some(&server);
         if challenges.is_empty() {
             self.fail(
-                BEARER_CHALLENGE,
+                AuthCheck::BearerChallenge,
                 "the 401 has no WWW-Authenticate header (RFC 9110 requires one; MCP clients \
                  read the Bearer challenge from it)"
                     .to_owned(),
@@ -339,7 +340,7 @@ impl<'a> Checker<'a> {
         else {
             let offered: Vec<String> = challenges.iter().map(scheme).collect();
             self.fail(
-                BEARER_CHALLENGE,
+                AuthCheck::BearerChallenge,
                 format!(
                     "WWW-Authenticate offers {} but no Bearer challenge (OAuth 2.1, RFC 6750)",
                     offered.join(", ")
@@ -350,7 +351,7 @@ impl<'a> Checker<'a> {
         };
         if bearer.contains_key("token") {
             self.fail(
-                BEARER_CHALLENGE,
+                AuthCheck::BearerChallenge,
                 "the Bearer challenge is not well-formed: it carries a bare token where RFC \
                  6750 allows only name=value parameters"
                     .to_owned(),
@@ -381,7 +382,7 @@ impl<'a> Checker<'a> {
         };
         match text("scope") {
             Some(scope) => self.pass(
-                BEARER_CHALLENGE,
+                AuthCheck::BearerChallenge,
                 format!(
                     "Bearer challenge with scope=\"{}\", {metadata_note}{error_note}",
                     truncate(&scope, 100)
@@ -389,7 +390,7 @@ impl<'a> Checker<'a> {
                 server,
             ),
             None => self.warn(
-                BEARER_CHALLENGE,
+                AuthCheck::BearerChallenge,
                 format!(
                     "Bearer challenge without scope (MCP 2025-11-25: servers SHOULD name the \
                      scopes a request needs), {metadata_note}{error_note}"
@@ -415,7 +416,7 @@ impl<'a> Checker<'a> {
         if let Some(raw) = from_challenge {
             let Some(url) = http_url(raw) else {
                 self.fail(
-                    RESOURCE_METADATA,
+                    AuthCheck::ResourceMetadata,
                     format!(
                         "the challenge's resource_metadata {} is not an absolute http(s) URL",
                         shown_text(raw)
@@ -430,7 +431,7 @@ impl<'a> Checker<'a> {
             return match self.fetch_json(url.clone()).await {
                 Ok(doc) => {
                     self.pass(
-                        RESOURCE_METADATA,
+                        AuthCheck::ResourceMetadata,
                         "protected resource metadata read from the challenge's \
                          resource_metadata URL"
                             .to_owned(),
@@ -441,7 +442,7 @@ impl<'a> Checker<'a> {
                 Err(FetchError::Refused) => None,
                 Err(e) => {
                     self.record(
-                        RESOURCE_METADATA,
+                        AuthCheck::ResourceMetadata,
                         FindingStatus::Fail,
                         format!(
                             "the challenge's resource_metadata URL {} could not be read: {}",
@@ -467,7 +468,7 @@ impl<'a> Checker<'a> {
                         format!(" ({} first)", misses.join("; "))
                     };
                     self.pass(
-                        RESOURCE_METADATA,
+                        AuthCheck::ResourceMetadata,
                         format!(
                             "no resource_metadata in the challenge; protected resource metadata \
                              found at the {which} well-known URL{before} (the MCP 2025-11-25 \
@@ -485,7 +486,7 @@ impl<'a> Checker<'a> {
             }
         }
         self.record(
-            RESOURCE_METADATA,
+            AuthCheck::ResourceMetadata,
             FindingStatus::Fail,
             format!(
                 "no resource_metadata in the challenge and no protected resource metadata at \
@@ -507,7 +508,7 @@ impl<'a> Checker<'a> {
             Some(Value::Array(list)) if !list.is_empty() => list,
             Some(Value::Array(_)) => {
                 self.fail(
-                    AUTHORIZATION_SERVERS,
+                    AuthCheck::AuthorizationServers,
                     "authorization_servers is empty; MCP requires at least one".to_owned(),
                     None,
                 );
@@ -515,7 +516,7 @@ impl<'a> Checker<'a> {
             }
             Some(other) => {
                 self.fail(
-                    AUTHORIZATION_SERVERS,
+                    AuthCheck::AuthorizationServers,
                     format!(
                         "authorization_servers is a JSON {} instead of an array of URLs",
                         crate::text::kind(other)
@@ -526,7 +527,7 @@ impl<'a> Checker<'a> {
             }
             None => {
                 self.fail(
-                    AUTHORIZATION_SERVERS,
+                    AuthCheck::AuthorizationServers,
                     "the protected resource metadata has no authorization_servers; MCP requires \
                      at least one"
                         .to_owned(),
@@ -543,7 +544,7 @@ impl<'a> Checker<'a> {
                 None => "nothing".to_owned(),
             };
             self.fail(
-                AUTHORIZATION_SERVERS,
+                AuthCheck::AuthorizationServers,
                 format!(
                     "the first entry of authorization_servers, {shown}, is not an absolute \
                      http(s) URL"
@@ -559,7 +560,7 @@ impl<'a> Checker<'a> {
             format!("{n} authorization servers listed; checking the first")
         };
         self.pass(
-            AUTHORIZATION_SERVERS,
+            AuthCheck::AuthorizationServers,
             format!("{listed}: {}", redact_url(&url)),
             Some(&url),
         );
@@ -585,7 +586,7 @@ impl<'a> Checker<'a> {
                         ""
                     };
                     self.pass(
-                        AS_METADATA,
+                        AuthCheck::AsMetadata,
                         format!("authorization server metadata found by {how}{before}{note}"),
                         Some(url),
                     );
@@ -599,7 +600,7 @@ impl<'a> Checker<'a> {
             }
         }
         self.record(
-            AS_METADATA,
+            AuthCheck::AsMetadata,
             FindingStatus::Fail,
             format!(
                 "no metadata for the authorization server {} (RFC 8414 or OpenID Connect \

@@ -23,7 +23,6 @@
 use std::time::Duration;
 
 use reqwest::header::HeaderValue;
-use serde_json::Value;
 use tokio::time::Instant;
 use url::Url;
 
@@ -97,8 +96,7 @@ impl TokenPhase {
 
 /// Whether `failure` is the MCP server refusing the bearer token (401).
 pub(crate) fn token_refused(failure: &Failure) -> bool {
-    failure.code == FailureCode::AuthRequired
-        && failure.details.get("httpStatus").and_then(Value::as_u64) == Some(401)
+    failure.code == FailureCode::AuthRequired && failure.http_status() == Some(401)
 }
 
 impl TokenCache {

@@ -12,6 +12,7 @@ use url::Url;
 use crate::clock::Deadline;
 use crate::http::classify::classify_http_error;
 use crate::model::{Failure, FailureCode, OAuthMethod};
+use crate::model::{FailureReason, TimeoutPhase};
 use crate::text::truncate;
 use crate::urls::redact_url;
 
@@ -60,13 +61,13 @@ pub(crate) async fn request_token(
     let rb = rb.body(token_form(credentials));
     if deadline.passed() {
         return Err(deadline
-            .timeout("headers", &what)
+            .timeout(TimeoutPhase::Headers, &what)
             .with("tokenEndpoint", shown));
     }
     let mut resp = match timeout_at(deadline.at, rb.send()).await {
         Err(_) => {
             return Err(deadline
-                .timeout("headers", &what)
+                .timeout(TimeoutPhase::Headers, &what)
                 .with("tokenEndpoint", shown))
         }
         Ok(Err(e)) => {
@@ -92,8 +93,8 @@ pub(crate) async fn request_token(
                 .map(|l| format!(" to {l}"))
                 .unwrap_or_default()
         ))
-        .with("httpStatus", code)
-        .with("reason", "redirect");
+        .with_http_status(code)
+        .with_reason(FailureReason::Redirect);
         if let Some(l) = location {
             f = f.with("location", l);
         }
@@ -113,7 +114,11 @@ pub(crate) async fn request_token(
     let mut body = Vec::new();
     loop {
         match timeout_at(deadline.at, resp.chunk()).await {
-            Err(_) => return Err(deadline.timeout("body", &what).with("tokenEndpoint", shown)),
+            Err(_) => {
+                return Err(deadline
+                    .timeout(TimeoutPhase::Body, &what)
+                    .with("tokenEndpoint", shown))
+            }
             Ok(Err(e)) => {
                 return Err(classify_http_error(&e, &what, deadline).with("tokenEndpoint", shown))
             }
@@ -143,7 +148,7 @@ pub(crate) async fn request_token(
             (Some(e), None) => message.push_str(&format!(": {e}")),
             _ => message.push_str(" without an OAuth error"),
         }
-        let mut f = token_failure(message).with("httpStatus", code);
+        let mut f = token_failure(message).with_http_status(code);
         if let Some(e) = error {
             f = f.with("oauthError", e);
         }
@@ -156,13 +161,13 @@ pub(crate) async fn request_token(
         return Err(token_failure(format!(
             "{what}: HTTP {code}, but the answer is not a JSON object"
         ))
-        .with("httpStatus", code)
-        .with("reason", "not_json"));
+        .with_http_status(code)
+        .with_reason(FailureReason::NotJson));
     };
     let invalid = |why: String, field: &str| {
         token_failure(format!("{what}: {why}"))
-            .with("httpStatus", code)
-            .with("reason", "invalid_token_response")
+            .with_http_status(code)
+            .with_reason(FailureReason::InvalidTokenResponse)
             .with("field", field.to_owned())
     };
     let access_token = match object.get("access_token") {
@@ -237,8 +242,8 @@ fn token_form(credentials: &Credentials) -> String {
 }
 
 fn too_large(f: Failure, code: u16) -> Failure {
-    f.with("httpStatus", code)
-        .with("reason", "response_too_large")
+    f.with_http_status(code)
+        .with_reason(FailureReason::ResponseTooLarge)
         .with("limitBytes", MAX_TOKEN_RESPONSE_BYTES)
 }
 

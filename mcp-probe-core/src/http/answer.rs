@@ -14,6 +14,7 @@ use crate::http::challenge::parse_challenge;
 use crate::http::classify::redirect_failure;
 use crate::jsonrpc;
 use crate::jsonrpc::Incoming;
+use crate::model::FailureReason;
 use crate::model::{Failure, FailureCode};
 use crate::text::snippet;
 
@@ -73,7 +74,7 @@ pub(crate) async fn not_mcp_content(
         format!("{what}: the server answered {shown}, not {wanted}")
     };
     Failure::new(FailureCode::NotMcp, message)
-        .with("httpStatus", status)
+        .with_http_status(status)
         .with("contentType", shown)
         .with("bodySnippet", snippet(&body, 300))
 }
@@ -141,7 +142,7 @@ pub(crate) async fn status_failure(
             FailureCode::Malformed,
             format!("{what}: HTTP {code} {reason} with no body, but a request needs a JSON-RPC response"),
         )
-        .with("reason", "no_response"),
+        .with_reason(FailureReason::NoResponse),
         _ => {
             let mut message = format!("{what}: HTTP {code} {reason}");
             if let Some(e) = &rpc_error {
@@ -156,12 +157,12 @@ pub(crate) async fn status_failure(
             Failure::new(FailureCode::HttpStatus, message)
         }
     };
-    let mut failure = failure.with("httpStatus", code);
+    let mut failure = failure.with_http_status(code);
     if let Some(ct) = content_type {
         failure = failure.with("contentType", ct);
     }
     if let Some(e) = rpc_error {
-        failure = failure.with("jsonrpcError", e.to_value());
+        failure = failure.with_jsonrpc_error(e);
     } else if !body.is_empty() {
         failure = failure.with("bodySnippet", snippet(&body, 300));
     }

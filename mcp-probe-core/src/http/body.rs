@@ -5,7 +5,7 @@ use tokio::time::timeout_at;
 
 use crate::clock::Deadline;
 use crate::http::classify::classify_http_error;
-use crate::model::{Failure, FailureCode};
+use crate::model::{Failure, FailureCode, TimeoutPhase};
 
 /// Reads a whole body within the deadline and the size limit.
 pub(crate) async fn read_body(
@@ -21,7 +21,11 @@ pub(crate) async fn read_body(
     let mut buf = Vec::new();
     loop {
         match timeout_at(deadline.at, resp.chunk()).await {
-            Err(_) => return Err(deadline.timeout("body", what).with("bytesRead", buf.len())),
+            Err(_) => {
+                return Err(deadline
+                    .timeout(TimeoutPhase::Body, what)
+                    .with("bytesRead", buf.len()))
+            }
             Ok(Err(e)) => {
                 return Err(classify_http_error(&e, what, deadline).with("bytesRead", buf.len()))
             }

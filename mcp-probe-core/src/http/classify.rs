@@ -9,6 +9,7 @@ use crate::http::dns::DnsError;
 use crate::http::errors::cause;
 use crate::http::errors::find_source;
 use crate::model::{Failure, FailureCode};
+use crate::model::{FailureReason, TimeoutPhase};
 
 /// Classifies an error from sending a request or reading its body.
 ///
@@ -41,7 +42,7 @@ pub(crate) fn classify_http_error(
             ),
         )
         .with("host", refused.host.clone())
-        .with("reason", "address_refused");
+        .with_reason(FailureReason::AddressRefused);
     }
     if let Some(tls) = crate::http::tls::find_tls_error(err) {
         return crate::http::tls::tls_failure(tls, what).with("error", detail);
@@ -54,11 +55,15 @@ pub(crate) fn classify_http_error(
                 crate::http::classify::MAX_REDIRECTS
             ),
         )
-        .with("reason", "too_many_redirects")
+        .with_reason(FailureReason::TooManyRedirects)
         .with("error", detail);
     }
     if err.is_timeout() {
-        let phase = if err.is_connect() { "connect" } else { "body" };
+        let phase = if err.is_connect() {
+            TimeoutPhase::Connect
+        } else {
+            TimeoutPhase::Body
+        };
         return deadline.timeout(phase, what).with("error", detail);
     }
     if let Some(invalid) = find_source::<hyper::Error>(err).and_then(|h| invalid_http(h, what)) {
@@ -94,7 +99,7 @@ fn invalid_http(err: &hyper::Error, what: &str) -> Option<Failure> {
             FailureCode::Malformed,
             format!("{what}: the server's answer is not valid HTTP ({err})"),
         )
-        .with("reason", "invalid_http")
+        .with_reason(FailureReason::InvalidHttp)
     })
 }
 
@@ -156,22 +161,25 @@ pub(crate) fn redirect_failure(
         _ => None,
     };
     let (reason, why) = match &resolved {
-        None => ("no_location", "there is nowhere to follow it to".to_owned()),
+        None => (
+            FailureReason::NoLocation,
+            "there is nowhere to follow it to".to_owned(),
+        ),
         Some(Ok(u)) if u.origin() != url.origin() => (
-            "cross_origin",
+            FailureReason::CrossOrigin,
             "a redirect to another origin is never followed, so credentials stay with the \
              origin they are for"
                 .to_owned(),
         ),
         Some(Ok(_)) if !matches!(status, 307 | 308) => (
-            "method_changing",
+            FailureReason::MethodChanging,
             format!(
                 "a {status} would turn the POST into a GET; only 307 and 308 are followed \
                  (followRedirects: same-origin)"
             ),
         ),
         _ => (
-            "not_followed",
+            FailureReason::NotFollowed,
             "redirects are not followed unless followRedirects is same-origin".to_owned(),
         ),
     };
@@ -182,7 +190,7 @@ pub(crate) fn redirect_failure(
             shown.as_deref().unwrap_or("(no Location header)")
         ),
     )
-    .with("reason", reason);
+    .with_reason(reason);
     if let Some(shown) = shown {
         failure = failure.with("location", shown);
     }

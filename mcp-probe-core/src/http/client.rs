@@ -10,6 +10,7 @@ use crate::clock::Deadline;
 use crate::http::classify::classify_http_error;
 use crate::http::log::StepLog;
 use crate::model::TlsFacts;
+use crate::model::{TimeoutPhase, WarningCode};
 use std::collections::HashMap;
 use std::ops::Deref;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -177,12 +178,15 @@ impl HttpClient {
         log.requests = log.requests.saturating_add(1);
         log.timing.close();
         if deadline.passed() {
-            return Err(deadline.timeout("headers", what));
+            return Err(deadline.timeout(TimeoutPhase::Headers, what));
         }
         let started = Instant::now();
         match timeout_at(deadline.at, rb.send()).await {
             Err(_) => {
-                let phase = self.timing.phase_since(started).unwrap_or("headers");
+                let phase = self
+                    .timing
+                    .phase_since(started)
+                    .unwrap_or(TimeoutPhase::Headers);
                 Err(self.with_certificate(deadline.timeout(phase, what)))
             }
             Ok(Err(e)) => Err(self.failure(&e, what, deadline, started)),
@@ -206,17 +210,17 @@ impl HttpClient {
     ) -> Failure {
         let mut failure = classify_http_error(e, what, deadline);
         if failure.code == FailureCode::Timeout
-            && failure.details.get("phase").and_then(|p| p.as_str()) == Some("connect")
-            && self.timing.phase_since(started) == Some("tls")
+            && failure.phase() == Some(TimeoutPhase::Connect)
+            && self.timing.phase_since(started) == Some(TimeoutPhase::Tls)
         {
-            failure = failure.with("phase", "tls");
+            failure = failure.with_phase(TimeoutPhase::Tls);
         }
         self.with_certificate(failure)
     }
 
     fn with_certificate(&self, failure: Failure) -> Failure {
-        let tls_related = failure.family == FailureFamily::Tls
-            || failure.details.get("phase").and_then(|p| p.as_str()) == Some("tls");
+        let tls_related =
+            failure.family == FailureFamily::Tls || failure.phase() == Some(TimeoutPhase::Tls);
         if !tls_related || failure.details.contains_key("certificate") {
             return failure;
         }
@@ -237,7 +241,7 @@ impl HttpClient {
             return Ok(());
         }
         if let Some(message) = policy.judge(&facts, seconds_left)? {
-            log.warn("cert_expiring", message);
+            log.warn(WarningCode::CertExpiring, message);
         }
         Ok(())
     }

@@ -1,7 +1,7 @@
 //! What one step's exchanges did — requests made, the last HTTP status, messages the server
 //! sent on its own, warnings, timings — gathered for the step's report.
 
-use crate::model::{ServerMessage, ServerMessageKind, Warning};
+use crate::model::{ServerMessage, ServerMessageKind, Warning, WarningCode};
 
 /// Most server messages kept per step; more are counted, not kept.
 const MAX_SERVER_MESSAGES: usize = 50;
@@ -48,7 +48,7 @@ impl StepLog {
         self.unanswered = self.unanswered.saturating_add(1);
         if self.unanswered == 1 {
             self.warn(
-                "server_requests_unanswered",
+                WarningCode::ServerRequestsUnanswered,
                 format!(
                     "the server sent more than {MAX_ANSWERS} requests while the probe waited; \
                      the later ones were not answered"
@@ -64,7 +64,7 @@ impl StepLog {
     }
 
     /// Adds a warning.
-    pub(crate) fn warn(&mut self, code: &str, message: impl Into<String>) {
+    pub(crate) fn warn(&mut self, code: WarningCode, message: impl Into<String>) {
         self.warnings.push(Warning::new(code, message));
     }
 }

@@ -17,7 +17,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
-use crate::model::{ExchangeTimings, Timings};
+use crate::model::{ExchangeTimings, TimeoutPhase, Timings};
 
 /// Most exchanges listed per step; later ones still count in the step's sums.
 const MAX_LISTED_EXCHANGES: usize = 32;
@@ -146,7 +146,7 @@ impl ConnRecorder {
 
     /// The phase a connection begun at or after `since` was in when it stopped or was given
     /// up: `tls` once the handshake had begun, else `connect`.
-    pub(crate) fn phase_since(&self, since: Instant) -> Option<&'static str> {
+    pub(crate) fn phase_since(&self, since: Instant) -> Option<TimeoutPhase> {
         let state = self.state();
         [state.pending, state.failed]
             .into_iter()
@@ -154,9 +154,9 @@ impl ConnRecorder {
             .filter(|p| p.started >= since)
             .map(|p| {
                 if p.tls_started.is_some() {
-                    "tls"
+                    TimeoutPhase::Tls
                 } else {
-                    "connect"
+                    TimeoutPhase::Connect
                 }
             })
             .next()
@@ -352,11 +352,11 @@ mod tests {
         let recorder = ConnRecorder::hooked();
         let sent = Instant::now();
         recorder.connect_started();
-        assert_eq!(recorder.phase_since(sent), Some("connect"));
+        assert_eq!(recorder.phase_since(sent), Some(TimeoutPhase::Connect));
         recorder.tls_started();
-        assert_eq!(recorder.phase_since(sent), Some("tls"));
+        assert_eq!(recorder.phase_since(sent), Some(TimeoutPhase::Tls));
         recorder.connect_done(false);
-        assert_eq!(recorder.phase_since(sent), Some("tls"));
+        assert_eq!(recorder.phase_since(sent), Some(TimeoutPhase::Tls));
         recorder.connect_started();
         recorder.connect_done(true);
         let mut log = ExchangeLog::default();

@@ -23,7 +23,7 @@ use serde_json::Value;
 
 use crate::error::{Error, ErrorKind};
 use crate::http::timing::ConnRecorder;
-use crate::model::{Failure, FailureCode, Warning};
+use crate::model::{Failure, FailureCode, Warning, WarningCode};
 use crate::model::{TlsFacts, TlsOptions};
 
 const SECONDS_PER_DAY: i64 = 86_400;
@@ -232,7 +232,7 @@ pub(crate) fn insecure_warning(facts: Option<&TlsFacts>) -> Warning {
     if let Some(problem) = facts.and_then(|f| f.problem.as_deref()) {
         message.push_str(&format!("; verification would have failed with {problem}"));
     }
-    Warning::new("insecure_tls", message)
+    Warning::new(WarningCode::InsecureTls, message)
 }
 
 /// The facts as a failure detail.

@@ -1,6 +1,7 @@
 //! Facts a report carries about the connection and the authorization set-up: the TLS
 //! certificate, timings, how an OAuth token was had, what the authorization check found.
 
+use crate::model::codes::AuthCheck;
 use serde::{Deserialize, Serialize};
 
 /// Facts of the certificate a server presented (the end-entity certificate of its chain).
@@ -61,7 +62,7 @@ pub struct AuthFinding {
     /// Stable `snake_case` id of the check: `challenge_status`, `bearer_challenge`,
     /// `resource_metadata`, `authorization_servers`, `resource_match`, `as_metadata`,
     /// `issuer_match`, `pkce_s256` or `metadata_url_safe`.
-    pub check: String,
+    pub check: AuthCheck,
     /// Whether the check passed, deserves a warning, or failed.
     pub status: FindingStatus,
     /// One sentence for a human.

@@ -2,7 +2,9 @@
 //! OAuth options) and what it found (a [`Report`] with its facts). Plain serde data; it
 //! imports nothing from the rest of the engine, which all imports it.
 
+pub(crate) mod codes;
 pub(crate) mod facts;
+pub(crate) mod failure;
 pub(crate) mod limits;
 pub(crate) mod oauth;
 pub(crate) mod protocol;
@@ -11,7 +13,12 @@ pub(crate) mod scenario;
 pub(crate) mod steps;
 pub(crate) mod tls;
 
+pub use codes::{
+    AuthCheck, FailureReason, NegotiationMode, SessionClose, TimeoutPhase, UnknownValue,
+    WarningCode,
+};
 pub use facts::{AuthFacts, AuthFinding, ExchangeTimings, FindingStatus, Timings, TlsFacts};
+pub use failure::{Failure, FailureCode, FailureFamily, RpcErrorFact};
 pub use limits::{Limits, Timeouts, MAX_LIMIT_BYTES, MAX_PAGES, MAX_STEPS, MAX_TIMEOUT};
 pub use oauth::{OAuthMethod, OAuthSpec};
 pub use protocol::{
@@ -19,9 +26,8 @@ pub use protocol::{
     LATEST_HANDSHAKE_VERSION, MODERN_VERSION,
 };
 pub use report::{
-    CallResult, Failure, FailureCode, FailureFamily, Negotiation, Report, ServerInfo,
-    ServerMessage, ServerMessageKind, SessionFacts, StepReport, StepStatus, ToolInfo, Warning,
-    REPORT_SCHEMA_VERSION,
+    CallResult, Negotiation, Report, ServerInfo, ServerMessage, ServerMessageKind, SessionFacts,
+    StepReport, StepStatus, ToolInfo, Warning, REPORT_SCHEMA_VERSION,
 };
 pub use scenario::{CommandSpec, Scenario, TargetSpec};
 pub use steps::{

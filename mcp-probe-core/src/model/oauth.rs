@@ -7,8 +7,6 @@ use serde::{Deserialize, Serialize};
 use url::Url;
 
 use crate::error::{Error, ErrorKind};
-use crate::model::protocol::TransportChoice;
-use crate::model::scenario::TargetSpec;
 use crate::urls::redact_url;
 use crate::urls::unsafe_reason;
 
@@ -135,25 +133,8 @@ impl OAuthSpec {
     }
 
     /// Checks the credentials' shape and how they combine with the rest of the target.
-    pub(crate) fn validate(
-        &self,
-        target: &TargetSpec,
-        transport: TransportChoice,
-    ) -> Result<(), Error> {
+    pub(crate) fn validate(&self) -> Result<(), Error> {
         let bad = |m: &str| Err(Error::new(ErrorKind::InvalidScenario, m));
-        if transport == TransportChoice::Stdio {
-            return bad("`oauth` needs a URL target");
-        }
-        if target.bearer_env.is_some() || target.bearer_file.is_some() {
-            return bad("give either a bearer token (`bearerEnv`/`bearerFile`) or OAuth client credentials (`oauth`), not both");
-        }
-        if target
-            .headers
-            .keys()
-            .any(|name| name.trim().eq_ignore_ascii_case("authorization"))
-        {
-            return bad("an `Authorization` header cannot be combined with OAuth client credentials (`oauth`)");
-        }
         if self.client_id.trim().is_empty() {
             return bad("`oauth.clientId` must not be empty");
         }
@@ -217,6 +198,7 @@ pub(crate) fn parse_token_url(text: &str) -> Result<Url, Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::scenario::TargetSpec;
 
     fn target() -> TargetSpec {
         TargetSpec {
@@ -244,27 +226,33 @@ mod tests {
 
     #[test]
     fn validation_catches_combinations_and_unsafe_token_urls() {
+        use crate::model::scenario::{CommandSpec, Scenario};
         let t = target();
+        let with = |target: TargetSpec, oauth: OAuthSpec| {
+            let mut s = Scenario::new();
+            s.target = Some(target);
+            s.oauth(oauth).validate()
+        };
         let ok = OAuthSpec::secret_from_env("id", "VAR");
-        assert!(ok.validate(&t, TransportChoice::Auto).is_ok());
-        let e = ok.validate(&t, TransportChoice::Stdio).unwrap_err();
-        assert!(e.is_invalid_scenario());
+        assert!(with(t.clone(), ok.clone()).is_ok());
+        let stdio = Scenario::for_command(CommandSpec::new("srv", ["x"])).oauth(ok.clone());
+        assert!(stdio.validate().unwrap_err().is_invalid_scenario());
         let mut with_bearer = t.clone();
         with_bearer.bearer_env = Some("B".into());
-        assert!(ok.validate(&with_bearer, TransportChoice::Auto).is_err());
+        assert!(with(with_bearer, ok.clone()).is_err());
         let mut with_header = t.clone();
         with_header
             .headers
             .insert("authorization".into(), "Bearer x".into());
-        assert!(ok.validate(&with_header, TransportChoice::Auto).is_err());
+        assert!(with(with_header, ok.clone()).is_err());
         let mut both = ok.clone();
         both.client_secret_file = Some("/s".into());
-        assert!(both.validate(&t, TransportChoice::Auto).is_err());
+        assert!(both.validate().is_err());
         let neither = OAuthSpec {
             client_id: "id".into(),
             ..OAuthSpec::default()
         };
-        assert!(neither.validate(&t, TransportChoice::Auto).is_err());
+        assert!(neither.validate().is_err());
         for (url, fine) in [
             ("https://as.example/token", true),
             ("http://127.0.0.1:9/token", true),
@@ -275,7 +263,7 @@ mod tests {
             ("token", false),
         ] {
             let spec = ok.clone().token_url(url);
-            let result = spec.validate(&t, TransportChoice::Auto);
+            let result = spec.validate();
             assert_eq!(result.is_ok(), fine, "{url}: {result:?}");
             if let Err(e) = result {
                 assert_eq!(e.kind(), ErrorKind::InvalidUrl, "{url}");

@@ -3,7 +3,9 @@
 //! The JSON shape is documented in `docs/report-schema.md` and `docs/report.schema.json`; a
 //! field is only ever added, never renamed or removed, without bumping [`REPORT_SCHEMA_VERSION`].
 
-use crate::model::TransportKind;
+use crate::model::codes::{NegotiationMode, SessionClose, WarningCode};
+use crate::model::failure::Failure;
+use crate::model::protocol::TransportKind;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -53,10 +55,10 @@ pub struct Report {
     pub stderr: Option<String>,
     /// `https` only: the certificate the server presented on the probe's first connection.
     #[serde(skip_serializing_if = "Option::is_none", default)]
-    pub tls: Option<crate::model::TlsFacts>,
+    pub tls: Option<crate::model::facts::TlsFacts>,
     /// OAuth client credentials only: how the access token was had.
     #[serde(skip_serializing_if = "Option::is_none", default)]
-    pub auth: Option<crate::model::AuthFacts>,
+    pub auth: Option<crate::model::facts::AuthFacts>,
 }
 
 impl Report {
@@ -71,7 +73,6 @@ impl Report {
         f(&mut self.started_at);
         opt(&mut self.protocol_version, f);
         if let Some(n) = &mut self.negotiation {
-            f(&mut n.mode);
             n.evidence.iter_mut().for_each(&mut *f);
         }
         if let Some(server) = &mut self.server {
@@ -89,7 +90,14 @@ impl Report {
         for warning in &mut self.warnings {
             warning.visit_text_mut(f);
         }
-        opt(&mut self.session.closed, f);
+        if let Some(text) = self
+            .session
+            .closed
+            .as_mut()
+            .and_then(SessionClose::text_mut)
+        {
+            f(text);
+        }
         opt(&mut self.stderr, f);
         if let Some(tls) = &mut self.tls {
             for field in [
@@ -130,7 +138,7 @@ impl Report {
 pub struct Negotiation {
     /// `auto` (detected now), `cached` (detected by an earlier probe of the same URL in this
     /// process), or `pinned` (the scenario fixed the era or version).
-    pub mode: String,
+    pub mode: NegotiationMode,
     /// What was sent and what came back, in order, e.g. `server/discover → HTTP 400, JSON-RPC
     /// error -32000`, `initialize → 200`.
     pub evidence: Vec<String>,
@@ -215,7 +223,7 @@ pub struct StepReport {
     pub cache_scope: Option<String>,
     /// For `auth`: what the authorization check found, one entry per check.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub auth_findings: Option<Vec<crate::model::AuthFinding>>,
+    pub auth_findings: Option<Vec<crate::model::facts::AuthFinding>>,
     /// For `tools/call`: the tool called.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tool: Option<String>,
@@ -230,10 +238,10 @@ pub struct StepReport {
     pub result: Option<CallResult>,
     /// Where the time of the step's HTTP exchanges went, summed over them.
     #[serde(skip_serializing_if = "Option::is_none", default)]
-    pub timings: Option<crate::model::Timings>,
+    pub timings: Option<crate::model::facts::Timings>,
     /// The timings of each HTTP exchange of the step, in order (at most 32).
     #[serde(skip_serializing_if = "Vec::is_empty", default)]
-    pub exchanges: Vec<crate::model::ExchangeTimings>,
+    pub exchanges: Vec<crate::model::facts::ExchangeTimings>,
 }
 
 impl StepReport {
@@ -252,7 +260,6 @@ impl StepReport {
         }
         opt(&mut self.cache_scope, f);
         for finding in self.auth_findings.iter_mut().flatten() {
-            f(&mut finding.check);
             f(&mut finding.message);
             opt(&mut finding.url, f);
         }
@@ -361,222 +368,7 @@ pub struct SessionFacts {
     pub reinitialized: u32,
     /// How the session was ended: `deleted`, `not_supported` (405), `failed`, or absent.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub closed: Option<String>,
-}
-
-/// Why a probe failed: a stable code, a human message, machine-readable details.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[non_exhaustive]
-pub struct Failure {
-    /// The stable code.
-    pub code: FailureCode,
-    /// The family of the code (what the CLI's exit code is chosen by).
-    pub family: FailureFamily,
-    /// The step that failed.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub step: Option<String>,
-    /// One sentence for a human.
-    pub message: String,
-    /// Facts behind the failure (HTTP status, JSON-RPC error, timeout phase, expected vs actual…).
-    #[serde(skip_serializing_if = "Map::is_empty", default)]
-    pub details: Map<String, Value>,
-}
-
-impl Failure {
-    /// A failure with `code` and `message` and no details yet.
-    pub fn new(code: FailureCode, message: impl Into<String>) -> Self {
-        Failure {
-            code,
-            family: code.family(),
-            step: None,
-            message: message.into(),
-            details: Map::new(),
-        }
-    }
-
-    /// Calls `f` on every free-text string of the failure, the keys and strings of its
-    /// `details` included (see [`Report::visit_text_mut`]).
-    pub fn visit_text_mut(&mut self, f: &mut dyn FnMut(&mut String)) {
-        opt(&mut self.step, f);
-        f(&mut self.message);
-        visit_map(&mut self.details, f);
-    }
-
-    /// Adds one detail.
-    #[must_use]
-    pub fn with(mut self, key: &str, value: impl Into<Value>) -> Self {
-        self.details.insert(key.to_owned(), value.into());
-        self
-    }
-}
-
-/// Stable failure codes. Serialized in `snake_case`; never renamed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-#[non_exhaustive]
-pub enum FailureCode {
-    /// The host name did not resolve.
-    Dns,
-    /// The TCP connection was refused.
-    ConnectRefused,
-    /// The network or host is unreachable (no route).
-    ConnectUnreachable,
-    /// Another connection failure.
-    Connect,
-    /// The connection broke in the middle of an exchange.
-    ConnectionReset,
-    /// The TLS handshake failed for another reason than the certificate's validity.
-    TlsHandshake,
-    /// The server's certificate has expired.
-    TlsExpired,
-    /// The server's certificate is not valid yet.
-    TlsNotYetValid,
-    /// The server's certificate is not valid for the host name probed.
-    TlsHostnameMismatch,
-    /// The server's certificate is not issued by a trusted authority.
-    TlsUntrusted,
-    /// The server's certificate expires sooner than the scenario requires (`certFailDays`).
-    CertExpiring,
-    /// A phase took longer than allowed (`details.phase`).
-    Timeout,
-    /// An HTTP status the protocol does not allow here (`details.httpStatus`).
-    HttpStatus,
-    /// The server redirected (`details.location`) and the redirect was not followed.
-    Redirect,
-    /// The server wants credentials (401/403, with the parsed challenge).
-    AuthRequired,
-    /// The answer is not MCP at all (HTML page, wrong content type, not JSON-RPC).
-    NotMcp,
-    /// The answer is MCP-shaped but broken (invalid JSON or SSE, id mismatch, missing fields).
-    Malformed,
-    /// A body or SSE event exceeded the configured size limit.
-    ResponseTooLarge,
-    /// The server kept forgetting the session (404 again after re-initializing).
-    SessionExpired,
-    /// No protocol version both sides accept.
-    ProtocolVersion,
-    /// The server answered a request with a JSON-RPC error.
-    JsonrpcError,
-    /// The tool ran and reported failure (`isError: true`).
-    ToolError,
-    /// An expectation of the scenario did not hold.
-    ExpectationFailed,
-    /// The server needs input (2026-07-28 `input_required`) the scenario did not give.
-    InputRequired,
-    /// The authorization check found a problem (`details.check` names which).
-    AuthCheck,
-    /// No OAuth access token could be had: the token endpoint refused the client credentials
-    /// or answered wrongly, or it could not be discovered (`details.oauthError`,
-    /// `details.httpStatus`, `details.tokenEndpoint`, `details.stage`).
-    AuthToken,
-}
-
-impl FailureCode {
-    /// The stable `snake_case` name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            FailureCode::Dns => "dns",
-            FailureCode::ConnectRefused => "connect_refused",
-            FailureCode::ConnectUnreachable => "connect_unreachable",
-            FailureCode::Connect => "connect",
-            FailureCode::ConnectionReset => "connection_reset",
-            FailureCode::TlsHandshake => "tls_handshake",
-            FailureCode::TlsExpired => "tls_expired",
-            FailureCode::TlsNotYetValid => "tls_not_yet_valid",
-            FailureCode::TlsHostnameMismatch => "tls_hostname_mismatch",
-            FailureCode::TlsUntrusted => "tls_untrusted",
-            FailureCode::CertExpiring => "cert_expiring",
-            FailureCode::Timeout => "timeout",
-            FailureCode::HttpStatus => "http_status",
-            FailureCode::Redirect => "redirect",
-            FailureCode::AuthRequired => "auth_required",
-            FailureCode::NotMcp => "not_mcp",
-            FailureCode::Malformed => "malformed",
-            FailureCode::ResponseTooLarge => "response_too_large",
-            FailureCode::SessionExpired => "session_expired",
-            FailureCode::ProtocolVersion => "protocol_version",
-            FailureCode::JsonrpcError => "jsonrpc_error",
-            FailureCode::ToolError => "tool_error",
-            FailureCode::ExpectationFailed => "expectation_failed",
-            FailureCode::InputRequired => "input_required",
-            FailureCode::AuthCheck => "auth_check",
-            FailureCode::AuthToken => "auth_token",
-        }
-    }
-
-    /// The family this code belongs to.
-    pub fn family(self) -> FailureFamily {
-        match self {
-            FailureCode::Dns
-            | FailureCode::ConnectRefused
-            | FailureCode::ConnectUnreachable
-            | FailureCode::Connect => FailureFamily::Unreachable,
-            FailureCode::ConnectionReset => FailureFamily::Unreachable,
-            FailureCode::TlsHandshake
-            | FailureCode::TlsExpired
-            | FailureCode::TlsNotYetValid
-            | FailureCode::TlsHostnameMismatch
-            | FailureCode::TlsUntrusted
-            | FailureCode::CertExpiring => FailureFamily::Tls,
-            FailureCode::Timeout => FailureFamily::Timeout,
-            FailureCode::HttpStatus | FailureCode::Redirect => FailureFamily::Http,
-            FailureCode::AuthRequired | FailureCode::AuthCheck | FailureCode::AuthToken => {
-                FailureFamily::Auth
-            }
-            FailureCode::NotMcp
-            | FailureCode::Malformed
-            | FailureCode::ResponseTooLarge
-            | FailureCode::SessionExpired
-            | FailureCode::ProtocolVersion
-            | FailureCode::JsonrpcError => FailureFamily::Protocol,
-            FailureCode::ToolError
-            | FailureCode::ExpectationFailed
-            | FailureCode::InputRequired => FailureFamily::Tool,
-        }
-    }
-}
-
-impl std::fmt::Display for FailureCode {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// Families of failure codes; the CLI maps each to one exit code.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-#[non_exhaustive]
-pub enum FailureFamily {
-    /// DNS, connection refused / unreachable / reset.
-    Unreachable,
-    /// A phase timed out.
-    Timeout,
-    /// TLS could not be established or the certificate is not acceptable.
-    Tls,
-    /// An unexpected HTTP status or a redirect.
-    Http,
-    /// Credentials are required or were refused.
-    Auth,
-    /// The server does not speak MCP correctly.
-    Protocol,
-    /// A tool failed or an expectation did not hold.
-    Tool,
-}
-
-impl FailureFamily {
-    /// The stable `snake_case` name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            FailureFamily::Unreachable => "unreachable",
-            FailureFamily::Timeout => "timeout",
-            FailureFamily::Tls => "tls",
-            FailureFamily::Http => "http",
-            FailureFamily::Auth => "auth",
-            FailureFamily::Protocol => "protocol",
-            FailureFamily::Tool => "tool",
-        }
-    }
+    pub closed: Option<SessionClose>,
 }
 
 /// Something worth knowing that did not fail the probe.
@@ -585,7 +377,7 @@ impl FailureFamily {
 #[non_exhaustive]
 pub struct Warning {
     /// A stable `snake_case` code (`session_reinitialized`, `page_cap_reached`, …).
-    pub code: String,
+    pub code: WarningCode,
     /// The step that raised it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub step: Option<String>,
@@ -596,15 +388,14 @@ pub struct Warning {
 impl Warning {
     /// Calls `f` on every free-text string of the warning.
     pub fn visit_text_mut(&mut self, f: &mut dyn FnMut(&mut String)) {
-        f(&mut self.code);
         opt(&mut self.step, f);
         f(&mut self.message);
     }
 
     /// A warning with a code and a message.
-    pub fn new(code: &str, message: impl Into<String>) -> Self {
+    pub fn new(code: WarningCode, message: impl Into<String>) -> Self {
         Warning {
-            code: code.to_owned(),
+            code,
             step: None,
             message: message.into(),
         }
@@ -627,7 +418,7 @@ fn visit_value(value: &mut Value, f: &mut dyn FnMut(&mut String)) {
     }
 }
 
-fn visit_map(map: &mut Map<String, Value>, f: &mut dyn FnMut(&mut String)) {
+pub(super) fn visit_map(map: &mut Map<String, Value>, f: &mut dyn FnMut(&mut String)) {
     let old = std::mem::take(map);
     for (mut key, mut value) in old {
         f(&mut key);

@@ -23,7 +23,7 @@
 //! assert_eq!(scenario.effective_steps(), same.effective_steps());
 //! ```
 
-use crate::model::{ProtocolChoice, MODERN_VERSION};
+use crate::model::protocol::{ProtocolChoice, MODERN_VERSION};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -32,13 +32,14 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::error::{Error, ErrorKind};
-use crate::model::FollowRedirects;
+use crate::model::protocol::FollowRedirects;
 
-use crate::model::TlsOptions;
-use crate::model::{
-    CallToolExpect, CallToolStep, CheckAuthStep, HandshakeStep, Limits, ListToolsStep, Step,
-    Timeouts, TransportChoice, MAX_STEPS,
+use crate::model::limits::{Limits, Timeouts, MAX_STEPS};
+use crate::model::protocol::TransportChoice;
+use crate::model::steps::{
+    CallToolExpect, CallToolStep, CheckAuthStep, HandshakeStep, ListToolsStep, Step,
 };
+use crate::model::tls::TlsOptions;
 
 fn is_auto(choice: &ProtocolChoice) -> bool {
     *choice == ProtocolChoice::Auto
@@ -106,7 +107,7 @@ pub struct TargetSpec {
     /// OAuth client credentials: the probe gets an access token and sends it as a bearer
     /// token (not together with `bearerEnv`/`bearerFile` or an `Authorization` header).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub oauth: Option<crate::model::OAuthSpec>,
+    pub oauth: Option<crate::model::oauth::OAuthSpec>,
 }
 
 /// What to run for a stdio target: a program, its arguments, extra environment variables
@@ -267,7 +268,7 @@ impl Scenario {
 
     /// Gets an access token with OAuth client credentials and sends it as a bearer token.
     #[must_use]
-    pub fn oauth(mut self, oauth: crate::model::OAuthSpec) -> Self {
+    pub fn oauth(mut self, oauth: crate::model::oauth::OAuthSpec) -> Self {
         self.target_mut().oauth = Some(oauth);
         self
     }
@@ -526,7 +527,20 @@ impl Scenario {
         if let Some(target) = &self.target {
             target.tls.validate()?;
             if let Some(oauth) = &target.oauth {
-                oauth.validate(target, self.effective_transport())?;
+                if self.effective_transport() == TransportChoice::Stdio {
+                    return bad("`oauth` needs a URL target".into());
+                }
+                if target.bearer_env.is_some() || target.bearer_file.is_some() {
+                    return bad("give either a bearer token (`bearerEnv`/`bearerFile`) or OAuth client credentials (`oauth`), not both".into());
+                }
+                if target
+                    .headers
+                    .keys()
+                    .any(|name| name.trim().eq_ignore_ascii_case("authorization"))
+                {
+                    return bad("an `Authorization` header cannot be combined with OAuth client credentials (`oauth`)".into());
+                }
+                oauth.validate()?;
             }
         }
         self.timeouts.validate()?;

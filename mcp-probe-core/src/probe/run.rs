@@ -12,12 +12,12 @@ use crate::error::Error;
 use crate::http::client::HttpClient;
 use crate::http::dns::AddressPolicy;
 use crate::http::target::Target;
-use crate::model::ProtocolChoice;
 use crate::model::{CommandSpec, Limits, Scenario, Step, TargetSpec, TransportChoice};
 use crate::model::{
     Failure, FailureCode, Report, SessionFacts, StepReport, StepStatus, TransportKind, Warning,
     REPORT_SCHEMA_VERSION,
 };
+use crate::model::{ProtocolChoice, WarningCode};
 use crate::probe::shared::{Prepared, Shared};
 use crate::scrub::Secrets;
 use crate::session::{LegacyOpener, Session};
@@ -275,7 +275,7 @@ impl<'a> Run<'a> {
         (report.timings, report.exchanges) = log.timing.finish();
         if log.dropped_messages > 0 {
             log.warn(
-                "server_messages_dropped",
+                WarningCode::ServerMessagesDropped,
                 format!(
                     "{} more server messages arrived and were not recorded",
                     log.dropped_messages

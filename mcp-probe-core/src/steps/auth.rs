@@ -4,8 +4,8 @@ use super::StepContext;
 use crate::auth;
 use crate::http::dns::AddressPolicy;
 use crate::http::target::Target;
-use crate::model::Failure;
 use crate::model::FindingStatus;
+use crate::model::{Failure, WarningCode};
 
 /// Runs the check and puts each finding in the step; the first failing finding fails it.
 pub(crate) async fn check_auth(
@@ -21,7 +21,7 @@ pub(crate) async fn check_auth(
     for finding in &outcome.findings {
         if finding.status == FindingStatus::Warn {
             cx.log.warn(
-                &format!("auth_{}", finding.check),
+                WarningCode::for_auth_check(finding.check),
                 format!("auth: {}", finding.message),
             );
         }

@@ -9,8 +9,10 @@ use serde_json::{json, Map, Value};
 
 use super::{expectation, malformed, record_cache_hints, rpc_failure, StepContext};
 use crate::jsonrpc::{RpcError, RpcOutcome};
-use crate::model::{Failure, FailureCode, FailureFamily, Negotiation, ServerInfo};
-use crate::model::{HandshakeStep, TransportChoice};
+use crate::model::{
+    Failure, FailureCode, FailureFamily, FailureReason, Negotiation, ServerInfo, WarningCode,
+};
+use crate::model::{HandshakeStep, NegotiationMode, TransportChoice};
 use crate::negotiate::is_known_handshake_version;
 use crate::transport::legacy_sse::OpenError;
 
@@ -21,23 +23,20 @@ const LEGACY_VERSION: &str = "2024-11-05";
 pub(crate) async fn handshake(cx: StepContext<'_>, step: &HandshakeStep) -> Result<(), Failure> {
     let mut evidence = Vec::new();
     let (mode, try_discover) = match (cx.plan.choice, cx.plan.cached) {
-        (ProtocolChoice::Modern, _) => ("pinned", true),
-        (ProtocolChoice::Handshake, _) => ("pinned", false),
+        (ProtocolChoice::Modern, _) => (NegotiationMode::Pinned, true),
+        (ProtocolChoice::Handshake, _) => (NegotiationMode::Pinned, false),
         (ProtocolChoice::Auto, Some(era)) => {
             evidence.push(format!(
                 "{} era remembered from an earlier probe of this URL",
                 era.as_str()
             ));
-            ("cached", era == Era::Modern)
+            (NegotiationMode::Cached, era == Era::Modern)
         }
-        (ProtocolChoice::Auto, None) => ("auto", true),
+        (ProtocolChoice::Auto, None) => (NegotiationMode::Auto, true),
     };
     let mut cx = cx;
     let outcome = run(&mut cx, step, try_discover, &mut evidence).await;
-    cx.learnt.negotiation = Some(Negotiation {
-        mode: mode.to_owned(),
-        evidence,
-    });
+    cx.learnt.negotiation = Some(Negotiation { mode, evidence });
     outcome
 }
 
@@ -110,10 +109,7 @@ async fn run(
             if plan.transport == TransportChoice::Auto
                 && session.can_switch_to_legacy()
                 && f.code == FailureCode::HttpStatus
-                && matches!(
-                    f.details.get("httpStatus").and_then(Value::as_u64),
-                    Some(400 | 404 | 405)
-                ) =>
+                && matches!(f.http_status(), Some(400 | 404 | 405)) =>
         {
             match session.switch_to_legacy(log).await {
                 Ok(()) => {
@@ -172,15 +168,9 @@ fn judge_discover(
                 f.code,
                 // An HTML page or stray output on stdout would be there for `initialize` too.
                 FailureCode::Redirect | FailureCode::ResponseTooLarge | FailureCode::NotMcp
-            ) || f.details.get("reason").and_then(Value::as_str)
-                == Some("invalid_http");
-            let seen = match f.details.get("httpStatus").and_then(Value::as_u64) {
-                Some(status) => match f
-                    .details
-                    .get("jsonrpcError")
-                    .and_then(|e| e.get("code"))
-                    .and_then(Value::as_i64)
-                {
+            ) || f.reason() == Some(FailureReason::InvalidHttp);
+            let seen = match f.http_status() {
+                Some(status) => match f.rpc_error().map(|e| e.code) {
                     Some(code) => format!("HTTP {status}, JSON-RPC error {code}"),
                     None => format!("HTTP {status}"),
                 },
@@ -281,7 +271,7 @@ fn accept_modern(
     match result.get("resultType").and_then(Value::as_str) {
         None | Some("complete") => {}
         Some(other) => log.warn(
-            "unexpected_result_type",
+            WarningCode::UnexpectedResultType,
             format!(
                 "server/discover: resultType is {:?}",
                 crate::text::truncate(other, 40)
@@ -326,7 +316,7 @@ async fn initialize(
             ),
             Err(e) => format!("initialize → JSON-RPC error {}", e.code),
         }),
-        Err(f) => evidence.push(match f.details.get("httpStatus").and_then(Value::as_u64) {
+        Err(f) => evidence.push(match f.http_status() {
             Some(status) => format!("initialize → HTTP {status}"),
             None => format!("initialize → {}", f.code),
         }),
@@ -338,13 +328,13 @@ async fn initialize(
     let Value::Object(result) = result else {
         return Err(malformed(
             "initialize: the result is not an object",
-            "missing_field",
+            FailureReason::MissingField,
         ));
     };
     let Some(version) = result.get("protocolVersion").and_then(Value::as_str) else {
         return Err(malformed(
             "initialize: the result has no protocolVersion",
-            "missing_field",
+            FailureReason::MissingField,
         )
         .with("field", "protocolVersion"));
     };
@@ -383,12 +373,8 @@ async fn initialize(
 /// only the 2026-07-28 era, which has no `initialize`. Said as a version problem, with the way
 /// out, rather than as a bare HTTP status.
 fn modern_only_hint(f: Failure) -> Failure {
-    let status = f.details.get("httpStatus").and_then(Value::as_u64);
-    let rpc = f
-        .details
-        .get("jsonrpcError")
-        .and_then(|e| e.get("code"))
-        .and_then(Value::as_i64);
+    let status = f.http_status();
+    let rpc = f.rpc_error().map(|e| e.code);
     if f.code != FailureCode::HttpStatus || status != Some(404) || rpc != Some(-32601) {
         return f;
     }
@@ -445,7 +431,7 @@ fn initialize_error(e: RpcError, requested: &str) -> Failure {
         )
         .with("requested", requested)
         .with("supported", supported)
-        .with("jsonrpcError", e.to_value());
+        .with_jsonrpc_error(e);
     }
     rpc_failure("initialize", e)
 }
@@ -458,7 +444,7 @@ fn server_info(result: &Map<String, Value>, what: &str, log: &mut StepLog) -> Se
     let info = result.get("serverInfo");
     if !info.is_some_and(Value::is_object) {
         log.warn(
-            "missing_server_info",
+            WarningCode::MissingServerInfo,
             format!("{what}: the result has no serverInfo object"),
         );
     }
@@ -470,7 +456,7 @@ fn server_info(result: &Map<String, Value>, what: &str, log: &mut StepLog) -> Se
             .collect(),
         _ => {
             log.warn(
-                "missing_capabilities",
+                WarningCode::MissingCapabilities,
                 format!("{what}: the result has no capabilities object"),
             );
             Vec::new()

@@ -5,6 +5,7 @@ mod handshake;
 mod tools;
 
 use crate::http::log::StepLog;
+use crate::model::FailureReason;
 use crate::model::{Era, ProtocolChoice};
 use std::collections::HashMap;
 
@@ -65,7 +66,7 @@ pub(crate) fn rpc_failure(what: &str, e: RpcError) -> Failure {
                 crate::text::truncate(&e.message, 200)
             ),
         )
-        .with("jsonrpcError", e.to_value());
+        .with_jsonrpc_error(e);
     }
     let mut f = Failure::new(
         FailureCode::JsonrpcError,
@@ -76,15 +77,15 @@ pub(crate) fn rpc_failure(what: &str, e: RpcError) -> Failure {
         ),
     );
     match e.code {
-        -32020 => f = f.with("reason", "header_mismatch"),
-        -32021 => f = f.with("reason", "missing_client_capability"),
+        -32020 => f = f.with_reason(FailureReason::HeaderMismatch),
+        -32021 => f = f.with_reason(FailureReason::MissingClientCapability),
         _ => {}
     }
-    f.with("jsonrpcError", e.to_value())
+    f.with_jsonrpc_error(e)
 }
 
-pub(crate) fn malformed(message: &str, reason: &str) -> Failure {
-    Failure::new(FailureCode::Malformed, message).with("reason", reason)
+pub(crate) fn malformed(message: &str, reason: FailureReason) -> Failure {
+    Failure::new(FailureCode::Malformed, message).with_reason(reason)
 }
 
 pub(crate) fn expectation(which: &str, message: String, expected: Value, actual: Value) -> Failure {

@@ -7,7 +7,7 @@ use std::hash::{BuildHasher, RandomState};
 use serde_json::{json, Map, Value};
 
 use super::{expectation, malformed, record_cache_hints, rpc_failure, StepContext};
-use crate::model::{CallResult, Failure, FailureCode, ToolInfo};
+use crate::model::{CallResult, Failure, FailureCode, FailureReason, ToolInfo, WarningCode};
 use crate::model::{CallToolStep, ListToolsStep};
 
 /// Most tools kept in a report from a listing (across pages); expectations see them all.
@@ -44,7 +44,7 @@ pub(crate) async fn list_tools(cx: StepContext<'_>, step: &ListToolsStep) -> Res
     loop {
         if pages >= cx.limits.max_pages {
             cx.log.warn(
-                "page_cap_reached",
+                WarningCode::PageCapReached,
                 format!("tools/list: stopped after {pages} pages (maxPages); the listing may be incomplete"),
             );
             break;
@@ -57,7 +57,7 @@ pub(crate) async fn list_tools(cx: StepContext<'_>, step: &ListToolsStep) -> Res
         let Some(list) = result.get("tools").and_then(Value::as_array) else {
             return Err(malformed(
                 "tools/list: the result has no `tools` array",
-                "missing_field",
+                FailureReason::MissingField,
             )
             .with("field", "tools")
             .with("page", pages));
@@ -66,7 +66,7 @@ pub(crate) async fn list_tools(cx: StepContext<'_>, step: &ListToolsStep) -> Res
             let Some(name) = tool.get("name").and_then(Value::as_str) else {
                 return Err(malformed(
                     &format!("tools/list: tool #{} on page {pages} has no name", i + 1),
-                    "missing_field",
+                    FailureReason::MissingField,
                 )
                 .with("field", "name")
                 .with("page", pages));
@@ -77,7 +77,7 @@ pub(crate) async fn list_tools(cx: StepContext<'_>, step: &ListToolsStep) -> Res
             }
             if seen.insert(&hasher, name) == Some(false) {
                 cx.log.warn(
-                    "duplicate_tool",
+                    WarningCode::DuplicateTool,
                     format!(
                         "tools/list: the tool {:?} is listed more than once",
                         crate::text::truncate(name, 200)
@@ -113,7 +113,7 @@ pub(crate) async fn list_tools(cx: StepContext<'_>, step: &ListToolsStep) -> Res
                             "tools/list: nextCursor on page {pages} is {} bytes long; a probe follows cursors of at most {MAX_CURSOR_BYTES} bytes",
                             next.len()
                         ),
-                        "cursor_too_long",
+                        FailureReason::CursorTooLong,
                     )
                     .with("page", pages)
                     .with("cursorBytes", next.len()));
@@ -121,7 +121,7 @@ pub(crate) async fn list_tools(cx: StepContext<'_>, step: &ListToolsStep) -> Res
                 if !cursors.insert(hasher.hash_one(next.as_str())) {
                     return Err(malformed(
                         "tools/list: nextCursor repeats an earlier cursor (pagination loop)",
-                        "pagination_loop",
+                        FailureReason::PaginationLoop,
                     )
                     .with("page", pages));
                 }
@@ -133,7 +133,7 @@ pub(crate) async fn list_tools(cx: StepContext<'_>, step: &ListToolsStep) -> Res
                         "tools/list: nextCursor is a {}, not a string",
                         crate::text::kind(other)
                     ),
-                    "invalid_field",
+                    FailureReason::InvalidField,
                 )
                 .with("field", "nextCursor"))
             }
@@ -141,7 +141,7 @@ pub(crate) async fn list_tools(cx: StepContext<'_>, step: &ListToolsStep) -> Res
     }
     if listed > tools.len() as u64 {
         cx.log.warn(
-            "tools_truncated",
+            WarningCode::ToolsTruncated,
             format!(
                 "tools/list: the server lists {listed} tools; the report keeps the first {}",
                 tools.len()
@@ -250,7 +250,7 @@ pub(crate) async fn call_tool(cx: StepContext<'_>, step: &CallToolStep) -> Resul
     let Some(content) = result.get("content").and_then(Value::as_array) else {
         return Err(malformed(
             "tools/call: the result has no `content` array",
-            "missing_field",
+            FailureReason::MissingField,
         )
         .with("field", "content"));
     };

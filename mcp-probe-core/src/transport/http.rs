@@ -10,7 +10,7 @@ use serde_json::Value;
 use tokio::time::timeout_at;
 
 use super::{answer_for, ANSWER_BUDGET};
-use crate::model::{ServerMessage, ServerMessageKind};
+use crate::model::{ServerMessage, ServerMessageKind, WarningCode};
 
 /// Posts the probe's answer to a server request that arrived while it waited (`ping` gets
 /// `{}`, anything else "method not found"; see [`answer_for`]) and records how that went.
@@ -33,7 +33,7 @@ pub(crate) async fn post_answer(
         Ok(Ok(resp)) if resp.status().is_success() => answer.to_owned(),
         Ok(Ok(resp)) => {
             log.warn(
-                "server_request_answer_rejected",
+                WarningCode::ServerRequestAnswerRejected,
                 format!(
                     "the answer to the server's {method} request was refused with HTTP {}",
                     resp.status().as_u16()
@@ -43,7 +43,7 @@ pub(crate) async fn post_answer(
         }
         Ok(Err(_)) | Err(_) => {
             log.warn(
-                "server_request_answer_failed",
+                WarningCode::ServerRequestAnswerFailed,
                 format!("the answer to the server's {method} request could not be delivered"),
             );
             "unanswered".to_owned()

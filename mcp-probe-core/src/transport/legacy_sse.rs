@@ -13,6 +13,7 @@ use crate::http::answer::{media_type, not_mcp_content, read_prefix, status_failu
 use crate::http::body::too_large;
 use crate::http::classify::classify_http_error;
 use crate::http::log::StepLog;
+use crate::model::{FailureReason, SessionClose, TimeoutPhase, WarningCode};
 use crate::text::snippet;
 use crate::urls::redact_url;
 use std::fmt;
@@ -197,7 +198,7 @@ impl LegacySse {
             let item = match timeout_at(deadline.at, events.recv()).await {
                 Err(_) => {
                     let mut failure = deadline
-                        .timeout("endpoint", GET_WHAT)
+                        .timeout(TimeoutPhase::Endpoint, GET_WHAT)
                         .with("eventsRead", before);
                     failure.message.push_str(" for the `endpoint` event");
                     return Err(failure);
@@ -213,7 +214,7 @@ impl LegacySse {
                     before += 1;
                     if before == 1 {
                         log.warn(
-                            "event_before_endpoint",
+                            WarningCode::EventBeforeEndpoint,
                             "the SSE stream sent events before its `endpoint` event; they were ignored",
                         );
                     }
@@ -265,7 +266,7 @@ impl LegacySse {
                 FailureCode::Malformed,
                 format!("{method}: the SSE stream had already ended; no response can arrive"),
             )
-            .with("reason", "stream_ended"));
+            .with_reason(FailureReason::StreamEnded));
         }
         let expected = json!(id);
         let result = self
@@ -316,7 +317,7 @@ impl LegacySse {
             let item = match timeout_at(deadline.at, self.events.recv()).await {
                 Err(_) => {
                     return Err(deadline
-                        .timeout("stream_idle", what)
+                        .timeout(TimeoutPhase::StreamIdle, what)
                         .with("eventsRead", read))
                 }
                 Ok(None) => {
@@ -343,7 +344,7 @@ impl LegacySse {
                     late += 1;
                     if late == 1 {
                         log.warn(
-                            "late_response",
+                            WarningCode::LateResponse,
                             format!(
                                 "{what}: skipped a late response to the earlier request {}",
                                 crate::text::short(&id)
@@ -364,7 +365,7 @@ impl LegacySse {
                         FailureCode::Malformed,
                         format!("{what}: the answer is not valid JSON ({error})"),
                     )
-                    .with("reason", "invalid_json")
+                    .with_reason(FailureReason::InvalidJson)
                     .with("bodySnippet", snippet)
                     .with("where", "sse_event"));
                 }
@@ -376,7 +377,7 @@ impl LegacySse {
                             _ => "endpoint",
                         };
                         log.warn(
-                            "unexpected_sse_event",
+                            WarningCode::UnexpectedSseEvent,
                             format!("{what}: ignored an SSE event of type {kind:?}"),
                         );
                     }
@@ -411,7 +412,7 @@ impl LegacySse {
         log.http_status = status_before.or(log.http_status);
         if status != StatusCode::ACCEPTED {
             log.warn(
-                "notification_not_202",
+                WarningCode::NotificationNot202,
                 format!(
                     "{method} was answered HTTP {} instead of 202 Accepted",
                     status.as_u16()
@@ -424,13 +425,13 @@ impl LegacySse {
     }
 
     /// Closes the stream (which ends the session); says `closed`, or nothing if already closed.
-    pub(crate) async fn close(&mut self, deadline: Deadline) -> Option<String> {
+    pub(crate) async fn close(&mut self, deadline: Deadline) -> Option<SessionClose> {
         let mut reader = self.reader.take()?;
         self.ended = true;
         reader.0.abort();
         // An aborted task ends at its next await point; waiting makes sure the stream is dropped.
         let _ = timeout_at(deadline.at, &mut reader.0).await;
-        Some("closed".to_owned())
+        Some(SessionClose::Closed)
     }
 
     /// A non-2xx answer to a POST on the endpoint.
@@ -440,7 +441,7 @@ impl LegacySse {
         if !not_found {
             return failure;
         }
-        let mut failure = failure.with("reason", "endpoint_not_found");
+        let mut failure = failure.with_reason(FailureReason::EndpointNotFound);
         failure.message = format!(
             "{what}: HTTP 404 Not Found from the endpoint the SSE stream named ({}): the server \
              does not know the session, or the path is wrong (a proxy prefix missing from it?)",
@@ -517,7 +518,7 @@ pub(crate) fn resolve_endpoint(base: &Url, data: &str) -> Result<Url, Failure> {
             FailureCode::Malformed,
             format!("{GET_WHAT}: the `endpoint` event {why}"),
         )
-        .with("reason", "invalid_endpoint")
+        .with_reason(FailureReason::InvalidEndpoint)
     };
     if data.is_empty() {
         return Err(invalid("carries no URL".to_owned()));
@@ -536,7 +537,7 @@ pub(crate) fn resolve_endpoint(base: &Url, data: &str) -> Result<Url, Failure> {
                  only sent to the SSE URL's origin ({expected})"
             ),
         )
-        .with("reason", "cross_origin_endpoint")
+        .with_reason(FailureReason::CrossOriginEndpoint)
         .with("endpointOrigin", origin)
         .with("expectedOrigin", expected));
     }
@@ -548,7 +549,7 @@ fn no_endpoint(events: u64) -> Failure {
         FailureCode::Malformed,
         format!("{GET_WHAT}: the SSE stream ended without an `endpoint` event"),
     )
-    .with("reason", "no_endpoint")
+    .with_reason(FailureReason::NoEndpoint)
     .with("eventsRead", events)
 }
 
@@ -557,7 +558,7 @@ fn stream_ended(what: &str, events: u64) -> Failure {
         FailureCode::Malformed,
         format!("{what}: the SSE stream ended before the response arrived"),
     )
-    .with("reason", "stream_ended")
+    .with_reason(FailureReason::StreamEnded)
     .with("eventsRead", events)
 }
 
@@ -721,7 +722,7 @@ mod tests {
         assert_eq!(get.header("accept"), Some("text/event-stream"));
 
         assert!(!t.ended);
-        assert_eq!(t.close(deadline(LONG)).await.as_deref(), Some("closed"));
+        assert_eq!(t.close(deadline(LONG)).await.as_ref().map(|c| c.as_str()), Some("closed"));
         assert!(t.reader.is_none());
         // The reader task is gone: its sender is dropped, so the channel runs dry and ends.
         for _ in 0..=MAX_BUFFERED {
@@ -854,7 +855,7 @@ mod tests {
         )
         .await
         .unwrap();
-        assert_eq!(t.close(deadline(LONG)).await.as_deref(), Some("closed"));
+        assert_eq!(t.close(deadline(LONG)).await.as_ref().map(|c| c.as_str()), Some("closed"));
     }
 
     #[tokio::test]

@@ -16,6 +16,7 @@ use crate::clock::Deadline;
 use crate::http::log::StepLog;
 use crate::jsonrpc::{self, Incoming, NotRpc, RpcOutcome};
 use crate::model::{Failure, FailureCode, TransportKind};
+use crate::model::{FailureReason, SessionClose};
 use crate::text::snippet;
 
 /// Longest a probe waits to deliver an answer to a server request.
@@ -77,7 +78,7 @@ impl Transport {
     }
 
     /// Ends what the probe opened (session, stream, child process); says how that went.
-    pub(crate) async fn close(&mut self, deadline: Deadline) -> Option<String> {
+    pub(crate) async fn close(&mut self, deadline: Deadline) -> Option<SessionClose> {
         match self {
             Transport::StreamableHttp(t) => t.delete_session(deadline).await,
             Transport::LegacySse(t) => t.close(deadline).await,
@@ -196,7 +197,7 @@ pub(crate) fn parse_failure(e: jsonrpc::ParseError, body: &[u8], what: &str) -> 
             FailureCode::Malformed,
             format!("{what}: the answer is not valid JSON ({e})"),
         )
-        .with("reason", "invalid_json")
+        .with_reason(FailureReason::InvalidJson)
         .with("bodySnippet", snippet(body, 200)),
         jsonrpc::ParseError::TooBig { values, objects } => Failure::new(
             FailureCode::ResponseTooLarge,
@@ -244,7 +245,7 @@ pub(crate) fn response_from(
                 expected
             ),
         )
-        .with("reason", "id_mismatch")
+        .with_reason(FailureReason::IdMismatch)
         .with("expectedId", expected.clone())
         .with("receivedId", crate::text::bounded_value(&id))),
         Ok(Incoming::Request { method, .. }) => Err(Failure::new(
@@ -253,22 +254,22 @@ pub(crate) fn response_from(
                 "{what}: a JSON answer held the server request {method} instead of the response"
             ),
         )
-        .with("reason", "not_a_response")),
+        .with_reason(FailureReason::NotAResponse)),
         Ok(Incoming::Notification { method }) => Err(Failure::new(
             FailureCode::Malformed,
             format!("{what}: a JSON answer held the notification {method} instead of the response"),
         )
-        .with("reason", "not_a_response")),
+        .with_reason(FailureReason::NotAResponse)),
         Err(NotRpc::Foreign(why)) => Err(Failure::new(
             FailureCode::NotMcp,
             format!("{what}: the answer is {why}"),
         )
-        .with("reason", "not_jsonrpc")),
+        .with_reason(FailureReason::NotJsonrpc)),
         Err(NotRpc::Broken(why)) => Err(Failure::new(
             FailureCode::Malformed,
             format!("{what}: the answer is {why}"),
         )
-        .with("reason", "invalid_jsonrpc")),
+        .with_reason(FailureReason::InvalidJsonrpc)),
     }
 }
 

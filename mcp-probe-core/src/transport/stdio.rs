@@ -13,6 +13,7 @@
 use crate::clock::Deadline;
 use crate::http::body::too_large;
 use crate::http::log::StepLog;
+use crate::model::{FailureReason, SessionClose, TimeoutPhase, WarningCode};
 use crate::text::snippet;
 use std::collections::VecDeque;
 use std::fmt;
@@ -307,7 +308,7 @@ impl Stdio {
                     if self.abandoned.take(&id) =>
                 {
                     log.warn(
-                        "late_response",
+                        WarningCode::LateResponse,
                         format!(
                             "{method}: skipped the late response to the earlier request {}",
                             crate::text::short(&id)
@@ -335,14 +336,14 @@ impl Stdio {
     /// Stops the server: closes its stdin and waits for it to exit, then sends SIGTERM, then
     /// SIGKILL, all by `deadline`. Says how it ended: `exited (code N)`, `exited (signal N)`,
     /// `terminated` (after SIGTERM) or `killed`.
-    pub(crate) async fn close(&mut self, deadline: Deadline) -> Option<String> {
+    pub(crate) async fn close(&mut self, deadline: Deadline) -> Option<SessionClose> {
         self.stdin = None;
         let outcome = self.stop(deadline.at).await;
         self.reader.abort();
         if let Some(drain) = self.stderr_drain.take() {
             drain.abort();
         }
-        Some(outcome)
+        Some(SessionClose::Process(outcome))
     }
 
     async fn stop(&mut self, at: Instant) -> String {
@@ -511,13 +512,13 @@ impl Stdio {
                     "{what}: cannot write to the server: an earlier message was not taken in time (the server does not read its stdin)"
                 ),
             )
-            .with("reason", "stdin_blocked")
+            .with_reason(FailureReason::StdinBlocked)
         } else {
             Failure::new(
                 FailureCode::ConnectionReset,
                 format!("{what}: cannot write to the server: its stdin is already closed"),
             )
-            .with("reason", "stdin_closed")
+            .with_reason(FailureReason::StdinClosed)
         }
     }
 
@@ -534,7 +535,7 @@ impl Stdio {
             Ok(()) => answer.to_owned(),
             Err(_) => {
                 log.warn(
-                    "server_request_answer_failed",
+                    WarningCode::ServerRequestAnswerFailed,
                     format!("the answer to the server's {method} request could not be delivered"),
                 );
                 "unanswered".to_owned()
@@ -643,12 +644,12 @@ fn not_json(what: &str, snippet: String) -> Failure {
             "{what}: the server wrote a line that is not JSON to stdout: `{snippet}` (stdout must carry only MCP messages; logs belong on stderr)"
         ),
     )
-    .with("reason", "not_json")
+    .with_reason(FailureReason::NotJson)
     .with("lineSnippet", snippet)
 }
 
 /// A timeout failure whose wording says what the probe was doing.
-fn timed_out(deadline: &Deadline, phase: &str, what: &str, doing: &str) -> Failure {
+fn timed_out(deadline: &Deadline, phase: TimeoutPhase, what: &str, doing: &str) -> Failure {
     let mut failure = deadline.timeout(phase, what);
     if let Some(i) = failure.message.rfind(" while ") {
         failure.message.truncate(i);
@@ -661,7 +662,7 @@ fn timed_out(deadline: &Deadline, phase: &str, what: &str, doing: &str) -> Failu
 fn idle_timeout(deadline: &Deadline, what: &str, lines_read: u64) -> Failure {
     timed_out(
         deadline,
-        "stream_idle",
+        TimeoutPhase::StreamIdle,
         what,
         "waiting for the response on the server's stdout",
     )
@@ -671,7 +672,7 @@ fn idle_timeout(deadline: &Deadline, what: &str, lines_read: u64) -> Failure {
 fn write_timeout(deadline: &Deadline, what: &str) -> Failure {
     timed_out(
         deadline,
-        "write",
+        TimeoutPhase::Write,
         what,
         "writing to the server's stdin (the server does not read its input)",
     )
@@ -1005,7 +1006,7 @@ mod tests {
             t.stderr_tail()
         );
         let closed = t.close(cleanup(Duration::from_secs(2))).await;
-        assert_eq!(closed.as_deref(), Some("exited (code 0)"));
+        assert_eq!(closed.as_ref().map(|c| c.as_str()), Some("exited (code 0)"));
         assert_eq!(t.pid(), None);
         // Nothing can be sent after closing.
         let after = t
@@ -1038,7 +1039,7 @@ mod tests {
             .unwrap()
             .contains("fatal: configuration missing"));
         let closed = t.close(cleanup(Duration::from_secs(1))).await;
-        assert_eq!(closed.as_deref(), Some("exited (code 3)"));
+        assert_eq!(closed.as_ref().map(|c| c.as_str()), Some("exited (code 3)"));
     }
 
     #[tokio::test]
@@ -1095,7 +1096,7 @@ mod tests {
         // It keeps running after stdin closes, but SIGTERM ends it (Unix).
         let closed = t.close(cleanup(Duration::from_secs(2))).await;
         let expected = if cfg!(unix) { "terminated" } else { "killed" };
-        assert_eq!(closed.as_deref(), Some(expected));
+        assert_eq!(closed.as_ref().map(|c| c.as_str()), Some(expected));
     }
 
     #[tokio::test]
@@ -1124,7 +1125,7 @@ mod tests {
         );
         assert_eq!(seen, [ping, note, ping, note]);
         let closed = t.close(cleanup(Duration::from_secs(2))).await;
-        assert_eq!(closed.as_deref(), Some("exited (code 0)"));
+        assert_eq!(closed.as_ref().map(|c| c.as_str()), Some("exited (code 0)"));
     }
 
     #[tokio::test]
@@ -1137,7 +1138,7 @@ mod tests {
         let started = Instant::now();
         let closed = t.close(cleanup(budget)).await;
         let took = started.elapsed();
-        assert_eq!(closed.as_deref(), Some("killed"));
+        assert_eq!(closed.as_ref().map(|c| c.as_str()), Some("killed"));
         assert!(took < budget + Duration::from_millis(300), "{took:?}");
         #[cfg(unix)]
         assert!(!process_exists(pid), "process {pid} still exists");

@@ -6,6 +6,7 @@ use crate::http::answer::{media_type, not_mcp_content, status_failure};
 use crate::http::body::too_large;
 use crate::http::classify::classify_http_error;
 use crate::http::log::StepLog;
+use crate::model::{FailureReason, SessionClose, TimeoutPhase, WarningCode};
 use std::time::Duration;
 
 use reqwest::header::{HeaderValue, ACCEPT, CONTENT_TYPE};
@@ -219,12 +220,8 @@ impl StreamableHttp {
             // From 2026-07-28 a JSON-RPC error comes with a 4xx status (400, 404): it is the
             // answer, not a transport failure.
             if self.modern && failure.code == FailureCode::HttpStatus {
-                if let Some(e) = failure
-                    .details
-                    .get("jsonrpcError")
-                    .and_then(jsonrpc::error_from_details)
-                {
-                    return Ok(Err(e));
+                if let Some(e) = failure.rpc_error() {
+                    return Ok(Err(e.clone()));
                 }
             }
             Err(failure)
@@ -261,7 +258,7 @@ impl StreamableHttp {
             log.http_status = status_before.or(log.http_status);
             if resp.status() != StatusCode::ACCEPTED {
                 log.warn(
-                    "notification_not_202",
+                    WarningCode::NotificationNot202,
                     format!(
                         "{method} was answered HTTP {} instead of 202 Accepted",
                         resp.status().as_u16()
@@ -274,7 +271,7 @@ impl StreamableHttp {
     }
 
     /// Ends the session with DELETE; says how that went (`deleted`, `not_supported`, …).
-    pub(crate) async fn delete_session(&mut self, deadline: Deadline) -> Option<String> {
+    pub(crate) async fn delete_session(&mut self, deadline: Deadline) -> Option<SessionClose> {
         self.session.as_ref()?;
         let rb = self.with_session_headers(
             self.client
@@ -284,15 +281,15 @@ impl StreamableHttp {
         self.session = None;
         let outcome = match timeout_at(deadline.at, rb.send()).await {
             Ok(Ok(resp)) => match resp.status().as_u16() {
-                200..=299 => "deleted",
-                404 => "already_gone",
-                405 => "not_supported",
-                _ => "failed",
+                200..=299 => SessionClose::Deleted,
+                404 => SessionClose::AlreadyGone,
+                405 => SessionClose::NotSupported,
+                _ => SessionClose::Failed,
             },
-            Ok(Err(_)) => "failed",
-            Err(_) => "timed_out",
+            Ok(Err(_)) => SessionClose::Failed,
+            Err(_) => SessionClose::TimedOut,
         };
-        Some(outcome.to_owned())
+        Some(outcome)
     }
 
     fn capture_session(&mut self, resp: &Response, what: &str) -> Result<(), Failure> {
@@ -305,7 +302,7 @@ impl StreamableHttp {
                 FailureCode::Malformed,
                 format!("{what}: the Mcp-Session-Id header is empty or not visible ASCII"),
             )
-            .with("reason", "invalid_session_id"));
+            .with_reason(FailureReason::InvalidSessionId));
         }
         let id = String::from_utf8_lossy(bytes);
         self.secrets.add(&id);
@@ -331,7 +328,7 @@ impl StreamableHttp {
             let chunk = match timeout_at(deadline.at, resp.chunk()).await {
                 Err(_) => {
                     return Err(deadline
-                        .timeout("stream_idle", what)
+                        .timeout(TimeoutPhase::StreamIdle, what)
                         .with("bytesRead", total)
                         .with("eventsRead", dispatched))
                 }
@@ -361,7 +358,7 @@ impl StreamableHttp {
                 dispatched += 1;
                 if event.event != "message" {
                     log.warn(
-                        "unexpected_sse_event",
+                        WarningCode::UnexpectedSseEvent,
                         format!(
                             "{what}: ignored an SSE event of type {:?}",
                             crate::text::truncate(&event.event, 40)
@@ -406,7 +403,7 @@ impl StreamableHttp {
                 FailureCode::Malformed,
                 format!("{what}: the SSE stream ended before the response arrived{extra}"),
             )
-            .with("reason", "stream_ended")
+            .with_reason(FailureReason::StreamEnded)
             .with("resumptions", resumed)
         };
         let Some(last_id) = parser.last_event_id() else {
@@ -423,7 +420,7 @@ impl StreamableHttp {
         let resume_at = crate::clock::instant_after(tokio::time::Instant::now(), wait);
         if resume_at >= deadline.at {
             tokio::time::sleep_until(deadline.at).await;
-            return Err(deadline.timeout("stream_idle", what).with(
+            return Err(deadline.timeout(TimeoutPhase::StreamIdle, what).with(
                 "resumeAfterMs",
                 u64::try_from(wait.as_millis()).unwrap_or(u64::MAX),
             ));
@@ -458,7 +455,7 @@ impl StreamableHttp {
             ),
             *resumptions,
         )
-        .with("httpStatus", status.as_u16()))
+        .with_http_status(status.as_u16()))
     }
 }
 
