@@ -18,6 +18,9 @@ interop/setup.sh
 step "cargo fmt --check"
 cargo fmt --all -- --check
 
+step "engine layering (no import cycle, no import upwards)"
+python3 scripts/module-deps.py | grep -v -- ' -> '
+
 step "cargo clippy (all targets, warnings are errors)"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 
