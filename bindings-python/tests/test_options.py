@@ -39,7 +39,10 @@ def test_stdio_env_and_cwd_reach_the_server(stdio_fixture_bin, tmp_path):
         transport="stdio",
     )
     assert report.ok, report
-    assert report.server is not None and report.server.title == "from the test"
+    # The fixture takes its title from the variable: it arrived, and as an env value it is a
+    # secret, blanked out of the report.
+    assert report.server is not None and report.server.title == "<redacted>"
+    assert "from the test" not in str(report.to_dict())
     missing = mcp_probe.check(command=[str(stdio_fixture_bin), "healthy"], cwd=tmp_path / "missing")
     assert not missing.ok and missing.failure is not None
     assert missing.failure.code == "connect" and "working directory" in missing.failure.message

@@ -113,7 +113,10 @@ async fn python_sdk_with_sse_answers() {
     assert_handshake_era(&report);
     assert_eq!(report.negotiation.as_ref().unwrap().mode, "pinned");
     assert!(report.session.issued);
-    assert_eq!(report.session.closed.as_ref().map(|c| c.as_str()), Some("deleted"));
+    assert_eq!(
+        report.session.closed.as_ref().map(|c| c.as_str()),
+        Some("deleted")
+    );
     let report = probe_as(&peer.url, "fail", json!({}), ProtocolChoice::Handshake).await;
     assert_tool_error(&report, "this tool always fails");
 }
@@ -192,5 +195,8 @@ async fn rmcp_server() {
     assert!(report.ok, "{}", report.to_json_pretty());
     assert_handshake_era(&report);
     assert!(report.session.issued);
-    assert_eq!(report.session.closed.as_ref().map(|c| c.as_str()), Some("deleted"));
+    assert_eq!(
+        report.session.closed.as_ref().map(|c| c.as_str()),
+        Some("deleted")
+    );
 }

@@ -24,7 +24,10 @@ async fn pinned_legacy_transport_works_end_to_end() {
     assert_eq!(report.transport, TransportKind::Sse);
     assert_eq!(report.era, Some(Era::Handshake));
     assert_eq!(report.protocol_version.as_deref(), Some("2024-11-05"));
-    assert_eq!(report.session.closed.as_ref().map(|c| c.as_str()), Some("closed"));
+    assert_eq!(
+        report.session.closed.as_ref().map(|c| c.as_str()),
+        Some("closed")
+    );
     // Never a POST to the stream URL, never discover: legacy was pinned.
     let log = server.log();
     assert!(log

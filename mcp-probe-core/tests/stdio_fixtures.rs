@@ -44,7 +44,10 @@ async fn a_healthy_child_is_probed_and_reaped() {
     assert!(report.ok, "{}", report.to_json_pretty());
     assert_eq!(report.transport, TransportKind::Stdio);
     assert!(report.target.starts_with("stdio:"), "{}", report.target);
-    assert_eq!(report.session.closed.as_ref().map(|c| c.as_str()), Some("exited (code 0)"));
+    assert_eq!(
+        report.session.closed.as_ref().map(|c| c.as_str()),
+        Some("exited (code 0)")
+    );
     assert!(report
         .stderr
         .as_deref()
@@ -171,7 +174,11 @@ async fn a_wrapped_server_and_its_children_end_with_the_probe() {
             .await
             .unwrap();
         assert!(report.ok, "{mode}: {}", report.to_json_pretty());
-        assert_eq!(report.session.closed.as_ref().map(|c| c.as_str()), Some(closed), "{mode}");
+        assert_eq!(
+            report.session.closed.as_ref().map(|c| c.as_str()),
+            Some(closed),
+            "{mode}"
+        );
         let pid: u32 = std::fs::read_to_string(&pidfile)
             .unwrap()
             .trim()

@@ -51,7 +51,10 @@ async fn json_answers() {
         ["add", "echo", "fail"]
     );
     assert!(report.session.issued);
-    assert_eq!(report.session.closed.as_ref().map(|c| c.as_str()), Some("deleted"));
+    assert_eq!(
+        report.session.closed.as_ref().map(|c| c.as_str()),
+        Some("deleted")
+    );
 }
 
 #[tokio::test]

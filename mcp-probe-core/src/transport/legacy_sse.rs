@@ -722,7 +722,10 @@ mod tests {
         assert_eq!(get.header("accept"), Some("text/event-stream"));
 
         assert!(!t.ended);
-        assert_eq!(t.close(deadline(LONG)).await.as_ref().map(|c| c.as_str()), Some("closed"));
+        assert_eq!(
+            t.close(deadline(LONG)).await.as_ref().map(|c| c.as_str()),
+            Some("closed")
+        );
         assert!(t.reader.is_none());
         // The reader task is gone: its sender is dropped, so the channel runs dry and ends.
         for _ in 0..=MAX_BUFFERED {
@@ -855,7 +858,10 @@ mod tests {
         )
         .await
         .unwrap();
-        assert_eq!(t.close(deadline(LONG)).await.as_ref().map(|c| c.as_str()), Some("closed"));
+        assert_eq!(
+            t.close(deadline(LONG)).await.as_ref().map(|c| c.as_str()),
+            Some("closed")
+        );
     }
 
     #[tokio::test]
