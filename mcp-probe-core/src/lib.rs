@@ -22,13 +22,14 @@ mod urls;
 pub use error::{Error, ErrorKind};
 pub use http::target::{Secret, Target};
 pub use model::{
-    AuthFacts, AuthFinding, CallResult, CallToolExpect, CallToolStep, CheckAuthStep, CommandSpec,
-    Era, ExchangeTimings, Failure, FailureCode, FailureFamily, FindingStatus, FollowRedirects,
-    HandshakeExpect, HandshakeStep, Limits, ListToolsExpect, ListToolsStep, Negotiation,
-    OAuthMethod, OAuthSpec, ProtocolChoice, Report, Scenario, ServerInfo, ServerMessage,
-    ServerMessageKind, SessionFacts, Step, StepReport, StepStatus, TargetSpec, Timeouts, Timings,
-    TlsFacts, TlsOptions, ToolInfo, TransportChoice, TransportKind, Warning,
-    DEFAULT_CERT_WARN_DAYS, HANDSHAKE_ERA_VERSIONS, LATEST_HANDSHAKE_VERSION, MAX_CERT_DAYS,
-    MAX_LIMIT_BYTES, MAX_PAGES, MAX_STEPS, MAX_TIMEOUT, MODERN_VERSION, REPORT_SCHEMA_VERSION,
+    parse_duration, AuthFacts, AuthFinding, CallResult, CallToolExpect, CallToolStep,
+    CheckAuthStep, CheckOptions, CommandSpec, Era, ExchangeTimings, Failure, FailureCode,
+    FailureFamily, FindingStatus, FollowRedirects, HandshakeExpect, HandshakeStep, Limits,
+    ListToolsExpect, ListToolsStep, Negotiation, OAuthMethod, OAuthSpec, OptionsError,
+    ProtocolChoice, Report, Scenario, ServerInfo, ServerMessage, ServerMessageKind, SessionFacts,
+    Step, StepReport, StepStatus, TargetSpec, Timeouts, Timings, TlsFacts, TlsOptions, ToolInfo,
+    TransportChoice, TransportKind, Warning, DEFAULT_CERT_WARN_DAYS, HANDSHAKE_ERA_VERSIONS,
+    LATEST_HANDSHAKE_VERSION, MAX_CERT_DAYS, MAX_LIMIT_BYTES, MAX_PAGES, MAX_STEPS, MAX_TIMEOUT,
+    MODERN_VERSION, REPORT_SCHEMA_VERSION,
 };
 pub use probe::{check, Prober};

@@ -5,6 +5,7 @@
 pub(crate) mod facts;
 pub(crate) mod limits;
 pub(crate) mod oauth;
+pub(crate) mod options;
 pub(crate) mod protocol;
 pub(crate) mod report;
 pub(crate) mod scenario;
@@ -14,6 +15,7 @@ pub(crate) mod tls;
 pub use facts::{AuthFacts, AuthFinding, ExchangeTimings, FindingStatus, Timings, TlsFacts};
 pub use limits::{Limits, Timeouts, MAX_LIMIT_BYTES, MAX_PAGES, MAX_STEPS, MAX_TIMEOUT};
 pub use oauth::{OAuthMethod, OAuthSpec};
+pub use options::{parse_duration, CheckOptions, OptionsError};
 pub use protocol::{
     Era, FollowRedirects, ProtocolChoice, TransportChoice, TransportKind, HANDSHAKE_ERA_VERSIONS,
     LATEST_HANDSHAKE_VERSION, MODERN_VERSION,
