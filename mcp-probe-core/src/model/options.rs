@@ -1190,4 +1190,167 @@ mod tests {
             .unwrap();
         assert_eq!(built.steps.len(), 3);
     }
+
+    /// Options as a JavaScript caller writes them (numbers may be floats).
+    fn scenario_of(value: Value) -> Result<Scenario, OptionsError> {
+        CheckOptions::from_value(value).and_then(CheckOptions::into_scenario)
+    }
+
+    #[test]
+    fn durations_and_sizes_must_be_positive() {
+        let url = "http://127.0.0.1:1/mcp";
+        let built = scenario_of(json!({"url": url, "timeout": 1500.0})).unwrap();
+        assert_eq!(built.timeouts.total, Duration::from_millis(1500));
+        for bad in [json!(0), json!(-1.0), json!("0s")] {
+            assert!(
+                scenario_of(json!({"url": url, "timeout": bad})).is_err(),
+                "{bad}"
+            );
+        }
+        let built = scenario_of(json!({"url": url, "maxBodyBytes": 1024.0})).unwrap();
+        assert_eq!(built.limits.max_body_bytes, 1024);
+        for bad in [json!(0), json!(1.5), json!(-3)] {
+            assert!(
+                scenario_of(json!({"url": url, "maxBodyBytes": bad})).is_err(),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn options_build_the_same_scenario_as_the_builder() {
+        let url = "https://127.0.0.1:1/mcp";
+        let built = scenario_of(json!({
+            "url": url, "tool": "add", "arguments": {"a": 2, "b": 3}, "expectText": "5",
+            "timeout": 2500,
+        }));
+        let expected = Scenario::for_url(url)
+            .timeout(Duration::from_millis(2500))
+            .call_tool("add", json!({"a": 2, "b": 3}))
+            .expect_text("5");
+        assert_eq!(built, Ok(expected));
+
+        let built = scenario_of(json!({
+            "url": url, "caCert": "ca.pem", "clientCert": "client.pem",
+            "clientKey": "client-key.pem", "insecure": true, "certWarnDays": 0.0,
+            "certFailDays": 7, "followRedirects": "same-origin",
+        }));
+        let expected = Scenario::for_url(url)
+            .ca_cert("ca.pem")
+            .client_cert("client.pem", "client-key.pem")
+            .insecure(true)
+            .cert_warn_days(0)
+            .cert_fail_days(7)
+            .follow_redirects(FollowRedirects::SameOrigin);
+        assert_eq!(built, Ok(expected));
+        let defaults =
+            scenario_of(json!({"url": url, "followRedirects": "none", "insecure": false}));
+        assert_eq!(defaults, Ok(Scenario::for_url(url)));
+
+        let built = scenario_of(json!({
+            "url": url, "oauthClientId": "monitor", "oauthClientSecretFile": "secret.txt",
+            "oauthMethod": "post", "oauthScope": "mcp:read",
+            "oauthTokenUrl": "https://as.example/token", "checkAuth": true,
+        }));
+        let expected = Scenario::for_url(url)
+            .oauth(
+                OAuthSpec::secret_from_file("monitor", "secret.txt")
+                    .method(OAuthMethod::Post)
+                    .scope("mcp:read")
+                    .token_url("https://as.example/token"),
+            )
+            // Client credentials are credentials: the auth check runs before the others.
+            .check_auth();
+        assert_eq!(built, Ok(expected));
+        let built = scenario_of(json!({
+            "url": url, "oauthClientId": "monitor", "oauthClientSecretEnv": "SECRET",
+        }));
+        let expected =
+            Scenario::for_url(url).oauth(OAuthSpec::secret_from_env("monitor", "SECRET"));
+        assert_eq!(built, Ok(expected));
+    }
+
+    #[test]
+    fn conflicting_or_incomplete_options_are_invalid_options() {
+        let url = json!({"url": "https://127.0.0.1:1/mcp"});
+        let command = json!({"command": ["server"]});
+        let oauth = json!({"oauthClientId": "monitor", "oauthClientSecretEnv": "SECRET"});
+        let with = |base: &Value, extra: &[&Value]| {
+            let mut object = base.as_object().cloned().unwrap_or_default();
+            for e in extra {
+                object.extend(e.as_object().cloned().unwrap_or_default());
+            }
+            Value::Object(object)
+        };
+        let cases = [
+            (
+                "expectText without tool",
+                with(&url, &[&json!({"expectText": "5"})]),
+            ),
+            (
+                "clientCert without clientKey",
+                with(&url, &[&json!({"clientCert": "c.pem"})]),
+            ),
+            (
+                "clientKey without clientCert",
+                with(&url, &[&json!({"clientKey": "k.pem"})]),
+            ),
+            (
+                "oauthScope without oauthClientId",
+                with(&url, &[&json!({"oauthScope": "s"})]),
+            ),
+            (
+                "oauthClientSecretEnv without oauthClientId",
+                with(&url, &[&json!({"oauthClientSecretEnv": "S"})]),
+            ),
+            (
+                "oauthClientId without a secret",
+                with(&url, &[&json!({"oauthClientId": "m"})]),
+            ),
+            (
+                "both secret sources",
+                with(&url, &[&oauth, &json!({"oauthClientSecretFile": "f"})]),
+            ),
+            (
+                "oauth with bearerEnv",
+                with(&url, &[&oauth, &json!({"bearerEnv": "T"})]),
+            ),
+            (
+                "oauth with an Authorization header",
+                with(
+                    &url,
+                    &[&oauth, &json!({"headers": {"authorization": "Bearer x"}})],
+                ),
+            ),
+            (
+                "an unknown oauthMethod",
+                with(&url, &[&oauth, &json!({"oauthMethod": "jwt"})]),
+            ),
+            (
+                "an unknown followRedirects",
+                with(&url, &[&json!({"followRedirects": "all"})]),
+            ),
+            (
+                "a fractional certFailDays",
+                with(&url, &[&json!({"certFailDays": 1.5})]),
+            ),
+            (
+                "a negative certWarnDays",
+                with(&url, &[&json!({"certWarnDays": -1.0})]),
+            ),
+            (
+                "insecure for a command",
+                with(&command, &[&json!({"insecure": true})]),
+            ),
+            (
+                "followRedirects for a command",
+                with(&command, &[&json!({"followRedirects": "none"})]),
+            ),
+            ("oauth for a command", with(&command, &[&oauth])),
+        ];
+        for (what, options) in cases {
+            let err = scenario_of(options).err();
+            assert_eq!(err.map(|e| e.code()), Some("invalid_option"), "{what}");
+        }
+    }
 }
