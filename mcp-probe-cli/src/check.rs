@@ -40,6 +40,11 @@ pub(crate) async fn run(args: CheckArgs) -> ExitCode {
             Err(e) => return exit::usage(e.message_with(args::flag)),
         },
     };
+    if scenario.target.is_none() {
+        return exit::usage(
+            "no URL given: `mcp-probe check URL`, `--stdio -- COMMAND`, or a scenario file with a target",
+        );
+    }
     // An interrupt stops the probe: dropping it ends what it opened (a stdio server's whole
     // process group is killed), then the exit code says which signal it was.
     let mut interrupts = exit::Interrupts::install();

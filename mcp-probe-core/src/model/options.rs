@@ -639,13 +639,6 @@ impl CheckOptions {
             s = s.stdio_command(command);
         } else if let Some(url) = o.url {
             s = s.url(url);
-        } else if s.target.is_none() {
-            return Err(Error::new(
-                ErrorKind::InvalidUrl,
-                "no URL given: give a URL, a command (a local server over stdio) or a scenario \
-                 with a target",
-            )
-            .into());
         }
         if let Some(t) = o.transport {
             s = s.transport(t);
@@ -1146,8 +1139,8 @@ mod tests {
         let e = error(json!({"command": ["srv"], "transport": "sse"}));
         assert_eq!(e.option(), None);
         assert_eq!(e.message_with(|_| "X".into()), e.to_string());
-        let e = error(json!({}));
-        assert_eq!(e.kind(), ErrorKind::InvalidUrl);
+        // Without a target the scenario is built (a target may be given later).
+        assert_eq!(scenario_of(json!({})), Ok(Scenario::new()));
     }
 
     #[test]
