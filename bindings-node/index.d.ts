@@ -75,7 +75,11 @@ export interface CallResult {
  */
 export declare function check(target: string | StdioCommand, options?: CheckOptions | undefined | null): Promise<Report>
 
-/** Options of `check(target, options)`: the same knobs as the flags of `mcp-probe check`. */
+/**
+ * Options of `check(target, options)`: the same knobs as the flags of `mcp-probe check`.
+ *
+ * This declares the TypeScript type; the object is read as the engine's options document.
+ */
 export interface CheckOptions {
   /** Call this tool after listing tools (it must be listed). */
   tool?: string
@@ -115,15 +119,22 @@ export interface CheckOptions {
    * this probe speaks).
    */
   protocolVersion?: string
-  /** Largest response body or SSE stream accepted, in bytes (default 16 MiB). */
+  /** Largest response body or SSE stream accepted, in bytes (default 16 MiB, at most 1 GiB). */
   maxBodyBytes?: number
-  /** Largest single SSE event accepted, in bytes (default 16 MiB). */
+  /** Largest single SSE event accepted, in bytes (default 16 MiB, at most 1 GiB). */
   maxSseEventBytes?: number
+  /** Most pages `tools/list` follows (default 100, at most 10 000). */
+  maxPages?: number
+  /**
+   * A scenario file (YAML or JSON) with steps and expectations; the target and the other
+   * options refine it, like `mcp-probe check URL --scenario FILE`.
+   */
+  scenario?: string
   /**
    * Check the server's authorization set-up without credentials: the 401 challenge,
    * protected-resource and authorization-server metadata, PKCE S256. Without credentials
-   * (`bearerEnv`, `bearerFile`, `oauthClientId`, an `Authorization` header) and without
-   * `tool`, only this check runs.
+   * (`bearerEnv`, `bearerFile`, `oauthClientId`, an `Authorization` header), without
+   * `tool` and without `scenario`, only this check runs.
    */
   checkAuth?: boolean
   /**

@@ -1,12 +1,13 @@
 //! Node.js binding of mcp-probe: `check(target, options)` and `checkScenario(scenario, options)`
 //! return a Promise of the engine's report as a plain object.
 //!
-//! The binding converts (see `convert.rs`) and maps caller mistakes onto coded `Error`s (see
-//! `errors.rs`); every probe runs in `mcp-probe-core` on the Tokio runtime napi-rs manages, so
+//! The binding reads options into the engine's (see `options.rs`), mirrors reports (see
+//! `convert.rs`) and maps caller mistakes onto coded `Error`s (see `errors.rs`); every probe runs in `mcp-probe-core` on the Tokio runtime napi-rs manages, so
 //! any number of checks run at once without blocking the event loop.
 
 mod convert;
 mod errors;
+mod options;
 
 use std::sync::Arc;
 
@@ -19,16 +20,16 @@ use napi_derive::napi;
 use tokio::sync::Notify;
 
 pub use convert::{
-    AuthFacts, AuthFinding, CallResult, CheckOptions, Era, ExchangeTimings, Failure, FailureCode,
-    FailureFamily, FindingStatus, FollowRedirects, Negotiation, NegotiationMode, OAuthMethod,
-    ProtocolChoice, Report, ScenarioOptions, ServerInfo, ServerMessage, ServerMessageKind,
-    SessionFacts, StdioCommand, StepReport, StepStatus, Timings, TlsFacts, ToolInfo,
-    TransportChoice, TransportKind, Warning,
+    AuthFacts, AuthFinding, CallResult, Era, ExchangeTimings, Failure, FailureCode, FailureFamily,
+    FindingStatus, FollowRedirects, Negotiation, NegotiationMode, OAuthMethod, ProtocolChoice,
+    Report, ServerInfo, ServerMessage, ServerMessageKind, SessionFacts, StepReport, StepStatus,
+    Timings, TlsFacts, ToolInfo, TransportChoice, TransportKind, Warning,
 };
 pub use errors::ErrorCode;
+pub use options::{CheckOptions, ScenarioOptions, StdioCommand};
 
-use convert::Call;
 use errors::CallError;
+use options::Call;
 
 /// Probes the MCP server at `target` the way an LLM client uses it: handshake, `tools/list`, and
 /// with `tool`, a `tools/call` with its expectations. `target` is the server's URL, or a command
@@ -56,7 +57,7 @@ pub fn check<'env>(
     target: Unknown<'env>,
     options: Option<Unknown<'env>>,
 ) -> Result<PromiseRaw<'env, Report>> {
-    let call = convert::check_call(env, target, options);
+    let call = options::check_call(env, target, options);
     start(env, call)
 }
 
@@ -82,7 +83,7 @@ pub fn check_scenario<'env>(
     scenario: Unknown<'env>,
     options: Option<Unknown<'env>>,
 ) -> Result<PromiseRaw<'env, Report>> {
-    let call = convert::scenario_call(env, scenario, options);
+    let call = options::scenario_call(env, scenario, options);
     start(env, call)
 }
 

@@ -66,9 +66,13 @@ fn with_code<T: PyTypeInfo>(code: &str, message: String) -> PyErr {
 
 /// Maps an engine error onto the hierarchy.
 pub(crate) fn from_core(e: Error) -> PyErr {
-    let code = e.code();
-    let message = e.to_string();
-    match e.kind() {
+    from_kind(e.kind(), e.to_string())
+}
+
+/// The exception for a mistake of `kind`.
+pub(crate) fn from_kind(kind: ErrorKind, message: String) -> PyErr {
+    let code = kind.as_str();
+    match kind {
         ErrorKind::InvalidScenario => with_code::<ScenarioError>(code, message),
         ErrorKind::InvalidUrl
         | ErrorKind::InvalidHeader
@@ -77,9 +81,4 @@ pub(crate) fn from_core(e: Error) -> PyErr {
         | ErrorKind::Setup => with_code::<ConfigError>(code, message),
         _ => with_code::<McpProbeError>(code, message),
     }
-}
-
-/// A [`ConfigError`] with code `invalid_option`.
-pub(crate) fn invalid_option(message: impl Into<String>) -> PyErr {
-    with_code::<ConfigError>(ErrorKind::InvalidOption.as_str(), message.into())
 }

@@ -22,7 +22,6 @@ mod convert;
 mod errors;
 
 use std::future::Future;
-use std::path::PathBuf;
 use std::pin::Pin;
 use std::sync::mpsc::{self, RecvTimeoutError};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
@@ -33,8 +32,6 @@ use pyo3::prelude::*;
 use pyo3::types::PyString;
 use pyo3_async_runtimes::generic::{self, ContextExt, JoinError, Runtime as GenericRuntime};
 use pyo3_async_runtimes::TaskLocals;
-
-use crate::convert::ScenarioOptions;
 
 /// How often a blocking `check` looks for a pending signal (Ctrl-C) while it waits.
 const SIGNAL_POLL: Duration = Duration::from_millis(100);
@@ -303,101 +300,15 @@ impl ContextExt for ProbeRuntime {
     }
 }
 
-/// Builds a scenario document (JSON text) the way `mcp-probe check` builds one from its flags:
-/// the base document or file, then the target and every given option on top. Validates it.
+/// Builds a scenario document (JSON text) from the engine's options document (JSON text of
+/// an object with the canonical camelCase names, the same model and rules as the flags of
+/// `mcp-probe check`), on top of `document` (a scenario as JSON text) if given. Validates it.
 ///
 /// Raises ConfigError or ScenarioError (with ``code``) for invalid input.
 #[pyfunction]
-#[pyo3(signature = (
-    url=None, *, document=None, path=None, command=None, env=None, cwd=None, transport=None,
-    tool=None, arguments=None, expect_text=None, expect_contains=None, allow_tool_error=false,
-    headers=None, bearer_env=None, bearer_file=None, oauth_client_id=None,
-    oauth_client_secret_env=None, oauth_client_secret_file=None, oauth_method=None,
-    oauth_scope=None, oauth_token_url=None, ca_cert=None, client_cert=None, client_key=None,
-    insecure=false, cert_warn_days=None, cert_fail_days=None, follow_redirects=None,
-    timeout=None, connect_timeout=None, request_timeout=None, protocol=None,
-    protocol_version=None, max_body_bytes=None, max_sse_event_bytes=None, max_pages=None,
-    check_auth=false,
-))]
-#[allow(clippy::too_many_arguments)]
-fn build_scenario(
-    url: Option<String>,
-    document: Option<String>,
-    path: Option<PathBuf>,
-    command: Option<Vec<String>>,
-    env: Option<Vec<(String, String)>>,
-    cwd: Option<PathBuf>,
-    transport: Option<String>,
-    tool: Option<String>,
-    arguments: Option<String>,
-    expect_text: Option<String>,
-    expect_contains: Option<String>,
-    allow_tool_error: bool,
-    headers: Option<Vec<(String, String)>>,
-    bearer_env: Option<String>,
-    bearer_file: Option<PathBuf>,
-    oauth_client_id: Option<String>,
-    oauth_client_secret_env: Option<String>,
-    oauth_client_secret_file: Option<PathBuf>,
-    oauth_method: Option<String>,
-    oauth_scope: Option<String>,
-    oauth_token_url: Option<String>,
-    ca_cert: Option<PathBuf>,
-    client_cert: Option<PathBuf>,
-    client_key: Option<PathBuf>,
-    insecure: bool,
-    cert_warn_days: Option<u32>,
-    cert_fail_days: Option<u32>,
-    follow_redirects: Option<String>,
-    timeout: Option<f64>,
-    connect_timeout: Option<f64>,
-    request_timeout: Option<f64>,
-    protocol: Option<String>,
-    protocol_version: Option<String>,
-    max_body_bytes: Option<u64>,
-    max_sse_event_bytes: Option<u64>,
-    max_pages: Option<u32>,
-    check_auth: bool,
-) -> PyResult<String> {
-    let scenario = convert::scenario(ScenarioOptions {
-        url,
-        document,
-        path,
-        command,
-        env,
-        cwd,
-        transport,
-        tool,
-        arguments,
-        expect_text,
-        expect_contains,
-        allow_tool_error,
-        headers: headers.unwrap_or_default(),
-        bearer_env,
-        bearer_file,
-        oauth_client_id,
-        oauth_client_secret_env,
-        oauth_client_secret_file,
-        oauth_method,
-        oauth_scope,
-        oauth_token_url,
-        ca_cert,
-        client_cert,
-        client_key,
-        insecure,
-        cert_warn_days,
-        cert_fail_days,
-        follow_redirects,
-        timeout,
-        connect_timeout,
-        request_timeout,
-        protocol,
-        protocol_version,
-        max_body_bytes,
-        max_sse_event_bytes,
-        max_pages,
-        check_auth,
-    })?;
+#[pyo3(signature = (options, document=None))]
+fn build_scenario(options: &str, document: Option<&str>) -> PyResult<String> {
+    let scenario = convert::scenario(options, document)?;
     Ok(convert::scenario_to_json(&scenario))
 }
 

@@ -4,13 +4,15 @@ redirects, OAuth client credentials. Same builder calls and same usage errors as
 from __future__ import annotations
 
 import asyncio
+import inspect
+import re
 from pathlib import Path
 from typing import Any, Dict
 
 import pytest
 
 import mcp_probe
-from mcp_probe import ConfigError, Scenario, ScenarioError
+from mcp_probe import ConfigError, Scenario, ScenarioError, _api
 
 URL = "http://127.0.0.1:8000/mcp"
 
@@ -212,6 +214,8 @@ OAUTH: Dict[str, Any] = {"oauth_client_id": "c", "oauth_client_secret_env": "S"}
         ({"url": URL, "oauth_scope": "s"}, "`oauth_scope` needs `oauth_client_id`"),
         ({"url": URL, "oauth_token_url": "https://x/t"}, "`oauth_token_url` needs `oauth_client_id`"),
         ({"url": URL, **OAUTH, "oauth_client_secret_file": "s"}, "not both"),
+        # An Authorization header is a credential too (as in Node and on the command line).
+        ({"url": URL, "headers": {"Authorization": "Bearer t"}, **OAUTH}, "`Authorization` header"),
         ({"url": URL, "oauth_client_id": "c"}, "needs `oauth_client_secret_env` or `oauth_client_secret_file`"),
         ({"url": URL, "client_cert": "c.pem"}, "`client_cert` needs `client_key`"),
         ({"url": URL, "client_key": "k.pem"}, "`client_key` needs `client_cert`"),
@@ -263,7 +267,6 @@ def test_misuse_raises_from_check_async_too():
     [
         # What the engine finds wrong with the scenario the options make.
         ({"url": URL, "scenario": {"target": {"bearerEnv": "T"}}, **OAUTH}, "not both"),
-        ({"url": URL, "headers": {"Authorization": "Bearer t"}, **OAUTH}, "`Authorization` header"),
         ({"command": ["srv"], "check_auth": True}, "needs a URL target"),
         ({"url": URL, "transport": "stdio"}, "needs a `command`"),
         ({"scenario": {"target": {"command": {"program": "srv"}}}, "url": URL}, "needs the stdio transport"),
@@ -302,14 +305,30 @@ def test_the_plugin_takes_the_new_options(pytester, stdio_fixture_bin):
     pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=1)
 
 
-def test_cli_options_are_all_covered():
-    """Every `mcp-probe check` flag has a keyword option (or is a CLI-only output flag)."""
-    source = (Path(__file__).resolve().parents[2] / "mcp-probe-cli" / "src" / "check.rs").read_text()
-    struct = source.split("pub(crate) struct CheckArgs {", 1)[1].split("\n}\n", 1)[0]
-    fields = [line.strip().split(":")[0].removeprefix("pub ") for line in struct.splitlines()
-              if line.startswith("    ") and not line.strip().startswith(("///", "#[", "//")) and ":" in line]
-    python = {"args": "arguments", "envs": "env", "stdio": "command"}
-    cli_only = {"format", "quiet"}
-    options = set(mcp_probe.CheckOptions.__annotations__) | {"url"}
-    missing = [f for f in fields if f not in cli_only and python.get(f, f) not in options]
-    assert fields and not missing, missing
+def test_every_option_of_the_model_is_a_keyword_option():
+    """Every option of the engine's options model (`CheckOptions::NAMES` in mcp-probe-core) is
+    a keyword option of `check`, `check_async` and `Scenario`, typed in `CheckOptions`, and
+    reaches the engine under its canonical name."""
+    source = (Path(__file__).resolve().parents[2] / "mcp-probe-core" / "src" / "model" / "options.rs").read_text()
+    body = source.split("pub const NAMES: &'static [&'static str] = &[", 1)[1].split("];", 1)[0]
+    names = re.findall(r'"([A-Za-z]+)"', body)
+    assert len(names) > 30 and "maxPages" in names
+    snake = {re.sub(r"([A-Z])", lambda m: "_" + m.group(1).lower(), name): name for name in names}
+    typed = set(mcp_probe.CheckOptions.__annotations__) | {"url"}
+    for function in (mcp_probe.check, mcp_probe.check_async, Scenario.__init__):
+        parameters = set(inspect.signature(function).parameters)
+        assert not set(snake) - parameters, (function, set(snake) - parameters)
+    assert not set(snake) - typed, set(snake) - typed
+    # Each is sent to the engine under its canonical name (which refuses names it does not know).
+    sent = set(_api._OPTIONS) | {"url", "scenario"}
+    assert sent == set(snake), sent ^ set(snake)
+    for name, canonical in snake.items():
+        assert _api._camel(name) == canonical
+
+
+def test_options_reach_the_engine_under_their_canonical_names():
+    built = Scenario(URL, max_pages=7, oauth_client_id="c", oauth_client_secret_env="S", oauth_scope="s",
+                     request_timeout=1.5, tool="add", expect_contains="3").to_dict()
+    assert built["limits"]["maxPages"] == 7
+    assert built["target"]["oauth"]["scope"] == "s"
+    assert built["timeouts"]["request"] == "1s 500ms"

@@ -2,6 +2,7 @@
 //! binary (`src/main.rs`) only calls [`main`]; the fuzz targets render reports through
 //! [`render_text`].
 
+mod args;
 mod check;
 mod exit;
 mod output;

@@ -1,8 +1,9 @@
 """The public entry points: ``check``, ``check_async``, ``Scenario`` and ``assert_healthy``.
 
 Keyword options are checked for their Python types here, then handed to the native
-``build_scenario``, which applies the same builder calls as ``mcp-probe check`` does for its
-flags; everything else (parsing scenario documents, validation, probing) is the engine's.
+``build_scenario`` as the engine's options model (the one ``mcp-probe check``'s flags fill in),
+which owns every rule about them; everything else (parsing scenario documents, validation,
+probing) is the engine's too.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import json
 import math
 import os
 import urllib.parse
-from typing import Any, Literal, Mapping, Optional, Sequence, TypedDict, Union
+from typing import Any, Callable, Literal, Mapping, Optional, Sequence, TypedDict, Union
 
 from . import _native
 from ._native import ConfigError, ScenarioError
@@ -22,10 +23,6 @@ __all__ = ["CheckOptions", "Scenario", "ScenarioSource", "assert_healthy", "chec
 #: What ``scenario=`` accepts: a :class:`Scenario`, a scenario document (a mapping, the same
 #: shape as the CLI's ``--scenario`` file), or the path of a ``.json``/``.yaml``/``.yml`` file.
 ScenarioSource = Union["Scenario", Mapping[str, Any], str, "os.PathLike[str]"]
-
-_U32 = 2**32
-_U64 = 2**64
-
 
 def _config_error(message: str, code: str = "invalid_option") -> ConfigError:
     error = ConfigError(message)
@@ -43,15 +40,17 @@ def _type_name(value: object) -> str:
     return type(value).__name__
 
 
-def _opt_str(name: str, value: object) -> str | None:
-    if value is None or isinstance(value, str):
+# Each keyword option's Python type check; what it returns goes to the engine's options model
+# under the option's canonical (camelCase) name, where every other rule is checked.
+
+
+def _str(name: str, value: object) -> object:
+    if isinstance(value, str):
         return value
     raise _config_error(f"`{name}` must be a str, got {_type_name(value)}")
 
 
-def _opt_path(name: str, value: object) -> str | None:
-    if value is None:
-        return None
+def _path(name: str, value: object) -> object:
     if isinstance(value, (str, os.PathLike)):
         path = os.fspath(value)
         if isinstance(path, str):
@@ -59,70 +58,47 @@ def _opt_path(name: str, value: object) -> str | None:
     raise _config_error(f"`{name}` must be a path (str or os.PathLike[str]), got {_type_name(value)}")
 
 
-def _opt_seconds(name: str, value: object) -> float | None:
-    if value is None:
-        return None
+def _millis(name: str, value: object) -> object:
+    """Seconds, as the engine's milliseconds."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise _config_error(f"`{name}` must be a number of seconds, got {_type_name(value)}")
-    seconds = float(value)
-    if not math.isfinite(seconds) or seconds <= 0:
+    if not math.isfinite(value) or value <= 0:
         raise _config_error(f"`{name}` must be a positive number of seconds, got {value!r}")
-    return seconds
+    return value * 1000
 
 
-def _opt_count(name: str, value: object, limit: int) -> int | None:
-    if value is None:
-        return None
+def _int(name: str, value: object) -> object:
     if isinstance(value, bool) or not isinstance(value, int):
         raise _config_error(f"`{name}` must be an int, got {_type_name(value)}")
-    if not 0 < value < limit:
-        raise _config_error(f"`{name}` must be between 1 and {limit - 1}, got {value}")
     return value
 
 
-def _opt_days(name: str, value: object) -> int | None:
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise _config_error(f"`{name}` must be an int (days), got {_type_name(value)}")
-    if not 0 <= value < _U32:
-        raise _config_error(f"`{name}` must be between 0 and {_U32 - 1}, got {value}")
-    return value
-
-
-def _bool(name: str, value: object) -> bool:
+def _flag(name: str, value: object) -> object:
     if not isinstance(value, bool):
         raise _config_error(f"`{name}` must be a bool, got {_type_name(value)}")
     return value
 
 
-def _json_object(name: str, value: object, error: Any = _config_error) -> str | None:
-    if value is None:
-        return None
+def _json(name: str, value: object, error: Any = _config_error) -> dict[str, Any]:
     if not isinstance(value, Mapping):
         raise error(f"`{name}` must be a dict (a JSON object), got {_type_name(value)}")
     try:
-        return json.dumps(dict(value), allow_nan=False)
+        json.dumps(dict(value), allow_nan=False)
     except (TypeError, ValueError) as e:
         raise error(f"`{name}` is not JSON-serializable: {e}") from None
+    return dict(value)
 
 
-def _str_pairs(name: str, value: object) -> list[tuple[str, str]] | None:
-    if value is None:
-        return None
+def _strings(name: str, value: object) -> object:
     if not isinstance(value, Mapping):
         raise _config_error(f"`{name}` must be a dict of str to str, got {_type_name(value)}")
-    pairs = []
     for key, item in value.items():
         if not isinstance(key, str) or not isinstance(item, str):
             raise _config_error(f"`{name}` must map str to str, got {_type_name(key)} -> {_type_name(item)}")
-        pairs.append((key, item))
-    return pairs
+    return dict(value)
 
 
-def _command(value: object) -> list[str] | None:
-    if value is None:
-        return None
+def _command(name: str, value: object) -> object:
     if isinstance(value, (str, bytes)) or not isinstance(value, Sequence):
         raise _config_error(
             "`command` must be a list of str: the program, then its arguments "
@@ -130,72 +106,80 @@ def _command(value: object) -> list[str] | None:
         )
     argv = []
     for item in value:
-        if isinstance(item, (str, os.PathLike)):
-            arg = os.fspath(item)
-            if isinstance(arg, str):
-                argv.append(arg)
-                continue
-        raise _config_error(f"`command` items must be str (or os.PathLike[str]), got {_type_name(item)}")
+        arg = os.fspath(item) if isinstance(item, (str, os.PathLike)) else None
+        if not isinstance(arg, str):
+            raise _config_error(f"`command` items must be str (or os.PathLike[str]), got {_type_name(item)}")
+        argv.append(arg)
     return argv
 
 
+#: The keyword options besides ``url`` and ``scenario``, with their type checks.
+_OPTIONS: dict[str, Callable[[str, object], object]] = {
+    "command": _command,
+    "env": _strings,
+    "cwd": _path,
+    "transport": _str,
+    "protocol": _str,
+    "protocol_version": _str,
+    "tool": _str,
+    "arguments": _json,
+    "expect_text": _str,
+    "expect_contains": _str,
+    "allow_tool_error": _flag,
+    "check_auth": _flag,
+    "headers": _strings,
+    "bearer_env": _str,
+    "bearer_file": _path,
+    "oauth_client_id": _str,
+    "oauth_client_secret_env": _str,
+    "oauth_client_secret_file": _path,
+    "oauth_method": _str,
+    "oauth_scope": _str,
+    "oauth_token_url": _str,
+    "ca_cert": _path,
+    "client_cert": _path,
+    "client_key": _path,
+    "insecure": _flag,
+    "cert_warn_days": _int,
+    "cert_fail_days": _int,
+    "follow_redirects": _str,
+    "timeout": _millis,
+    "connect_timeout": _millis,
+    "request_timeout": _millis,
+    "max_body_bytes": _int,
+    "max_sse_event_bytes": _int,
+    "max_pages": _int,
+}
+
+
+def _camel(name: str) -> str:
+    """The canonical name of a keyword option: ``oauth_scope`` is ``oauthScope``."""
+    first, *rest = name.split("_")
+    return first + "".join(word.capitalize() for word in rest)
+
+
 def _build(url: object, o: Mapping[str, object]) -> str:
-    """Checks the options' types and builds the scenario document (JSON text) natively.
+    """Checks the options' Python types and builds the scenario document (JSON text) natively.
 
     ``o`` holds every keyword option of :func:`check` by name (the caller's ``locals()``).
     """
+    options: dict[str, object] = {} if url is None else {"url": _str("url", url)}
     document: str | None = None
-    path: str | None = None
     scenario = o["scenario"]
     if isinstance(scenario, Scenario):
         document = scenario._json
     elif isinstance(scenario, Mapping):
-        document = _json_object("scenario", scenario, _scenario_error)
+        document = json.dumps(_json("scenario", scenario, _scenario_error))
     elif isinstance(scenario, (str, os.PathLike)):
-        path = _opt_path("scenario", scenario)
+        options["scenario"] = _path("scenario", scenario)
     elif scenario is not None:
-        raise _config_error(
-            f"`scenario` must be a Scenario, a dict or a file path, got {_type_name(scenario)}"
-        )
-    return _native.build_scenario(
-        _opt_str("url", url),
-        document=document,
-        path=path,
-        command=_command(o["command"]),
-        env=_str_pairs("env", o["env"]),
-        cwd=_opt_path("cwd", o["cwd"]),
-        transport=_opt_str("transport", o["transport"]),
-        tool=_opt_str("tool", o["tool"]),
-        arguments=_json_object("arguments", o["arguments"]),
-        expect_text=_opt_str("expect_text", o["expect_text"]),
-        expect_contains=_opt_str("expect_contains", o["expect_contains"]),
-        allow_tool_error=_bool("allow_tool_error", o["allow_tool_error"]),
-        headers=_str_pairs("headers", o["headers"]),
-        bearer_env=_opt_str("bearer_env", o["bearer_env"]),
-        bearer_file=_opt_path("bearer_file", o["bearer_file"]),
-        oauth_client_id=_opt_str("oauth_client_id", o["oauth_client_id"]),
-        oauth_client_secret_env=_opt_str("oauth_client_secret_env", o["oauth_client_secret_env"]),
-        oauth_client_secret_file=_opt_path("oauth_client_secret_file", o["oauth_client_secret_file"]),
-        oauth_method=_opt_str("oauth_method", o["oauth_method"]),
-        oauth_scope=_opt_str("oauth_scope", o["oauth_scope"]),
-        oauth_token_url=_opt_str("oauth_token_url", o["oauth_token_url"]),
-        ca_cert=_opt_path("ca_cert", o["ca_cert"]),
-        client_cert=_opt_path("client_cert", o["client_cert"]),
-        client_key=_opt_path("client_key", o["client_key"]),
-        insecure=_bool("insecure", o["insecure"]),
-        cert_warn_days=_opt_days("cert_warn_days", o["cert_warn_days"]),
-        cert_fail_days=_opt_days("cert_fail_days", o["cert_fail_days"]),
-        follow_redirects=_opt_str("follow_redirects", o["follow_redirects"]),
-        timeout=_opt_seconds("timeout", o["timeout"]),
-        connect_timeout=_opt_seconds("connect_timeout", o["connect_timeout"]),
-        request_timeout=_opt_seconds("request_timeout", o["request_timeout"]),
-        protocol=_opt_str("protocol", o["protocol"]),
-        protocol_version=_opt_str("protocol_version", o["protocol_version"]),
-        max_body_bytes=_opt_count("max_body_bytes", o["max_body_bytes"], _U64),
-        max_sse_event_bytes=_opt_count("max_sse_event_bytes", o["max_sse_event_bytes"], _U64),
-        max_pages=_opt_count("max_pages", o["max_pages"], _U32),
-        check_auth=_bool("check_auth", o["check_auth"]),
-    )
+        raise _config_error(f"`scenario` must be a Scenario, a dict or a file path, got {_type_name(scenario)}")
+    for name, convert in _OPTIONS.items():
+        value = o[name]
+        # `False` is a flag's default: not given.
+        if value is not None and value is not False:
+            options[_camel(name)] = convert(name, value)
+    return _native.build_scenario(json.dumps(options), document)
 
 
 def _document(url: object, options: Mapping[str, object]) -> str:

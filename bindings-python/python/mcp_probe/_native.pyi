@@ -1,6 +1,6 @@
 """The native half of ``mcp_probe`` (Rust, pyo3). Use the ``mcp_probe`` package instead."""
 
-from typing import Awaitable, Optional, Sequence, Tuple
+from typing import Awaitable, Optional
 
 __all__ = [
     "__version__",
@@ -35,52 +35,13 @@ class ConfigError(McpProbeError):
 class ScenarioError(McpProbeError):
     """An invalid scenario document or file (``invalid_scenario``)."""
 
-def build_scenario(
-    url: Optional[str] = None,
-    *,
-    document: Optional[str] = None,
-    path: Optional[str] = None,
-    command: Optional[Sequence[str]] = None,
-    env: Optional[Sequence[Tuple[str, str]]] = None,
-    cwd: Optional[str] = None,
-    transport: Optional[str] = None,
-    tool: Optional[str] = None,
-    arguments: Optional[str] = None,
-    expect_text: Optional[str] = None,
-    expect_contains: Optional[str] = None,
-    allow_tool_error: bool = False,
-    headers: Optional[Sequence[Tuple[str, str]]] = None,
-    bearer_env: Optional[str] = None,
-    bearer_file: Optional[str] = None,
-    oauth_client_id: Optional[str] = None,
-    oauth_client_secret_env: Optional[str] = None,
-    oauth_client_secret_file: Optional[str] = None,
-    oauth_method: Optional[str] = None,
-    oauth_scope: Optional[str] = None,
-    oauth_token_url: Optional[str] = None,
-    ca_cert: Optional[str] = None,
-    client_cert: Optional[str] = None,
-    client_key: Optional[str] = None,
-    insecure: bool = False,
-    cert_warn_days: Optional[int] = None,
-    cert_fail_days: Optional[int] = None,
-    follow_redirects: Optional[str] = None,
-    timeout: Optional[float] = None,
-    connect_timeout: Optional[float] = None,
-    request_timeout: Optional[float] = None,
-    protocol: Optional[str] = None,
-    protocol_version: Optional[str] = None,
-    max_body_bytes: Optional[int] = None,
-    max_sse_event_bytes: Optional[int] = None,
-    max_pages: Optional[int] = None,
-    check_auth: bool = False,
-) -> str:
+def build_scenario(options: str, document: Optional[str] = None) -> str:
     """Builds and validates a scenario document (JSON text) like ``mcp-probe check`` does from its flags.
 
-    ``document`` is a scenario as JSON text, ``path`` a scenario file, ``arguments`` JSON text of
-    an object, ``command`` the stdio server's program and arguments, ``env`` and ``headers``
-    name/value pairs; timeouts are seconds. The builder calls, their order and the usage errors
-    are the CLI's.
+    ``options`` is JSON text of the engine's options model: an object with the canonical
+    camelCase names (``oauthScope``), durations in milliseconds. ``document`` is a scenario as
+    JSON text that the options refine. The rules and the usage errors are the CLI's, with the
+    options named as Python spells them (``oauth_scope``).
     """
 
 def check(scenario: str) -> str:

@@ -7,6 +7,7 @@ pub(crate) mod facts;
 pub(crate) mod failure;
 pub(crate) mod limits;
 pub(crate) mod oauth;
+pub(crate) mod options;
 pub(crate) mod protocol;
 pub(crate) mod report;
 pub(crate) mod scenario;
@@ -21,6 +22,7 @@ pub use facts::{AuthFacts, AuthFinding, ExchangeTimings, FindingStatus, Timings,
 pub use failure::{Failure, FailureCode, FailureFamily, RpcErrorFact};
 pub use limits::{Limits, Timeouts, MAX_LIMIT_BYTES, MAX_PAGES, MAX_STEPS, MAX_TIMEOUT};
 pub use oauth::{OAuthMethod, OAuthSpec};
+pub use options::{parse_duration, CheckOptions, OptionsError};
 pub use protocol::{
     Era, FollowRedirects, ProtocolChoice, TransportChoice, TransportKind, HANDSHAKE_ERA_VERSIONS,
     LATEST_HANDSHAKE_VERSION, MODERN_VERSION,

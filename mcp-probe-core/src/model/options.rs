@@ -1,0 +1,1349 @@
+//! The options of a check: one flat document that every front end (the `mcp-probe check`
+//! flags, the Node.js options object, the Python keyword arguments) converts into, and the
+//! rules that turn it into a [`Scenario`].
+//!
+//! Canonical names are the camelCase field names (`oauthScope`); each front end spells them
+//! mechanically (`--oauth-scope`, `oauthScope`, `oauth_scope`). Errors name the canonical
+//! option and are rendered in a front end's spelling with [`OptionsError::message_with`].
+//!
+//! ```
+//! use mcp_probe_core::CheckOptions;
+//!
+//! let options = CheckOptions::from_value(serde_json::json!({
+//!     "url": "http://127.0.0.1:8000/mcp",
+//!     "tool": "add",
+//!     "arguments": {"a": 2, "b": 3},
+//!     "expectText": "5",
+//!     "timeout": "10s",
+//! }))
+//! .unwrap();
+//! let scenario = options.into_scenario().unwrap();
+//! assert_eq!(scenario.timeouts.total, std::time::Duration::from_secs(10));
+//!
+//! let mut wrong = CheckOptions::default();
+//! wrong.expect_text = Some("5".into());
+//! let error = wrong.into_scenario().unwrap_err();
+//! assert_eq!(error.option(), Some("expectText"));
+//! assert_eq!(error.message_with(|name| format!("--{name}")), "--expectText needs --tool");
+//! ```
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::PathBuf;
+use std::str::FromStr;
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use crate::error::{Error, ErrorKind};
+use crate::model::limits::{MAX_LIMIT_BYTES, MAX_PAGES, MAX_TIMEOUT};
+use crate::model::oauth::{OAuthMethod, OAuthSpec};
+use crate::model::protocol::{FollowRedirects, ProtocolChoice, TransportChoice};
+use crate::model::scenario::{CommandSpec, Scenario};
+use crate::model::steps::{CheckAuthStep, Step};
+use crate::model::tls::MAX_CERT_DAYS;
+
+/// Everything `check` can be told, each field optional (absent: the default).
+///
+/// Serialized with camelCase names; durations are text such as `"10s"` or `"1500ms"`, or a
+/// number of milliseconds. Unknown fields are refused.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[non_exhaustive]
+pub struct CheckOptions {
+    // --- target -----------------------------------------------------------------------------
+    /// The endpoint: Streamable HTTP, or with `transport: sse` the legacy event stream.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// A local server to start and probe over stdio: the program, then its arguments.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub command: Option<Vec<String>>,
+    /// Variables added to the stdio server's inherited environment (values are never shown).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub env: Option<BTreeMap<String, String>>,
+    /// The stdio server's working directory.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cwd: Option<PathBuf>,
+    /// A scenario file (YAML or JSON) the other options refine.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scenario: Option<PathBuf>,
+    /// `auto`, `streamable-http`, `sse` or `stdio`.
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "choice")]
+    pub transport: Option<TransportChoice>,
+    /// The protocol era: `auto`, `modern` or `handshake`.
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "choice")]
+    pub protocol: Option<ProtocolChoice>,
+    /// Ask for this protocol version and accept only it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub protocol_version: Option<String>,
+
+    // --- steps ------------------------------------------------------------------------------
+    /// Call this tool after listing tools.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tool: Option<String>,
+    /// The tool's arguments (default `{}`); needs `tool`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub arguments: Option<Map<String, Value>>,
+    /// The tool's text result must equal this; needs `tool`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expect_text: Option<String>,
+    /// The tool's text result must contain this; needs `tool`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expect_contains: Option<String>,
+    /// Accept a tool result with `isError: true`; needs `tool`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub allow_tool_error: Option<bool>,
+    /// Check the server's authorization set-up without credentials first (alone when there
+    /// are no credentials, no `tool` and no `scenario`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub check_auth: Option<bool>,
+
+    // --- auth -------------------------------------------------------------------------------
+    /// Extra headers for every request (values are never shown).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub headers: Option<BTreeMap<String, String>>,
+    /// Send a bearer token read from this environment variable.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bearer_env: Option<String>,
+    /// Send a bearer token read from this file.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bearer_file: Option<PathBuf>,
+    /// OAuth client credentials: get an access token as this client.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub oauth_client_id: Option<String>,
+    /// The OAuth client secret, read from this environment variable.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub oauth_client_secret_env: Option<String>,
+    /// The OAuth client secret, read from this file.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub oauth_client_secret_file: Option<PathBuf>,
+    /// Token endpoint authentication: `basic` or `post`.
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "choice")]
+    pub oauth_method: Option<OAuthMethod>,
+    /// The scope to ask the token endpoint for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub oauth_scope: Option<String>,
+    /// The token endpoint (default: discovered).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub oauth_token_url: Option<String>,
+
+    // --- TLS and redirects ------------------------------------------------------------------
+    /// Also trust the CA certificates in this PEM file.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ca_cert: Option<PathBuf>,
+    /// Client certificate (PEM) for mutual TLS; needs `clientKey`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_cert: Option<PathBuf>,
+    /// The private key (PEM) of `clientCert`; needs `clientCert`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_key: Option<PathBuf>,
+    /// Accept any TLS certificate (still reported, with the warning `insecure_tls`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub insecure: Option<bool>,
+    /// Warn when the certificate expires in fewer than this many days (0: never).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "count::days"
+    )]
+    pub cert_warn_days: Option<u32>,
+    /// Fail when the certificate expires in fewer than this many days.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "count::days"
+    )]
+    pub cert_fail_days: Option<u32>,
+    /// Redirects to follow: `none` or `same-origin`.
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "choice")]
+    pub follow_redirects: Option<FollowRedirects>,
+
+    // --- limits -----------------------------------------------------------------------------
+    /// Limit for the whole probe, clean-up included.
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "duration")]
+    pub timeout: Option<Duration>,
+    /// Limit for establishing a connection.
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "duration")]
+    pub connect_timeout: Option<Duration>,
+    /// Limit for each request.
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "duration")]
+    pub request_timeout: Option<Duration>,
+    /// Largest response body or SSE stream accepted, in bytes.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "count::bytes"
+    )]
+    pub max_body_bytes: Option<u64>,
+    /// Largest single SSE event accepted, in bytes.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "count::bytes"
+    )]
+    pub max_sse_event_bytes: Option<u64>,
+    /// Most pages a list step follows.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "count::pages"
+    )]
+    pub max_pages: Option<u32>,
+}
+
+/// Why options do not make a scenario.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OptionsError {
+    kind: ErrorKind,
+    /// The canonical name of the option at fault, if one is.
+    option: Option<String>,
+    message: String,
+    /// Whether `message` names options as `` `canonicalName` `` (the engine's messages about
+    /// the resulting scenario do not, and are never respelled).
+    spelled: bool,
+}
+
+impl OptionsError {
+    fn new(option: &str, message: impl Into<String>) -> Self {
+        OptionsError {
+            kind: ErrorKind::InvalidOption,
+            option: Some(option.to_owned()),
+            message: message.into(),
+            spelled: true,
+        }
+    }
+
+    /// What kind of mistake this is (`InvalidOption` for the options' own rules, the engine's
+    /// kind for what it finds wrong with the resulting scenario).
+    pub fn kind(&self) -> ErrorKind {
+        self.kind
+    }
+
+    /// The stable code of the kind (`invalid_option`, …).
+    pub fn code(&self) -> &'static str {
+        self.kind.as_str()
+    }
+
+    /// The canonical (camelCase) name of the option at fault, if one is.
+    pub fn option(&self) -> Option<&str> {
+        self.option.as_deref()
+    }
+
+    /// The message with every option it names (`` `oauthScope` ``) replaced by
+    /// `spell(name)`, e.g. `--oauth-scope` or `` `oauth_scope` ``.
+    pub fn message_with(&self, spell: impl Fn(&str) -> String) -> String {
+        if !self.spelled {
+            return self.message.clone();
+        }
+        let mut out = String::with_capacity(self.message.len());
+        let mut rest = self.message.as_str();
+        while let Some(start) = rest.find('`') {
+            let Some(len) = rest[start + 1..].find('`') else {
+                break;
+            };
+            let name = &rest[start + 1..start + 1 + len];
+            out.push_str(&rest[..start]);
+            if CheckOptions::NAMES.contains(&name) {
+                out.push_str(&spell(name));
+            } else {
+                out.push_str(&rest[start..start + len + 2]);
+            }
+            rest = &rest[start + len + 2..];
+        }
+        out.push_str(rest);
+        out
+    }
+}
+
+impl fmt::Display for OptionsError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for OptionsError {}
+
+impl From<Error> for OptionsError {
+    fn from(e: Error) -> Self {
+        OptionsError {
+            kind: e.kind(),
+            option: None,
+            message: e.to_string(),
+            spelled: false,
+        }
+    }
+}
+
+impl From<OptionsError> for Error {
+    fn from(e: OptionsError) -> Self {
+        Error::new(e.kind, e.message)
+    }
+}
+
+/// `Err(needs)` when `given` and not `needed`.
+fn needs(given: bool, name: &str, needed: &str) -> Result<(), OptionsError> {
+    if given {
+        Err(OptionsError::new(
+            name,
+            format!("`{name}` needs `{needed}`"),
+        ))
+    } else {
+        Ok(())
+    }
+}
+
+/// `Err` when both `a` and `b` are given.
+fn not_both(both: bool, a: &str, b: &str) -> Result<(), OptionsError> {
+    if both {
+        Err(OptionsError::new(
+            b,
+            format!("give either `{a}` or `{b}`, not both"),
+        ))
+    } else {
+        Ok(())
+    }
+}
+
+/// `Err` unless `min <= value <= max`.
+fn in_range(name: &str, value: Option<u64>, min: u64, max: u64) -> Result<(), OptionsError> {
+    match value {
+        Some(v) if v < min || v > max => Err(OptionsError::new(
+            name,
+            format!("`{name}` must be between {min} and {max}, got {v}"),
+        )),
+        _ => Ok(()),
+    }
+}
+
+impl CheckOptions {
+    /// Every option's canonical name, in the order of the fields.
+    pub const NAMES: &'static [&'static str] = &[
+        "url",
+        "command",
+        "env",
+        "cwd",
+        "scenario",
+        "transport",
+        "protocol",
+        "protocolVersion",
+        "tool",
+        "arguments",
+        "expectText",
+        "expectContains",
+        "allowToolError",
+        "checkAuth",
+        "headers",
+        "bearerEnv",
+        "bearerFile",
+        "oauthClientId",
+        "oauthClientSecretEnv",
+        "oauthClientSecretFile",
+        "oauthMethod",
+        "oauthScope",
+        "oauthTokenUrl",
+        "caCert",
+        "clientCert",
+        "clientKey",
+        "insecure",
+        "certWarnDays",
+        "certFailDays",
+        "followRedirects",
+        "timeout",
+        "connectTimeout",
+        "requestTimeout",
+        "maxBodyBytes",
+        "maxSseEventBytes",
+        "maxPages",
+    ];
+
+    /// The options that are durations (a front end may spell them with its unit, e.g.
+    /// `timeoutMs`).
+    pub const DURATIONS: &'static [&'static str] = &["timeout", "connectTimeout", "requestTimeout"];
+
+    /// Options from a JSON object with the canonical names; an unknown name or a value of
+    /// the wrong type is an `invalid_option` error naming the option.
+    pub fn from_value(value: Value) -> Result<Self, OptionsError> {
+        let Value::Object(object) = &value else {
+            return Err(OptionsError {
+                kind: ErrorKind::InvalidOption,
+                option: None,
+                message: "the options must be an object".into(),
+                spelled: false,
+            });
+        };
+        if let Some(unknown) = object.keys().find(|k| !Self::NAMES.contains(&k.as_str())) {
+            return Err(OptionsError::new(
+                unknown,
+                format!("unknown option `{unknown}`"),
+            ));
+        }
+        serde_path_to_error::deserialize(value).map_err(|e| {
+            let option = e.path().iter().next().map(|segment| match segment {
+                serde_path_to_error::Segment::Map { key } => key.clone(),
+                other => other.to_string(),
+            });
+            let inner = e.into_inner().to_string();
+            match option {
+                Some(name) => {
+                    let sep = if inner.starts_with("must ") {
+                        " "
+                    } else {
+                        ": "
+                    };
+                    OptionsError::new(&name, format!("`{name}`{sep}{inner}"))
+                }
+                None => OptionsError {
+                    kind: ErrorKind::InvalidOption,
+                    option: None,
+                    message: inner,
+                    spelled: false,
+                },
+            }
+        })
+    }
+
+    /// Options from JSON text (see [`CheckOptions::from_value`]).
+    pub fn from_json(text: &str) -> Result<Self, OptionsError> {
+        let value = serde_json::from_str(text).map_err(|e| OptionsError {
+            kind: ErrorKind::InvalidOption,
+            option: None,
+            message: format!("the options are not valid JSON: {e}"),
+            spelled: false,
+        })?;
+        Self::from_value(value)
+    }
+
+    /// The scenario these options describe: the `scenario` file (or an empty scenario)
+    /// refined by every other option, validated.
+    pub fn into_scenario(self) -> Result<Scenario, OptionsError> {
+        self.check_rules()?;
+        let base = match &self.scenario {
+            Some(path) => Scenario::from_path(path)?,
+            None => Scenario::new(),
+        };
+        let from_document = self.scenario.is_some();
+        self.build(base, from_document)
+    }
+
+    /// Refines `scenario`, a document the caller already has (a scenario object, a parsed
+    /// file), as the options refine a `scenario` file, and validates the result. Giving the
+    /// `scenario` option as well is a mistake.
+    pub fn apply(self, scenario: Scenario) -> Result<Scenario, OptionsError> {
+        if self.scenario.is_some() {
+            return Err(OptionsError::new(
+                "scenario",
+                "give a scenario either as a document or as a file (`scenario`), not both",
+            ));
+        }
+        self.check_rules()?;
+        self.build(scenario, true)
+    }
+
+    /// Whether a credential is given: a bearer token, OAuth client credentials or an
+    /// `Authorization` header.
+    fn has_credentials(&self) -> bool {
+        self.bearer_env.is_some()
+            || self.bearer_file.is_some()
+            || self.oauth_client_id.is_some()
+            || self.has_authorization_header()
+    }
+
+    fn has_authorization_header(&self) -> bool {
+        self.headers.as_ref().is_some_and(|headers| {
+            headers
+                .keys()
+                .any(|name| name.trim().eq_ignore_ascii_case("authorization"))
+        })
+    }
+
+    /// What needs what, what excludes what, what applies to HTTP targets only, and ranges.
+    fn check_rules(&self) -> Result<(), OptionsError> {
+        let o = self;
+        not_both(o.url.is_some() && o.command.is_some(), "url", "command")?;
+        if o.command.is_none() {
+            needs(o.env.is_some(), "env", "command")?;
+            needs(o.cwd.is_some(), "cwd", "command")?;
+        }
+        if o.tool.is_none() {
+            needs(o.arguments.is_some(), "arguments", "tool")?;
+            needs(o.expect_text.is_some(), "expectText", "tool")?;
+            needs(o.expect_contains.is_some(), "expectContains", "tool")?;
+            needs(o.allow_tool_error.is_some(), "allowToolError", "tool")?;
+        }
+        not_both(
+            o.expect_text.is_some() && o.expect_contains.is_some(),
+            "expectText",
+            "expectContains",
+        )?;
+        not_both(
+            o.bearer_env.is_some() && o.bearer_file.is_some(),
+            "bearerEnv",
+            "bearerFile",
+        )?;
+        if o.oauth_client_id.is_some() {
+            for (given, name) in [
+                (o.bearer_env.is_some(), "bearerEnv"),
+                (o.bearer_file.is_some(), "bearerFile"),
+            ] {
+                if given {
+                    return Err(OptionsError::new(
+                        "oauthClientId",
+                        format!(
+                            "give either a bearer token (`{name}`) or OAuth client credentials \
+                             (`oauthClientId`), not both"
+                        ),
+                    ));
+                }
+            }
+            if o.has_authorization_header() {
+                return Err(OptionsError::new(
+                    "oauthClientId",
+                    "give either an `Authorization` header or OAuth client credentials \
+                     (`oauthClientId`), not both",
+                ));
+            }
+            not_both(
+                o.oauth_client_secret_env.is_some() && o.oauth_client_secret_file.is_some(),
+                "oauthClientSecretEnv",
+                "oauthClientSecretFile",
+            )?;
+            if o.oauth_client_secret_env.is_none() && o.oauth_client_secret_file.is_none() {
+                return Err(OptionsError::new(
+                    "oauthClientId",
+                    "`oauthClientId` needs `oauthClientSecretEnv` or `oauthClientSecretFile` \
+                     (a secret is never given directly)",
+                ));
+            }
+        } else {
+            needs(
+                o.oauth_client_secret_env.is_some(),
+                "oauthClientSecretEnv",
+                "oauthClientId",
+            )?;
+            needs(
+                o.oauth_client_secret_file.is_some(),
+                "oauthClientSecretFile",
+                "oauthClientId",
+            )?;
+            needs(o.oauth_method.is_some(), "oauthMethod", "oauthClientId")?;
+            needs(o.oauth_scope.is_some(), "oauthScope", "oauthClientId")?;
+            needs(
+                o.oauth_token_url.is_some(),
+                "oauthTokenUrl",
+                "oauthClientId",
+            )?;
+        }
+        needs(
+            o.client_cert.is_some() && o.client_key.is_none(),
+            "clientCert",
+            "clientKey",
+        )?;
+        needs(
+            o.client_key.is_some() && o.client_cert.is_none(),
+            "clientKey",
+            "clientCert",
+        )?;
+        if let Some(argv) = &o.command {
+            if argv.first().is_none_or(|program| program.trim().is_empty()) {
+                return Err(OptionsError::new(
+                    "command",
+                    "`command` needs the server's program (and its arguments), e.g. \
+                     python server.py",
+                ));
+            }
+            let http_only = [
+                (o.headers.is_some(), "headers"),
+                (o.bearer_env.is_some(), "bearerEnv"),
+                (o.bearer_file.is_some(), "bearerFile"),
+                (o.oauth_client_id.is_some(), "oauthClientId"),
+                (o.ca_cert.is_some(), "caCert"),
+                (o.client_cert.is_some(), "clientCert"),
+                (o.client_key.is_some(), "clientKey"),
+                (o.insecure == Some(true), "insecure"),
+                (o.cert_warn_days.is_some(), "certWarnDays"),
+                (o.cert_fail_days.is_some(), "certFailDays"),
+                (o.follow_redirects.is_some(), "followRedirects"),
+            ];
+            if let Some((_, name)) = http_only.iter().find(|(given, _)| *given) {
+                return Err(OptionsError::new(
+                    name,
+                    format!(
+                        "`{name}` and the other header, credential, TLS and redirect options \
+                         apply to HTTP targets, not `command`"
+                    ),
+                ));
+            }
+            for name in o.env.iter().flat_map(BTreeMap::keys) {
+                if name.is_empty() {
+                    return Err(OptionsError::new("env", "`env` has an empty variable name"));
+                }
+                if name.contains('=') {
+                    return Err(OptionsError::new(
+                        "env",
+                        format!("`env` variable names cannot contain \"=\", got {name:?}"),
+                    ));
+                }
+            }
+        }
+        for (name, value) in [
+            ("timeout", o.timeout),
+            ("connectTimeout", o.connect_timeout),
+            ("requestTimeout", o.request_timeout),
+        ] {
+            match value {
+                Some(d) if d.is_zero() => {
+                    return Err(OptionsError::new(
+                        name,
+                        format!("`{name}` must be greater than zero"),
+                    ))
+                }
+                Some(d) if d > MAX_TIMEOUT => {
+                    return Err(OptionsError::new(
+                        name,
+                        format!(
+                            "`{name}` must be at most {}",
+                            humantime::format_duration(MAX_TIMEOUT)
+                        ),
+                    ))
+                }
+                _ => {}
+            }
+        }
+        in_range("maxBodyBytes", o.max_body_bytes, 1, MAX_LIMIT_BYTES)?;
+        in_range(
+            "maxSseEventBytes",
+            o.max_sse_event_bytes,
+            1,
+            MAX_LIMIT_BYTES,
+        )?;
+        in_range("maxPages", o.max_pages.map(u64::from), 1, MAX_PAGES.into())?;
+        let days = u64::from(MAX_CERT_DAYS);
+        in_range("certWarnDays", o.cert_warn_days.map(u64::from), 0, days)?;
+        in_range("certFailDays", o.cert_fail_days.map(u64::from), 0, days)?;
+        Ok(())
+    }
+
+    /// Applies every option to `s` (after [`CheckOptions::check_rules`]), in the order the
+    /// command line always has, and validates the result.
+    fn build(self, mut s: Scenario, from_document: bool) -> Result<Scenario, OptionsError> {
+        let has_credentials = self.has_credentials();
+        let has_tool = self.tool.is_some();
+        let o = self;
+        if let Some(argv) = o.command {
+            let mut argv = argv.into_iter();
+            let program = argv.next().unwrap_or_default();
+            let mut command = CommandSpec::new(program, argv);
+            command.env = o.env.unwrap_or_default();
+            command.cwd = o.cwd;
+            s = s.stdio_command(command);
+        } else if let Some(url) = o.url {
+            s = s.url(url);
+        }
+        if let Some(t) = o.transport {
+            s = s.transport(t);
+        }
+        if let Some(p) = o.protocol {
+            s = s.protocol(p);
+        }
+        for (name, value) in o.headers.into_iter().flatten() {
+            s = s.header(name, value);
+        }
+        if let Some(var) = o.bearer_env {
+            s = s.bearer_env(var);
+        }
+        if let Some(path) = o.bearer_file {
+            s = s.bearer_file(path);
+        }
+        if let Some(id) = o.oauth_client_id {
+            let mut oauth = match (o.oauth_client_secret_env, o.oauth_client_secret_file) {
+                (Some(var), _) => OAuthSpec::secret_from_env(id, var),
+                (None, Some(path)) => OAuthSpec::secret_from_file(id, path),
+                // `check_rules` refused this.
+                (None, None) => return Err(OptionsError::new("oauthClientId", "no secret")),
+            };
+            if let Some(method) = o.oauth_method {
+                oauth = oauth.method(method);
+            }
+            if let Some(scope) = o.oauth_scope {
+                oauth = oauth.scope(scope);
+            }
+            if let Some(url) = o.oauth_token_url {
+                oauth = oauth.token_url(url);
+            }
+            s = s.oauth(oauth);
+        }
+        if let Some(path) = o.ca_cert {
+            s = s.ca_cert(path);
+        }
+        if let (Some(cert), Some(key)) = (o.client_cert, o.client_key) {
+            s = s.client_cert(cert, key);
+        }
+        if o.insecure == Some(true) {
+            s = s.insecure(true);
+        }
+        if let Some(days) = o.cert_warn_days {
+            s = s.cert_warn_days(days);
+        }
+        if let Some(days) = o.cert_fail_days {
+            s = s.cert_fail_days(days);
+        }
+        if let Some(mode) = o.follow_redirects {
+            s = s.follow_redirects(mode);
+        }
+        if let Some(d) = o.timeout {
+            s = s.timeout(d);
+        }
+        if let Some(d) = o.connect_timeout {
+            s = s.connect_timeout(d);
+        }
+        if let Some(d) = o.request_timeout {
+            s = s.request_timeout(d);
+        }
+        if let Some(n) = o.max_body_bytes {
+            s = s.max_body_bytes(n);
+        }
+        if let Some(n) = o.max_sse_event_bytes {
+            s = s.max_sse_event_bytes(n);
+        }
+        if let Some(n) = o.max_pages {
+            s = s.max_pages(n);
+        }
+        if let Some(v) = o.protocol_version {
+            s = s.protocol_version(v);
+        }
+        if let Some(tool) = o.tool {
+            s = s.call_tool(tool, Value::Object(o.arguments.unwrap_or_default()));
+            if let Some(t) = o.expect_text {
+                s = s.expect_text(t);
+            }
+            if let Some(t) = o.expect_contains {
+                s = s.expect_contains(t);
+            }
+            if o.allow_tool_error == Some(true) {
+                s = s.allow_tool_error();
+            }
+        }
+        if o.check_auth == Some(true) {
+            // Without credentials, a tool or a scenario there is nothing to do after the auth
+            // check (the server would answer 401), so it is the only step.
+            if has_credentials || has_tool || from_document {
+                s = s.check_auth();
+            } else {
+                s.steps = vec![Step::CheckAuth(CheckAuthStep::default())];
+            }
+        }
+        s.validate()?;
+        Ok(s)
+    }
+}
+
+/// Parses a duration as the options write it: `10s`, `1500ms`, `1m 30s`.
+pub fn parse_duration(text: &str) -> Result<Duration, String> {
+    humantime::parse_duration(text.trim()).map_err(|e| format!("{e} (use e.g. 10s, 1500ms, 1m)"))
+}
+
+/// An option's enum values by name: `FromStr` and the list of names, so that no front end
+/// parses them by hand.
+macro_rules! choices {
+    ($($ty:ty: [$($variant:path => $name:literal),+ $(,)?];)+) => {$(
+        impl $ty {
+            /// The names this option accepts.
+            pub const VALUES: &'static [&'static str] = &[$($name),+];
+        }
+
+        impl FromStr for $ty {
+            type Err = String;
+
+            fn from_str(s: &str) -> Result<Self, String> {
+                match s {
+                    $($name => Ok($variant),)+
+                    _ => Err(format!("must be {}, got {s:?}", one_of(Self::VALUES))),
+                }
+            }
+        }
+    )+};
+}
+
+choices! {
+    TransportChoice: [
+        TransportChoice::Auto => "auto",
+        TransportChoice::StreamableHttp => "streamable-http",
+        TransportChoice::Sse => "sse",
+        TransportChoice::Stdio => "stdio",
+    ];
+    ProtocolChoice: [
+        ProtocolChoice::Auto => "auto",
+        ProtocolChoice::Modern => "modern",
+        ProtocolChoice::Handshake => "handshake",
+    ];
+    FollowRedirects: [
+        FollowRedirects::None => "none",
+        FollowRedirects::SameOrigin => "same-origin",
+    ];
+    OAuthMethod: [OAuthMethod::Basic => "basic", OAuthMethod::Post => "post"];
+}
+
+/// `"a", "b" or "c"`.
+fn one_of(values: &[&str]) -> String {
+    let quoted: Vec<String> = values.iter().map(|v| format!("{v:?}")).collect();
+    match quoted.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} or {last}", rest.join(", ")),
+        _ => quoted.join(""),
+    }
+}
+
+/// Enum options as their names, parsed with `FromStr` (exactly the listed names).
+mod choice {
+    use std::fmt::Display;
+    use std::str::FromStr;
+
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    pub(super) fn serialize<T: Serialize, S: Serializer>(
+        value: &Option<T>,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        value.serialize(s)
+    }
+
+    pub(super) fn deserialize<'de, T, D>(d: D) -> Result<Option<T>, D::Error>
+    where
+        T: FromStr<Err: Display>,
+        D: Deserializer<'de>,
+    {
+        match Option::<String>::deserialize(d)? {
+            None => Ok(None),
+            Some(name) => name.parse().map(Some).map_err(serde::de::Error::custom),
+        }
+    }
+}
+
+/// Durations as text (`"10s"`) or a number of milliseconds (fractions allowed).
+mod duration {
+    use std::time::Duration;
+
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub(super) fn serialize<S: Serializer>(d: &Option<Duration>, s: S) -> Result<S::Ok, S::Error> {
+        match d {
+            Some(d) => s.serialize_str(&humantime::format_duration(*d).to_string()),
+            None => s.serialize_none(),
+        }
+    }
+
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Form {
+        Millis(f64),
+        Text(String),
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<Option<Duration>, D::Error> {
+        let bad = |what: String| serde::de::Error::custom(what);
+        match Option::<Form>::deserialize(d).map_err(|_| {
+            bad("must be a duration such as \"10s\" or a number of milliseconds".into())
+        })? {
+            None => Ok(None),
+            Some(Form::Millis(ms)) => {
+                if !ms.is_finite() || ms < 0.0 {
+                    return Err(bad(format!(
+                        "must be a number of milliseconds greater than zero, got {ms}"
+                    )));
+                }
+                Duration::try_from_secs_f64(ms / 1000.0)
+                    .map(Some)
+                    .map_err(|_| {
+                        bad(format!(
+                            "must be at most {}",
+                            humantime::format_duration(super::MAX_TIMEOUT)
+                        ))
+                    })
+            }
+            Some(Form::Text(text)) => super::parse_duration(&text)
+                .map(Some)
+                .map_err(|e| bad(format!("is not a duration: {e}"))),
+        }
+    }
+}
+
+/// Whole numbers (also a whole floating-point number, as JavaScript sends them) within an
+/// option's range; `check_rules` checks the same ranges for options made in Rust.
+mod count {
+    use std::fmt;
+
+    use serde::de::{self, Deserializer, Visitor};
+
+    use super::{MAX_CERT_DAYS, MAX_LIMIT_BYTES, MAX_PAGES};
+
+    struct Whole;
+
+    impl Visitor<'_> for Whole {
+        type Value = Option<i128>;
+
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a whole number")
+        }
+
+        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+
+        fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+            Ok(Some(v.into()))
+        }
+
+        fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+            Ok(Some(v.into()))
+        }
+
+        fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
+            if v.is_finite() && v.fract() == 0.0 && v.abs() < 1e30 {
+                // Whole and far inside i128's range, so the conversion is exact.
+                Ok(Some(v as i128))
+            } else {
+                Err(E::custom(format!("must be a whole number, got {v}")))
+            }
+        }
+    }
+
+    /// A whole number between `min` and `max`.
+    fn within<'de, D: Deserializer<'de>, T: TryFrom<i128>>(
+        d: D,
+        min: u64,
+        max: u64,
+    ) -> Result<Option<T>, D::Error> {
+        let Some(v) = d.deserialize_any(Whole)? else {
+            return Ok(None);
+        };
+        if v < i128::from(min) || v > i128::from(max) {
+            return Err(de::Error::custom(format!(
+                "must be between {min} and {max}, got {v}"
+            )));
+        }
+        T::try_from(v)
+            .map(Some)
+            .map_err(|_| de::Error::custom(format!("must be at most {max}")))
+    }
+
+    pub(super) fn bytes<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
+        within(d, 1, MAX_LIMIT_BYTES)
+    }
+
+    pub(super) fn pages<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u32>, D::Error> {
+        within(d, 1, MAX_PAGES.into())
+    }
+
+    pub(super) fn days<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u32>, D::Error> {
+        within(d, 0, MAX_CERT_DAYS.into())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    /// Every field set: a new field breaks this literal until it is listed here and in
+    /// `CheckOptions::NAMES`.
+    fn everything() -> CheckOptions {
+        CheckOptions {
+            url: Some("https://mcp.example.com/mcp".into()),
+            command: Some(vec!["srv".into()]),
+            env: Some(BTreeMap::from([("A".into(), "1".into())])),
+            cwd: Some(".".into()),
+            scenario: Some("s.yaml".into()),
+            transport: Some(TransportChoice::Sse),
+            protocol: Some(ProtocolChoice::Modern),
+            protocol_version: Some("2026-07-28".into()),
+            tool: Some("add".into()),
+            arguments: Some(Map::new()),
+            expect_text: Some("5".into()),
+            expect_contains: Some("5".into()),
+            allow_tool_error: Some(true),
+            check_auth: Some(true),
+            headers: Some(BTreeMap::from([("X-A".into(), "b".into())])),
+            bearer_env: Some("T".into()),
+            bearer_file: Some("t".into()),
+            oauth_client_id: Some("c".into()),
+            oauth_client_secret_env: Some("S".into()),
+            oauth_client_secret_file: Some("s".into()),
+            oauth_method: Some(OAuthMethod::Post),
+            oauth_scope: Some("mcp".into()),
+            oauth_token_url: Some("https://as.example.com/token".into()),
+            ca_cert: Some("ca.pem".into()),
+            client_cert: Some("c.pem".into()),
+            client_key: Some("k.pem".into()),
+            insecure: Some(true),
+            cert_warn_days: Some(3),
+            cert_fail_days: Some(1),
+            follow_redirects: Some(FollowRedirects::SameOrigin),
+            timeout: Some(Duration::from_millis(1500)),
+            connect_timeout: Some(Duration::from_secs(1)),
+            request_timeout: Some(Duration::from_secs(1)),
+            max_body_bytes: Some(1024),
+            max_sse_event_bytes: Some(1024),
+            max_pages: Some(3),
+        }
+    }
+
+    #[test]
+    fn names_are_the_serialized_fields() {
+        let value = serde_json::to_value(everything()).unwrap();
+        let keys: Vec<&str> = value
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        let mut names = CheckOptions::NAMES.to_vec();
+        let mut sorted = keys.clone();
+        names.sort_unstable();
+        sorted.sort_unstable();
+        assert_eq!(sorted, names);
+        for name in CheckOptions::DURATIONS {
+            assert!(CheckOptions::NAMES.contains(name), "{name}");
+        }
+        // And the serialized form reads back.
+        assert_eq!(CheckOptions::from_value(value).unwrap(), everything());
+    }
+
+    #[test]
+    fn enum_values_are_their_names() {
+        for v in TransportChoice::VALUES {
+            assert_eq!(v.parse::<TransportChoice>().unwrap().as_str(), *v);
+        }
+        for v in ProtocolChoice::VALUES {
+            assert_eq!(v.parse::<ProtocolChoice>().unwrap().as_str(), *v);
+        }
+        for v in FollowRedirects::VALUES {
+            assert_eq!(v.parse::<FollowRedirects>().unwrap().as_str(), *v);
+        }
+        for v in OAuthMethod::VALUES {
+            assert_eq!(v.parse::<OAuthMethod>().unwrap().as_str(), *v);
+        }
+        // Only the listed names: the document's aliases are not options.
+        assert!("client_secret_post".parse::<OAuthMethod>().is_err());
+    }
+
+    fn error(value: Value) -> OptionsError {
+        match CheckOptions::from_value(value) {
+            Ok(o) => o.into_scenario().unwrap_err(),
+            Err(e) => e,
+        }
+    }
+
+    #[test]
+    fn errors_name_the_option_in_any_spelling() {
+        let url = "http://127.0.0.1:9/mcp";
+        let cases = [
+            (
+                json!({"url": url, "timeOut": 5}),
+                "timeOut",
+                "unknown option `timeOut`",
+            ),
+            (
+                json!({"url": url, "tool": 3}),
+                "tool",
+                "`tool`: invalid type",
+            ),
+            (
+                json!({"url": url, "transport": "x"}),
+                "transport",
+                "`transport` must be \"auto\"",
+            ),
+            (
+                json!({"url": url, "maxPages": 4_294_967_296_u64}),
+                "maxPages",
+                "between 1 and",
+            ),
+            (
+                json!({"url": url, "certWarnDays": -1}),
+                "certWarnDays",
+                "between 0 and",
+            ),
+            (
+                json!({"url": url, "maxBodyBytes": 1.5}),
+                "maxBodyBytes",
+                "whole number",
+            ),
+            (
+                json!({"url": url, "timeout": 0}),
+                "timeout",
+                "greater than zero",
+            ),
+            (
+                json!({"url": url, "timeout": "soon"}),
+                "timeout",
+                "not a duration",
+            ),
+            (
+                json!({"url": url, "timeout": -1}),
+                "timeout",
+                "greater than zero",
+            ),
+            (
+                json!({"url": url, "expectText": "5"}),
+                "expectText",
+                "`expectText` needs `tool`",
+            ),
+            (
+                json!({"url": url, "oauthScope": "s"}),
+                "oauthScope",
+                "needs `oauthClientId`",
+            ),
+            (
+                json!({"url": url, "clientKey": "k"}),
+                "clientKey",
+                "`clientKey` needs `clientCert`",
+            ),
+            (
+                json!({"command": ["srv"], "insecure": true}),
+                "insecure",
+                "apply to HTTP targets",
+            ),
+            (
+                json!({"command": []}),
+                "command",
+                "needs the server's program",
+            ),
+            (
+                json!({"command": ["srv"], "env": {"": "1"}}),
+                "env",
+                "empty variable name",
+            ),
+            (
+                json!({"url": url, "env": {"A": "1"}}),
+                "env",
+                "`env` needs `command`",
+            ),
+        ];
+        for (value, option, fragment) in cases {
+            let e = error(value.clone());
+            assert_eq!(e.kind(), ErrorKind::InvalidOption, "{value}: {e}");
+            assert_eq!(e.option(), Some(option), "{value}: {e}");
+            assert!(e.to_string().contains(fragment), "{value}: {e}");
+        }
+        let e = error(json!({"url": url, "oauthClientId": "c", "bearerEnv": "T"}));
+        assert_eq!(
+            e.message_with(|n| format!("--{n}")),
+            "give either a bearer token (--bearerEnv) or OAuth client credentials \
+             (--oauthClientId), not both"
+        );
+    }
+
+    #[test]
+    fn engine_errors_keep_their_kind_and_words() {
+        let e = error(json!({"command": ["srv"], "transport": "sse"}));
+        assert_eq!(e.option(), None);
+        assert_eq!(e.message_with(|_| "X".into()), e.to_string());
+        // Without a target the scenario is built (a target may be given later).
+        assert_eq!(scenario_of(json!({})), Ok(Scenario::new()));
+    }
+
+    #[test]
+    fn options_build_what_the_builder_builds() {
+        let options = CheckOptions::from_value(json!({
+            "url": "http://127.0.0.1:9/mcp",
+            "tool": "add",
+            "arguments": {"a": 1},
+            "expectContains": "2",
+            "timeout": 2500,
+            "connectTimeout": "1s",
+            "maxPages": 7,
+            "checkAuth": true,
+        }))
+        .unwrap();
+        let built = options.into_scenario().unwrap();
+        let expected = Scenario::for_url("http://127.0.0.1:9/mcp")
+            .timeout(Duration::from_millis(2500))
+            .connect_timeout(Duration::from_secs(1))
+            .max_pages(7)
+            .call_tool("add", json!({"a": 1}))
+            .expect_contains("2")
+            .check_auth();
+        assert_eq!(built, expected);
+        // --check-auth alone: the only step.
+        let alone = CheckOptions {
+            url: Some("http://127.0.0.1:9/mcp".into()),
+            check_auth: Some(true),
+            ..CheckOptions::default()
+        };
+        let built = alone.into_scenario().unwrap();
+        assert_eq!(built.steps, vec![Step::CheckAuth(CheckAuthStep::default())]);
+        // A document given: the checks run before its steps.
+        let alone = CheckOptions {
+            check_auth: Some(true),
+            ..CheckOptions::default()
+        };
+        let built = alone
+            .apply(Scenario::for_url("http://127.0.0.1:9/mcp"))
+            .unwrap();
+        assert_eq!(built.steps.len(), 3);
+    }
+
+    /// Options as a JavaScript caller writes them (numbers may be floats).
+    fn scenario_of(value: Value) -> Result<Scenario, OptionsError> {
+        CheckOptions::from_value(value).and_then(CheckOptions::into_scenario)
+    }
+
+    #[test]
+    fn durations_and_sizes_must_be_positive() {
+        let url = "http://127.0.0.1:1/mcp";
+        let built = scenario_of(json!({"url": url, "timeout": 1500.0})).unwrap();
+        assert_eq!(built.timeouts.total, Duration::from_millis(1500));
+        for bad in [json!(0), json!(-1.0), json!("0s")] {
+            assert!(
+                scenario_of(json!({"url": url, "timeout": bad})).is_err(),
+                "{bad}"
+            );
+        }
+        let built = scenario_of(json!({"url": url, "maxBodyBytes": 1024.0})).unwrap();
+        assert_eq!(built.limits.max_body_bytes, 1024);
+        for bad in [json!(0), json!(1.5), json!(-3)] {
+            assert!(
+                scenario_of(json!({"url": url, "maxBodyBytes": bad})).is_err(),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn options_build_the_same_scenario_as_the_builder() {
+        let url = "https://127.0.0.1:1/mcp";
+        let built = scenario_of(json!({
+            "url": url, "tool": "add", "arguments": {"a": 2, "b": 3}, "expectText": "5",
+            "timeout": 2500,
+        }));
+        let expected = Scenario::for_url(url)
+            .timeout(Duration::from_millis(2500))
+            .call_tool("add", json!({"a": 2, "b": 3}))
+            .expect_text("5");
+        assert_eq!(built, Ok(expected));
+
+        let built = scenario_of(json!({
+            "url": url, "caCert": "ca.pem", "clientCert": "client.pem",
+            "clientKey": "client-key.pem", "insecure": true, "certWarnDays": 0.0,
+            "certFailDays": 7, "followRedirects": "same-origin",
+        }));
+        let expected = Scenario::for_url(url)
+            .ca_cert("ca.pem")
+            .client_cert("client.pem", "client-key.pem")
+            .insecure(true)
+            .cert_warn_days(0)
+            .cert_fail_days(7)
+            .follow_redirects(FollowRedirects::SameOrigin);
+        assert_eq!(built, Ok(expected));
+        let defaults =
+            scenario_of(json!({"url": url, "followRedirects": "none", "insecure": false}));
+        assert_eq!(defaults, Ok(Scenario::for_url(url)));
+
+        let built = scenario_of(json!({
+            "url": url, "oauthClientId": "monitor", "oauthClientSecretFile": "secret.txt",
+            "oauthMethod": "post", "oauthScope": "mcp:read",
+            "oauthTokenUrl": "https://as.example/token", "checkAuth": true,
+        }));
+        let expected = Scenario::for_url(url)
+            .oauth(
+                OAuthSpec::secret_from_file("monitor", "secret.txt")
+                    .method(OAuthMethod::Post)
+                    .scope("mcp:read")
+                    .token_url("https://as.example/token"),
+            )
+            // Client credentials are credentials: the auth check runs before the others.
+            .check_auth();
+        assert_eq!(built, Ok(expected));
+        let built = scenario_of(json!({
+            "url": url, "oauthClientId": "monitor", "oauthClientSecretEnv": "SECRET",
+        }));
+        let expected =
+            Scenario::for_url(url).oauth(OAuthSpec::secret_from_env("monitor", "SECRET"));
+        assert_eq!(built, Ok(expected));
+    }
+
+    #[test]
+    fn conflicting_or_incomplete_options_are_invalid_options() {
+        let url = json!({"url": "https://127.0.0.1:1/mcp"});
+        let command = json!({"command": ["server"]});
+        let oauth = json!({"oauthClientId": "monitor", "oauthClientSecretEnv": "SECRET"});
+        let with = |base: &Value, extra: &[&Value]| {
+            let mut object = base.as_object().cloned().unwrap_or_default();
+            for e in extra {
+                object.extend(e.as_object().cloned().unwrap_or_default());
+            }
+            Value::Object(object)
+        };
+        let cases = [
+            (
+                "expectText without tool",
+                with(&url, &[&json!({"expectText": "5"})]),
+            ),
+            (
+                "clientCert without clientKey",
+                with(&url, &[&json!({"clientCert": "c.pem"})]),
+            ),
+            (
+                "clientKey without clientCert",
+                with(&url, &[&json!({"clientKey": "k.pem"})]),
+            ),
+            (
+                "oauthScope without oauthClientId",
+                with(&url, &[&json!({"oauthScope": "s"})]),
+            ),
+            (
+                "oauthClientSecretEnv without oauthClientId",
+                with(&url, &[&json!({"oauthClientSecretEnv": "S"})]),
+            ),
+            (
+                "oauthClientId without a secret",
+                with(&url, &[&json!({"oauthClientId": "m"})]),
+            ),
+            (
+                "both secret sources",
+                with(&url, &[&oauth, &json!({"oauthClientSecretFile": "f"})]),
+            ),
+            (
+                "oauth with bearerEnv",
+                with(&url, &[&oauth, &json!({"bearerEnv": "T"})]),
+            ),
+            (
+                "oauth with an Authorization header",
+                with(
+                    &url,
+                    &[&oauth, &json!({"headers": {"authorization": "Bearer x"}})],
+                ),
+            ),
+            (
+                "an unknown oauthMethod",
+                with(&url, &[&oauth, &json!({"oauthMethod": "jwt"})]),
+            ),
+            (
+                "an unknown followRedirects",
+                with(&url, &[&json!({"followRedirects": "all"})]),
+            ),
+            (
+                "a fractional certFailDays",
+                with(&url, &[&json!({"certFailDays": 1.5})]),
+            ),
+            (
+                "a negative certWarnDays",
+                with(&url, &[&json!({"certWarnDays": -1.0})]),
+            ),
+            (
+                "insecure for a command",
+                with(&command, &[&json!({"insecure": true})]),
+            ),
+            (
+                "followRedirects for a command",
+                with(&command, &[&json!({"followRedirects": "none"})]),
+            ),
+            ("oauth for a command", with(&command, &[&oauth])),
+        ];
+        for (what, options) in cases {
+            let err = scenario_of(options).err();
+            assert_eq!(err.map(|e| e.code()), Some("invalid_option"), "{what}");
+        }
+    }
+}
