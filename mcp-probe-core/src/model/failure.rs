@@ -28,6 +28,7 @@ pub struct Failure {
     #[schemars(length(min = 1))]
     pub message: String,
     /// Facts behind the failure (HTTP status, JSON-RPC error, timeout phase, expected vs actual…).
+    #[schemars(extend("default" = {}))]
     #[serde(skip_serializing_if = "Map::is_empty", default)]
     pub details: Map<String, Value>,
     /// The typed facts among the details.

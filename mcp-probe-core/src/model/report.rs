@@ -217,9 +217,11 @@ pub struct StepReport {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub failure: Option<Failure>,
     /// Warnings raised during this step (also listed in the report's `warnings`).
+    #[schemars(extend("default" = []))]
     #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub warnings: Vec<Warning>,
     /// Notifications and requests the server sent while the step waited for its answer.
+    #[schemars(extend("default" = []))]
     #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub server_messages: Vec<ServerMessage>,
     /// How often an SSE answer was resumed with GET + `Last-Event-ID` after the server closed
@@ -252,6 +254,7 @@ pub struct StepReport {
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub timings: Option<crate::model::facts::Timings>,
     /// The timings of each HTTP exchange of the step, in order (at most 32).
+    #[schemars(extend("default" = []))]
     #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub exchanges: Vec<crate::model::facts::ExchangeTimings>,
 }
