@@ -1,12 +1,13 @@
 //! Node.js binding of mcp-probe: `check(target, options)` and `checkScenario(scenario, options)`
 //! return a Promise of the engine's report as a plain object.
 //!
-//! The binding converts (see `convert.rs`) and maps caller mistakes onto coded `Error`s (see
-//! `errors.rs`); every probe runs in `mcp-probe-core` on the Tokio runtime napi-rs manages, so
+//! The binding reads the caller's options (see `convert.rs`), hands the report back as its JSON
+//! (see `report.rs`) and maps caller mistakes onto coded `Error`s (see `errors.rs`); every probe runs in `mcp-probe-core` on the Tokio runtime napi-rs manages, so
 //! any number of checks run at once without blocking the event loop.
 
 mod convert;
 mod errors;
+mod report;
 
 use std::sync::Arc;
 
@@ -16,14 +17,12 @@ use napi::bindgen_prelude::{
 };
 use napi::{Env, Result};
 use napi_derive::napi;
+use serde_json::Value;
 use tokio::sync::Notify;
 
 pub use convert::{
-    AuthFacts, AuthFinding, CallResult, CheckOptions, Era, ExchangeTimings, Failure, FailureCode,
-    FailureFamily, FindingStatus, FollowRedirects, Negotiation, NegotiationMode, OAuthMethod,
-    ProtocolChoice, Report, ScenarioOptions, ServerInfo, ServerMessage, ServerMessageKind,
-    SessionFacts, StdioCommand, StepReport, StepStatus, Timings, TlsFacts, ToolInfo,
-    TransportChoice, TransportKind, Warning,
+    CheckOptions, FollowRedirects, OAuthMethod, ProtocolChoice, ScenarioOptions, StdioCommand,
+    TransportChoice,
 };
 pub use errors::ErrorCode;
 
@@ -55,7 +54,7 @@ pub fn check<'env>(
     env: &'env Env,
     target: Unknown<'env>,
     options: Option<Unknown<'env>>,
-) -> Result<PromiseRaw<'env, Report>> {
+) -> Result<PromiseRaw<'env, Value>> {
     let call = convert::check_call(env, target, options);
     start(env, call)
 }
@@ -81,7 +80,7 @@ pub fn check_scenario<'env>(
     env: &'env Env,
     scenario: Unknown<'env>,
     options: Option<Unknown<'env>>,
-) -> Result<PromiseRaw<'env, Report>> {
+) -> Result<PromiseRaw<'env, Value>> {
     let call = convert::scenario_call(env, scenario, options);
     start(env, call)
 }
@@ -91,7 +90,7 @@ pub fn check_scenario<'env>(
 fn start<'env>(
     env: &'env Env,
     call: std::result::Result<Call<'env>, CallError>,
-) -> Result<PromiseRaw<'env, Report>> {
+) -> Result<PromiseRaw<'env, Value>> {
     let (scenario, abort) = match call {
         Err(e) => (Err(e), None),
         Ok(Call {
@@ -133,7 +132,7 @@ fn start<'env>(
 async fn run(
     scenario: mcp_probe_core::Scenario,
     fired: Option<Arc<Notify>>,
-) -> std::result::Result<Report, CallError> {
+) -> std::result::Result<Value, CallError> {
     let probe = mcp_probe_core::check(&scenario);
     let outcome = match fired {
         None => probe.await,
@@ -144,7 +143,7 @@ async fn run(
         },
     };
     outcome
-        .map(|report| Report::from(&report))
+        .map(|report| report::to_js(&report))
         .map_err(CallError::Engine)
 }
 
