@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Builds the Node package and runs its tests: install, release build, check that the committed
+# Builds the Node package and runs its tests: check that the committed report.d.ts is what
+# docs/report.schema.json generates, install, release build, check that the committed
 # index.js / index.d.ts are what the build generates, then `node --test`.
 # Needs Node.js 20+ with npm and a Rust toolchain; reaches only the npm registry and crates.io.
 set -euo pipefail
@@ -22,6 +23,11 @@ package_version="$(node -p 'require("./package.json").version')"
 [ "$crate_version" = "$package_version" ] ||
     fail "package.json version $package_version differs from the workspace version $crate_version"
 
+# The report's declarations are generated from the schema (which the engine's types generate).
+command -v python3 >/dev/null 2>&1 || fail "python3 not found (it checks the generated report.d.ts)"
+python3 "$root/scripts/gen_report_types.py" --check ||
+    fail "report.d.ts is stale: run 'python3 scripts/gen_report_types.py' and commit it"
+
 # `npm ci`: exactly the build tools the committed lockfile pins (it lists the napi CLI's
 # optional packages for every platform, so it installs the same tree on any machine and never
 # depends on what the registry resolves today). Skipped when node_modules already holds what
@@ -40,7 +46,7 @@ say "building the addon (release)"
 npm run --silent build
 
 # The generated loader and declarations are committed; building must not change them.
-generated=(bindings-node/index.d.ts bindings-node/index.js)
+generated=(bindings-node/index.d.ts bindings-node/index.js bindings-node/report.d.ts)
 if git -C "$root" rev-parse --is-inside-work-tree >/dev/null 2>&1; then
     if ! git -C "$root" diff --exit-code -- "${generated[@]}"; then
         fail "index.d.ts / index.js changed: run 'npm ci && npm run build' in bindings-node and commit them"

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Builds the mcp_probe wheel (release), installs it into bindings-python/.venv, checks the type
+# Builds the mcp_probe wheel (release), installs it into bindings-python/.venv, checks that the
+# generated report classes (_report.py) are up to date with docs/report.schema.json, checks the type
 # stubs against the built module (mypy.stubtest) and the package with mypy --strict, then runs
 # pytest against the testkit fixture server and the Python SDK server (interop/setup.sh).
 # Idempotent. Extra arguments go to pytest, e.g. `bindings-python/run-tests.sh -k cancel`.
@@ -45,6 +46,8 @@ fi
     --force-reinstall --no-deps "$dist"/*.whl
 
 cd "$here"
+say "the report classes are what docs/report.schema.json generates"
+"$venv/bin/python" "$repo/scripts/gen_report_types.py" --check
 say "mypy.stubtest (stubs against the built module)"
 "$venv/bin/python" -m mypy.stubtest mcp_probe
 say "mypy --strict (the package's own annotations)"

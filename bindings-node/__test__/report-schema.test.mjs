@@ -1,7 +1,7 @@
 // Drift guard: every field and enum value of the report's JSON Schema (docs/report.schema.json,
-// the authoritative shape of the CLI's `--format json`) must be mirrored in index.d.ts, with the
-// same optionality and type, and nothing more. When the engine gains a report field, this test
-// fails and says what to add to src/convert.rs.
+// the authoritative shape of the CLI's `--format json`, generated from the engine's report types)
+// must be mirrored in report.d.ts (generated from the schema by scripts/gen_report_types.py, and
+// re-exported by index.d.ts), with the same optionality and type, and nothing more.
 import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -10,28 +10,29 @@ import { test } from 'node:test'
 import { packageDir, repoRoot } from './helpers.mjs'
 
 const schema = JSON.parse(readFileSync(join(repoRoot, 'docs', 'report.schema.json'), 'utf8'))
-const declarations = readFileSync(join(packageDir, 'index.d.ts'), 'utf8')
+const declarations = readFileSync(join(packageDir, 'report.d.ts'), 'utf8')
+const index = readFileSync(join(packageDir, 'index.d.ts'), 'utf8')
 
-/** Which interface of index.d.ts mirrors each object of the schema, by JSON pointer. */
+/** Which interface of report.d.ts mirrors each object of the schema, by JSON pointer. */
 const INTERFACES = {
   '#': 'Report',
-  '#/properties/negotiation': 'Negotiation',
-  '#/properties/session': 'SessionFacts',
-  '#/properties/auth': 'AuthFacts',
-  '#/$defs/serverInfo': 'ServerInfo',
-  '#/$defs/step': 'StepReport',
-  '#/$defs/step/properties/serverMessages/items': 'ServerMessage',
-  '#/$defs/step/properties/authFindings/items': 'AuthFinding',
-  '#/$defs/step/properties/tools/items': 'ToolInfo',
-  '#/$defs/step/properties/result': 'CallResult',
-  '#/$defs/failure': 'Failure',
-  '#/$defs/warning': 'Warning',
-  '#/$defs/timings': 'Timings',
-  '#/$defs/exchange': 'ExchangeTimings',
-  '#/$defs/tlsFacts': 'TlsFacts',
+  '#/$defs/Negotiation': 'Negotiation',
+  '#/$defs/SessionFacts': 'SessionFacts',
+  '#/$defs/AuthFacts': 'AuthFacts',
+  '#/$defs/ServerInfo': 'ServerInfo',
+  '#/$defs/StepReport': 'StepReport',
+  '#/$defs/ServerMessage': 'ServerMessage',
+  '#/$defs/AuthFinding': 'AuthFinding',
+  '#/$defs/ToolInfo': 'ToolInfo',
+  '#/$defs/CallResult': 'CallResult',
+  '#/$defs/Failure': 'Failure',
+  '#/$defs/Warning': 'Warning',
+  '#/$defs/Timings': 'Timings',
+  '#/$defs/ExchangeTimings': 'ExchangeTimings',
+  '#/$defs/TlsFacts': 'TlsFacts',
 }
 
-const REBUILD = 'then run `npm run build` in bindings-node and commit index.d.ts'
+const REBUILD = 'then run `python3 scripts/gen_report_types.py` and commit report.d.ts'
 
 /** The interfaces (`name → { member → { optional, type } }`) and type aliases of a d.ts text. */
 export function parseDeclarations(text) {
@@ -118,7 +119,7 @@ export function schemaDrift(root, text) {
     if (!union) {
       problems.push(
         `${where} is declared \`${actual}\`, but the schema has the enum ${expected.enum.join(', ')}: ` +
-          'give the field a string union (a `#[napi(string_enum)]` enum and `ts_type`)',
+          `give the field a string union, ${REBUILD}`,
       )
       return true
     }
@@ -126,7 +127,7 @@ export function schemaDrift(root, text) {
     for (const value of expected.enum.filter((v) => !union.includes(v))) {
       problems.push(
         `${where}: '${value}' is in the schema's enum but not in ${name}: add the variant to ` +
-          `the Rust enum ${aliases.has(actual) ? actual : ''} in bindings-node/src/convert.rs, ${REBUILD}`,
+          `the enum ${aliases.has(actual) ? actual : ''} of the engine's report types, ${REBUILD}`,
       )
     }
     for (const value of union.filter((v) => !expected.enum.includes(v))) {
@@ -149,14 +150,14 @@ export function schemaDrift(root, text) {
     if (!name) {
       problems.push(
         `the schema object ${pointer} (properties ${Object.keys(node.properties).join(', ')}) has no ` +
-          'interface: mirror it with a `#[napi(object)]` struct in bindings-node/src/convert.rs and ' +
-          'add it to INTERFACES in __test__/report-schema.test.mjs',
+          'interface: give it a named type in the engine (a `$defs` entry), ' +
+          'add it to INTERFACES in __test__/report-schema.test.mjs and regenerate report.d.ts',
       )
       return
     }
     const members = interfaces.get(name)
     if (!members) {
-      problems.push(`index.d.ts has no \`interface ${name}\` for ${pointer}: add the struct to convert.rs, ${REBUILD}`)
+      problems.push(`report.d.ts has no \`interface ${name}\` for ${pointer}: ${REBUILD}`)
       return
     }
     const required = new Set(node.required ?? [])
@@ -168,17 +169,16 @@ export function schemaDrift(root, text) {
       const optional = !required.has(property)
       if (!member) {
         problems.push(
-          `index.d.ts: \`interface ${name}\` lacks \`${property}${optional ? '?' : ''}: ${show(expected)}\` ` +
-            `(schema ${childPointer}): add the field to the struct ${name} in bindings-node/src/convert.rs ` +
-            `and fill it in its From impl, ${REBUILD}`,
+          `report.d.ts: \`interface ${name}\` lacks \`${property}${optional ? '?' : ''}: ${show(expected)}\` ` +
+            `(schema ${childPointer}): it is generated, ${REBUILD}`,
         )
         continue
       }
       if (member.optional !== optional) {
         problems.push(
-          `${where} is ${member.optional ? 'optional' : 'required'} in index.d.ts but ` +
+          `${where} is ${member.optional ? 'optional' : 'required'} in report.d.ts but ` +
             `${optional ? 'optional (absent when the engine leaves it out)' : 'required'} in the schema: ` +
-            `make the Rust field ${optional ? 'an Option' : 'not an Option'}`,
+            `${REBUILD}`,
         )
       }
       if (!matches(expected, member.type, where)) {
@@ -188,7 +188,7 @@ export function schemaDrift(root, text) {
     for (const member of members.keys()) {
       if (!(member in node.properties)) {
         problems.push(
-          `${name}.${member} is in index.d.ts but not in the schema (${pointer}): the report must keep ` +
+          `${name}.${member} is in report.d.ts but not in the schema (${pointer}): the report must keep ` +
             "exactly the CLI JSON's keys; remove it or add it to docs/report.schema.json",
         )
       }
@@ -202,21 +202,28 @@ export function schemaDrift(root, text) {
   return problems
 }
 
-test('every object, field and enum value of the report schema is mirrored in index.d.ts', () => {
+test('every object, field and enum value of the report schema is mirrored in report.d.ts', () => {
   const problems = schemaDrift(schema, declarations)
-  assert.deepEqual(problems, [], `index.d.ts is out of step with docs/report.schema.json:\n- ${problems.join('\n- ')}`)
+  assert.deepEqual(problems, [], `report.d.ts is out of step with docs/report.schema.json:\n- ${problems.join('\n- ')}`)
+})
+
+test('index.d.ts re-exports the report types and resolves with a Report', () => {
+  assert.match(index, /^import type \{ Report \} from '\.\/report'$/m)
+  assert.match(index, /^export \* from '\.\/report'$/m)
+  assert.match(index, /export declare function check\(.*\): Promise<Report>$/m)
+  assert.match(index, /export declare function checkScenario\(.*\): Promise<Report>$/m)
 })
 
 test('every failure code of the schema is in the FailureCode union', () => {
   const { aliases } = parseDeclarations(declarations)
   const union = literals(aliases.get('FailureCode') ?? '') ?? []
-  const codes = schema.$defs.failure.properties.code.enum
+  assert.equal(schema.$defs.Failure.properties.code.$ref, '#/$defs/FailureCode')
+  const codes = schema.$defs.FailureCode.enum
   const missing = codes.filter((code) => !union.includes(code))
   assert.deepEqual(
     missing,
     [],
-    `FailureCode in index.d.ts lacks ${missing.join(', ')}: add the variants to the Rust enum ` +
-      `FailureCode in bindings-node/src/convert.rs, ${REBUILD}`,
+    `FailureCode in report.d.ts lacks ${missing.join(', ')}: ${REBUILD}`,
   )
   assert.deepEqual([...union].sort(), [...codes].sort())
 })
@@ -224,9 +231,10 @@ test('every failure code of the schema is in the FailureCode union', () => {
 test('every object of the schema is mapped to an interface that exists', () => {
   const { interfaces } = parseDeclarations(declarations)
   for (const [pointer, name] of Object.entries(INTERFACES)) {
-    assert.ok(interfaces.has(name), `index.d.ts has no interface ${name} (for ${pointer})`)
+    assert.ok(interfaces.has(name), `report.d.ts has no interface ${name} (for ${pointer})`)
   }
-  for (const def of Object.keys(schema.$defs)) {
+  for (const [def, node] of Object.entries(schema.$defs)) {
+    if (node.type !== 'object') continue
     assert.ok(`#/$defs/${def}` in INTERFACES, `$defs/${def} has no interface in INTERFACES`)
   }
 })
@@ -237,7 +245,7 @@ test('the guard reports a missing field, a missing enum value and an extra field
   assert.notEqual(withoutTimings, declarations)
   const [missingField] = schemaDrift(schema, withoutTimings)
   assert.match(missingField, /interface StepReport` lacks `timings\?: Timings`/)
-  assert.match(missingField, /convert\.rs/)
+  assert.match(missingField, /gen_report_types\.py/)
 
   const withoutCode = declarations.replace(" | 'auth_token'", '')
   assert.notEqual(withoutCode, declarations)
@@ -249,7 +257,7 @@ test('the guard reports a missing field, a missing enum value and an extra field
 
   const extra = declarations.replace(/^(export interface Timings \{\n)/m, '$1  spareMs?: number\n')
   assert.notEqual(extra, declarations)
-  assert.ok(schemaDrift(schema, extra).some((p) => p.startsWith('Timings.spareMs is in index.d.ts but not in the schema')))
+  assert.ok(schemaDrift(schema, extra).some((p) => p.startsWith('Timings.spareMs is in report.d.ts but not in the schema')))
 
   const newObject = structuredClone(schema)
   newObject.properties.dns = { type: 'object', properties: { resolver: { type: 'string' } } }

@@ -1,13 +1,14 @@
 //! Node.js binding of mcp-probe: `check(target, options)` and `checkScenario(scenario, options)`
 //! return a Promise of the engine's report as a plain object.
 //!
-//! The binding reads options into the engine's (see `options.rs`), mirrors reports (see
-//! `convert.rs`) and maps caller mistakes onto coded `Error`s (see `errors.rs`); every probe runs in `mcp-probe-core` on the Tokio runtime napi-rs manages, so
+//! The binding reads the caller's options into the engine's (see `options.rs`), hands the report
+//! back as its JSON (see `report.rs`) and maps caller mistakes onto coded `Error`s (see `errors.rs`); every probe runs in `mcp-probe-core` on the Tokio runtime napi-rs manages, so
 //! any number of checks run at once without blocking the event loop.
 
 mod convert;
 mod errors;
 mod options;
+mod report;
 
 use std::sync::Arc;
 
@@ -17,14 +18,10 @@ use napi::bindgen_prelude::{
 };
 use napi::{Env, Result};
 use napi_derive::napi;
+use serde_json::Value;
 use tokio::sync::Notify;
 
-pub use convert::{
-    AuthFacts, AuthFinding, CallResult, Era, ExchangeTimings, Failure, FailureCode, FailureFamily,
-    FindingStatus, FollowRedirects, Negotiation, NegotiationMode, OAuthMethod, ProtocolChoice,
-    Report, ServerInfo, ServerMessage, ServerMessageKind, SessionFacts, StepReport, StepStatus,
-    Timings, TlsFacts, ToolInfo, TransportChoice, TransportKind, Warning,
-};
+pub use convert::{FollowRedirects, OAuthMethod, ProtocolChoice, TransportChoice};
 pub use errors::ErrorCode;
 pub use options::{CheckOptions, ScenarioOptions, StdioCommand};
 
@@ -56,7 +53,7 @@ pub fn check<'env>(
     env: &'env Env,
     target: Unknown<'env>,
     options: Option<Unknown<'env>>,
-) -> Result<PromiseRaw<'env, Report>> {
+) -> Result<PromiseRaw<'env, Value>> {
     let call = options::check_call(env, target, options);
     start(env, call)
 }
@@ -82,7 +79,7 @@ pub fn check_scenario<'env>(
     env: &'env Env,
     scenario: Unknown<'env>,
     options: Option<Unknown<'env>>,
-) -> Result<PromiseRaw<'env, Report>> {
+) -> Result<PromiseRaw<'env, Value>> {
     let call = options::scenario_call(env, scenario, options);
     start(env, call)
 }
@@ -92,7 +89,7 @@ pub fn check_scenario<'env>(
 fn start<'env>(
     env: &'env Env,
     call: std::result::Result<Call<'env>, CallError>,
-) -> Result<PromiseRaw<'env, Report>> {
+) -> Result<PromiseRaw<'env, Value>> {
     let (scenario, abort) = match call {
         Err(e) => (Err(e), None),
         Ok(Call {
@@ -134,7 +131,7 @@ fn start<'env>(
 async fn run(
     scenario: mcp_probe_core::Scenario,
     fired: Option<Arc<Notify>>,
-) -> std::result::Result<Report, CallError> {
+) -> std::result::Result<Value, CallError> {
     let probe = mcp_probe_core::check(&scenario);
     let outcome = match fired {
         None => probe.await,
@@ -145,7 +142,7 @@ async fn run(
         },
     };
     outcome
-        .map(|report| Report::from(&report))
+        .map(|report| report::to_js(&report))
         .map_err(CallError::Engine)
 }
 

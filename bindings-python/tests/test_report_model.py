@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any, Dict, List, Tuple
 
@@ -29,6 +31,7 @@ from mcp_probe import (
 )
 
 SCHEMA = Path(__file__).resolve().parents[2] / "docs" / "report.schema.json"
+GENERATOR = Path(__file__).resolve().parents[2] / "scripts" / "gen_report_types.py"
 
 
 def _snake(name: str) -> str:
@@ -78,6 +81,12 @@ def test_every_schema_field_is_an_attribute():
         slots = {name for klass in cls.__mro__ for name in getattr(klass, "__slots__", ())}
         annotated = {name for klass in cls.__mro__ for name in getattr(klass, "__annotations__", {})}
         assert slots >= typed and annotated >= typed, cls.__name__
+
+
+@pytest.mark.skipif(not GENERATOR.is_file(), reason="scripts/gen_report_types.py not found")
+def test_the_report_classes_are_generated_from_the_schema():
+    done = subprocess.run([sys.executable, str(GENERATOR), "--check"], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
 
 
 def test_every_attribute_has_a_docstring_comment():

@@ -1,17 +1,110 @@
-//! Real reports, healthy and failing, validate against docs/report.schema.json, and the
-//! schema's code lists match the engine's.
+//! docs/report.schema.json is generated from the report types (and is up to date), real
+//! reports, healthy and failing, validate against it, and its code lists match the engine's.
 
 #![allow(clippy::unwrap_used)]
 
 use std::time::Duration;
 
-use mcp_probe_core::{check, FailureCode, FailureFamily, Scenario};
+use mcp_probe_core::{check, FailureCode, FailureFamily, Report, Scenario};
 use mcp_probe_testkit::{FixtureServer, Mode};
+use schemars::generate::SchemaSettings;
 use serde_json::{json, Value};
 
+const SCHEMA_PATH: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/report.schema.json");
+
 fn schema() -> Value {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/report.schema.json");
-    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+    serde_json::from_str(&std::fs::read_to_string(SCHEMA_PATH).unwrap()).unwrap()
+}
+
+/// The report's JSON Schema as the Rust types describe what they serialize (JSON Schema
+/// 2020-12), in the form docs/report.schema.json has it.
+fn generated_schema() -> Value {
+    let generator = SchemaSettings::draft2020_12()
+        .for_serialize()
+        .into_generator();
+    let mut schema = generator.into_root_schema_for::<Report>().to_value();
+    tidy(&mut schema);
+    let object = schema.as_object_mut().unwrap();
+    object.insert(
+        "$id".into(),
+        json!("https://github.com/mcp-probe/mcp-probe/docs/report.schema.json"),
+    );
+    object.insert("title".into(), json!("mcp-probe report"));
+    let description = object["description"].as_str().unwrap().to_owned();
+    object.insert(
+        "description".into(),
+        json!(format!("{description} See docs/report-schema.md.")),
+    );
+    schema
+}
+
+/// What the generated schema says beyond what the report's JSON holds, removed: `null` for
+/// optional fields (the engine leaves them out instead), the Rust number formats (`uint32`,
+/// `double`, …; the ranges stay), and the rustdoc link brackets in descriptions.
+fn tidy(value: &mut Value) {
+    match value {
+        Value::Object(object) => {
+            if let Some(Value::Array(types)) = object.get_mut("type") {
+                types.retain(|t| t != "null");
+                if types.len() == 1 {
+                    let only = types.remove(0);
+                    object.insert("type".into(), only);
+                }
+            }
+            if let Some(Value::Array(branches)) = object.get("anyOf") {
+                let not_null: Vec<Value> = branches
+                    .iter()
+                    .filter(|b| **b != json!({"type": "null"}))
+                    .cloned()
+                    .collect();
+                if let [Value::Object(only)] = not_null.as_slice() {
+                    let only = only.clone();
+                    object.remove("anyOf");
+                    object.extend(only);
+                }
+            }
+            if let Some(Value::String(format)) = object.get("format") {
+                let rust_number = [
+                    "uint8", "uint16", "uint32", "uint64", "uint", "int8", "int16", "int32",
+                    "int64", "int", "float", "double",
+                ];
+                if rust_number.contains(&format.as_str()) {
+                    object.remove("format");
+                }
+            }
+            if let Some(Value::String(text)) = object.get_mut("description") {
+                // Doc comment lines joined into paragraphs; rustdoc links as plain code.
+                let paragraphs: Vec<String> =
+                    text.split("\n\n").map(|p| p.replace('\n', " ")).collect();
+                *text = paragraphs
+                    .join("\n\n")
+                    .replace("[`", "`")
+                    .replace("`]", "`");
+            }
+            object.values_mut().for_each(tidy);
+        }
+        Value::Array(items) => items.iter_mut().for_each(tidy),
+        _ => {}
+    }
+}
+
+/// The committed schema is what the report types generate; `MCP_PROBE_UPDATE_SCHEMA=1`
+/// rewrites it.
+#[test]
+fn the_committed_schema_is_generated_from_the_report_types() {
+    let generated = generated_schema();
+    let text = format!("{}\n", serde_json::to_string_pretty(&generated).unwrap());
+    if std::env::var_os("MCP_PROBE_UPDATE_SCHEMA").is_some_and(|v| v == "1") {
+        std::fs::write(SCHEMA_PATH, &text).unwrap();
+        return;
+    }
+    let committed = std::fs::read_to_string(SCHEMA_PATH).unwrap_or_default();
+    assert!(
+        committed == text,
+        "docs/report.schema.json is stale: it is generated from the report types. Run \
+         `MCP_PROBE_UPDATE_SCHEMA=1 cargo test -p mcp-probe-core --test report_schema` and commit \
+         it (then regenerate the bindings' report types: `python3 scripts/gen_report_types.py`)."
+    );
 }
 
 #[tokio::test]
@@ -42,21 +135,20 @@ async fn reports_of_every_fixture_mode_match_the_schema() {
 #[test]
 fn the_schema_lists_exactly_the_engine_codes() {
     let schema = schema();
-    let codes = schema["$defs"]["failure"]["properties"]["code"]["enum"]
-        .as_array()
-        .unwrap();
+    let failure = &schema["$defs"]["Failure"]["properties"];
+    assert_eq!(failure["code"]["$ref"], "#/$defs/FailureCode");
+    assert_eq!(failure["family"]["$ref"], "#/$defs/FailureFamily");
+    let codes = schema["$defs"]["FailureCode"]["enum"].as_array().unwrap();
     for code in codes {
         let parsed: FailureCode = serde_json::from_value(code.clone()).unwrap();
         assert_eq!(parsed.as_str(), code.as_str().unwrap());
         let family = serde_json::to_value(parsed.family()).unwrap();
-        assert!(schema["$defs"]["failure"]["properties"]["family"]["enum"]
+        assert!(schema["$defs"]["FailureFamily"]["enum"]
             .as_array()
             .unwrap()
             .contains(&family));
     }
-    let families = schema["$defs"]["failure"]["properties"]["family"]["enum"]
-        .as_array()
-        .unwrap();
+    let families = schema["$defs"]["FailureFamily"]["enum"].as_array().unwrap();
     for f in families {
         let _: FailureFamily = serde_json::from_value(f.clone()).unwrap();
     }

@@ -3,7 +3,7 @@
 //! serde as its `snake_case` name, and the list of its values — no code compares strings.
 
 /// Declares a vocabulary enum: variants with their stable names, `as_str`, `ALL`, `Display`,
-/// `FromStr` and serde as the name.
+/// `FromStr`, serde as the name, and a JSON Schema listing the names as its `enum`.
 macro_rules! vocabulary {
     (
         $(#[$meta:meta])*
@@ -12,10 +12,11 @@ macro_rules! vocabulary {
         }
     ) => {
         $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, schemars::JsonSchema)]
+        #[schemars(transform = crate::model::codes::values_as_enum)]
         #[non_exhaustive]
         pub enum $name {
-            $( $(#[$vmeta])* $variant, )+
+            $( $(#[$vmeta])* #[schemars(rename = $text)] $variant, )+
         }
 
         impl $name {
@@ -70,6 +71,21 @@ macro_rules! vocabulary {
             }
         }
     };
+}
+
+/// Makes the JSON Schema of an enum of unit variants list their names as its `enum`
+/// (schemars describes documented variants as a `oneOf` of `const`s).
+pub(crate) fn values_as_enum(schema: &mut schemars::Schema) {
+    let Some(branches) = schema.get("oneOf").and_then(serde_json::Value::as_array) else {
+        return;
+    };
+    let values: Option<Vec<serde_json::Value>> =
+        branches.iter().map(|b| b.get("const").cloned()).collect();
+    if let Some(values) = values {
+        schema.remove("oneOf");
+        schema.insert("type".into(), "string".into());
+        schema.insert("enum".into(), values.into());
+    }
 }
 
 /// A name that is not one of an enum's values; says which values there are.
@@ -378,6 +394,24 @@ impl SessionClose {
             SessionClose::Process(text) => Some(text),
             _ => None,
         }
+    }
+}
+
+/// In JSON a string: one of the named outcomes or, for stdio, how the process ended in words.
+impl schemars::JsonSchema for SessionClose {
+    fn inline_schema() -> bool {
+        true
+    }
+
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "SessionClose".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({
+            "type": "string",
+            "description": "How the session was ended. Streamable HTTP: `deleted`, `already_gone` (404), `not_supported` (405), `failed` or `timed_out`; legacy HTTP+SSE: `closed`; stdio: how the server process ended, in words (`exited (code 0)`, `terminated`, `killed; its remaining processes were killed`, …)."
+        })
     }
 }
 

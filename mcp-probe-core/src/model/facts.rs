@@ -2,12 +2,14 @@
 //! certificate, timings, how an OAuth token was had, what the authorization check found.
 
 use crate::model::codes::AuthCheck;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// Facts of the certificate a server presented (the end-entity certificate of its chain).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
+#[schemars(deny_unknown_fields)]
 pub struct TlsFacts {
     /// The host name (or IP address) the certificate was checked against.
     pub host: String,
@@ -20,12 +22,15 @@ pub struct TlsFacts {
     /// The serial number in hex, bytes separated by colons.
     pub serial: String,
     /// Start of validity (RFC 3339, UTC).
+    #[schemars(extend("format" = "date-time"))]
     pub not_before: String,
     /// End of validity (RFC 3339, UTC).
+    #[schemars(extend("format" = "date-time"))]
     pub not_after: String,
     /// Whole days from the probe until `notAfter`, rounded down; negative once expired.
     pub days_left: i64,
     /// Certificates the server presented (end entity plus intermediates).
+    #[schemars(range(min = 1))]
     pub chain_length: u32,
     /// Whether the chain was verified and found valid for the host.
     pub verified: bool,
@@ -38,11 +43,13 @@ pub struct TlsFacts {
 }
 
 /// How the probe got its access token: the report's `auth`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
+#[schemars(deny_unknown_fields)]
 pub struct AuthFacts {
     /// `client_credentials`.
+    #[schemars(extend("const" = "client_credentials"))]
     pub method: String,
     /// The token endpoint (user info removed, query values redacted), once known.
     #[serde(skip_serializing_if = "Option::is_none", default)]
@@ -52,12 +59,14 @@ pub struct AuthFacts {
     /// HTTP requests made for the token: discovery and the token request (0 when cached).
     pub requests: u32,
     /// Time spent getting the token, in milliseconds (part of the probe's `durationMs`).
+    #[schemars(range(min = 0))]
     pub duration_ms: f64,
 }
 
 /// One thing the authorization check looked at, and what it found.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
+#[schemars(deny_unknown_fields)]
 pub struct AuthFinding {
     /// Stable `snake_case` id of the check: `challenge_status`, `bearer_challenge`,
     /// `resource_metadata`, `authorization_servers`, `resource_match`, `as_metadata`,
@@ -73,8 +82,9 @@ pub struct AuthFinding {
 }
 
 /// The verdict of one [`AuthFinding`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
+#[schemars(transform = crate::model::codes::values_as_enum)]
 pub enum FindingStatus {
     /// As the specifications require.
     Pass,
@@ -99,25 +109,32 @@ impl FindingStatus {
 ///
 /// For a step, the sums over its exchanges; `dnsMs`, `connectMs` and `tlsMs` are present only
 /// when an exchange opened a new connection (`tlsMs` only for `https`).
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
+#[schemars(deny_unknown_fields)]
 pub struct Timings {
     /// Resolving the host name (0 for an IP address).
+    #[schemars(range(min = 0))]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub dns_ms: Option<f64>,
     /// Establishing the TCP connection.
+    #[schemars(range(min = 0))]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub connect_ms: Option<f64>,
     /// The TLS handshake.
+    #[schemars(range(min = 0))]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tls_ms: Option<f64>,
     /// From the connection being ready (or the request start, on a reused connection) until the
     /// response headers arrived: blackbox_exporter's `processing`.
+    #[schemars(range(min = 0))]
     pub ttfb_ms: f64,
     /// Reading the response body (for an SSE answer: until the response event arrived).
+    #[schemars(range(min = 0))]
     pub body_ms: f64,
     /// The whole exchange, from sending the request to the end of the body.
+    #[schemars(range(min = 0))]
     pub total_ms: f64,
     /// `true` when no new connection was opened: the exchange (every exchange of a step) went
     /// over a connection kept from an earlier one, so it had no DNS, connect or TLS phase.
@@ -125,9 +142,10 @@ pub struct Timings {
 }
 
 /// The timings of one HTTP exchange.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
+#[schemars(deny_unknown_fields)]
 pub struct ExchangeTimings {
     /// What was sent: the JSON-RPC method, or the HTTP request (`GET stream`).
     pub request: String,

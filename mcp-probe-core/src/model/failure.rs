@@ -1,6 +1,7 @@
 //! Why a probe failed: the stable [`FailureCode`] and its [`FailureFamily`], a message, and
 //! details of which the ones the engine decides on are typed.
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -11,9 +12,10 @@ use crate::model::codes::{AuthCheck, FailureReason, TimeoutPhase};
 /// The facts the engine decides on (reason, timeout phase, HTTP status, JSON-RPC error,
 /// authorization check) are typed ([`Failure::reason`], …) and also written into `details`
 /// under their documented keys; a failure read back from JSON gets them from there.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase", from = "FailureDoc")]
 #[non_exhaustive]
+#[schemars(deny_unknown_fields)]
 pub struct Failure {
     /// The stable code.
     pub code: FailureCode,
@@ -23,8 +25,10 @@ pub struct Failure {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub step: Option<String>,
     /// One sentence for a human.
+    #[schemars(length(min = 1))]
     pub message: String,
     /// Facts behind the failure (HTTP status, JSON-RPC error, timeout phase, expected vs actual…).
+    #[schemars(extend("default" = {}))]
     #[serde(skip_serializing_if = "Map::is_empty", default)]
     pub details: Map<String, Value>,
     /// The typed facts among the details.
@@ -54,7 +58,7 @@ pub struct RpcErrorFact {
 }
 
 /// A [`Failure`] as JSON has it: the typed facts are read back from `details`.
-#[derive(Deserialize)]
+#[derive(Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 struct FailureDoc {
     code: FailureCode,
@@ -194,9 +198,10 @@ impl Failure {
 }
 
 /// Stable failure codes. Serialized in `snake_case`; never renamed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
+#[schemars(transform = crate::model::codes::values_as_enum)]
 pub enum FailureCode {
     /// The host name did not resolve.
     Dns,
@@ -326,9 +331,10 @@ impl std::fmt::Display for FailureCode {
 }
 
 /// Families of failure codes; the CLI maps each to one exit code.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]
+#[schemars(transform = crate::model::codes::values_as_enum)]
 pub enum FailureFamily {
     /// DNS, connection refused / unreachable / reset.
     Unreachable,

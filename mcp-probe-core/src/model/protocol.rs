@@ -1,6 +1,7 @@
 //! The protocol's vocabulary that scenarios and reports share: eras, versions, transports,
 //! redirect modes.
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// Protocol versions of the handshake era (`initialize` → `notifications/initialized`), oldest first.
@@ -14,9 +15,10 @@ pub const LATEST_HANDSHAKE_VERSION: &str = "2025-11-25";
 pub const MODERN_VERSION: &str = "2026-07-28";
 
 /// A protocol era: how a client starts talking to a server.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 #[non_exhaustive]
+#[schemars(transform = crate::model::codes::values_as_enum)]
 pub enum Era {
     /// `initialize` + `notifications/initialized`, optional sessions (2024-11-05 … 2025-11-25).
     Handshake,
@@ -93,9 +95,10 @@ impl TransportChoice {
 }
 
 /// The transport a probe spoke.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 #[non_exhaustive]
+#[schemars(transform = crate::model::codes::values_as_enum)]
 pub enum TransportKind {
     /// Streamable HTTP (one endpoint, POST, JSON or SSE answers).
     StreamableHttp,

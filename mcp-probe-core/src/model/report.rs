@@ -6,6 +6,7 @@
 use crate::model::codes::{NegotiationMode, SessionClose, WarningCode};
 use crate::model::failure::Failure;
 use crate::model::protocol::TransportKind;
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -13,11 +14,13 @@ use serde_json::{Map, Value};
 pub const REPORT_SCHEMA_VERSION: u32 = 1;
 
 /// What a probe found: never an error for a failing server, always a report.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
+#[schemars(deny_unknown_fields)]
 pub struct Report {
     /// Version of this JSON shape ([`REPORT_SCHEMA_VERSION`]).
+    #[schemars(extend("const" = REPORT_SCHEMA_VERSION))]
     pub schema_version: u32,
     /// `true` when every step passed (warnings allowed).
     pub ok: bool,
@@ -38,8 +41,10 @@ pub struct Report {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub server: Option<ServerInfo>,
     /// When the probe started (RFC 3339, UTC).
+    #[schemars(extend("format" = "date-time"))]
     pub started_at: String,
     /// Wall-clock duration of the whole probe in milliseconds.
+    #[schemars(range(min = 0))]
     pub duration_ms: f64,
     /// One entry per scenario step, in order; steps after a failure are `skip`.
     pub steps: Vec<StepReport>,
@@ -132,9 +137,10 @@ impl Report {
 }
 
 /// How a probe chose its protocol era.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
+#[schemars(deny_unknown_fields)]
 pub struct Negotiation {
     /// `auto` (detected now), `cached` (detected by an earlier probe of the same URL in this
     /// process), or `pinned` (the scenario fixed the era or version).
@@ -145,9 +151,10 @@ pub struct Negotiation {
 }
 
 /// The server's self-description from the handshake.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
+#[schemars(deny_unknown_fields)]
 pub struct ServerInfo {
     /// `serverInfo.name`.
     pub name: String,
@@ -161,8 +168,9 @@ pub struct ServerInfo {
 }
 
 /// Outcome of one step.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
+#[schemars(transform = crate::model::codes::values_as_enum)]
 pub enum StepStatus {
     /// The step did what it should.
     Pass,
@@ -187,17 +195,20 @@ impl StepStatus {
 }
 
 /// What one step did and found.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
+#[schemars(deny_unknown_fields)]
 pub struct StepReport {
     /// The step's name: `handshake`, `tools/list`, `tools/call`.
     pub name: String,
     /// Pass, warn, fail or skip.
     pub status: StepStatus,
     /// Time spent in the step in milliseconds (0 for skipped steps).
+    #[schemars(range(min = 0))]
     pub duration_ms: f64,
     /// HTTP status of the step's last exchange, when there was one.
+    #[schemars(range(min = 100, max = 599))]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub http_status: Option<u16>,
     /// Number of HTTP requests the step made (pages, re-initialization and answers included).
@@ -206,13 +217,16 @@ pub struct StepReport {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub failure: Option<Failure>,
     /// Warnings raised during this step (also listed in the report's `warnings`).
+    #[schemars(extend("default" = []))]
     #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub warnings: Vec<Warning>,
     /// Notifications and requests the server sent while the step waited for its answer.
+    #[schemars(extend("default" = []))]
     #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub server_messages: Vec<ServerMessage>,
     /// How often an SSE answer was resumed with GET + `Last-Event-ID` after the server closed
     /// the stream (2025-11-25 resumability).
+    #[schemars(range(min = 1))]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sse_resumptions: Option<u32>,
     /// For 2026-07-28 results: how long the result may be cached (`ttlMs`).
@@ -240,6 +254,7 @@ pub struct StepReport {
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub timings: Option<crate::model::facts::Timings>,
     /// The timings of each HTTP exchange of the step, in order (at most 32).
+    #[schemars(extend("default" = []))]
     #[serde(skip_serializing_if = "Vec::is_empty", default)]
     pub exchanges: Vec<crate::model::facts::ExchangeTimings>,
 }
@@ -304,9 +319,10 @@ impl StepReport {
 }
 
 /// One tool as listed by `tools/list`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
+#[schemars(deny_unknown_fields)]
 pub struct ToolInfo {
     /// The tool's name.
     pub name: String,
@@ -319,9 +335,10 @@ pub struct ToolInfo {
 }
 
 /// What a `tools/call` returned.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
+#[schemars(deny_unknown_fields)]
 pub struct CallResult {
     /// `isError` as the server sent it (absent = false).
     pub is_error: bool,
@@ -334,9 +351,10 @@ pub struct CallResult {
 }
 
 /// A message the server sent on its own while a request was pending.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
+#[schemars(deny_unknown_fields)]
 pub struct ServerMessage {
     /// Notification or request.
     pub kind: ServerMessageKind,
@@ -348,8 +366,9 @@ pub struct ServerMessage {
 }
 
 /// Whether a server message expected an answer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
+#[schemars(transform = crate::model::codes::values_as_enum)]
 pub enum ServerMessageKind {
     /// No answer expected.
     Notification,
@@ -358,23 +377,28 @@ pub enum ServerMessageKind {
 }
 
 /// What happened to the MCP session.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
+#[schemars(deny_unknown_fields)]
 pub struct SessionFacts {
     /// Whether the server issued a session id (the id itself is a secret and never shown).
     pub issued: bool,
     /// How many times the probe had to re-initialize after the server forgot the session.
     pub reinitialized: u32,
-    /// How the session was ended: `deleted`, `not_supported` (405), `failed`, or absent.
+    /// How the session was ended, absent when it was not: Streamable HTTP `deleted`,
+    /// `already_gone` (404), `not_supported` (405), `failed` or `timed_out`; legacy HTTP+SSE
+    /// `closed`; stdio how the server process ended, in words (`exited (code 0)`, `terminated`,
+    /// `killed; its remaining processes were killed`, …).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub closed: Option<SessionClose>,
 }
 
 /// Something worth knowing that did not fail the probe.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
+#[schemars(deny_unknown_fields)]
 pub struct Warning {
     /// A stable `snake_case` code (`session_reinitialized`, `page_cap_reached`, …).
     pub code: WarningCode,
