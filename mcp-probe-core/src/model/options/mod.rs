@@ -38,11 +38,13 @@ use serde_json::{Map, Value};
 
 use crate::error::{Error, ErrorKind};
 use crate::model::limits::{MAX_LIMIT_BYTES, MAX_PAGES, MAX_TIMEOUT};
-use crate::model::oauth::{OAuthMethod, OAuthSpec};
+use crate::model::oauth::OAuthMethod;
 use crate::model::protocol::{FollowRedirects, ProtocolChoice, TransportChoice};
-use crate::model::scenario::{CommandSpec, Scenario};
-use crate::model::steps::{CheckAuthStep, Step};
+use crate::model::scenario::Scenario;
 use crate::model::tls::MAX_CERT_DAYS;
+
+mod build;
+mod rules;
 
 /// Everything `check` can be told, each field optional (absent: the default).
 ///
@@ -281,41 +283,6 @@ impl From<OptionsError> for Error {
     }
 }
 
-/// `Err(needs)` when `given` and not `needed`.
-fn needs(given: bool, name: &str, needed: &str) -> Result<(), OptionsError> {
-    if given {
-        Err(OptionsError::new(
-            name,
-            format!("`{name}` needs `{needed}`"),
-        ))
-    } else {
-        Ok(())
-    }
-}
-
-/// `Err` when both `a` and `b` are given.
-fn not_both(both: bool, a: &str, b: &str) -> Result<(), OptionsError> {
-    if both {
-        Err(OptionsError::new(
-            b,
-            format!("give either `{a}` or `{b}`, not both"),
-        ))
-    } else {
-        Ok(())
-    }
-}
-
-/// `Err` unless `min <= value <= max`.
-fn in_range(name: &str, value: Option<u64>, min: u64, max: u64) -> Result<(), OptionsError> {
-    match value {
-        Some(v) if v < min || v > max => Err(OptionsError::new(
-            name,
-            format!("`{name}` must be between {min} and {max}, got {v}"),
-        )),
-        _ => Ok(()),
-    }
-}
-
 impl CheckOptions {
     /// Every option's canonical name, in the order of the fields.
     pub const NAMES: &'static [&'static str] = &[
@@ -455,286 +422,6 @@ impl CheckOptions {
                 .keys()
                 .any(|name| name.trim().eq_ignore_ascii_case("authorization"))
         })
-    }
-
-    /// What needs what, what excludes what, what applies to HTTP targets only, and ranges.
-    fn check_rules(&self) -> Result<(), OptionsError> {
-        let o = self;
-        not_both(o.url.is_some() && o.command.is_some(), "url", "command")?;
-        if o.command.is_none() {
-            needs(o.env.is_some(), "env", "command")?;
-            needs(o.cwd.is_some(), "cwd", "command")?;
-        }
-        if o.tool.is_none() {
-            needs(o.arguments.is_some(), "arguments", "tool")?;
-            needs(o.expect_text.is_some(), "expectText", "tool")?;
-            needs(o.expect_contains.is_some(), "expectContains", "tool")?;
-            needs(o.allow_tool_error.is_some(), "allowToolError", "tool")?;
-        }
-        not_both(
-            o.expect_text.is_some() && o.expect_contains.is_some(),
-            "expectText",
-            "expectContains",
-        )?;
-        not_both(
-            o.bearer_env.is_some() && o.bearer_file.is_some(),
-            "bearerEnv",
-            "bearerFile",
-        )?;
-        if o.oauth_client_id.is_some() {
-            for (given, name) in [
-                (o.bearer_env.is_some(), "bearerEnv"),
-                (o.bearer_file.is_some(), "bearerFile"),
-            ] {
-                if given {
-                    return Err(OptionsError::new(
-                        "oauthClientId",
-                        format!(
-                            "give either a bearer token (`{name}`) or OAuth client credentials \
-                             (`oauthClientId`), not both"
-                        ),
-                    ));
-                }
-            }
-            if o.has_authorization_header() {
-                return Err(OptionsError::new(
-                    "oauthClientId",
-                    "give either an `Authorization` header or OAuth client credentials \
-                     (`oauthClientId`), not both",
-                ));
-            }
-            not_both(
-                o.oauth_client_secret_env.is_some() && o.oauth_client_secret_file.is_some(),
-                "oauthClientSecretEnv",
-                "oauthClientSecretFile",
-            )?;
-            if o.oauth_client_secret_env.is_none() && o.oauth_client_secret_file.is_none() {
-                return Err(OptionsError::new(
-                    "oauthClientId",
-                    "`oauthClientId` needs `oauthClientSecretEnv` or `oauthClientSecretFile` \
-                     (a secret is never given directly)",
-                ));
-            }
-        } else {
-            needs(
-                o.oauth_client_secret_env.is_some(),
-                "oauthClientSecretEnv",
-                "oauthClientId",
-            )?;
-            needs(
-                o.oauth_client_secret_file.is_some(),
-                "oauthClientSecretFile",
-                "oauthClientId",
-            )?;
-            needs(o.oauth_method.is_some(), "oauthMethod", "oauthClientId")?;
-            needs(o.oauth_scope.is_some(), "oauthScope", "oauthClientId")?;
-            needs(
-                o.oauth_token_url.is_some(),
-                "oauthTokenUrl",
-                "oauthClientId",
-            )?;
-        }
-        needs(
-            o.client_cert.is_some() && o.client_key.is_none(),
-            "clientCert",
-            "clientKey",
-        )?;
-        needs(
-            o.client_key.is_some() && o.client_cert.is_none(),
-            "clientKey",
-            "clientCert",
-        )?;
-        if let Some(argv) = &o.command {
-            if argv.first().is_none_or(|program| program.trim().is_empty()) {
-                return Err(OptionsError::new(
-                    "command",
-                    "`command` needs the server's program (and its arguments), e.g. \
-                     python server.py",
-                ));
-            }
-            let http_only = [
-                (o.headers.is_some(), "headers"),
-                (o.bearer_env.is_some(), "bearerEnv"),
-                (o.bearer_file.is_some(), "bearerFile"),
-                (o.oauth_client_id.is_some(), "oauthClientId"),
-                (o.ca_cert.is_some(), "caCert"),
-                (o.client_cert.is_some(), "clientCert"),
-                (o.client_key.is_some(), "clientKey"),
-                (o.insecure == Some(true), "insecure"),
-                (o.cert_warn_days.is_some(), "certWarnDays"),
-                (o.cert_fail_days.is_some(), "certFailDays"),
-                (o.follow_redirects.is_some(), "followRedirects"),
-            ];
-            if let Some((_, name)) = http_only.iter().find(|(given, _)| *given) {
-                return Err(OptionsError::new(
-                    name,
-                    format!(
-                        "`{name}` and the other header, credential, TLS and redirect options \
-                         apply to HTTP targets, not `command`"
-                    ),
-                ));
-            }
-            for name in o.env.iter().flat_map(BTreeMap::keys) {
-                if name.is_empty() {
-                    return Err(OptionsError::new("env", "`env` has an empty variable name"));
-                }
-                if name.contains('=') {
-                    return Err(OptionsError::new(
-                        "env",
-                        format!("`env` variable names cannot contain \"=\", got {name:?}"),
-                    ));
-                }
-            }
-        }
-        for (name, value) in [
-            ("timeout", o.timeout),
-            ("connectTimeout", o.connect_timeout),
-            ("requestTimeout", o.request_timeout),
-        ] {
-            match value {
-                Some(d) if d.is_zero() => {
-                    return Err(OptionsError::new(
-                        name,
-                        format!("`{name}` must be greater than zero"),
-                    ))
-                }
-                Some(d) if d > MAX_TIMEOUT => {
-                    return Err(OptionsError::new(
-                        name,
-                        format!(
-                            "`{name}` must be at most {}",
-                            humantime::format_duration(MAX_TIMEOUT)
-                        ),
-                    ))
-                }
-                _ => {}
-            }
-        }
-        in_range("maxBodyBytes", o.max_body_bytes, 1, MAX_LIMIT_BYTES)?;
-        in_range(
-            "maxSseEventBytes",
-            o.max_sse_event_bytes,
-            1,
-            MAX_LIMIT_BYTES,
-        )?;
-        in_range("maxPages", o.max_pages.map(u64::from), 1, MAX_PAGES.into())?;
-        let days = u64::from(MAX_CERT_DAYS);
-        in_range("certWarnDays", o.cert_warn_days.map(u64::from), 0, days)?;
-        in_range("certFailDays", o.cert_fail_days.map(u64::from), 0, days)?;
-        Ok(())
-    }
-
-    /// Applies every option to `s` (after [`CheckOptions::check_rules`]), in the order the
-    /// command line always has, and validates the result.
-    fn build(self, mut s: Scenario, from_document: bool) -> Result<Scenario, OptionsError> {
-        let has_credentials = self.has_credentials();
-        let has_tool = self.tool.is_some();
-        let o = self;
-        if let Some(argv) = o.command {
-            let mut argv = argv.into_iter();
-            let program = argv.next().unwrap_or_default();
-            let mut command = CommandSpec::new(program, argv);
-            command.env = o.env.unwrap_or_default();
-            command.cwd = o.cwd;
-            s = s.stdio_command(command);
-        } else if let Some(url) = o.url {
-            s = s.url(url);
-        }
-        if let Some(t) = o.transport {
-            s = s.transport(t);
-        }
-        if let Some(p) = o.protocol {
-            s = s.protocol(p);
-        }
-        for (name, value) in o.headers.into_iter().flatten() {
-            s = s.header(name, value);
-        }
-        if let Some(var) = o.bearer_env {
-            s = s.bearer_env(var);
-        }
-        if let Some(path) = o.bearer_file {
-            s = s.bearer_file(path);
-        }
-        if let Some(id) = o.oauth_client_id {
-            let mut oauth = match (o.oauth_client_secret_env, o.oauth_client_secret_file) {
-                (Some(var), _) => OAuthSpec::secret_from_env(id, var),
-                (None, Some(path)) => OAuthSpec::secret_from_file(id, path),
-                // `check_rules` refused this.
-                (None, None) => return Err(OptionsError::new("oauthClientId", "no secret")),
-            };
-            if let Some(method) = o.oauth_method {
-                oauth = oauth.method(method);
-            }
-            if let Some(scope) = o.oauth_scope {
-                oauth = oauth.scope(scope);
-            }
-            if let Some(url) = o.oauth_token_url {
-                oauth = oauth.token_url(url);
-            }
-            s = s.oauth(oauth);
-        }
-        if let Some(path) = o.ca_cert {
-            s = s.ca_cert(path);
-        }
-        if let (Some(cert), Some(key)) = (o.client_cert, o.client_key) {
-            s = s.client_cert(cert, key);
-        }
-        if o.insecure == Some(true) {
-            s = s.insecure(true);
-        }
-        if let Some(days) = o.cert_warn_days {
-            s = s.cert_warn_days(days);
-        }
-        if let Some(days) = o.cert_fail_days {
-            s = s.cert_fail_days(days);
-        }
-        if let Some(mode) = o.follow_redirects {
-            s = s.follow_redirects(mode);
-        }
-        if let Some(d) = o.timeout {
-            s = s.timeout(d);
-        }
-        if let Some(d) = o.connect_timeout {
-            s = s.connect_timeout(d);
-        }
-        if let Some(d) = o.request_timeout {
-            s = s.request_timeout(d);
-        }
-        if let Some(n) = o.max_body_bytes {
-            s = s.max_body_bytes(n);
-        }
-        if let Some(n) = o.max_sse_event_bytes {
-            s = s.max_sse_event_bytes(n);
-        }
-        if let Some(n) = o.max_pages {
-            s = s.max_pages(n);
-        }
-        if let Some(v) = o.protocol_version {
-            s = s.protocol_version(v);
-        }
-        if let Some(tool) = o.tool {
-            s = s.call_tool(tool, Value::Object(o.arguments.unwrap_or_default()));
-            if let Some(t) = o.expect_text {
-                s = s.expect_text(t);
-            }
-            if let Some(t) = o.expect_contains {
-                s = s.expect_contains(t);
-            }
-            if o.allow_tool_error == Some(true) {
-                s = s.allow_tool_error();
-            }
-        }
-        if o.check_auth == Some(true) {
-            // Without credentials, a tool or a scenario there is nothing to do after the auth
-            // check (the server would answer 401), so it is the only step.
-            if has_credentials || has_tool || from_document {
-                s = s.check_auth();
-            } else {
-                s.steps = vec![Step::CheckAuth(CheckAuthStep::default())];
-            }
-        }
-        s.validate()?;
-        Ok(s)
     }
 }
 
@@ -944,6 +631,8 @@ mod count {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::oauth::OAuthSpec;
+    use crate::model::steps::{CheckAuthStep, Step};
     use serde_json::json;
 
     /// Every field set: a new field breaks this literal until it is listed here and in
