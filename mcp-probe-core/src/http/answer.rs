@@ -13,7 +13,7 @@ use crate::clock::Deadline;
 use crate::http::challenge::parse_challenge;
 use crate::http::classify::redirect_failure;
 use crate::jsonrpc;
-use crate::jsonrpc::Incoming;
+use crate::jsonrpc::{Incoming, RpcError};
 use crate::model::FailureReason;
 use crate::model::{Failure, FailureCode};
 use crate::text::snippet;
@@ -96,15 +96,7 @@ pub(crate) async fn status_failure(
     let content_type = media_type(&headers);
     let body = read_prefix(resp, deadline).await;
     let reason = status.canonical_reason().unwrap_or("");
-    let rpc_error =
-        serde_json::from_slice::<Value>(&body)
-            .ok()
-            .and_then(|v| match jsonrpc::classify(v) {
-                Ok(Incoming::Response {
-                    outcome: Err(e), ..
-                }) => Some(e),
-                _ => None,
-            });
+    let rpc_error = rpc_error_in(&body);
     let failure = match code {
         300..=399 => redirect_failure(
             what,
@@ -112,28 +104,7 @@ pub(crate) async fn status_failure(
             headers.get(LOCATION).and_then(|v| v.to_str().ok()),
             &answered_url,
         ),
-        401 | 403 => {
-            let challenge = headers
-                .get_all(WWW_AUTHENTICATE)
-                .iter()
-                .filter_map(|v| v.to_str().ok())
-                .map(parse_challenge)
-                .collect::<Vec<_>>();
-            let mut message = format!("{what}: HTTP {code} {reason}: the server requires credentials");
-            if let Some(Value::Object(c)) = challenge.first() {
-                if let Some(Value::String(scheme)) = c.get("scheme") {
-                    message.push_str(&format!(" ({scheme} challenge"));
-                    if let Some(Value::String(err)) = c.get("error") {
-                        message.push_str(&format!(", error={err}"));
-                    }
-                    message.push(')');
-                }
-            } else {
-                message.push_str(" (no WWW-Authenticate challenge)");
-            }
-            Failure::new(FailureCode::AuthRequired, message)
-                .with("challenges", Value::Array(challenge))
-        }
+        401 | 403 => auth_failure(what, code, reason, &headers),
         404 if sent_session => Failure::new(
             FailureCode::SessionExpired,
             format!("{what}: HTTP 404: the server no longer knows the session"),
@@ -167,6 +138,41 @@ pub(crate) async fn status_failure(
         failure = failure.with("bodySnippet", snippet(&body, 300));
     }
     failure
+}
+
+/// The JSON-RPC error response an error body holds, if it holds one.
+fn rpc_error_in(body: &[u8]) -> Option<RpcError> {
+    serde_json::from_slice::<Value>(body)
+        .ok()
+        .and_then(|v| match jsonrpc::classify(v) {
+            Ok(Incoming::Response {
+                outcome: Err(e), ..
+            }) => Some(e),
+            _ => None,
+        })
+}
+
+/// A 401 or 403: credentials required, with the parsed `WWW-Authenticate` challenges.
+fn auth_failure(what: &str, code: u16, reason: &str, headers: &HeaderMap) -> Failure {
+    let challenge = headers
+        .get_all(WWW_AUTHENTICATE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .map(parse_challenge)
+        .collect::<Vec<_>>();
+    let mut message = format!("{what}: HTTP {code} {reason}: the server requires credentials");
+    if let Some(Value::Object(c)) = challenge.first() {
+        if let Some(Value::String(scheme)) = c.get("scheme") {
+            message.push_str(&format!(" ({scheme} challenge"));
+            if let Some(Value::String(err)) = c.get("error") {
+                message.push_str(&format!(", error={err}"));
+            }
+            message.push(')');
+        }
+    } else {
+        message.push_str(" (no WWW-Authenticate challenge)");
+    }
+    Failure::new(FailureCode::AuthRequired, message).with("challenges", Value::Array(challenge))
 }
 
 #[cfg(test)]

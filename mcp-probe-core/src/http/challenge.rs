@@ -2,6 +2,9 @@
 //! <param>: <value>…}`, bounded in count and size.
 
 use reqwest::header::{HeaderMap, WWW_AUTHENTICATE};
+use std::iter::Peekable;
+use std::str::CharIndices;
+
 use serde_json::{Map, Value};
 
 /// Most challenges read from `WWW-Authenticate`, and most bytes of each header value.
@@ -100,32 +103,13 @@ pub(crate) fn parse_challenge(header: &str) -> Value {
     let bytes = rest;
     let mut params = 0;
     while params < 20 {
-        // skip separators
-        while let Some((_, c)) = chars.peek() {
-            if *c == ',' || c.is_whitespace() {
-                chars.next();
-            } else {
-                break;
-            }
-        }
+        skip_separators(&mut chars);
         let Some(&(start, _)) = chars.peek() else {
             break;
         };
-        let mut eq = None;
-        while let Some(&(i, c)) = chars.peek() {
-            if c == '=' {
-                eq = Some(i);
-                chars.next();
-                break;
-            }
-            if c == ',' {
-                break;
-            }
-            chars.next();
-        }
-        let Some(eq) = eq else {
+        let Some(eq) = find_equals(&mut chars) else {
             // token68 or a bare token: keep it as-is.
-            let end = chars.peek().map_or(bytes.len(), |&(i, _)| i);
+            let end = position(&mut chars, bytes);
             out.insert(
                 "token".into(),
                 Value::String(crate::text::truncate(bytes[start..end].trim(), 300)),
@@ -135,29 +119,9 @@ pub(crate) fn parse_challenge(header: &str) -> Value {
         let name = bytes[start..eq].trim().to_ascii_lowercase();
         let value = if matches!(chars.peek(), Some((_, '"'))) {
             chars.next();
-            let mut v = String::new();
-            while let Some((_, c)) = chars.next() {
-                match c {
-                    '\\' => {
-                        if let Some((_, n)) = chars.next() {
-                            v.push(n);
-                        }
-                    }
-                    '"' => break,
-                    c => v.push(c),
-                }
-            }
-            v
+            quoted_string(&mut chars)
         } else {
-            let vstart = chars.peek().map_or(bytes.len(), |&(i, _)| i);
-            while let Some(&(_, c)) = chars.peek() {
-                if c == ',' {
-                    break;
-                }
-                chars.next();
-            }
-            let vend = chars.peek().map_or(bytes.len(), |&(i, _)| i);
-            bytes[vstart..vend].trim().to_owned()
+            token(&mut chars, bytes)
         };
         if !name.is_empty() {
             out.insert(
@@ -168,6 +132,71 @@ pub(crate) fn parse_challenge(header: &str) -> Value {
         params += 1;
     }
     Value::Object(out)
+}
+
+/// The characters of a challenge's parameters, with their byte offsets.
+type Chars<'a> = Peekable<CharIndices<'a>>;
+
+/// The byte offset of the next character, or the end of `text`.
+fn position(chars: &mut Chars<'_>, text: &str) -> usize {
+    chars.peek().map_or(text.len(), |&(i, _)| i)
+}
+
+/// Skips commas and white space between parameters.
+fn skip_separators(chars: &mut Chars<'_>) {
+    while let Some((_, c)) = chars.peek() {
+        if *c == ',' || c.is_whitespace() {
+            chars.next();
+        } else {
+            break;
+        }
+    }
+}
+
+/// Reads up to and past the `=` of a parameter and returns its offset; `None` (stopping
+/// before a comma or at the end) when the item has no `=`.
+fn find_equals(chars: &mut Chars<'_>) -> Option<usize> {
+    while let Some(&(i, c)) = chars.peek() {
+        if c == '=' {
+            chars.next();
+            return Some(i);
+        }
+        if c == ',' {
+            break;
+        }
+        chars.next();
+    }
+    None
+}
+
+/// The rest of a quoted string (after its opening quote), unescaped.
+fn quoted_string(chars: &mut Chars<'_>) -> String {
+    let mut v = String::new();
+    while let Some((_, c)) = chars.next() {
+        match c {
+            '\\' => {
+                if let Some((_, n)) = chars.next() {
+                    v.push(n);
+                }
+            }
+            '"' => break,
+            c => v.push(c),
+        }
+    }
+    v
+}
+
+/// A bare value: everything up to the next comma, trimmed.
+fn token(chars: &mut Chars<'_>, text: &str) -> String {
+    let vstart = position(chars, text);
+    while let Some(&(_, c)) = chars.peek() {
+        if c == ',' {
+            break;
+        }
+        chars.next();
+    }
+    let vend = position(chars, text);
+    text[vstart..vend].trim().to_owned()
 }
 
 #[cfg(test)]

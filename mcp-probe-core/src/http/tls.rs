@@ -270,83 +270,94 @@ pub(crate) fn find_tls_error<'a>(err: &'a (dyn StdError + 'static)) -> Option<&'
 /// The failure for a TLS error of the exchange `what`.
 pub(crate) fn tls_failure(e: &rustls::Error, what: &str) -> Failure {
     let code = failure_code(e);
-    let mut failure = match (code, e) {
-        (
-            FailureCode::TlsExpired,
-            rustls::Error::InvalidCertificate(CertificateError::ExpiredContext {
-                not_after, ..
-            }),
-        ) => Failure::new(
-            code,
-            format!(
-                "{what}: the server's TLS certificate expired on {}",
-                unix_text(*not_after)
-            ),
-        ),
-        (FailureCode::TlsExpired, _) => Failure::new(
-            code,
-            format!("{what}: the server's TLS certificate has expired"),
-        ),
-        (
-            FailureCode::TlsNotYetValid,
-            rustls::Error::InvalidCertificate(CertificateError::NotValidYetContext {
-                not_before,
-                ..
-            }),
-        ) => Failure::new(
-            code,
-            format!(
-                "{what}: the server's TLS certificate is not valid before {}",
-                unix_text(*not_before)
-            ),
-        ),
-        (FailureCode::TlsNotYetValid, _) => Failure::new(
-            code,
-            format!("{what}: the server's TLS certificate is not valid yet"),
-        ),
-        (
-            FailureCode::TlsHostnameMismatch,
-            rustls::Error::InvalidCertificate(CertificateError::NotValidForNameContext {
-                expected,
-                presented,
-            }),
-        ) => {
-            let names: Vec<String> = presented
-                .iter()
-                .take(10)
-                .map(|n| crate::text::truncate(n, 100))
-                .collect();
-            Failure::new(
-                code,
-                format!(
-                    "{what}: the server's TLS certificate is not valid for {} (it names {})",
-                    expected.to_str(),
-                    if names.is_empty() {
-                        "no host".to_owned()
-                    } else {
-                        names.join(", ")
-                    }
-                ),
-            )
-            .with("host", expected.to_str().into_owned())
-        }
-        (FailureCode::TlsHostnameMismatch, _) => Failure::new(
-            code,
-            format!("{what}: the server's TLS certificate is not valid for this host name"),
-        ),
-        (FailureCode::TlsUntrusted, _) => Failure::new(
+    let failure = match code {
+        FailureCode::TlsExpired | FailureCode::TlsNotYetValid => validity_failure(code, e, what),
+        FailureCode::TlsHostnameMismatch => hostname_failure(e, what),
+        FailureCode::TlsUntrusted => Failure::new(
             code,
             format!(
                 "{what}: the server's TLS certificate is not issued by a trusted authority \
                  (a private CA can be trusted with --ca-cert)"
             ),
         ),
-        (_, rustls::Error::AlertReceived(alert)) => Failure::new(
+        _ => handshake_failure(code, e, what),
+    };
+    failure.with("tlsError", crate::text::truncate(&e.to_string(), 300))
+}
+
+/// A certificate used outside its validity period (`code` is `TlsExpired` or
+/// `TlsNotYetValid`), with the date when rustls gives it.
+fn validity_failure(code: FailureCode, e: &rustls::Error, what: &str) -> Failure {
+    let message = match (code, e) {
+        (
+            FailureCode::TlsExpired,
+            rustls::Error::InvalidCertificate(CertificateError::ExpiredContext {
+                not_after, ..
+            }),
+        ) => format!(
+            "{what}: the server's TLS certificate expired on {}",
+            unix_text(*not_after)
+        ),
+        (FailureCode::TlsExpired, _) => {
+            format!("{what}: the server's TLS certificate has expired")
+        }
+        (
+            FailureCode::TlsNotYetValid,
+            rustls::Error::InvalidCertificate(CertificateError::NotValidYetContext {
+                not_before,
+                ..
+            }),
+        ) => format!(
+            "{what}: the server's TLS certificate is not valid before {}",
+            unix_text(*not_before)
+        ),
+        _ => format!("{what}: the server's TLS certificate is not valid yet"),
+    };
+    Failure::new(code, message)
+}
+
+/// A certificate for other names, with the names it has when rustls gives them.
+fn hostname_failure(e: &rustls::Error, what: &str) -> Failure {
+    let code = FailureCode::TlsHostnameMismatch;
+    let rustls::Error::InvalidCertificate(CertificateError::NotValidForNameContext {
+        expected,
+        presented,
+    }) = e
+    else {
+        return Failure::new(
+            code,
+            format!("{what}: the server's TLS certificate is not valid for this host name"),
+        );
+    };
+    let names: Vec<String> = presented
+        .iter()
+        .take(10)
+        .map(|n| crate::text::truncate(n, 100))
+        .collect();
+    Failure::new(
+        code,
+        format!(
+            "{what}: the server's TLS certificate is not valid for {} (it names {})",
+            expected.to_str(),
+            if names.is_empty() {
+                "no host".to_owned()
+            } else {
+                names.join(", ")
+            }
+        ),
+    )
+    .with("host", expected.to_str().into_owned())
+}
+
+/// A handshake that failed for another reason than the certificate.
+fn handshake_failure(code: FailureCode, e: &rustls::Error, what: &str) -> Failure {
+    match e {
+        rustls::Error::AlertReceived(alert) => Failure::new(
             code,
             format!("{what}: the server ended the TLS handshake with the alert {alert:?}"),
         )
         .with("alert", format!("{alert:?}")),
-        (_, rustls::Error::InvalidMessage(_) | rustls::Error::InappropriateMessage { .. }) => {
+        rustls::Error::InvalidMessage(_) | rustls::Error::InappropriateMessage { .. } => {
             Failure::new(
                 code,
                 format!(
@@ -356,9 +367,7 @@ pub(crate) fn tls_failure(e: &rustls::Error, what: &str) -> Failure {
             )
         }
         _ => Failure::new(code, format!("{what}: the TLS handshake failed")),
-    };
-    failure = failure.with("tlsError", crate::text::truncate(&e.to_string(), 300));
-    failure
+    }
 }
 
 fn unix_text(t: UnixTime) -> String {

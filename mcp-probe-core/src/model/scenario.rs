@@ -467,9 +467,22 @@ impl Scenario {
 
     /// Checks the scenario for mistakes a probe cannot recover from.
     pub fn validate(&self) -> Result<(), Error> {
-        let bad = |m: String| Err(Error::new(ErrorKind::InvalidScenario, m));
+        self.validate_steps()?;
+        if let Some(target) = &self.target {
+            self.validate_target(target)?;
+        }
+        if let Some(target) = &self.target {
+            self.validate_credentials(target)?;
+        }
+        self.timeouts.validate()?;
+        self.limits.validate()?;
+        self.validate_protocol_version()
+    }
+
+    /// How many steps, in what order, and a `checkAuth` only with a URL target.
+    fn validate_steps(&self) -> Result<(), Error> {
         if self.steps.len() > MAX_STEPS {
-            return bad(format!(
+            return invalid(format!(
                 "the scenario has {} steps; at most {MAX_STEPS} are allowed",
                 self.steps.len()
             ));
@@ -485,82 +498,90 @@ impl Scenario {
         match (handshakes.as_slice(), first_session_step) {
             ([], _) => {}
             ([h], Some(s)) if *h > s => {
-                return bad("`handshake` must come before `listTools` and `callTool`".into())
+                return invalid("`handshake` must come before `listTools` and `callTool`".into())
             }
             ([_], _) => {}
-            _ => return bad("`handshake` may appear only once".into()),
+            _ => return invalid("`handshake` may appear only once".into()),
         }
         if steps.iter().any(|s| matches!(s, Step::CheckAuth(_)))
             && self.effective_transport() == TransportChoice::Stdio
         {
-            return bad("the `checkAuth` step needs a URL target".into());
+            return invalid("the `checkAuth` step needs a URL target".into());
         }
         for step in &steps {
             if let Step::CallTool(call) = step {
                 if call.name.trim().is_empty() {
-                    return bad("a `callTool` step needs a tool `name`".into());
+                    return invalid("a `callTool` step needs a tool `name`".into());
                 }
             }
         }
-        if let Some(target) = &self.target {
-            let has_url = !target.url.trim().is_empty();
-            match (self.effective_transport(), has_url, &target.command) {
-                (TransportChoice::Stdio, _, None) => {
-                    return bad("the stdio transport needs a `command`".into())
-                }
-                (TransportChoice::Stdio, _, Some(c)) if c.program.trim().is_empty() => {
-                    return bad("`command.program` must not be empty".into())
-                }
-                (TransportChoice::Stdio, true, _) => {
-                    return bad("give either a `url` or a `command` (stdio), not both".into())
-                }
-                (TransportChoice::Stdio, false, Some(_)) => {}
-                (_, _, Some(_)) => {
-                    return bad("a `command` needs the stdio transport (leave `transport` out or set it to stdio)".into())
-                }
-                (_, false, None) => {
-                    return Err(Error::new(ErrorKind::InvalidUrl, "no URL given"));
-                }
-                (_, true, None) => {}
+        Ok(())
+    }
+
+    /// A URL, or a command with the stdio transport; never both, never neither.
+    fn validate_target(&self, target: &TargetSpec) -> Result<(), Error> {
+        let has_url = !target.url.trim().is_empty();
+        match (self.effective_transport(), has_url, &target.command) {
+            (TransportChoice::Stdio, _, None) => {
+                invalid("the stdio transport needs a `command`".into())
             }
+            (TransportChoice::Stdio, _, Some(c)) if c.program.trim().is_empty() => {
+                invalid("`command.program` must not be empty".into())
+            }
+            (TransportChoice::Stdio, true, _) => {
+                invalid("give either a `url` or a `command` (stdio), not both".into())
+            }
+            (TransportChoice::Stdio, false, Some(_)) => Ok(()),
+            (_, _, Some(_)) => invalid(
+                "a `command` needs the stdio transport (leave `transport` out or set it to stdio)"
+                    .into(),
+            ),
+            (_, false, None) => Err(Error::new(ErrorKind::InvalidUrl, "no URL given")),
+            (_, true, None) => Ok(()),
         }
-        if let Some(target) = &self.target {
-            target.tls.validate()?;
-            if let Some(oauth) = &target.oauth {
-                if self.effective_transport() == TransportChoice::Stdio {
-                    return bad("`oauth` needs a URL target".into());
-                }
-                if target.bearer_env.is_some() || target.bearer_file.is_some() {
-                    return bad("give either a bearer token (`bearerEnv`/`bearerFile`) or OAuth client credentials (`oauth`), not both".into());
-                }
-                if target
-                    .headers
-                    .keys()
-                    .any(|name| name.trim().eq_ignore_ascii_case("authorization"))
-                {
-                    return bad("an `Authorization` header cannot be combined with OAuth client credentials (`oauth`)".into());
-                }
-                oauth.validate()?;
-            }
+    }
+
+    /// The TLS options, and OAuth client credentials only with a URL and no other credential.
+    fn validate_credentials(&self, target: &TargetSpec) -> Result<(), Error> {
+        target.tls.validate()?;
+        let Some(oauth) = &target.oauth else {
+            return Ok(());
+        };
+        if self.effective_transport() == TransportChoice::Stdio {
+            return invalid("`oauth` needs a URL target".into());
         }
-        self.timeouts.validate()?;
-        self.limits.validate()?;
-        if let Some(v) = &self.protocol_version {
-            if v.trim().is_empty() {
-                return bad("`protocolVersion` must not be empty".into());
-            }
-            let era_of_version = if v == MODERN_VERSION {
-                ProtocolChoice::Modern
-            } else {
-                ProtocolChoice::Handshake
-            };
-            if self.protocol != ProtocolChoice::Auto && self.protocol != era_of_version {
-                return bad(format!(
-                    "`protocolVersion: {v}` belongs to the {} era, but `protocol` is {}",
-                    era_of_version.as_str(),
-                    self.protocol.as_str()
-                ));
-            }
+        if target.bearer_env.is_some() || target.bearer_file.is_some() {
+            return invalid("give either a bearer token (`bearerEnv`/`bearerFile`) or OAuth client credentials (`oauth`), not both".into());
+        }
+        if target
+            .headers
+            .keys()
+            .any(|name| name.trim().eq_ignore_ascii_case("authorization"))
+        {
+            return invalid("an `Authorization` header cannot be combined with OAuth client credentials (`oauth`)".into());
+        }
+        oauth.validate()
+    }
+
+    /// A protocol version is not empty and belongs to the chosen era.
+    fn validate_protocol_version(&self) -> Result<(), Error> {
+        let Some(v) = &self.protocol_version else {
+            return Ok(());
+        };
+        if v.trim().is_empty() {
+            return invalid("`protocolVersion` must not be empty".into());
+        }
+        let era_of_version = if v == MODERN_VERSION {
+            ProtocolChoice::Modern
+        } else {
+            ProtocolChoice::Handshake
+        };
+        if self.protocol != ProtocolChoice::Auto && self.protocol != era_of_version {
+            return invalid(format!(
+                "`protocolVersion: {v}` belongs to the {} era, but `protocol` is {}",
+                era_of_version.as_str(),
+                self.protocol.as_str()
+            ));
         }
         Ok(())
     }
@@ -665,6 +686,11 @@ impl Scenario {
         self.target_mut().follow_redirects = follow;
         self
     }
+}
+
+/// An `invalid_scenario` error.
+fn invalid(message: String) -> Result<(), Error> {
+    Err(Error::new(ErrorKind::InvalidScenario, message))
 }
 
 #[cfg(test)]

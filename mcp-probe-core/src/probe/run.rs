@@ -65,13 +65,7 @@ impl<'a> Run<'a> {
             credentials,
             connect,
         } = prepared;
-        let mut secrets = Secrets::new();
-        if let Some(command) = &spec.command {
-            command.env.values().for_each(|v| secrets.add(v));
-        }
-        if let Some(c) = &credentials {
-            c.collect_secrets(&mut secrets);
-        }
+        let secrets = given_secrets(spec, credentials.as_ref());
         // Getting the token is part of the probe's time; it goes into the target before
         // anything is sent with it.
         let mut token = None;
@@ -84,19 +78,7 @@ impl<'a> Run<'a> {
                 .await?;
             token = Some(phase);
         }
-        let (display_url, mut opened) = match &http {
-            Some((target, client)) => {
-                let (transport, legacy) =
-                    open_http(client.clone(), target.clone(), scenario.limits);
-                (target.display_url(), Ok((transport, Some(legacy))))
-            }
-            None => {
-                let command = spec.command.clone().unwrap_or_default();
-                let spawned =
-                    Stdio::spawn(&command, scenario.limits).map(|t| (Transport::Stdio(t), None));
-                (stdio_display(&command), spawned)
-            }
-        };
+        let (display_url, mut opened) = open_transport(http.as_ref(), spec, scenario.limits);
         if let Some(f) = token.as_mut().and_then(|p| p.failure.take()) {
             opened = Err(f);
         }
@@ -104,26 +86,13 @@ impl<'a> Run<'a> {
             Ok((transport, legacy)) => (Some(Session::new(transport, legacy, clock)), None),
             Err(f) => (None, Some(f)),
         };
-        let choice = scenario.effective_protocol();
-        let transport = scenario.effective_transport();
-        let cached = match (choice, transport) {
-            (ProtocolChoice::Auto, TransportChoice::Auto | TransportChoice::StreamableHttp) => {
-                prober.cached_era(cache_key(spec))
-            }
-            _ => None,
-        };
         Ok(Run {
             prober,
             scenario,
             spec,
             clock,
             connect,
-            plan: EraPlan {
-                choice,
-                transport,
-                requested_version: scenario.protocol_version.as_deref(),
-                cached,
-            },
+            plan: era_plan(prober, scenario, spec),
             http,
             credentials,
             token,
@@ -360,6 +329,57 @@ impl<'a> Run<'a> {
         };
         self.secrets.scrub_report(&mut report);
         report
+    }
+}
+
+/// The secrets a probe is given: the stdio server's environment and the credentials.
+fn given_secrets(spec: &TargetSpec, credentials: Option<&Credentials>) -> Secrets {
+    let mut secrets = Secrets::new();
+    if let Some(command) = &spec.command {
+        command.env.values().for_each(|v| secrets.add(v));
+    }
+    if let Some(c) = credentials {
+        c.collect_secrets(&mut secrets);
+    }
+    secrets
+}
+
+/// Opens the transport to the URL target (nothing is sent yet) or spawns the stdio server;
+/// how the target is shown, and the transport with its legacy HTTP+SSE opener.
+fn open_transport(
+    http: Option<&(Target, HttpClient)>,
+    spec: &TargetSpec,
+    limits: Limits,
+) -> (String, Result<(Transport, Option<LegacyOpener>), Failure>) {
+    match http {
+        Some((target, client)) => {
+            let (transport, legacy) = open_http(client.clone(), target.clone(), limits);
+            (target.display_url(), Ok((transport, Some(legacy))))
+        }
+        None => {
+            let command = spec.command.clone().unwrap_or_default();
+            let spawned = Stdio::spawn(&command, limits).map(|t| (Transport::Stdio(t), None));
+            (stdio_display(&command), spawned)
+        }
+    }
+}
+
+/// How the probe picks its era: the scenario's choices, and (auto over Streamable HTTP)
+/// the era an earlier probe of the URL found.
+fn era_plan<'a>(prober: &Shared, scenario: &'a Scenario, spec: &TargetSpec) -> EraPlan<'a> {
+    let choice = scenario.effective_protocol();
+    let transport = scenario.effective_transport();
+    let cached = match (choice, transport) {
+        (ProtocolChoice::Auto, TransportChoice::Auto | TransportChoice::StreamableHttp) => {
+            prober.cached_era(cache_key(spec))
+        }
+        _ => None,
+    };
+    EraPlan {
+        choice,
+        transport,
+        requested_version: scenario.protocol_version.as_deref(),
+        cached,
     }
 }
 

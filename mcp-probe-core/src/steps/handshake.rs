@@ -7,13 +7,15 @@ use crate::model::{
 };
 use serde_json::{json, Map, Value};
 
-use super::{expectation, malformed, record_cache_hints, rpc_failure, StepContext};
+use super::{expectation, malformed, record_cache_hints, rpc_failure, EraPlan, StepContext};
 use crate::jsonrpc::{RpcError, RpcOutcome};
 use crate::model::{
-    Failure, FailureCode, FailureFamily, FailureReason, Negotiation, ServerInfo, WarningCode,
+    Failure, FailureCode, FailureFamily, FailureReason, Negotiation, ServerInfo, StepReport,
+    WarningCode,
 };
 use crate::model::{HandshakeStep, NegotiationMode, TransportChoice};
 use crate::negotiate::is_known_handshake_version;
+use crate::session::Session;
 use crate::transport::legacy_sse::OpenError;
 
 /// The version that defined the legacy HTTP+SSE transport.
@@ -54,46 +56,84 @@ async fn run(
     let report = &mut *cx.report;
     if plan.transport == TransportChoice::Sse {
         // Legacy HTTP+SSE is the 2024-11-05 transport: handshake era only.
-        let opened = session
-            .switch_to_legacy(log)
-            .await
-            .map_err(OpenError::into_failure);
-        evidence.push(match &opened {
-            Ok(()) => "GET → event stream with an endpoint (legacy HTTP+SSE)".to_owned(),
-            Err(f) => format!("GET → {}", f.code),
-        });
-        opened?;
+        open_legacy(session, log, evidence).await?;
     }
     let try_discover = try_discover && plan.transport != TransportChoice::Sse;
     if try_discover {
-        session.set_modern(true);
-        let outcome = session.discover(log).await;
-        match judge_discover(outcome, log.http_status, evidence) {
-            Verdict::Modern(result) => {
-                record_cache_hints(report, &Value::Object(result.clone()));
-                let server = accept_modern(&result, step, log)?;
-                learnt.era = Some(Era::Modern);
-                learnt.protocol_version = Some(MODERN_VERSION.to_owned());
-                learnt.server = Some(server);
-                return Ok(());
-            }
-            Verdict::Final(f) => return Err(f),
-            Verdict::NotModern(why) => {
-                if plan.choice == ProtocolChoice::Modern {
-                    let f = Failure::new(
-                        FailureCode::ProtocolVersion,
-                        format!(
-                            "server/discover: the server does not speak {MODERN_VERSION} ({why})"
-                        ),
-                    )
-                    .with("requested", MODERN_VERSION)
-                    .with("evidence", evidence.clone());
-                    return Err(f);
-                }
-                session.set_modern(false);
-            }
+        if let Some(server) = try_modern(session, plan, step, log, report, evidence).await? {
+            learnt.era = Some(Era::Modern);
+            learnt.protocol_version = Some(MODERN_VERSION.to_owned());
+            learnt.server = Some(server);
+            return Ok(());
         }
     }
+    let (version, server) = initialize_era(session, plan, step, log, evidence).await?;
+    learnt.era = Some(Era::Handshake);
+    learnt.protocol_version = Some(version);
+    learnt.server = Some(server);
+    Ok(())
+}
+
+/// Opens the event stream of the legacy HTTP+SSE transport, noting what the GET found.
+async fn open_legacy(
+    session: &mut Session,
+    log: &mut StepLog,
+    evidence: &mut Vec<String>,
+) -> Result<(), Failure> {
+    let opened = session
+        .switch_to_legacy(log)
+        .await
+        .map_err(OpenError::into_failure);
+    evidence.push(match &opened {
+        Ok(()) => "GET → event stream with an endpoint (legacy HTTP+SSE)".to_owned(),
+        Err(f) => format!("GET → {}", f.code),
+    });
+    opened
+}
+
+/// `server/discover`: the server it describes when it speaks 2026-07-28, `None` when it
+/// does not and the plan allows falling back to `initialize`.
+async fn try_modern(
+    session: &mut Session,
+    plan: EraPlan<'_>,
+    step: &HandshakeStep,
+    log: &mut StepLog,
+    report: &mut StepReport,
+    evidence: &mut Vec<String>,
+) -> Result<Option<ServerInfo>, Failure> {
+    session.set_modern(true);
+    let outcome = session.discover(log).await;
+    match judge_discover(outcome, log.http_status, evidence) {
+        Verdict::Modern(result) => {
+            record_cache_hints(report, &Value::Object(result.clone()));
+            accept_modern(&result, step, log).map(Some)
+        }
+        Verdict::Final(f) => Err(f),
+        Verdict::NotModern(why) => {
+            if plan.choice == ProtocolChoice::Modern {
+                let f = Failure::new(
+                    FailureCode::ProtocolVersion,
+                    format!("server/discover: the server does not speak {MODERN_VERSION} ({why})"),
+                )
+                .with("requested", MODERN_VERSION)
+                .with("evidence", evidence.clone());
+                return Err(f);
+            }
+            session.set_modern(false);
+            Ok(None)
+        }
+    }
+}
+
+/// The handshake era: `initialize`, falling back to legacy HTTP+SSE when the plan allows
+/// and the POST was refused; the negotiated version and the server.
+async fn initialize_era(
+    session: &mut Session,
+    plan: EraPlan<'_>,
+    step: &HandshakeStep,
+    log: &mut StepLog,
+    evidence: &mut Vec<String>,
+) -> Result<(String, ServerInfo), Failure> {
     // Legacy HTTP+SSE is the transport of 2024-11-05: ask for that version over it.
     let requested = plan
         .requested_version
@@ -102,7 +142,7 @@ async fn run(
         } else {
             LATEST_HANDSHAKE_VERSION
         });
-    let (version, server) = match initialize(session, requested, step, log, evidence).await {
+    match initialize(session, requested, step, log, evidence).await {
         // §5: an `initialize` POST refused with 400/404/405 may mean a 2024-11-05 server that
         // only speaks legacy HTTP+SSE at this URL: try GET.
         Err(f)
@@ -116,7 +156,7 @@ async fn run(
                     evidence
                         .push("GET → event stream with an endpoint (legacy HTTP+SSE)".to_owned());
                     let requested = plan.requested_version.unwrap_or(LEGACY_VERSION);
-                    initialize(session, requested, step, log, evidence).await?
+                    initialize(session, requested, step, log, evidence).await
                 }
                 // An event stream opened: the server is a legacy one, and that stream's
                 // failure is what happened.
@@ -125,20 +165,16 @@ async fn run(
                         "GET → an event stream, then {} (legacy HTTP+SSE)",
                         legacy.code
                     ));
-                    return Err(legacy);
+                    Err(legacy)
                 }
                 Err(OpenError::NoStream(legacy)) => {
                     evidence.push(format!("GET → {}", legacy.code));
-                    return Err(modern_only_hint(f));
+                    Err(modern_only_hint(f))
                 }
             }
         }
-        other => other.map_err(modern_only_hint)?,
-    };
-    learnt.era = Some(Era::Handshake);
-    learnt.protocol_version = Some(version);
-    learnt.server = Some(server);
-    Ok(())
+        other => other.map_err(modern_only_hint),
+    }
 }
 
 enum Verdict {
@@ -157,59 +193,8 @@ fn judge_discover(
     evidence: &mut Vec<String>,
 ) -> Verdict {
     match outcome {
-        Err(f) => {
-            let final_failure = matches!(
-                f.family,
-                FailureFamily::Unreachable
-                    | FailureFamily::Timeout
-                    | FailureFamily::Tls
-                    | FailureFamily::Auth
-            ) || matches!(
-                f.code,
-                // An HTML page or stray output on stdout would be there for `initialize` too.
-                FailureCode::Redirect | FailureCode::ResponseTooLarge | FailureCode::NotMcp
-            ) || f.reason() == Some(FailureReason::InvalidHttp);
-            let seen = match f.http_status() {
-                Some(status) => match f.rpc_error().map(|e| e.code) {
-                    Some(code) => format!("HTTP {status}, JSON-RPC error {code}"),
-                    None => format!("HTTP {status}"),
-                },
-                None => f.code.as_str().to_owned(),
-            };
-            evidence.push(format!("server/discover → {seen}"));
-            if final_failure {
-                Verdict::Final(f)
-            } else {
-                Verdict::NotModern(seen)
-            }
-        }
-        Ok(Err(e)) => {
-            evidence.push(match http_status {
-                Some(status) => {
-                    format!("server/discover → HTTP {status}, JSON-RPC error {}", e.code)
-                }
-                None => format!("server/discover → JSON-RPC error {}", e.code),
-            });
-            match e.code {
-                -32022 => {
-                    let supported = supported_versions(e.data.as_ref());
-                    if supported.iter().any(|v| v == MODERN_VERSION) {
-                        Verdict::Final(rpc_failure("server/discover", e))
-                    } else {
-                        Verdict::NotModern(format!(
-                            "it supports {}",
-                            if supported.is_empty() {
-                                "no version it names".into()
-                            } else {
-                                supported.join(", ")
-                            }
-                        ))
-                    }
-                }
-                -32020 | -32021 => Verdict::Final(rpc_failure("server/discover", e)),
-                code => Verdict::NotModern(format!("JSON-RPC error {code}")),
-            }
-        }
+        Err(f) => judge_discover_failure(f, evidence),
+        Ok(Err(e)) => judge_discover_error(e, http_status, evidence),
         Ok(Ok(Value::Object(result))) => {
             let supported = supported_versions(Some(&Value::Object(result.clone())));
             if supported.iter().any(|v| v == MODERN_VERSION) {
@@ -232,6 +217,69 @@ fn judge_discover(
             ));
             Verdict::NotModern("its discover result is not an object".into())
         }
+    }
+}
+
+/// `server/discover` failed before a JSON-RPC answer: final when `initialize` would fail
+/// the same way, otherwise not a 2026-07-28 server.
+fn judge_discover_failure(f: Failure, evidence: &mut Vec<String>) -> Verdict {
+    let final_failure = matches!(
+        f.family,
+        FailureFamily::Unreachable
+            | FailureFamily::Timeout
+            | FailureFamily::Tls
+            | FailureFamily::Auth
+    ) || matches!(
+        f.code,
+        // An HTML page or stray output on stdout would be there for `initialize` too.
+        FailureCode::Redirect | FailureCode::ResponseTooLarge | FailureCode::NotMcp
+    ) || f.reason() == Some(FailureReason::InvalidHttp);
+    let seen = match f.http_status() {
+        Some(status) => match f.rpc_error().map(|e| e.code) {
+            Some(code) => format!("HTTP {status}, JSON-RPC error {code}"),
+            None => format!("HTTP {status}"),
+        },
+        None => f.code.as_str().to_owned(),
+    };
+    evidence.push(format!("server/discover → {seen}"));
+    if final_failure {
+        Verdict::Final(f)
+    } else {
+        Verdict::NotModern(seen)
+    }
+}
+
+/// `server/discover` answered with a JSON-RPC error: a version or request error of
+/// 2026-07-28 is final, any other means the server does not speak it.
+fn judge_discover_error(
+    e: RpcError,
+    http_status: Option<u16>,
+    evidence: &mut Vec<String>,
+) -> Verdict {
+    evidence.push(match http_status {
+        Some(status) => {
+            format!("server/discover → HTTP {status}, JSON-RPC error {}", e.code)
+        }
+        None => format!("server/discover → JSON-RPC error {}", e.code),
+    });
+    match e.code {
+        -32022 => {
+            let supported = supported_versions(e.data.as_ref());
+            if supported.iter().any(|v| v == MODERN_VERSION) {
+                Verdict::Final(rpc_failure("server/discover", e))
+            } else {
+                Verdict::NotModern(format!(
+                    "it supports {}",
+                    if supported.is_empty() {
+                        "no version it names".into()
+                    } else {
+                        supported.join(", ")
+                    }
+                ))
+            }
+        }
+        -32020 | -32021 => Verdict::Final(rpc_failure("server/discover", e)),
+        code => Verdict::NotModern(format!("JSON-RPC error {code}")),
     }
 }
 
@@ -296,7 +344,7 @@ fn accept_modern(
 
 /// `initialize`, version check, `notifications/initialized`; the negotiated version and server.
 async fn initialize(
-    session: &mut crate::session::Session,
+    session: &mut Session,
     requested: &str,
     step: &HandshakeStep,
     log: &mut StepLog,

@@ -7,7 +7,9 @@ use std::hash::{BuildHasher, RandomState};
 use serde_json::{json, Map, Value};
 
 use super::{expectation, malformed, record_cache_hints, rpc_failure, StepContext};
-use crate::model::{CallResult, Failure, FailureCode, FailureReason, ToolInfo, WarningCode};
+use crate::model::{
+    CallResult, Failure, FailureCode, FailureReason, StepReport, ToolInfo, WarningCode,
+};
 use crate::model::{CallToolStep, ListToolsStep};
 
 /// Most tools kept in a report from a listing (across pages); expectations see them all.
@@ -27,18 +29,11 @@ const MAX_INPUT_ROUNDS: usize = 3;
 /// [`MAX_TOOLS`] tools, while expectations are judged against every name listed; earlier
 /// cursors are remembered by hash only, and a cursor longer than [`MAX_CURSOR_BYTES`] is
 /// refused.
-pub(crate) async fn list_tools(cx: StepContext<'_>, step: &ListToolsStep) -> Result<(), Failure> {
-    let mut tools: Vec<ToolInfo> = Vec::new();
-    let mut seen = NameSet::default();
-    let mut wanted: HashMap<&str, bool> = step
-        .expect
-        .tools_present
-        .iter()
-        .map(|w| (w.as_str(), false))
-        .collect();
-    let mut listed: u64 = 0;
-    let hasher = RandomState::new();
-    let mut cursors: HashSet<u64> = HashSet::new();
+pub(crate) async fn list_tools(
+    mut cx: StepContext<'_>,
+    step: &ListToolsStep,
+) -> Result<(), Failure> {
+    let mut listing = Listing::new(step);
     let mut cursor: Option<String> = None;
     let mut pages: u32 = 0;
     loop {
@@ -54,122 +49,188 @@ pub(crate) async fn list_tools(cx: StepContext<'_>, step: &ListToolsStep) -> Res
         pages += 1;
         let result = outcome.map_err(|e| rpc_failure("tools/list", e))?;
         record_cache_hints(cx.report, &result);
+        listing.take_page(&mut cx, &result, pages)?;
+        match listing.next_cursor(&result, pages)? {
+            Some(next) => cursor = Some(next),
+            None => break,
+        }
+    }
+    listing.finish(cx, step, pages)
+}
+
+/// What a listing has gathered so far, across pages.
+struct Listing<'s> {
+    /// The tools kept for the report (at most [`MAX_TOOLS`]).
+    tools: Vec<ToolInfo>,
+    seen: NameSet,
+    /// The names the step expects, and whether each was listed.
+    wanted: HashMap<&'s str, bool>,
+    /// How many tools were listed, kept or not.
+    listed: u64,
+    hasher: RandomState,
+    /// The cursors followed, by hash.
+    cursors: HashSet<u64>,
+}
+
+impl<'s> Listing<'s> {
+    fn new(step: &'s ListToolsStep) -> Self {
+        Listing {
+            tools: Vec::new(),
+            seen: NameSet::default(),
+            wanted: step
+                .expect
+                .tools_present
+                .iter()
+                .map(|w| (w.as_str(), false))
+                .collect(),
+            listed: 0,
+            hasher: RandomState::new(),
+            cursors: HashSet::new(),
+        }
+    }
+
+    /// Takes in the tools of page number `page`.
+    fn take_page(
+        &mut self,
+        cx: &mut StepContext<'_>,
+        result: &Value,
+        page: u32,
+    ) -> Result<(), Failure> {
         let Some(list) = result.get("tools").and_then(Value::as_array) else {
             return Err(malformed(
                 "tools/list: the result has no `tools` array",
                 FailureReason::MissingField,
             )
             .with("field", "tools")
-            .with("page", pages));
+            .with("page", page));
         };
         for (i, tool) in list.iter().enumerate() {
             let Some(name) = tool.get("name").and_then(Value::as_str) else {
                 return Err(malformed(
-                    &format!("tools/list: tool #{} on page {pages} has no name", i + 1),
+                    &format!("tools/list: tool #{} on page {page} has no name", i + 1),
                     FailureReason::MissingField,
                 )
                 .with("field", "name")
-                .with("page", pages));
+                .with("page", page));
             };
-            listed += 1;
-            if let Some(found) = wanted.get_mut(name) {
-                *found = true;
-            }
-            if seen.insert(&hasher, name) == Some(false) {
-                cx.log.warn(
-                    WarningCode::DuplicateTool,
-                    format!(
-                        "tools/list: the tool {:?} is listed more than once",
-                        crate::text::truncate(name, 200)
-                    ),
-                );
-            }
-            if tools.len() >= MAX_TOOLS {
-                continue;
-            }
-            let name = crate::text::truncate(name, 200);
-            let headers = mirrored_headers(tool);
-            if !headers.is_empty() {
-                cx.learnt.tool_headers.insert(name.clone(), headers);
-            }
-            tools.push(ToolInfo {
-                name,
-                title: tool
-                    .get("title")
-                    .and_then(Value::as_str)
-                    .map(|s| crate::text::truncate(s, 200)),
-                description: tool
-                    .get("description")
-                    .and_then(Value::as_str)
-                    .map(|s| crate::text::truncate(s, 500)),
-            });
+            self.take_tool(cx, tool, name);
         }
+        Ok(())
+    }
+
+    /// Counts, checks for a duplicate and (below [`MAX_TOOLS`]) keeps one listed tool.
+    fn take_tool(&mut self, cx: &mut StepContext<'_>, tool: &Value, name: &str) {
+        self.listed += 1;
+        if let Some(found) = self.wanted.get_mut(name) {
+            *found = true;
+        }
+        if self.seen.insert(&self.hasher, name) == Some(false) {
+            cx.log.warn(
+                WarningCode::DuplicateTool,
+                format!(
+                    "tools/list: the tool {:?} is listed more than once",
+                    crate::text::truncate(name, 200)
+                ),
+            );
+        }
+        if self.tools.len() >= MAX_TOOLS {
+            return;
+        }
+        let name = crate::text::truncate(name, 200);
+        let headers = mirrored_headers(tool);
+        if !headers.is_empty() {
+            cx.learnt.tool_headers.insert(name.clone(), headers);
+        }
+        self.tools.push(ToolInfo {
+            name,
+            title: tool
+                .get("title")
+                .and_then(Value::as_str)
+                .map(|s| crate::text::truncate(s, 200)),
+            description: tool
+                .get("description")
+                .and_then(Value::as_str)
+                .map(|s| crate::text::truncate(s, 500)),
+        });
+    }
+
+    /// The cursor of the next page, `None` after the last page; a cursor too long, seen
+    /// before or not a string is a failure.
+    fn next_cursor(&mut self, result: &Value, page: u32) -> Result<Option<String>, Failure> {
         match result.get("nextCursor") {
-            None | Some(Value::Null) => break,
+            None | Some(Value::Null) => Ok(None),
             Some(Value::String(next)) => {
                 if next.len() > MAX_CURSOR_BYTES {
                     return Err(malformed(
                         &format!(
-                            "tools/list: nextCursor on page {pages} is {} bytes long; a probe follows cursors of at most {MAX_CURSOR_BYTES} bytes",
+                            "tools/list: nextCursor on page {page} is {} bytes long; a probe follows cursors of at most {MAX_CURSOR_BYTES} bytes",
                             next.len()
                         ),
                         FailureReason::CursorTooLong,
                     )
-                    .with("page", pages)
+                    .with("page", page)
                     .with("cursorBytes", next.len()));
                 }
-                if !cursors.insert(hasher.hash_one(next.as_str())) {
+                if !self.cursors.insert(self.hasher.hash_one(next.as_str())) {
                     return Err(malformed(
                         "tools/list: nextCursor repeats an earlier cursor (pagination loop)",
                         FailureReason::PaginationLoop,
                     )
-                    .with("page", pages));
+                    .with("page", page));
                 }
-                cursor = Some(next.clone());
+                Ok(Some(next.clone()))
             }
-            Some(other) => {
-                return Err(malformed(
-                    &format!(
-                        "tools/list: nextCursor is a {}, not a string",
-                        crate::text::kind(other)
-                    ),
-                    FailureReason::InvalidField,
-                )
-                .with("field", "nextCursor"))
-            }
-        }
-    }
-    if listed > tools.len() as u64 {
-        cx.log.warn(
-            WarningCode::ToolsTruncated,
-            format!(
-                "tools/list: the server lists {listed} tools; the report keeps the first {}",
-                tools.len()
-            ),
-        );
-    }
-    let shown: Vec<String> = tools.iter().take(20).map(|t| t.name.clone()).collect();
-    cx.report.tools = Some(tools);
-    cx.report.pages = Some(pages);
-    for wanted_name in &step.expect.tools_present {
-        if wanted.get(wanted_name.as_str()) == Some(&false) {
-            return Err(expectation(
-                "toolsPresent",
-                format!(
-                    "tools/list: the tool {wanted_name:?} is not listed (the server lists {listed} tool{}{})",
-                    if listed == 1 { "" } else { "s" },
-                    if shown.is_empty() {
-                        String::new()
-                    } else {
-                        format!(": {}", shown.join(", "))
-                    }
+            Some(other) => Err(malformed(
+                &format!(
+                    "tools/list: nextCursor is a {}, not a string",
+                    crate::text::kind(other)
                 ),
-                json!(wanted_name),
-                json!(shown),
-            ));
+                FailureReason::InvalidField,
+            )
+            .with("field", "nextCursor")),
         }
     }
-    Ok(())
+
+    /// Reports the listing and judges the step's expectations.
+    fn finish(self, cx: StepContext<'_>, step: &ListToolsStep, pages: u32) -> Result<(), Failure> {
+        let Listing {
+            tools,
+            wanted,
+            listed,
+            ..
+        } = self;
+        if listed > tools.len() as u64 {
+            cx.log.warn(
+                WarningCode::ToolsTruncated,
+                format!(
+                    "tools/list: the server lists {listed} tools; the report keeps the first {}",
+                    tools.len()
+                ),
+            );
+        }
+        let shown: Vec<String> = tools.iter().take(20).map(|t| t.name.clone()).collect();
+        cx.report.tools = Some(tools);
+        cx.report.pages = Some(pages);
+        for wanted_name in &step.expect.tools_present {
+            if wanted.get(wanted_name.as_str()) == Some(&false) {
+                return Err(expectation(
+                    "toolsPresent",
+                    format!(
+                        "tools/list: the tool {wanted_name:?} is not listed (the server lists {listed} tool{}{})",
+                        if listed == 1 { "" } else { "s" },
+                        if shown.is_empty() {
+                            String::new()
+                        } else {
+                            format!(": {}", shown.join(", "))
+                        }
+                    ),
+                    json!(wanted_name),
+                    json!(shown),
+                ));
+            }
+        }
+        Ok(())
+    }
 }
 
 /// The names listed so far, by hash, to spot duplicates; bounded ([`MAX_NAMES_TRACKED`]).
@@ -193,12 +254,23 @@ impl NameSet {
 }
 
 /// `tools/call` and its expectations.
-pub(crate) async fn call_tool(cx: StepContext<'_>, step: &CallToolStep) -> Result<(), Failure> {
+pub(crate) async fn call_tool(mut cx: StepContext<'_>, step: &CallToolStep) -> Result<(), Failure> {
     cx.report.tool = Some(step.name.clone());
+    let result = call_until_answered(&mut cx, step).await?;
+    let (text, is_error) = record_result(cx.report, &result)?;
+    judge_call(step, &text, is_error)
+}
+
+/// Calls the tool, answering `input_required` with the step's `inputResponses` (at most
+/// [`MAX_INPUT_ROUNDS`] times), and returns the final result.
+async fn call_until_answered(
+    cx: &mut StepContext<'_>,
+    step: &CallToolStep,
+) -> Result<Value, Failure> {
     let name = &step.name;
     let mut params = json!({"name": name, "arguments": step.arguments});
     let mut rounds = 0;
-    let result = loop {
+    loop {
         if let Some(mirrored) = cx.learnt.tool_headers.get(name) {
             cx.session
                 .set_param_headers(param_headers(mirrored, &step.arguments));
@@ -209,19 +281,9 @@ pub(crate) async fn call_tool(cx: StepContext<'_>, step: &CallToolStep) -> Resul
             .await?;
         let result = outcome.map_err(|e| rpc_failure("tools/call", e))?;
         if result.get("resultType").and_then(Value::as_str) != Some("input_required") {
-            break result;
+            return Ok(result);
         }
         // 2026-07-28: the server needs answers first; send the scenario's, if it has them.
-        let asked = result.get("inputRequests").cloned().unwrap_or(Value::Null);
-        let asked_keys: Vec<String> = asked
-            .as_object()
-            .map(|o| {
-                o.keys()
-                    .take(20)
-                    .map(|k| crate::text::truncate(k, 60))
-                    .collect()
-            })
-            .unwrap_or_default();
         match &step.input_responses {
             Some(responses) if rounds < MAX_INPUT_ROUNDS => {
                 rounds += 1;
@@ -231,22 +293,42 @@ pub(crate) async fn call_tool(cx: StepContext<'_>, step: &CallToolStep) -> Resul
                     params["requestState"] = state.clone();
                 }
             }
-            _ => {
-                let message = if step.input_responses.is_some() {
-                    format!("tools/call {name}: the server still needs input after {rounds} rounds of inputResponses")
-                } else {
-                    format!(
-                        "tools/call {name}: the server needs input before it can answer ({}); give it with inputResponses",
-                        if asked_keys.is_empty() { "nothing named".to_owned() } else { asked_keys.join(", ") }
-                    )
-                };
-                return Err(Failure::new(FailureCode::InputRequired, message)
-                    .with("tool", name.as_str())
-                    .with("inputRequests", crate::text::bounded_value(&asked))
-                    .with("rounds", rounds));
-            }
+            _ => return Err(input_required(step, &result, rounds)),
         }
+    }
+}
+
+/// The failure when the server still needs input the scenario cannot give (after `rounds`
+/// rounds of `inputResponses`).
+fn input_required(step: &CallToolStep, result: &Value, rounds: usize) -> Failure {
+    let name = &step.name;
+    let asked = result.get("inputRequests").cloned().unwrap_or(Value::Null);
+    let asked_keys: Vec<String> = asked
+        .as_object()
+        .map(|o| {
+            o.keys()
+                .take(20)
+                .map(|k| crate::text::truncate(k, 60))
+                .collect()
+        })
+        .unwrap_or_default();
+    let message = if step.input_responses.is_some() {
+        format!("tools/call {name}: the server still needs input after {rounds} rounds of inputResponses")
+    } else {
+        format!(
+            "tools/call {name}: the server needs input before it can answer ({}); give it with inputResponses",
+            if asked_keys.is_empty() { "nothing named".to_owned() } else { asked_keys.join(", ") }
+        )
     };
+    Failure::new(FailureCode::InputRequired, message)
+        .with("tool", name.as_str())
+        .with("inputRequests", crate::text::bounded_value(&asked))
+        .with("rounds", rounds)
+}
+
+/// Records the call's result in the report; returns its text (the text parts, joined by
+/// newlines) and whether it is an error.
+fn record_result(report: &mut StepReport, result: &Value) -> Result<(String, bool), Failure> {
     let Some(content) = result.get("content").and_then(Value::as_array) else {
         return Err(malformed(
             "tools/call: the result has no `content` array",
@@ -264,7 +346,7 @@ pub(crate) async fn call_tool(cx: StepContext<'_>, step: &CallToolStep) -> Resul
         .filter_map(|c| c.get("text").and_then(Value::as_str))
         .collect();
     let text = texts.join("\n");
-    cx.report.result = Some(CallResult {
+    report.result = Some(CallResult {
         is_error,
         text: crate::text::truncate(&text, MAX_RESULT_TEXT),
         content_types: content
@@ -278,6 +360,11 @@ pub(crate) async fn call_tool(cx: StepContext<'_>, step: &CallToolStep) -> Resul
             .collect(),
         structured: result.get("structuredContent").is_some(),
     });
+    Ok((text, is_error))
+}
+
+/// Judges the result's `text` against the step's expectations.
+fn judge_call(step: &CallToolStep, text: &str, is_error: bool) -> Result<(), Failure> {
     let name = &step.name;
     if is_error && !step.expect.allow_error {
         return Err(Failure::new(
@@ -287,24 +374,24 @@ pub(crate) async fn call_tool(cx: StepContext<'_>, step: &CallToolStep) -> Resul
                 if text.is_empty() {
                     "(no text)".to_owned()
                 } else {
-                    crate::text::truncate(&text, 300)
+                    crate::text::truncate(text, 300)
                 }
             ),
         )
         .with("tool", name.as_str())
-        .with("text", crate::text::truncate(&text, 1000)));
+        .with("text", crate::text::truncate(text, 1000)));
     }
     if let Some(expected) = &step.expect.text_equals {
-        if &text != expected {
+        if text != expected {
             return Err(expectation(
                 "textEquals",
                 format!(
                     "tools/call {name}: the result text is {:?}, expected {:?}",
-                    crate::text::truncate(&text, 200),
+                    crate::text::truncate(text, 200),
                     crate::text::truncate(expected, 200)
                 ),
                 json!(expected),
-                json!(crate::text::truncate(&text, 1000)),
+                json!(crate::text::truncate(text, 1000)),
             ));
         }
     }
@@ -314,11 +401,11 @@ pub(crate) async fn call_tool(cx: StepContext<'_>, step: &CallToolStep) -> Resul
                 "textContains",
                 format!(
                     "tools/call {name}: the result text {:?} does not contain {:?}",
-                    crate::text::truncate(&text, 200),
+                    crate::text::truncate(text, 200),
                     crate::text::truncate(needle, 200)
                 ),
                 json!(needle),
-                json!(crate::text::truncate(&text, 1000)),
+                json!(crate::text::truncate(text, 1000)),
             ));
         }
     }
