@@ -10,94 +10,40 @@
 //! group on purpose — `setsid`, a daemon — is beyond reach, as is cleaning up after the
 //! probe itself is killed with SIGKILL.)
 
+mod failure;
+mod process;
+mod read;
+
 use crate::clock::Deadline;
 use crate::http::body::too_large;
 use crate::http::log::StepLog;
-use crate::model::{FailureReason, SessionClose, TimeoutPhase, WarningCode};
-use crate::text::snippet;
-use std::collections::VecDeque;
+use crate::model::{SessionClose, WarningCode};
 use std::fmt;
 use std::io;
-use std::process::{ExitStatus, Stdio as Piped};
-use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use serde_json::{json, Value};
-use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWriteExt, BufReader};
-use tokio::process::{Child, ChildStdin, Command};
+use tokio::io::AsyncWriteExt;
+use tokio::process::ChildStdin;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 use tokio::time::{timeout_at, Instant};
 
+use self::failure::{idle_timeout, not_json, stdin_unusable, write_timeout, Closed, During};
+use self::process::{Pipes, Process};
+use self::read::{drain_stderr, read_lines, Line, StderrTail};
 use super::{answer_for, response_from, AbandonedIds, ANSWER_BUDGET};
-use crate::jsonrpc::{self, Incoming, NotRpc, RpcOutcome};
+use crate::jsonrpc::{self, Incoming, RpcOutcome};
 use crate::model::{CommandSpec, Limits};
-use crate::model::{Failure, FailureCode, ServerMessage, ServerMessageKind};
+use crate::model::{Failure, ServerMessage, ServerMessageKind};
 
-/// Most bytes of the server's stderr kept (the latest ones).
-const STDERR_TAIL_BYTES: usize = 8 * 1024;
-/// Most characters of stderr put into a failure's details.
-const STDERR_DETAIL_CHARS: usize = 2000;
 /// Messages read ahead of the probe before the reader waits (and the server with it).
 const LINE_QUEUE: usize = 8;
-/// Read buffer for the server's stdout.
-const READ_BUFFER: usize = 64 * 1024;
 /// Longest a probe waits for the exit status (and the last stderr) of a server that closed
 /// its stdout or stdin.
 const EXIT_GRACE: Duration = Duration::from_secs(1);
 /// Longest shown program name.
 const PROGRAM_CHARS: usize = 200;
-/// How often the server's process group is looked at while its members are given time to end.
-const GROUP_POLL: Duration = Duration::from_millis(10);
-
-/// The signals a probe sends to a server's process group.
-#[derive(Debug, Clone, Copy)]
-enum Signal {
-    Term,
-    Kill,
-}
-
-/// What was left of a server's process group after the server itself ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum GroupEnd {
-    /// Nothing.
-    Empty,
-    /// Processes that ended after SIGTERM.
-    Terminated,
-    /// Processes that had to be killed.
-    Killed,
-}
-
-/// One line the server wrote to stdout, as the reader task hands it over.
-#[derive(Debug)]
-enum Line {
-    /// A JSON value, classified.
-    Message(Result<Incoming, NotRpc>),
-    /// A line that is not JSON.
-    NotJson { snippet: String },
-    /// A line longer than the limit (skipped up to its newline).
-    TooLarge,
-    /// A line holding more JSON values than a probe parses (the failure, without its `what`).
-    TooBig(Failure),
-    /// Reading stdout failed; nothing more comes.
-    Failed(String),
-    /// stdout was closed; nothing more comes.
-    Eof,
-}
-
-/// Which side of the pipes the server closed.
-#[derive(Debug, Clone, Copy)]
-enum Closed {
-    Stdout,
-    Stdin,
-}
-
-/// Whether a lost server was lost while a request or a notification was under way.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum During {
-    Request,
-    Notification,
-}
 
 /// Why a message could not be written.
 #[derive(Debug)]
@@ -113,26 +59,24 @@ enum WriteError {
 /// A server running as a child process, spoken to over its stdin and stdout.
 pub(crate) struct Stdio {
     program: String,
-    child: Child,
+    process: Process,
     stdin: Option<ChildStdin>,
     /// An earlier write did not complete in time: stdin holds a partial message.
     stdin_blocked: bool,
     lines: mpsc::Receiver<Line>,
     reader: JoinHandle<()>,
     stderr_drain: Option<JoinHandle<()>>,
-    stderr: Arc<Mutex<VecDeque<u8>>>,
+    stderr: StderrTail,
     max_line: u64,
     /// Ids of requests that failed; their responses may still arrive.
     abandoned: AbandonedIds,
-    /// The server's process group (its own pid), while the group may still have members.
-    group: Option<u32>,
 }
 
 impl fmt::Debug for Stdio {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Stdio")
             .field("program", &self.program)
-            .field("pid", &self.child.id())
+            .field("pid", &self.process.child.id())
             .field("stdin_open", &self.stdin.is_some())
             .finish_non_exhaustive()
     }
@@ -142,59 +86,23 @@ impl Stdio {
     /// Starts the server. Must be called within a Tokio runtime (the pipes are read by tasks).
     ///
     /// A program that cannot be started (not found, not executable, missing working
-    /// directory) is a [`FailureCode::Connect`] failure.
+    /// directory) is a [`FailureCode::Connect`](crate::model::FailureCode::Connect) failure.
     pub(crate) fn spawn(command: &CommandSpec, limits: Limits) -> Result<Stdio, Failure> {
         let program = crate::text::truncate(&command.program, PROGRAM_CHARS);
-        if command.program.trim().is_empty() {
-            return Err(Failure::new(
-                FailureCode::Connect,
-                "could not start the server: no program given",
-            ));
-        }
-        if let Some(dir) = &command.cwd {
-            if !dir.is_dir() {
-                return Err(Failure::new(
-                    FailureCode::Connect,
-                    format!(
-                        "could not start `{program}`: the working directory {} does not exist",
-                        dir.display()
-                    ),
-                )
-                .with("program", program.clone()));
-            }
-        }
-        let mut cmd = Command::new(&command.program);
-        cmd.args(&command.args)
-            .envs(&command.env)
-            .stdin(Piped::piped())
-            .stdout(Piped::piped())
-            .stderr(Piped::piped())
-            .kill_on_drop(true);
-        // A group of its own, so that everything the server starts can be ended with it.
-        #[cfg(unix)]
-        cmd.process_group(0);
-        if let Some(dir) = &command.cwd {
-            cmd.current_dir(dir);
-        }
-        let mut child = cmd.spawn().map_err(|e| spawn_failure(&program, &e))?;
-        let group = if cfg!(unix) { child.id() } else { None };
-        let (Some(stdin), Some(stdout), Some(stderr)) =
-            (child.stdin.take(), child.stdout.take(), child.stderr.take())
-        else {
-            return Err(Failure::new(
-                FailureCode::Connect,
-                format!("could not start `{program}`: its standard streams could not be opened"),
-            )
-            .with("program", program));
-        };
+        let (process, pipes) = Process::start(command, &program)?;
+        let Pipes {
+            stdin,
+            stdout,
+            stderr,
+        } = pipes;
         let max_line = usize::try_from(limits.max_body_bytes).unwrap_or(usize::MAX);
         let (tx, lines) = mpsc::channel(LINE_QUEUE);
         let reader = tokio::spawn(read_lines(stdout, max_line, tx));
-        let tail = Arc::new(Mutex::new(VecDeque::with_capacity(STDERR_TAIL_BYTES)));
-        let stderr_drain = tokio::spawn(drain_stderr(stderr, Arc::clone(&tail)));
+        let tail = StderrTail::new();
+        let stderr_drain = tokio::spawn(drain_stderr(stderr, tail.clone()));
         Ok(Stdio {
             program,
-            child,
+            process,
             stdin: Some(stdin),
             stdin_blocked: false,
             lines,
@@ -203,34 +111,19 @@ impl Stdio {
             stderr: tail,
             max_line: limits.max_body_bytes,
             abandoned: AbandonedIds::default(),
-            group,
         })
     }
 
     /// The server's process id, while it has not been reaped.
     #[cfg(test)]
     pub(crate) fn pid(&self) -> Option<u32> {
-        self.child.id()
+        self.process.child.id()
     }
 
     /// The last (at most 8 KiB) bytes the server wrote to stderr, lossily decoded.
     pub(crate) fn stderr_tail(&self) -> String {
-        let buf = self.stderr.lock().unwrap_or_else(PoisonError::into_inner);
-        let bytes: Vec<u8> = buf.iter().copied().collect();
-        drop(buf);
-        // A full buffer was cut at an arbitrary byte: skip a partial character.
-        let skip = if bytes.len() >= STDERR_TAIL_BYTES {
-            bytes
-                .iter()
-                .take(3)
-                .take_while(|b| (**b & 0xC0) == 0x80)
-                .count()
-        } else {
-            0
-        };
-        String::from_utf8_lossy(&bytes[skip..]).into_owned()
+        self.stderr.text()
     }
-
     /// Sends a request and waits for its response, answering server requests and recording
     /// notifications on the way.
     pub(crate) async fn request(
@@ -338,119 +231,12 @@ impl Stdio {
     /// `terminated` (after SIGTERM) or `killed`.
     pub(crate) async fn close(&mut self, deadline: Deadline) -> Option<SessionClose> {
         self.stdin = None;
-        let outcome = self.stop(deadline.at).await;
+        let outcome = self.process.stop(deadline.at).await;
         self.reader.abort();
         if let Some(drain) = self.stderr_drain.take() {
             drain.abort();
         }
         Some(SessionClose::Process(outcome))
-    }
-
-    async fn stop(&mut self, at: Instant) -> String {
-        let start = Instant::now();
-        let left = at.saturating_duration_since(start);
-        let leader = self.stop_leader(start, left, at).await;
-        // The server is gone; whatever it started in its group must go too.
-        match self.end_group(start + left * 4 / 5, at).await {
-            GroupEnd::Empty => leader,
-            GroupEnd::Terminated => format!("{leader}; its remaining processes were terminated"),
-            GroupEnd::Killed => format!("{leader}; its remaining processes were killed"),
-        }
-    }
-
-    /// Ends the server process itself: end-of-input, then SIGTERM, then SIGKILL (each sent to
-    /// its whole group).
-    async fn stop_leader(&mut self, start: Instant, left: Duration, at: Instant) -> String {
-        if let Ok(Some(status)) = self.child.try_wait() {
-            return exited(status);
-        }
-        // Half of the budget for a clean exit on end-of-input…
-        if let Ok(Ok(status)) = timeout_at(start + left / 2, self.child.wait()).await {
-            return exited(status);
-        }
-        // …most of the rest after SIGTERM, and a fifth for SIGKILL.
-        if self.signal_group(Signal::Term) {
-            if let Ok(Ok(_)) = timeout_at(start + left * 4 / 5, self.child.wait()).await {
-                return "terminated".to_owned();
-            }
-        }
-        self.signal_group(Signal::Kill);
-        // An error here means it is already gone; wait() then has the status.
-        let _ = self.child.start_kill();
-        match timeout_at(at, self.child.wait()).await {
-            Ok(Ok(status)) if !was_killed(status) => exited(status),
-            _ => "killed".to_owned(),
-        }
-    }
-
-    /// Ends what is left of the server's process group once the server itself has exited:
-    /// SIGTERM, a wait until `term_until`, then SIGKILL.
-    async fn end_group(&mut self, term_until: Instant, at: Instant) -> GroupEnd {
-        if !self.group_alive() {
-            self.group = None;
-            return GroupEnd::Empty;
-        }
-        self.signal_group(Signal::Term);
-        // The group's other members are not this process's children: they cannot be waited
-        // for, only looked for (every 10 ms, within the deadline).
-        let until = term_until.min(at);
-        while Instant::now() < until {
-            if !self.group_alive() {
-                self.group = None;
-                return GroupEnd::Terminated;
-            }
-            tokio::time::sleep(GROUP_POLL).await;
-        }
-        self.signal_group(Signal::Kill);
-        // SIGKILL cannot be refused, but takes effect when the kernel next runs them.
-        while Instant::now() < at && self.group_alive() {
-            tokio::time::sleep(GROUP_POLL).await;
-        }
-        self.group = None;
-        GroupEnd::Killed
-    }
-
-    /// Sends `signal` to the server's process group (to the server alone where there are no
-    /// groups); says whether it was sent.
-    #[cfg(unix)]
-    fn signal_group(&self, signal: Signal) -> bool {
-        use rustix::process::{kill_process_group, Pid};
-        let sig = match signal {
-            Signal::Term => rustix::process::Signal::TERM,
-            Signal::Kill => rustix::process::Signal::KILL,
-        };
-        let Some(pid) = self
-            .group
-            .and_then(|p| i32::try_from(p).ok())
-            .and_then(Pid::from_raw)
-        else {
-            return false;
-        };
-        kill_process_group(pid, sig).is_ok()
-    }
-
-    /// No process groups outside Unix: SIGKILL is the child's kill; there is no SIGTERM.
-    #[cfg(not(unix))]
-    fn signal_group(&mut self, signal: Signal) -> bool {
-        match signal {
-            Signal::Term => false,
-            Signal::Kill => self.child.start_kill().is_ok(),
-        }
-    }
-
-    /// Whether any process of the server's group still exists.
-    #[cfg(unix)]
-    fn group_alive(&self) -> bool {
-        use rustix::process::{test_kill_process_group, Pid};
-        self.group
-            .and_then(|p| i32::try_from(p).ok())
-            .and_then(Pid::from_raw)
-            .is_some_and(|pid| test_kill_process_group(pid).is_ok())
-    }
-
-    #[cfg(not(unix))]
-    fn group_alive(&self) -> bool {
-        false
     }
 
     /// Writes a message, counting it; write failures become the matching [`Failure`].
@@ -473,7 +259,7 @@ impl Stdio {
                 .gone(what, Closed::Stdin, &deadline, during)
                 .await
                 .with("writeError", e.to_string())),
-            Err(WriteError::Unusable) => Err(self.stdin_unusable(what)),
+            Err(WriteError::Unusable) => Err(stdin_unusable(what, self.stdin_blocked)),
         }
     }
 
@@ -501,24 +287,6 @@ impl Stdio {
                 self.stdin_blocked = true;
                 Err(WriteError::TimedOut)
             }
-        }
-    }
-
-    fn stdin_unusable(&self, what: &str) -> Failure {
-        if self.stdin_blocked {
-            Failure::new(
-                FailureCode::ConnectionReset,
-                format!(
-                    "{what}: cannot write to the server: an earlier message was not taken in time (the server does not read its stdin)"
-                ),
-            )
-            .with_reason(FailureReason::StdinBlocked)
-        } else {
-            Failure::new(
-                FailureCode::ConnectionReset,
-                format!("{what}: cannot write to the server: its stdin is already closed"),
-            )
-            .with_reason(FailureReason::StdinClosed)
         }
     }
 
@@ -559,7 +327,7 @@ impl Stdio {
     ) -> Failure {
         let until = (Instant::now() + EXIT_GRACE).min(deadline.at);
         // Polled once even when `until` has passed: an exited child answers at once.
-        let status = match timeout_at(until, self.child.wait()).await {
+        let status = match timeout_at(until, self.process.child.wait()).await {
             Ok(Ok(status)) => Some(status),
             _ => None,
         };
@@ -571,256 +339,17 @@ impl Stdio {
                 }
             }
         }
-        let after = match during {
-            During::Request => " before answering",
-            During::Notification => "; the notification was not delivered",
-        };
-        let mut failure = match status {
-            Some(status) => {
-                let (how, key, value) = describe_exit(status);
-                Failure::new(
-                    FailureCode::ConnectionReset,
-                    format!("{what}: the server process {how}{after}"),
-                )
-                .with(key, value)
-            }
-            None => {
-                let pipe = match closed {
-                    Closed::Stdout => "closed its stdout",
-                    Closed::Stdin => "closed its stdin",
-                };
-                Failure::new(
-                    FailureCode::ConnectionReset,
-                    format!("{what}: the server {pipe}{after} (the process is still running)"),
-                )
-            }
-        };
-        let tail = self.stderr_tail();
-        if let Some(last) = tail.lines().rev().find(|l| !l.trim().is_empty()) {
-            failure.message.push_str(&format!(
-                "; its last stderr line: {}",
-                snippet(last.as_bytes(), 200)
-            ));
-            failure = failure.with("stderrTail", last_chars(&tail, STDERR_DETAIL_CHARS));
-        }
-        failure
+        failure::gone(what, closed, during, status, &self.stderr_tail())
     }
 }
 
 impl Drop for Stdio {
     fn drop(&mut self) {
-        // A probe that ends without closing (cancelled, dropped) takes the whole group down;
-        // the child itself is also killed (and later reaped by Tokio) through `kill_on_drop`.
-        if self.group.is_some() {
-            self.signal_group(Signal::Kill);
-        }
+        // A probe that ends without closing (cancelled, dropped) takes the whole group down.
+        self.process.kill_group();
         self.reader.abort();
         if let Some(drain) = self.stderr_drain.take() {
             drain.abort();
-        }
-    }
-}
-
-/// The failure for a program that could not be started.
-fn spawn_failure(program: &str, err: &io::Error) -> Failure {
-    let why = match err.kind() {
-        io::ErrorKind::NotFound => "the program was not found".to_owned(),
-        io::ErrorKind::PermissionDenied => "permission denied (is it executable?)".to_owned(),
-        _ => err.to_string(),
-    };
-    Failure::new(
-        FailureCode::Connect,
-        format!("could not start `{program}`: {why}"),
-    )
-    .with("program", program)
-    .with("error", err.to_string())
-}
-
-/// The failure for a line on stdout that is not JSON (a banner, a log line).
-fn not_json(what: &str, snippet: String) -> Failure {
-    Failure::new(
-        FailureCode::NotMcp,
-        format!(
-            "{what}: the server wrote a line that is not JSON to stdout: `{snippet}` (stdout must carry only MCP messages; logs belong on stderr)"
-        ),
-    )
-    .with_reason(FailureReason::NotJson)
-    .with("lineSnippet", snippet)
-}
-
-/// A timeout failure whose wording says what the probe was doing.
-fn timed_out(deadline: &Deadline, phase: TimeoutPhase, what: &str, doing: &str) -> Failure {
-    let mut failure = deadline.timeout(phase, what);
-    if let Some(i) = failure.message.rfind(" while ") {
-        failure.message.truncate(i);
-        failure.message.push_str(" while ");
-        failure.message.push_str(doing);
-    }
-    failure
-}
-
-fn idle_timeout(deadline: &Deadline, what: &str, lines_read: u64) -> Failure {
-    timed_out(
-        deadline,
-        TimeoutPhase::StreamIdle,
-        what,
-        "waiting for the response on the server's stdout",
-    )
-    .with("linesRead", lines_read)
-}
-
-fn write_timeout(deadline: &Deadline, what: &str) -> Failure {
-    timed_out(
-        deadline,
-        TimeoutPhase::Write,
-        what,
-        "writing to the server's stdin (the server does not read its input)",
-    )
-}
-
-/// How a process ended, as a phrase and a detail.
-fn describe_exit(status: ExitStatus) -> (String, &'static str, Value) {
-    if let Some(code) = status.code() {
-        return (format!("exited (code {code})"), "exitCode", json!(code));
-    }
-    match signal_of(status) {
-        Some(signal) => (
-            format!("was ended by signal {signal}"),
-            "signal",
-            json!(signal),
-        ),
-        None => ("exited".to_owned(), "exitStatus", json!(status.to_string())),
-    }
-}
-
-/// How a process ended on its own, for [`Stdio::close`].
-fn exited(status: ExitStatus) -> String {
-    match (status.code(), signal_of(status)) {
-        (Some(code), _) => format!("exited (code {code})"),
-        (None, Some(signal)) => format!("exited (signal {signal})"),
-        (None, None) => "exited".to_owned(),
-    }
-}
-
-#[cfg(unix)]
-fn signal_of(status: ExitStatus) -> Option<i32> {
-    use std::os::unix::process::ExitStatusExt;
-    status.signal()
-}
-
-#[cfg(not(unix))]
-fn signal_of(_status: ExitStatus) -> Option<i32> {
-    None
-}
-
-/// Whether the status is that of a SIGKILL (on Unix) or of any end by kill (elsewhere).
-fn was_killed(status: ExitStatus) -> bool {
-    if cfg!(unix) {
-        signal_of(status) == Some(9)
-    } else {
-        !status.success()
-    }
-}
-
-/// The last `max` characters of `text`, marked when cut.
-fn last_chars(text: &str, max: usize) -> String {
-    let count = text.chars().count();
-    if count <= max {
-        return text.to_owned();
-    }
-    let cut: String = text.chars().skip(count - max).collect();
-    format!("…{cut}")
-}
-
-/// Reads stdout line by line into `tx`: each line parsed and classified, lines longer than
-/// `max_line` bytes reported and skipped up to their newline, then EOF or the read error.
-/// Memory stays bounded by `max_line` plus the read buffer; the queue bounds the read-ahead.
-async fn read_lines<R: AsyncRead + Unpin>(stdout: R, max_line: usize, tx: mpsc::Sender<Line>) {
-    let mut reader = BufReader::with_capacity(READ_BUFFER, stdout);
-    let mut line: Vec<u8> = Vec::new();
-    let mut skipping = false;
-    loop {
-        let mut oversized = false;
-        let (used, complete) = match reader.fill_buf().await {
-            Err(e) => {
-                let _ = tx.send(Line::Failed(e.to_string())).await;
-                return;
-            }
-            Ok([]) => break,
-            Ok(buf) => {
-                let (chunk, complete) = match buf.iter().position(|&b| b == b'\n') {
-                    Some(i) => (&buf[..i], true),
-                    None => (buf, false),
-                };
-                if !skipping {
-                    if line.len().saturating_add(chunk.len()) > max_line {
-                        skipping = true;
-                        oversized = true;
-                        line.clear();
-                    } else {
-                        line.extend_from_slice(chunk);
-                    }
-                }
-                (chunk.len() + usize::from(complete), complete)
-            }
-        };
-        reader.consume(used);
-        if oversized && tx.send(Line::TooLarge).await.is_err() {
-            return;
-        }
-        if complete {
-            if !skipping {
-                if let Some(item) = parse_line(&line) {
-                    if tx.send(item).await.is_err() {
-                        return;
-                    }
-                }
-            }
-            skipping = false;
-            line.clear();
-            if line.capacity() > 4 * READ_BUFFER {
-                line.shrink_to(READ_BUFFER);
-            }
-        }
-    }
-    // A last message without its newline still counts.
-    if !skipping {
-        if let Some(item) = parse_line(&line) {
-            if tx.send(item).await.is_err() {
-                return;
-            }
-        }
-    }
-    let _ = tx.send(Line::Eof).await;
-}
-
-/// Parses one stdout line; blank lines are skipped, a trailing CR is tolerated.
-fn parse_line(line: &[u8]) -> Option<Line> {
-    let trimmed = line.trim_ascii();
-    if trimmed.is_empty() {
-        return None;
-    }
-    Some(match jsonrpc::parse_bounded(trimmed) {
-        Ok(value) => Line::Message(jsonrpc::classify(value)),
-        Err(jsonrpc::ParseError::Invalid(_)) => Line::NotJson {
-            snippet: snippet(trimmed, 200),
-        },
-        Err(e) => Line::TooBig(super::parse_failure(e, trimmed, "")),
-    })
-}
-
-/// Keeps reading stderr so the server never blocks on it; keeps the last bytes.
-async fn drain_stderr<R: AsyncRead + Unpin>(mut stderr: R, tail: Arc<Mutex<VecDeque<u8>>>) {
-    let mut buf = vec![0u8; 4096];
-    loop {
-        match stderr.read(&mut buf).await {
-            Ok(0) | Err(_) => return,
-            Ok(n) => {
-                let mut kept = tail.lock().unwrap_or_else(PoisonError::into_inner);
-                kept.extend(buf.iter().take(n).copied());
-                let excess = kept.len().saturating_sub(STDERR_TAIL_BYTES);
-                kept.drain(..excess);
-            }
         }
     }
 }
@@ -832,6 +361,7 @@ mod tests {
     use std::sync::OnceLock;
 
     use super::*;
+    use crate::model::FailureCode;
     use std::path::PathBuf;
 
     /// The stdio fixture binary of `mcp-probe-testkit`. `cargo test --workspace` builds it
@@ -1217,76 +747,6 @@ mod tests {
         assert_eq!(f.code, FailureCode::Connect);
     }
 
-    async fn read_all(input: &[u8], max_line: usize) -> Vec<Line> {
-        let (tx, mut rx) = mpsc::channel(64);
-        read_lines(input, max_line, tx).await;
-        let mut out = Vec::new();
-        while let Ok(line) = rx.try_recv() {
-            out.push(line);
-        }
-        out
-    }
-
-    #[tokio::test]
-    async fn lines_are_split_parsed_and_bounded() {
-        let mut input = Vec::new();
-        input.extend_from_slice(b"\r\n{\"jsonrpc\":\"2.0\",\"method\":\"a\"}\r\n\n");
-        input.extend_from_slice(b"Server ready\x07\n");
-        input.extend_from_slice(&[b'x'; 100]);
-        input.push(b'\n');
-        input.extend_from_slice(b"{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{}}");
-        let lines = read_all(&input, 64).await;
-        assert_eq!(lines.len(), 5, "{lines:?}");
-        assert!(matches!(
-            &lines[0],
-            Line::Message(Ok(Incoming::Notification { method })) if method == "a"
-        ));
-        assert!(matches!(&lines[1], Line::NotJson { snippet } if snippet == "Server ready"));
-        assert!(matches!(lines[2], Line::TooLarge));
-        assert!(matches!(
-            &lines[3],
-            Line::Message(Ok(Incoming::Response { id, .. })) if id == &json!(1)
-        ));
-        assert!(matches!(lines[4], Line::Eof));
-    }
-
-    #[tokio::test]
-    async fn a_line_longer_than_the_read_buffer_arrives_whole() {
-        let text = "y".repeat(3 * READ_BUFFER);
-        let message = json!({"jsonrpc": "2.0", "id": 7, "result": {"text": text}});
-        let mut input = serde_json::to_vec(&message).unwrap();
-        input.push(b'\n');
-        let lines = read_all(&input, input.len()).await;
-        assert_eq!(lines.len(), 2);
-        match &lines[0] {
-            Line::Message(Ok(Incoming::Response { outcome, .. })) => {
-                assert_eq!(
-                    outcome.as_ref().unwrap()["text"].as_str().unwrap().len(),
-                    text.len()
-                );
-            }
-            other => panic!("{other:?}"),
-        }
-        // One byte less of limit: the line is too large, and only that is reported.
-        let lines = read_all(&input, input.len() - 2).await;
-        assert!(
-            matches!(lines[..], [Line::TooLarge, Line::Eof]),
-            "{lines:?}"
-        );
-    }
-
-    #[tokio::test]
-    async fn stderr_keeps_only_its_tail() {
-        let mut input = vec![b'a'; 3 * STDERR_TAIL_BYTES];
-        input.extend_from_slice("\nlast: é\n".as_bytes());
-        let tail = Arc::new(Mutex::new(VecDeque::new()));
-        drain_stderr(&input[..], Arc::clone(&tail)).await;
-        let kept = tail.lock().unwrap();
-        assert_eq!(kept.len(), STDERR_TAIL_BYTES);
-        let text: Vec<u8> = kept.iter().copied().collect();
-        assert!(String::from_utf8(text).unwrap().ends_with("last: é\n"));
-    }
-
     #[test]
     fn command_specs_need_only_a_program() {
         let spec: CommandSpec =
@@ -1302,11 +762,5 @@ mod tests {
             serde_json::to_value(&spec).unwrap(),
             json!({"program": "node", "args": ["server.js"]})
         );
-    }
-
-    #[test]
-    fn stderr_details_mark_the_cut() {
-        assert_eq!(last_chars("abcdef", 3), "…def");
-        assert_eq!(last_chars("abc", 3), "abc");
     }
 }
