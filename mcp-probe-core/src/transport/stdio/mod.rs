@@ -32,8 +32,9 @@ use tokio::time::{timeout_at, Instant};
 use self::failure::{idle_timeout, not_json, stdin_unusable, write_timeout, Closed, During};
 use self::process::{Pipes, Process};
 use self::read::{drain_stderr, read_lines, Line, StderrTail};
-use super::{answer_for, response_from, AbandonedIds, ANSWER_BUDGET};
-use crate::jsonrpc::{self, Incoming, RpcOutcome};
+use super::wait::{wait_for, Inbox, LateWarning, Next, Tally};
+use super::{answer_for, AbandonedIds, ANSWER_BUDGET};
+use crate::jsonrpc::{self, RpcOutcome};
 use crate::model::{CommandSpec, Limits};
 use crate::model::{Failure, ServerMessage, ServerMessageKind};
 
@@ -157,60 +158,7 @@ impl Stdio {
         let message = jsonrpc::request(id, method, params);
         self.send(&message, method, deadline, During::Request, log)
             .await?;
-        let mut lines_read: u64 = 0;
-        loop {
-            // Checked on every turn: a server flooding notifications must not outlast it.
-            if deadline.passed() {
-                return Err(idle_timeout(&deadline, method, lines_read));
-            }
-            let Ok(line) = timeout_at(deadline.at, self.lines.recv()).await else {
-                return Err(idle_timeout(&deadline, method, lines_read));
-            };
-            lines_read += 1;
-            match line {
-                None | Some(Line::Eof) => {
-                    return Err(self
-                        .gone(method, Closed::Stdout, &deadline, During::Request)
-                        .await)
-                }
-                Some(Line::Failed(error)) => {
-                    return Err(self
-                        .gone(method, Closed::Stdout, &deadline, During::Request)
-                        .await
-                        .with("readError", error))
-                }
-                Some(Line::TooLarge) => {
-                    return Err(too_large(method, "stdout line", self.max_line))
-                }
-                Some(Line::NotJson { snippet }) => return Err(not_json(method, snippet)),
-                Some(Line::TooBig(mut failure)) => {
-                    failure.message = format!("{method}{}", failure.message);
-                    return Err(failure);
-                }
-                Some(Line::Message(Ok(Incoming::Request { id, method: asked }))) => {
-                    self.answer(&id, &asked, deadline, log).await;
-                }
-                Some(Line::Message(Ok(Incoming::Notification { method: told }))) => {
-                    log.record(ServerMessage {
-                        kind: ServerMessageKind::Notification,
-                        method: told,
-                        answer: None,
-                    });
-                }
-                Some(Line::Message(Ok(Incoming::Response { id, .. })))
-                    if self.abandoned.take(&id) =>
-                {
-                    log.warn(
-                        WarningCode::LateResponse,
-                        format!(
-                            "{method}: skipped the late response to the earlier request {}",
-                            crate::text::short(&id)
-                        ),
-                    );
-                }
-                Some(Line::Message(other)) => return response_from(other, expected, method),
-            }
-        }
+        wait_for(self, expected, method, deadline, log).await
     }
 
     /// Sends a notification (written to stdin; nothing comes back).
@@ -290,6 +238,74 @@ impl Stdio {
         }
     }
 
+    /// The failure for a server that closed a pipe: how it exited (waiting briefly for the
+    /// status) and what it last wrote to stderr.
+    async fn gone(
+        &mut self,
+        what: &str,
+        closed: Closed,
+        deadline: &Deadline,
+        during: During,
+    ) -> Failure {
+        let until = (Instant::now() + EXIT_GRACE).min(deadline.at);
+        // Polled once even when `until` has passed: an exited child answers at once.
+        let status = match timeout_at(until, self.process.child.wait()).await {
+            Ok(Ok(status)) => Some(status),
+            _ => None,
+        };
+        if status.is_some() {
+            // The last stderr lines may still be in the pipe.
+            if let Some(drain) = self.stderr_drain.as_mut() {
+                if timeout_at(until, drain).await.is_ok() {
+                    self.stderr_drain = None;
+                }
+            }
+        }
+        failure::gone(what, closed, during, status, &self.stderr_tail())
+    }
+}
+
+impl Inbox for Stdio {
+    type Hold = ();
+    const LATE: LateWarning = LateWarning::EveryOne;
+    const WHERE: Option<&'static str> = None;
+
+    /// The next line on stdout; the end of stdout, a read error, a line over the limit or
+    /// one that is not a JSON-RPC message ends the wait.
+    async fn next(
+        &mut self,
+        what: &str,
+        deadline: &Deadline,
+        tally: &mut Tally,
+        _log: &mut StepLog,
+    ) -> Next<()> {
+        // Checked on every turn: a server flooding notifications must not outlast it.
+        if deadline.passed() {
+            return Next::Fail(idle_timeout(deadline, what, tally.read));
+        }
+        let Ok(line) = timeout_at(deadline.at, self.lines.recv()).await else {
+            return Next::Fail(idle_timeout(deadline, what, tally.read));
+        };
+        tally.read += 1;
+        Next::Fail(match line {
+            None | Some(Line::Eof) => {
+                self.gone(what, Closed::Stdout, deadline, During::Request)
+                    .await
+            }
+            Some(Line::Failed(error)) => self
+                .gone(what, Closed::Stdout, deadline, During::Request)
+                .await
+                .with("readError", error),
+            Some(Line::TooLarge) => too_large(what, "stdout line", self.max_line),
+            Some(Line::NotJson { snippet }) => not_json(what, snippet),
+            Some(Line::TooBig(mut failure)) => {
+                failure.message = format!("{what}{}", failure.message);
+                failure
+            }
+            Some(Line::Message(message)) => return Next::Message(message, ()),
+        })
+    }
+
     /// Answers a server request that arrived while waiting: `ping` gets `{}`, anything else
     /// "method not found" (a probe offers no client capabilities).
     async fn answer(&mut self, id: &Value, method: &str, deadline: Deadline, log: &mut StepLog) {
@@ -316,30 +332,8 @@ impl Stdio {
         });
     }
 
-    /// The failure for a server that closed a pipe: how it exited (waiting briefly for the
-    /// status) and what it last wrote to stderr.
-    async fn gone(
-        &mut self,
-        what: &str,
-        closed: Closed,
-        deadline: &Deadline,
-        during: During,
-    ) -> Failure {
-        let until = (Instant::now() + EXIT_GRACE).min(deadline.at);
-        // Polled once even when `until` has passed: an exited child answers at once.
-        let status = match timeout_at(until, self.process.child.wait()).await {
-            Ok(Ok(status)) => Some(status),
-            _ => None,
-        };
-        if status.is_some() {
-            // The last stderr lines may still be in the pipe.
-            if let Some(drain) = self.stderr_drain.as_mut() {
-                if timeout_at(until, drain).await.is_ok() {
-                    self.stderr_drain = None;
-                }
-            }
-        }
-        failure::gone(what, closed, during, status, &self.stderr_tail())
+    fn abandoned(&mut self) -> &mut AbandonedIds {
+        &mut self.abandoned
     }
 }
 
