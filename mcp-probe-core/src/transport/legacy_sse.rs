@@ -28,12 +28,13 @@ use tokio::time::timeout_at;
 use url::Url;
 
 use super::http::post_answer;
-use super::{response_from, AbandonedIds};
+use super::wait::{wait_for, Inbox, LateWarning, Next, Tally};
+use super::AbandonedIds;
 use crate::http::client::HttpClient;
 use crate::http::target::Target;
 use crate::jsonrpc::{self, Incoming, NotRpc, RpcOutcome};
 use crate::model::Limits;
-use crate::model::{Failure, FailureCode, ServerMessage, ServerMessageKind};
+use crate::model::{Failure, FailureCode};
 use crate::scrub::Secrets;
 use crate::sse::{SseError, SseEvent, SseParser};
 
@@ -300,94 +301,7 @@ impl LegacySse {
         read_prefix(resp, &deadline).await;
         // The response comes on the stream; the POST exchange itself is done.
         log.timing.close();
-        self.wait_for(expected, method, deadline, log).await
-    }
-
-    async fn wait_for(
-        &mut self,
-        expected: &Value,
-        what: &str,
-        deadline: Deadline,
-        log: &mut StepLog,
-    ) -> Result<RpcOutcome, Failure> {
-        let mut read = 0u64;
-        let mut ignored = 0u64;
-        let mut late = 0u64;
-        loop {
-            let item = match timeout_at(deadline.at, self.events.recv()).await {
-                Err(_) => {
-                    return Err(deadline
-                        .timeout(TimeoutPhase::StreamIdle, what)
-                        .with("eventsRead", read))
-                }
-                Ok(None) => {
-                    self.ended = true;
-                    return Err(stream_ended(what, read));
-                }
-                Ok(Some(item)) => item,
-            };
-            read += 1;
-            match item {
-                Item::Message(Ok(Incoming::Request { id, method }), _) => {
-                    post_answer(|body| self.post(body), &id, &method, deadline, log).await;
-                }
-                Item::Message(Ok(Incoming::Notification { method }), _) => {
-                    log.record(ServerMessage {
-                        kind: ServerMessageKind::Notification,
-                        method,
-                        answer: None,
-                    });
-                }
-                Item::Message(Ok(Incoming::Response { id, .. }), _)
-                    if &id != expected && self.abandoned.take(&id) =>
-                {
-                    late += 1;
-                    if late == 1 {
-                        log.warn(
-                            WarningCode::LateResponse,
-                            format!(
-                                "{what}: skipped a late response to the earlier request {}",
-                                crate::text::short(&id)
-                            ),
-                        );
-                    }
-                }
-                Item::Message(classified, _permit) => {
-                    return response_from(classified, expected, what)
-                        .map_err(|f| f.with("where", "sse_event"));
-                }
-                Item::TooBig(mut failure) => {
-                    failure.message = format!("{what}{}", failure.message);
-                    return Err(failure.with("where", "sse_event"));
-                }
-                Item::InvalidJson { error, snippet } => {
-                    return Err(Failure::new(
-                        FailureCode::Malformed,
-                        format!("{what}: the answer is not valid JSON ({error})"),
-                    )
-                    .with_reason(FailureReason::InvalidJson)
-                    .with("bodySnippet", snippet)
-                    .with("where", "sse_event"));
-                }
-                Item::Endpoint(_) | Item::Other(_) => {
-                    ignored += 1;
-                    if ignored == 1 {
-                        let kind = match &item {
-                            Item::Other(kind) => kind.as_str(),
-                            _ => "endpoint",
-                        };
-                        log.warn(
-                            WarningCode::UnexpectedSseEvent,
-                            format!("{what}: ignored an SSE event of type {kind:?}"),
-                        );
-                    }
-                }
-                Item::End(end) => {
-                    self.ended = true;
-                    return Err(end_failure(end, what, &deadline, read));
-                }
-            }
-        }
+        wait_for(self, expected, method, deadline, log).await
     }
 
     /// Sends a notification; any 2xx is accepted (202 expected).
@@ -448,6 +362,80 @@ impl LegacySse {
             redact_url(&self.endpoint)
         );
         failure
+    }
+}
+
+impl Inbox for LegacySse {
+    type Hold = Option<OwnedSemaphorePermit>;
+    const LATE: LateWarning = LateWarning::FirstOnly;
+    const WHERE: Option<&'static str> = Some("sse_event");
+
+    /// The next event on the stream; its end, a timeout or an event that is not JSON ends the
+    /// wait, events of other types are passed over (with a warning, once).
+    async fn next(
+        &mut self,
+        what: &str,
+        deadline: &Deadline,
+        tally: &mut Tally,
+        log: &mut StepLog,
+    ) -> Next<Self::Hold> {
+        let item = match timeout_at(deadline.at, self.events.recv()).await {
+            Err(_) => {
+                return Next::Fail(
+                    deadline
+                        .timeout(TimeoutPhase::StreamIdle, what)
+                        .with("eventsRead", tally.read),
+                )
+            }
+            Ok(None) => {
+                self.ended = true;
+                return Next::Fail(stream_ended(what, tally.read));
+            }
+            Ok(Some(item)) => item,
+        };
+        tally.read += 1;
+        match item {
+            Item::Message(message, permit) => Next::Message(message, permit),
+            Item::TooBig(mut failure) => {
+                failure.message = format!("{what}{}", failure.message);
+                Next::Fail(failure.with("where", "sse_event"))
+            }
+            Item::InvalidJson { error, snippet } => Next::Fail(
+                Failure::new(
+                    FailureCode::Malformed,
+                    format!("{what}: the answer is not valid JSON ({error})"),
+                )
+                .with_reason(FailureReason::InvalidJson)
+                .with("bodySnippet", snippet)
+                .with("where", "sse_event"),
+            ),
+            Item::Endpoint(_) | Item::Other(_) => {
+                tally.ignored += 1;
+                if tally.ignored == 1 {
+                    let kind = match &item {
+                        Item::Other(kind) => kind.as_str(),
+                        _ => "endpoint",
+                    };
+                    log.warn(
+                        WarningCode::UnexpectedSseEvent,
+                        format!("{what}: ignored an SSE event of type {kind:?}"),
+                    );
+                }
+                Next::Skip
+            }
+            Item::End(end) => {
+                self.ended = true;
+                Next::Fail(end_failure(end, what, deadline, tally.read))
+            }
+        }
+    }
+
+    async fn answer(&mut self, id: &Value, method: &str, deadline: Deadline, log: &mut StepLog) {
+        post_answer(|body| self.post(body), id, method, deadline, log).await;
+    }
+
+    fn abandoned(&mut self) -> &mut AbandonedIds {
+        &mut self.abandoned
     }
 }
 
@@ -574,7 +562,7 @@ fn end_failure(end: End, what: &str, deadline: &Deadline, events: u64) -> Failur
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
-    use crate::model::TargetSpec;
+    use crate::model::{ServerMessage, ServerMessageKind, TargetSpec};
     use mcp_probe_testkit::{FixtureServer, Mode};
     use std::time::Duration;
     use tokio::time::Instant;
@@ -900,15 +888,15 @@ mod tests {
             .await
             .unwrap();
         drop(server);
-        let f = t
-            .wait_for(
-                &json!(1),
-                "tools/list",
-                deadline(LONG),
-                &mut StepLog::default(),
-            )
-            .await
-            .unwrap_err();
+        let f = wait_for(
+            &mut t,
+            &json!(1),
+            "tools/list",
+            deadline(LONG),
+            &mut StepLog::default(),
+        )
+        .await
+        .unwrap_err();
         assert!(
             matches!(
                 f.code,
@@ -1004,8 +992,7 @@ mod tests {
             tx.send(item).await.unwrap();
         }
         let mut log = StepLog::default();
-        let ok = t
-            .wait_for(&json!(2), "tools/list", deadline(LONG), &mut log)
+        let ok = wait_for(&mut t, &json!(2), "tools/list", deadline(LONG), &mut log)
             .await
             .unwrap();
         assert_eq!(ok, Ok(json!({"ok": true})));
@@ -1013,18 +1000,15 @@ mod tests {
         assert_eq!(codes, ["unexpected_sse_event", "late_response"]);
         assert_eq!(log.server_messages.len(), 1);
 
-        let mismatch = t
-            .wait_for(&json!(3), "tools/call", deadline(LONG), &mut log)
+        let mismatch = wait_for(&mut t, &json!(3), "tools/call", deadline(LONG), &mut log)
             .await
             .unwrap_err();
         assert_eq!(mismatch.details["reason"], "id_mismatch");
-        let invalid = t
-            .wait_for(&json!(3), "tools/call", deadline(LONG), &mut log)
+        let invalid = wait_for(&mut t, &json!(3), "tools/call", deadline(LONG), &mut log)
             .await
             .unwrap_err();
         assert_eq!(invalid.details["reason"], "invalid_json");
-        let ended = t
-            .wait_for(&json!(3), "tools/call", deadline(LONG), &mut log)
+        let ended = wait_for(&mut t, &json!(3), "tools/call", deadline(LONG), &mut log)
             .await
             .unwrap_err();
         assert_eq!(ended.details["reason"], "stream_ended");

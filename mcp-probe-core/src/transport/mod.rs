@@ -7,6 +7,7 @@ mod http;
 pub(crate) mod legacy_sse;
 pub(crate) mod stdio;
 pub(crate) mod streamable_http;
+mod wait;
 
 use std::time::Duration;
 
