@@ -7,15 +7,15 @@ use std::time::Duration;
 use reqwest::header::{ACCEPT, LOCATION};
 use reqwest::{RequestBuilder, Response, StatusCode};
 use serde_json::{Map, Value};
-use tokio::time::timeout_at;
 use url::Url;
 
 use crate::clock::Deadline;
-use crate::http::body::too_large;
+use crate::http::body::{read_bounded, too_large, BodyError};
 use crate::http::classify::classify_http_error;
 use crate::http::dns::{AddressPolicy, AddressRefused};
 use crate::http::errors::find_source;
-use crate::model::{AuthCheck, AuthFinding, Failure, FailureCode, FindingStatus, TimeoutPhase};
+use crate::http::send::{send_before, SendError};
+use crate::model::{AuthCheck, AuthFinding, Failure, FailureCode, FindingStatus};
 use crate::urls::shown_text;
 use crate::urls::{redact_url, strip_credentials, unsafe_reason};
 
@@ -167,20 +167,15 @@ impl<'a> Checker<'a> {
         );
     }
 
+    /// Sends a request within the deadline; counts it when it was sent.
     pub(super) async fn send(
         &mut self,
         rb: RequestBuilder,
         what: &str,
     ) -> Result<Response, Failure> {
-        if self.deadline.passed() {
-            return Err(self.deadline.timeout(TimeoutPhase::Headers, what));
-        }
-        self.requests = self.requests.saturating_add(1);
-        match timeout_at(self.deadline.at, rb.send()).await {
-            Err(_) => Err(self.deadline.timeout(TimeoutPhase::Headers, what)),
-            Ok(Err(e)) => Err(classify_http_error(&e, what, &self.deadline)),
-            Ok(Ok(resp)) => Ok(resp),
-        }
+        self.send_counted(rb)
+            .await
+            .map_err(|e| e.into_failure(&self.deadline, what))
     }
 
     /// [`Checker::send`] for a URL learnt from the server: `Err(Ok(why))` when its host
@@ -190,18 +185,23 @@ impl<'a> Checker<'a> {
         rb: RequestBuilder,
         what: &str,
     ) -> Result<Response, Result<String, Failure>> {
-        if self.deadline.passed() {
-            return Err(Err(self.deadline.timeout(TimeoutPhase::Headers, what)));
-        }
-        self.requests = self.requests.saturating_add(1);
-        match timeout_at(self.deadline.at, rb.send()).await {
-            Err(_) => Err(Err(self.deadline.timeout(TimeoutPhase::Headers, what))),
-            Ok(Err(e)) => match find_source::<AddressRefused>(&e) {
+        match self.send_counted(rb).await {
+            Ok(resp) => Ok(resp),
+            Err(SendError::Failed(e)) => match find_source::<AddressRefused>(&e) {
                 Some(refused) => Err(Ok(refused.reason.clone())),
                 None => Err(Err(classify_http_error(&e, what, &self.deadline))),
             },
-            Ok(Ok(resp)) => Ok(resp),
+            Err(e) => Err(Err(e.into_failure(&self.deadline, what))),
         }
+    }
+
+    /// Sends within the deadline, counting the request unless the deadline had passed.
+    async fn send_counted(&mut self, rb: RequestBuilder) -> Result<Response, SendError> {
+        let result = send_before(rb, &self.deadline).await;
+        if !matches!(result, Err(SendError::Expired)) {
+            self.requests = self.requests.saturating_add(1);
+        }
+        result
     }
 
     /// GETs a JSON object, following at most [`MAX_REDIRECTS`] redirects, each checked
@@ -215,18 +215,7 @@ impl<'a> Checker<'a> {
         let mut redirects = 0;
         loop {
             let what = format!("GET {}", redact_url(&url));
-            let rb = self
-                .metadata
-                .get(url.clone())
-                .header(ACCEPT, "application/json");
-            let resp = match self.send_guarded(rb, &what).await {
-                Ok(resp) => resp,
-                Err(Ok(refused)) => {
-                    self.refuse(&url, &refused);
-                    return Err(FetchError::Refused);
-                }
-                Err(Err(failure)) => return Err(FetchError::Failed(failure)),
-            };
+            let resp = self.get_document(&url, &what).await?;
             if resp.url() != &url {
                 // A client that followed a redirect on its own: judge where it went.
                 let landed = resp.url().clone();
@@ -235,86 +224,99 @@ impl<'a> Checker<'a> {
                 }
                 url = landed;
             }
-            let status = resp.status();
-            if status.is_redirection() {
-                let Some(location) = resp
-                    .headers()
-                    .get(LOCATION)
-                    .and_then(|v| v.to_str().ok())
-                    .map(str::trim)
-                else {
-                    return Err(FetchError::BadRedirect(format!(
-                        "HTTP {} without a Location",
-                        status.as_u16()
-                    )));
-                };
-                redirects += 1;
-                if redirects > MAX_REDIRECTS {
-                    return Err(FetchError::TooManyRedirects);
-                }
-                let next = match url.join(location) {
-                    Ok(next) if matches!(next.scheme(), "http" | "https") => next,
-                    _ => {
-                        return Err(FetchError::BadRedirect(format!(
-                            "HTTP {} to an unusable Location {}",
-                            status.as_u16(),
-                            shown_text(location)
-                        )))
-                    }
-                };
-                if !self.learn(&next) {
-                    return Err(FetchError::Refused);
-                }
-                url = next;
-                strip_credentials(&mut url);
-                continue;
+            if !resp.status().is_redirection() {
+                return self.read_document(resp, &what).await;
             }
-            if status != StatusCode::OK {
-                return Err(FetchError::Status(status.as_u16()));
-            }
-            let body = self
-                .read_body(resp, &what)
-                .await
-                .map_err(FetchError::Failed)?;
-            return match serde_json::from_slice::<Value>(&body) {
-                Ok(Value::Object(doc)) => Ok(doc),
-                Ok(other) => Err(FetchError::NotJson(format!(
-                    "a JSON {} instead of an object",
-                    crate::text::kind(&other)
-                ))),
-                Err(_) => Err(FetchError::NotJson(format!(
-                    "not JSON: {}",
-                    crate::text::snippet(&body, 80)
-                ))),
-            };
+            redirects += 1;
+            url = self.follow_redirect(&url, &resp, redirects)?;
         }
     }
 
-    /// Reads a whole body within the deadline and [`MAX_METADATA_BYTES`].
-    pub(super) async fn read_body(
-        &self,
-        mut resp: Response,
-        what: &str,
-    ) -> Result<Vec<u8>, Failure> {
-        if resp
-            .content_length()
-            .is_some_and(|len| len > MAX_METADATA_BYTES)
-        {
-            return Err(too_large(what, "metadata document", MAX_METADATA_BYTES));
-        }
-        let mut buf = Vec::new();
-        loop {
-            match timeout_at(self.deadline.at, resp.chunk()).await {
-                Err(_) => return Err(self.deadline.timeout(TimeoutPhase::Body, what)),
-                Ok(Err(e)) => return Err(classify_http_error(&e, what, &self.deadline)),
-                Ok(Ok(None)) => return Ok(buf),
-                Ok(Ok(Some(chunk))) => {
-                    if (buf.len() + chunk.len()) as u64 > MAX_METADATA_BYTES {
-                        return Err(too_large(what, "metadata document", MAX_METADATA_BYTES));
-                    }
-                    buf.extend_from_slice(&chunk);
-                }
+    /// One GET of a metadata document from a URL learnt from the server.
+    async fn get_document(&mut self, url: &Url, what: &str) -> Result<Response, FetchError> {
+        let rb = self
+            .metadata
+            .get(url.clone())
+            .header(ACCEPT, "application/json");
+        match self.send_guarded(rb, what).await {
+            Ok(resp) => Ok(resp),
+            Err(Ok(refused)) => {
+                self.refuse(url, &refused);
+                Err(FetchError::Refused)
             }
+            Err(Err(failure)) => Err(FetchError::Failed(failure)),
+        }
+    }
+
+    /// Where the `redirects`-th redirect of a fetch leads, when it may be followed.
+    fn follow_redirect(
+        &mut self,
+        url: &Url,
+        resp: &Response,
+        redirects: u32,
+    ) -> Result<Url, FetchError> {
+        let status = resp.status();
+        let Some(location) = resp
+            .headers()
+            .get(LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .map(str::trim)
+        else {
+            return Err(FetchError::BadRedirect(format!(
+                "HTTP {} without a Location",
+                status.as_u16()
+            )));
+        };
+        if redirects > MAX_REDIRECTS {
+            return Err(FetchError::TooManyRedirects);
+        }
+        let mut next = match url.join(location) {
+            Ok(next) if matches!(next.scheme(), "http" | "https") => next,
+            _ => {
+                return Err(FetchError::BadRedirect(format!(
+                    "HTTP {} to an unusable Location {}",
+                    status.as_u16(),
+                    shown_text(location)
+                )))
+            }
+        };
+        if !self.learn(&next) {
+            return Err(FetchError::Refused);
+        }
+        strip_credentials(&mut next);
+        Ok(next)
+    }
+
+    /// The JSON object a metadata answer that is no redirect carries.
+    async fn read_document(
+        &self,
+        resp: Response,
+        what: &str,
+    ) -> Result<Map<String, Value>, FetchError> {
+        let status = resp.status();
+        if status != StatusCode::OK {
+            return Err(FetchError::Status(status.as_u16()));
+        }
+        let body = read_bounded(resp, &self.deadline, MAX_METADATA_BYTES, what)
+            .await
+            .map_err(|e| {
+                FetchError::Failed(match e {
+                    BodyError::TooLarge { .. } => {
+                        too_large(what, "metadata document", MAX_METADATA_BYTES)
+                    }
+                    BodyError::Failed { failure, .. } => failure,
+                })
+            })?;
+        match serde_json::from_slice::<Value>(&body) {
+            Ok(Value::Object(doc)) => Ok(doc),
+            Ok(other) => Err(FetchError::NotJson(format!(
+                "a JSON {} instead of an object",
+                crate::text::kind(&other)
+            ))),
+            Err(_) => Err(FetchError::NotJson(format!(
+                "not JSON: {}",
+                crate::text::snippet(&body, 80)
+            ))),
         }
     }
 }

@@ -5,11 +5,11 @@
 use reqwest::header::{HeaderMap, HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_TYPE, LOCATION};
 use reqwest::Response;
 use serde_json::{json, Map, Value};
-use tokio::time::timeout_at;
 use url::Url;
 
 use crate::clock::Deadline;
 use crate::http::dns::AddressPolicy;
+use crate::http::send::send_before;
 use crate::http::target::Target;
 use crate::jsonrpc;
 use crate::model::AuthCheck;
@@ -18,15 +18,10 @@ use crate::text::truncate;
 use crate::urls::{redact_url, strip_credentials, unsafe_reason};
 
 use super::checker::*;
+use super::well_known::{authorization_server_urls, protected_resource_urls};
 use crate::http::challenge::challenges;
 use crate::urls::http_url;
 use crate::urls::shown_text;
-
-pub(super) const PROTECTED_RESOURCE: &str = "/.well-known/oauth-protected-resource";
-
-pub(super) const OAUTH_SERVER: &str = "/.well-known/oauth-authorization-server";
-
-pub(super) const OPENID: &str = "/.well-known/openid-configuration";
 
 /// What [`discover_token_endpoint`] found.
 #[derive(Debug)]
@@ -110,54 +105,49 @@ pub(crate) async fn discover_token_endpoint(
     }
 }
 
-/// `origin` + `suffix` + the URL's path without its trailing slash (RFC 8414 §3.1 / RFC
-/// 9728 §3.1 path insertion); query and fragment dropped.
-pub(super) fn insert_well_known(url: &Url, suffix: &str) -> Option<Url> {
-    let origin = url.origin().ascii_serialization();
-    let path = url.path().trim_end_matches('/');
-    Url::parse(&format!("{origin}{suffix}{path}")).ok()
+/// How the server answered an `initialize` without credentials.
+enum Asked {
+    /// With a 401 (or a 403): the challenge checks go on.
+    Challenged,
+    /// With a success: the server is not protected.
+    Unprotected,
+    /// Otherwise: the checks end here.
+    Stop,
 }
 
-/// The protected resource metadata URLs to try for a server URL without `resource_metadata`
-/// (MCP 2025-11-25): path-suffixed (when the server has a path), then root.
-pub(super) fn protected_resource_urls(server: &Url) -> Vec<(Url, &'static str)> {
-    let mut out = Vec::new();
-    if !server.path().trim_end_matches('/').is_empty() {
-        if let Some(url) = insert_well_known(server, PROTECTED_RESOURCE) {
-            out.push((url, "path-suffixed"));
-        }
-    }
-    let origin = server.origin().ascii_serialization();
-    if let Ok(url) = Url::parse(&format!("{origin}{PROTECTED_RESOURCE}")) {
-        out.push((url, "root"));
-    }
-    out
+/// The body of an `initialize` as a client without credentials sends it.
+fn initialize_body() -> Vec<u8> {
+    serde_json::to_vec(&jsonrpc::request(
+        1,
+        "initialize",
+        Some(json!({
+            "protocolVersion": crate::model::LATEST_HANDSHAKE_VERSION,
+            "capabilities": {},
+            "clientInfo": {"name": "mcp-probe", "version": env!("CARGO_PKG_VERSION")},
+        })),
+    ))
+    .unwrap_or_default()
 }
 
-/// The authorization server metadata URLs to try, in the MCP 2025-11-25 order, each with how
-/// it was built.
-pub(super) fn authorization_server_urls(issuer: &Url) -> Vec<(Url, &'static str)> {
-    let path = issuer.path().trim_end_matches('/');
-    let mut out = Vec::new();
-    if path.is_empty() {
-        out.extend(insert_well_known(issuer, OAUTH_SERVER).map(|u| (u, "RFC 8414")));
-        out.extend(insert_well_known(issuer, OPENID).map(|u| (u, "OpenID Connect discovery")));
-    } else {
-        out.extend(
-            insert_well_known(issuer, OAUTH_SERVER).map(|u| (u, "RFC 8414 (path insertion)")),
-        );
-        out.extend(
-            insert_well_known(issuer, OPENID)
-                .map(|u| (u, "OpenID Connect discovery (path insertion)")),
-        );
-        let origin = issuer.origin().ascii_serialization();
-        out.extend(
-            Url::parse(&format!("{origin}{path}{OPENID}"))
-                .ok()
-                .map(|u| (u, "OpenID Connect discovery (path appending)")),
-        );
-    }
-    out
+/// Where a redirect leads (redacted), or its `Location` as sent when it is no URL.
+fn redirect_target(resp: &Response, url: &Url) -> Option<String> {
+    resp.headers()
+        .get(LOCATION)
+        .and_then(|v| v.to_str().ok())
+        .map(|l| match url.join(l) {
+            Ok(u) => redact_url(&u),
+            Err(_) => truncate(l, 200),
+        })
+}
+
+/// A challenge parameter's value, trimmed, when it is a non-empty string.
+fn challenge_param(challenge: &Map<String, Value>, name: &str) -> Option<String> {
+    challenge
+        .get(name)
+        .and_then(Value::as_str)
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+        .map(str::to_owned)
 }
 
 impl<'a> Checker<'a> {
@@ -186,43 +176,50 @@ impl<'a> Checker<'a> {
         strip_credentials(&mut url);
         let mut headers = target.headers().clone();
         headers.remove(AUTHORIZATION);
-        let body = serde_json::to_vec(&jsonrpc::request(
-            1,
-            "initialize",
-            Some(json!({
-                "protocolVersion": crate::model::LATEST_HANDSHAKE_VERSION,
-                "capabilities": {},
-                "clientInfo": {"name": "mcp-probe", "version": env!("CARGO_PKG_VERSION")},
-            })),
-        ))
-        .unwrap_or_default();
         let rb = self
             .client
             .post(url.clone())
             .headers(headers.clone())
             .header(ACCEPT, "application/json, text/event-stream")
             .header(CONTENT_TYPE, "application/json")
-            .body(body);
+            .body(initialize_body());
         let resp = match self.send(rb, WHAT).await {
             Ok(resp) => resp,
             Err(failure) => {
-                let message = format!(
-                    "{} could not be asked: {}",
-                    redact_url(&url),
-                    failure.message
-                );
-                self.findings.push(AuthFinding {
-                    check: AuthCheck::ChallengeStatus.to_owned(),
-                    status: FindingStatus::Fail,
-                    message,
-                    url: Some(redact_url(&url)),
-                });
-                if self.failure.is_none() {
-                    self.failure = Some(failure.with_check(AuthCheck::ChallengeStatus));
-                }
+                self.not_asked(&url, failure);
                 return None;
             }
         };
+        match self.challenge_status(&resp, &url) {
+            Asked::Challenged => Some(challenges(resp.headers())),
+            Asked::Unprotected => {
+                self.end_session(resp, url, headers).await;
+                None
+            }
+            Asked::Stop => None,
+        }
+    }
+
+    /// Records that the server could not be asked at all.
+    fn not_asked(&mut self, url: &Url, failure: Failure) {
+        let message = format!(
+            "{} could not be asked: {}",
+            redact_url(url),
+            failure.message
+        );
+        self.findings.push(AuthFinding {
+            check: AuthCheck::ChallengeStatus.to_owned(),
+            status: FindingStatus::Fail,
+            message,
+            url: Some(redact_url(url)),
+        });
+        if self.failure.is_none() {
+            self.failure = Some(failure.with_check(AuthCheck::ChallengeStatus));
+        }
+    }
+
+    /// Judges the status the `initialize` without credentials was answered with.
+    fn challenge_status(&mut self, resp: &Response, url: &Url) -> Asked {
         let status = resp.status();
         let code = status.as_u16();
         let reason = status.canonical_reason().unwrap_or("");
@@ -230,14 +227,14 @@ impl<'a> Checker<'a> {
             401 => self.pass(
                 AuthCheck::ChallengeStatus,
                 "an initialize without credentials was answered 401 Unauthorized".to_owned(),
-                Some(&url),
+                Some(url),
             ),
             403 => self.fail(
                 AuthCheck::ChallengeStatus,
                 "an initialize without credentials was answered 403 Forbidden instead of \
                  401 Unauthorized (403 is for insufficient scope)"
                     .to_owned(),
-                Some(&url),
+                Some(url),
             ),
             200..=299 => {
                 self.warn(
@@ -246,30 +243,23 @@ impl<'a> Checker<'a> {
                         "not protected: an initialize without credentials was answered HTTP \
                          {code} {reason}; the authorization checks were skipped"
                     ),
-                    Some(&url),
+                    Some(url),
                 );
-                self.end_session(resp, url, headers).await;
-                return None;
+                return Asked::Unprotected;
             }
             300..=399 => {
-                let location = resp
-                    .headers()
-                    .get(LOCATION)
-                    .and_then(|v| v.to_str().ok())
-                    .map(|l| match url.join(l) {
-                        Ok(u) => redact_url(&u),
-                        Err(_) => truncate(l, 200),
-                    });
                 self.fail(
                     AuthCheck::ChallengeStatus,
                     format!(
                         "an initialize without credentials was answered HTTP {code} {reason} \
                          (a redirect to {}) instead of 401 Unauthorized",
-                        location.as_deref().unwrap_or("no Location")
+                        redirect_target(resp, url)
+                            .as_deref()
+                            .unwrap_or("no Location")
                     ),
-                    Some(&url),
+                    Some(url),
                 );
-                return None;
+                return Asked::Stop;
             }
             _ => {
                 self.fail(
@@ -278,12 +268,12 @@ impl<'a> Checker<'a> {
                         "an initialize without credentials was answered HTTP {code} {reason} \
                          instead of 401 Unauthorized"
                     ),
-                    Some(&url),
+                    Some(url),
                 );
-                return None;
+                return Asked::Stop;
             }
         }
-        Some(challenges(resp.headers()))
+        Asked::Challenged
     }
 
     /// An unprotected server may have opened a session for the probe: end it.
@@ -305,7 +295,7 @@ impl<'a> Checker<'a> {
             .headers(headers)
             .header("mcp-session-id", session);
         // Best effort: the outcome changes nothing in the findings.
-        let _ = timeout_at(budget.at, rb.send()).await;
+        let _ = send_before(rb, &budget).await;
     }
 
     /// `bearer_challenge`: the Bearer challenge, if there is one.
@@ -316,14 +306,34 @@ impl<'a> Checker<'a> {
     ) -> Option<Map<String, Value>> {
         let mut server = server.clone();
         strip_credentials(&mut server);
-        let server = Some(&server);
+        let bearer = self.find_bearer(challenges, &server)?;
+        if bearer.contains_key("token") {
+            self.fail(
+                AuthCheck::BearerChallenge,
+                "the Bearer challenge is not well-formed: it carries a bare token where RFC \
+                 6750 allows only name=value parameters"
+                    .to_owned(),
+                Some(&server),
+            );
+            return Some(bearer);
+        }
+        self.judge_bearer(&bearer, &server);
+        Some(bearer)
+    }
+
+    /// The first Bearer challenge; a `bearer_challenge` failure when there is none.
+    fn find_bearer(
+        &mut self,
+        challenges: &[Map<String, Value>],
+        server: &Url,
+    ) -> Option<Map<String, Value>> {
         if challenges.is_empty() {
             self.fail(
                 AuthCheck::BearerChallenge,
                 "the 401 has no WWW-Authenticate header (RFC 9110 requires one; MCP clients \
                  read the Bearer challenge from it)"
                     .to_owned(),
-                server,
+                Some(server),
             );
             return None;
         }
@@ -333,11 +343,11 @@ impl<'a> Checker<'a> {
                 .unwrap_or_default()
                 .to_owned()
         };
-        let Some(bearer) = challenges
+        let bearer = challenges
             .iter()
             .find(|c| scheme(c).eq_ignore_ascii_case("bearer"))
-            .cloned()
-        else {
+            .cloned();
+        if bearer.is_none() {
             let offered: Vec<String> = challenges.iter().map(scheme).collect();
             self.fail(
                 AuthCheck::BearerChallenge,
@@ -345,34 +355,20 @@ impl<'a> Checker<'a> {
                     "WWW-Authenticate offers {} but no Bearer challenge (OAuth 2.1, RFC 6750)",
                     offered.join(", ")
                 ),
-                server,
+                Some(server),
             );
-            return None;
-        };
-        if bearer.contains_key("token") {
-            self.fail(
-                AuthCheck::BearerChallenge,
-                "the Bearer challenge is not well-formed: it carries a bare token where RFC \
-                 6750 allows only name=value parameters"
-                    .to_owned(),
-                server,
-            );
-            return Some(bearer);
         }
-        let text = |name: &str| {
-            bearer
-                .get(name)
-                .and_then(Value::as_str)
-                .map(str::trim)
-                .filter(|v| !v.is_empty())
-                .map(str::to_owned)
-        };
-        let metadata_note = if text("resource_metadata").is_some() {
+        bearer
+    }
+
+    /// Judges a well-formed Bearer challenge by its parameters.
+    fn judge_bearer(&mut self, bearer: &Map<String, Value>, server: &Url) {
+        let metadata_note = if challenge_param(bearer, "resource_metadata").is_some() {
             "with resource_metadata"
         } else {
             "without resource_metadata (clients fall back to the well-known URLs)"
         };
-        let error_note = match text("error") {
+        let error_note = match challenge_param(bearer, "error") {
             Some(error) => format!(
                 "; it names error={} although the request carried no credentials (RFC 6750 \
                  says it should not)",
@@ -380,14 +376,14 @@ impl<'a> Checker<'a> {
             ),
             None => String::new(),
         };
-        match text("scope") {
+        match challenge_param(bearer, "scope") {
             Some(scope) => self.pass(
                 AuthCheck::BearerChallenge,
                 format!(
                     "Bearer challenge with scope=\"{}\", {metadata_note}{error_note}",
                     truncate(&scope, 100)
                 ),
-                server,
+                Some(server),
             ),
             None => self.warn(
                 AuthCheck::BearerChallenge,
@@ -395,10 +391,9 @@ impl<'a> Checker<'a> {
                     "Bearer challenge without scope (MCP 2025-11-25: servers SHOULD name the \
                      scopes a request needs), {metadata_note}{error_note}"
                 ),
-                server,
+                Some(server),
             ),
         }
-        Some(bearer)
     }
 
     /// `resource_metadata`: the protected resource metadata, from the challenge or the
@@ -413,50 +408,62 @@ impl<'a> Checker<'a> {
             .and_then(Value::as_str)
             .map(str::trim)
             .filter(|v| !v.is_empty());
-        if let Some(raw) = from_challenge {
-            let Some(url) = http_url(raw) else {
-                self.fail(
-                    AuthCheck::ResourceMetadata,
-                    format!(
-                        "the challenge's resource_metadata {} is not an absolute http(s) URL",
-                        shown_text(raw)
-                    ),
-                    None,
-                );
-                return None;
-            };
-            if !self.learn(&url) {
-                return None;
-            }
-            return match self.fetch_json(url.clone()).await {
-                Ok(doc) => {
-                    self.pass(
-                        AuthCheck::ResourceMetadata,
-                        "protected resource metadata read from the challenge's \
-                         resource_metadata URL"
-                            .to_owned(),
-                        Some(&url),
-                    );
-                    Some((doc, url))
-                }
-                Err(FetchError::Refused) => None,
-                Err(e) => {
-                    self.record(
-                        AuthCheck::ResourceMetadata,
-                        FindingStatus::Fail,
-                        format!(
-                            "the challenge's resource_metadata URL {} could not be read: {}",
-                            redact_url(&url),
-                            e.describe()
-                        ),
-                        Some(&url),
-                        e.cause(),
-                    );
-                    None
-                }
-            };
+        match from_challenge {
+            Some(raw) => self.metadata_from_challenge(raw).await,
+            None => self.metadata_from_well_known(target.url()).await,
         }
-        let candidates = protected_resource_urls(target.url());
+    }
+
+    /// The protected resource metadata at the challenge's `resource_metadata` URL.
+    async fn metadata_from_challenge(&mut self, raw: &str) -> Option<(Map<String, Value>, Url)> {
+        let Some(url) = http_url(raw) else {
+            self.fail(
+                AuthCheck::ResourceMetadata,
+                format!(
+                    "the challenge's resource_metadata {} is not an absolute http(s) URL",
+                    shown_text(raw)
+                ),
+                None,
+            );
+            return None;
+        };
+        if !self.learn(&url) {
+            return None;
+        }
+        match self.fetch_json(url.clone()).await {
+            Ok(doc) => {
+                self.pass(
+                    AuthCheck::ResourceMetadata,
+                    "protected resource metadata read from the challenge's resource_metadata URL"
+                        .to_owned(),
+                    Some(&url),
+                );
+                Some((doc, url))
+            }
+            Err(FetchError::Refused) => None,
+            Err(e) => {
+                self.record(
+                    AuthCheck::ResourceMetadata,
+                    FindingStatus::Fail,
+                    format!(
+                        "the challenge's resource_metadata URL {} could not be read: {}",
+                        redact_url(&url),
+                        e.describe()
+                    ),
+                    Some(&url),
+                    e.cause(),
+                );
+                None
+            }
+        }
+    }
+
+    /// The protected resource metadata at the well-known URLs, tried in the spec's order.
+    async fn metadata_from_well_known(
+        &mut self,
+        server: &Url,
+    ) -> Option<(Map<String, Value>, Url)> {
+        let candidates = protected_resource_urls(server);
         let mut misses = Vec::new();
         let mut cause = None;
         for (url, which) in &candidates {
@@ -612,54 +619,5 @@ impl<'a> Checker<'a> {
             cause,
         );
         None
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn urls(list: Vec<(Url, &'static str)>) -> Vec<String> {
-        list.into_iter().map(|(u, _)| u.to_string()).collect()
-    }
-
-    #[test]
-    fn well_known_urls_are_built_in_the_spec_order() {
-        let tenant = Url::parse("https://as.example/tenant1").unwrap();
-        assert_eq!(
-            urls(authorization_server_urls(&tenant)),
-            [
-                "https://as.example/.well-known/oauth-authorization-server/tenant1",
-                "https://as.example/.well-known/openid-configuration/tenant1",
-                "https://as.example/tenant1/.well-known/openid-configuration",
-            ]
-        );
-        let trailing = Url::parse("https://as.example:8443/a/b/").unwrap();
-        assert_eq!(
-            urls(authorization_server_urls(&trailing))[0],
-            "https://as.example:8443/.well-known/oauth-authorization-server/a/b"
-        );
-        for root in ["https://as.example", "https://as.example/"] {
-            assert_eq!(
-                urls(authorization_server_urls(&Url::parse(root).unwrap())),
-                [
-                    "https://as.example/.well-known/oauth-authorization-server",
-                    "https://as.example/.well-known/openid-configuration",
-                ]
-            );
-        }
-        let server = Url::parse("https://u:p@example.com/public/mcp?key=s#f").unwrap();
-        assert_eq!(
-            urls(protected_resource_urls(&server)),
-            [
-                "https://example.com/.well-known/oauth-protected-resource/public/mcp",
-                "https://example.com/.well-known/oauth-protected-resource",
-            ]
-        );
-        let at_root = Url::parse("https://example.com/").unwrap();
-        assert_eq!(
-            urls(protected_resource_urls(&at_root)),
-            ["https://example.com/.well-known/oauth-protected-resource"]
-        );
     }
 }

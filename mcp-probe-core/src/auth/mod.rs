@@ -8,6 +8,7 @@ mod credentials;
 mod discovery;
 mod token;
 mod token_request;
+mod well_known;
 
 pub(crate) use check::check_auth;
 pub(crate) use credentials::Credentials;

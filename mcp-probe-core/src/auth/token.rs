@@ -38,7 +38,7 @@ use std::sync::{Mutex, PoisonError};
 
 use super::credentials::Credentials;
 use super::discovery::discover_token_endpoint;
-use super::token_request::request_token;
+use super::token_request::{request_token, Token};
 
 /// How long a token the server gave no `expires_in` for is reused.
 pub(crate) const DEFAULT_LIFETIME: Duration = Duration::from_secs(300);
@@ -174,59 +174,84 @@ impl TokenCache {
                 return Ok(finish(facts, None, true));
             }
         }
-        // A token endpoint the user named is trusted; one learnt from the server may lead
-        // only where the target is.
-        let (endpoint, guard) = match &credentials.token_url {
-            Some(url) => (url.clone(), None),
-            None => {
-                let guard = AddressPolicy::for_target(target.url()).await;
-                let metadata = other_client(target.url(), Some(guard))?;
-                let found = discover_token_endpoint(
-                    client,
-                    &metadata,
-                    guard,
-                    target,
-                    clock.request_deadline(),
-                )
-                .await;
-                facts.requests = facts.requests.saturating_add(found.http_requests);
-                match found.endpoint {
-                    Ok(url) => (url, Some(guard)),
-                    Err(f) => return Ok(finish(facts, Some(discovery_failure(f)), false)),
-                }
-            }
+        let found = token_endpoint(credentials, target, client, clock, &other_client).await?;
+        facts.requests = facts.requests.saturating_add(found.requests);
+        let (endpoint, guard) = match found.endpoint {
+            Ok(found) => found,
+            Err(f) => return Ok(finish(facts, Some(discovery_failure(f)), false)),
         };
         let shown = redact_url(&endpoint);
         facts.token_endpoint = Some(shown.clone());
         let token_client = other_client(&endpoint, guard)?;
         facts.requests = facts.requests.saturating_add(1);
         let deadline = clock.request_deadline();
-        match request_token(&token_client, &endpoint, credentials, &deadline).await {
+        let failure = match request_token(&token_client, &endpoint, credentials, &deadline).await {
             Ok(token) => {
-                let now = Instant::now();
-                let usable_until = match token.expires_in {
-                    Some(lifetime) => lifetime
-                        .checked_sub(EXPIRY_MARGIN)
-                        .filter(|left| !left.is_zero())
-                        .and_then(|left| now.checked_add(left)),
-                    None => now.checked_add(DEFAULT_LIFETIME),
-                };
-                if let Some(usable_until) = usable_until {
-                    self.store(
-                        &credentials.key,
-                        CachedToken {
-                            header: token.header.clone(),
-                            endpoint: shown,
-                            usable_until,
-                        },
-                    );
-                }
+                self.keep(credentials, &token, shown);
                 target.set_authorization(token.header);
-                Ok(finish(facts, None, false))
+                None
             }
-            Err(f) => Ok(finish(facts, Some(f.with("stage", "token_request")), false)),
+            Err(f) => Some(f.with("stage", "token_request")),
+        };
+        Ok(finish(facts, failure, false))
+    }
+
+    /// Caches a token the endpoint issued until [`EXPIRY_MARGIN`] before it expires.
+    fn keep(&self, credentials: &Credentials, token: &Token, endpoint: String) {
+        let now = Instant::now();
+        let usable_until = match token.expires_in {
+            Some(lifetime) => lifetime
+                .checked_sub(EXPIRY_MARGIN)
+                .filter(|left| !left.is_zero())
+                .and_then(|left| now.checked_add(left)),
+            None => now.checked_add(DEFAULT_LIFETIME),
+        };
+        if let Some(usable_until) = usable_until {
+            self.store(
+                &credentials.key,
+                CachedToken {
+                    header: token.header.clone(),
+                    endpoint,
+                    usable_until,
+                },
+            );
         }
     }
+}
+
+/// Where the token request goes, and the HTTP requests it took to find out.
+struct FoundEndpoint {
+    /// The endpoint and the guard for a client to it, or why discovery found none.
+    endpoint: Result<(Url, Option<AddressPolicy>), Failure>,
+    requests: u32,
+}
+
+/// The token endpoint: the one the user named, trusted, or the one discovered, which may lead
+/// only where the target is. `Err` only when the discovery client cannot be made.
+async fn token_endpoint<F>(
+    credentials: &Credentials,
+    target: &Target,
+    client: &reqwest::Client,
+    clock: &Clock,
+    other_client: &F,
+) -> Result<FoundEndpoint, Error>
+where
+    F: Fn(&Url, Option<AddressPolicy>) -> Result<reqwest::Client, Error>,
+{
+    if let Some(url) = &credentials.token_url {
+        return Ok(FoundEndpoint {
+            endpoint: Ok((url.clone(), None)),
+            requests: 0,
+        });
+    }
+    let guard = AddressPolicy::for_target(target.url()).await;
+    let metadata = other_client(target.url(), Some(guard))?;
+    let found =
+        discover_token_endpoint(client, &metadata, guard, target, clock.request_deadline()).await;
+    Ok(FoundEndpoint {
+        endpoint: found.endpoint.map(|url| (url, Some(guard))),
+        requests: found.http_requests,
+    })
 }
 
 /// A discovery failure as the probe reports it: the checks' `auth_check` becomes

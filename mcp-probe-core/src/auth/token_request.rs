@@ -5,14 +5,15 @@ use base64::Engine;
 use std::time::Duration;
 
 use reqwest::header::{HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_TYPE, LOCATION};
+use reqwest::{RequestBuilder, Response, StatusCode};
 use serde_json::{Map, Value};
-use tokio::time::timeout_at;
 use url::Url;
 
 use crate::clock::Deadline;
-use crate::http::classify::classify_http_error;
+use crate::http::body::{read_bounded, BodyError};
+use crate::http::send::send_within;
+use crate::model::FailureReason;
 use crate::model::{Failure, FailureCode, OAuthMethod};
-use crate::model::{FailureReason, TimeoutPhase};
 use crate::text::truncate;
 use crate::urls::redact_url;
 
@@ -38,192 +39,234 @@ pub(crate) async fn request_token(
     credentials: &Credentials,
     deadline: &Deadline,
 ) -> Result<Token, Failure> {
-    let shown = redact_url(endpoint);
-    let what = format!("token request to {shown}");
-    let token_failure = |message: String| {
-        Failure::new(FailureCode::AuthToken, message).with("tokenEndpoint", shown.clone())
-    };
-    let mut rb = client
-        .post(endpoint.clone())
-        .header(ACCEPT, "application/json")
-        .header(CONTENT_TYPE, "application/x-www-form-urlencoded");
-    if credentials.method == OAuthMethod::Basic {
-        let pair = basic_pair(&credentials.client_id, credentials.secret.expose());
-        let encoded = base64::engine::general_purpose::STANDARD.encode(pair);
-        let mut value = HeaderValue::from_str(&format!("Basic {encoded}")).map_err(|_| {
-            token_failure(format!(
-                "{what}: the client credentials cannot be sent in a header"
-            ))
-        })?;
-        value.set_sensitive(true);
-        rb = rb.header(AUTHORIZATION, value);
-    }
-    let rb = rb.body(token_form(credentials));
-    if deadline.passed() {
-        return Err(deadline
-            .timeout(TimeoutPhase::Headers, &what)
-            .with("tokenEndpoint", shown));
-    }
-    let mut resp = match timeout_at(deadline.at, rb.send()).await {
-        Err(_) => {
-            return Err(deadline
-                .timeout(TimeoutPhase::Headers, &what)
-                .with("tokenEndpoint", shown))
-        }
-        Ok(Err(e)) => {
-            return Err(classify_http_error(&e, &what, deadline).with("tokenEndpoint", shown))
-        }
-        Ok(Ok(resp)) => resp,
-    };
+    let exchange = Exchange::new(endpoint);
+    let rb = exchange.build(client, credentials)?;
+    let resp = send_within(rb, deadline, &exchange.what)
+        .await
+        .map_err(|f| f.with("tokenEndpoint", exchange.shown.clone()))?;
     let status = resp.status();
-    let code = status.as_u16();
-    let reason = status.canonical_reason().unwrap_or("");
     if status.is_redirection() {
+        return Err(exchange.redirected(&resp));
+    }
+    let body = exchange.read(resp, deadline).await?;
+    exchange.judge(status, &body, credentials.secret.expose())
+}
+
+/// One token request: the endpoint, as shown and as named in failures.
+struct Exchange<'a> {
+    endpoint: &'a Url,
+    /// The endpoint, redacted.
+    shown: String,
+    /// `token request to <shown>`.
+    what: String,
+}
+
+impl<'a> Exchange<'a> {
+    fn new(endpoint: &'a Url) -> Self {
+        let shown = redact_url(endpoint);
+        let what = format!("token request to {shown}");
+        Exchange {
+            endpoint,
+            shown,
+            what,
+        }
+    }
+
+    /// An `auth_token` failure naming the endpoint.
+    fn failure(&self, message: String) -> Failure {
+        Failure::new(FailureCode::AuthToken, message).with("tokenEndpoint", self.shown.clone())
+    }
+
+    /// The form POST, the client authenticated as `credentials.method` says.
+    fn build(
+        &self,
+        client: &reqwest::Client,
+        credentials: &Credentials,
+    ) -> Result<RequestBuilder, Failure> {
+        let mut rb = client
+            .post(self.endpoint.clone())
+            .header(ACCEPT, "application/json")
+            .header(CONTENT_TYPE, "application/x-www-form-urlencoded");
+        if credentials.method == OAuthMethod::Basic {
+            let pair = basic_pair(&credentials.client_id, credentials.secret.expose());
+            let encoded = base64::engine::general_purpose::STANDARD.encode(pair);
+            let mut value = HeaderValue::from_str(&format!("Basic {encoded}")).map_err(|_| {
+                self.failure(format!(
+                    "{}: the client credentials cannot be sent in a header",
+                    self.what
+                ))
+            })?;
+            value.set_sensitive(true);
+            rb = rb.header(AUTHORIZATION, value);
+        }
+        Ok(rb.body(token_form(credentials)))
+    }
+
+    /// The failure for a redirect, which is not followed.
+    fn redirected(&self, resp: &Response) -> Failure {
+        let status = resp.status();
+        let code = status.as_u16();
+        let reason = status.canonical_reason().unwrap_or("");
         let location = resp
             .headers()
             .get(LOCATION)
             .and_then(|v| v.to_str().ok())
-            .and_then(|l| endpoint.join(l).ok())
+            .and_then(|l| self.endpoint.join(l).ok())
             .map(|u| redact_url(&u));
-        let mut f = token_failure(format!(
-            "{what}: HTTP {code} {reason}: the token endpoint redirected{}; redirects that \
-             would carry the client credentials are not followed",
-            location
-                .as_deref()
-                .map(|l| format!(" to {l}"))
-                .unwrap_or_default()
-        ))
-        .with_http_status(code)
-        .with_reason(FailureReason::Redirect);
+        let mut f = self
+            .failure(format!(
+                "{}: HTTP {code} {reason}: the token endpoint redirected{}; redirects that \
+                 would carry the client credentials are not followed",
+                self.what,
+                location
+                    .as_deref()
+                    .map(|l| format!(" to {l}"))
+                    .unwrap_or_default()
+            ))
+            .with_http_status(code)
+            .with_reason(FailureReason::Redirect);
         if let Some(l) = location {
             f = f.with("location", l);
         }
-        return Err(f);
+        f
     }
-    if resp
-        .content_length()
-        .is_some_and(|len| len > MAX_TOKEN_RESPONSE_BYTES)
-    {
-        return Err(too_large(
-            token_failure(format!(
-                "{what}: the token response exceeded the limit of {MAX_TOKEN_RESPONSE_BYTES} bytes"
-            )),
-            code,
-        ));
-    }
-    let mut body = Vec::new();
-    loop {
-        match timeout_at(deadline.at, resp.chunk()).await {
-            Err(_) => {
-                return Err(deadline
-                    .timeout(TimeoutPhase::Body, &what)
-                    .with("tokenEndpoint", shown))
-            }
-            Ok(Err(e)) => {
-                return Err(classify_http_error(&e, &what, deadline).with("tokenEndpoint", shown))
-            }
-            Ok(Ok(None)) => break,
-            Ok(Ok(Some(chunk))) => {
-                if (body.len() + chunk.len()) as u64 > MAX_TOKEN_RESPONSE_BYTES {
-                    return Err(too_large(token_failure(format!(
-                        "{what}: the token response exceeded the limit of {MAX_TOKEN_RESPONSE_BYTES} bytes"
-                    )), code));
+
+    /// The whole answer, within the deadline and [`MAX_TOKEN_RESPONSE_BYTES`].
+    async fn read(&self, resp: Response, deadline: &Deadline) -> Result<Vec<u8>, Failure> {
+        let code = resp.status().as_u16();
+        read_bounded(resp, deadline, MAX_TOKEN_RESPONSE_BYTES, &self.what)
+            .await
+            .map_err(|e| match e {
+                BodyError::TooLarge { .. } => too_large(
+                    self.failure(format!(
+                        "{}: the token response exceeded the limit of \
+                         {MAX_TOKEN_RESPONSE_BYTES} bytes",
+                        self.what
+                    )),
+                    code,
+                ),
+                BodyError::Failed { failure, .. } => {
+                    failure.with("tokenEndpoint", self.shown.clone())
                 }
-                body.extend_from_slice(&chunk);
-            }
-        }
+            })
     }
-    let json = serde_json::from_slice::<Value>(&body).ok();
-    let object = match &json {
-        Some(Value::Object(map)) => Some(map),
-        _ => None,
-    };
-    let secret = credentials.secret.expose();
-    if !status.is_success() {
+
+    /// What the answer comes to: a token, or why there is none.
+    fn judge(&self, status: StatusCode, body: &[u8], secret: &str) -> Result<Token, Failure> {
+        let json = serde_json::from_slice::<Value>(body).ok();
+        let object = match &json {
+            Some(Value::Object(map)) => Some(map),
+            _ => None,
+        };
+        let code = status.as_u16();
+        if !status.is_success() {
+            return Err(self.refused(status, object, secret));
+        }
+        let Some(object) = object else {
+            return Err(self
+                .failure(format!(
+                    "{}: HTTP {code}, but the answer is not a JSON object",
+                    self.what
+                ))
+                .with_http_status(code)
+                .with_reason(FailureReason::NotJson));
+        };
+        token(object, secret).map_err(|(why, field)| self.invalid(code, why, field))
+    }
+
+    /// The failure for an error answer, with the OAuth error it names.
+    fn refused(
+        &self,
+        status: StatusCode,
+        object: Option<&Map<String, Value>>,
+        secret: &str,
+    ) -> Failure {
+        let code = status.as_u16();
+        let reason = status.canonical_reason().unwrap_or("");
         let error = object.and_then(|o| text_field(o, "error", 64, secret));
         let description = object.and_then(|o| text_field(o, "error_description", 200, secret));
-        let mut message = format!("{what}: HTTP {code} {reason}");
+        let mut message = format!("{}: HTTP {code} {reason}", self.what);
         match (&error, &description) {
             (Some(e), Some(d)) => message.push_str(&format!(": {e} ({d})")),
             (Some(e), None) => message.push_str(&format!(": {e}")),
             _ => message.push_str(" without an OAuth error"),
         }
-        let mut f = token_failure(message).with_http_status(code);
+        let mut f = self.failure(message).with_http_status(code);
         if let Some(e) = error {
             f = f.with("oauthError", e);
         }
         if let Some(d) = description {
             f = f.with("oauthErrorDescription", d);
         }
-        return Err(f);
+        f
     }
-    let Some(object) = object else {
-        return Err(token_failure(format!(
-            "{what}: HTTP {code}, but the answer is not a JSON object"
-        ))
-        .with_http_status(code)
-        .with_reason(FailureReason::NotJson));
-    };
-    let invalid = |why: String, field: &str| {
-        token_failure(format!("{what}: {why}"))
+
+    /// The failure for a success answer without a usable token: why, and the field.
+    fn invalid(&self, code: u16, why: String, field: &str) -> Failure {
+        self.failure(format!("{}: {why}", self.what))
             .with_http_status(code)
             .with_reason(FailureReason::InvalidTokenResponse)
             .with("field", field.to_owned())
-    };
-    let access_token = match object.get("access_token") {
-        Some(Value::String(t)) if !t.trim().is_empty() => t.trim(),
-        Some(_) => {
-            return Err(invalid(
-                "access_token is not a non-empty string".to_owned(),
-                "access_token",
-            ))
-        }
-        None => {
-            return Err(invalid(
-                "the answer has no access_token".to_owned(),
-                "access_token",
-            ))
-        }
-    };
-    match object.get("token_type") {
-        Some(Value::String(t)) if t.trim().eq_ignore_ascii_case("bearer") => {}
-        Some(Value::String(t)) => {
-            return Err(invalid(
-                format!(
-                    "token_type is {:?}, but only Bearer tokens can be used",
-                    truncate(&scrub(t, secret), 40)
-                ),
-                "token_type",
-            ))
-        }
-        Some(_) => {
-            return Err(invalid(
-                "token_type is not a string".to_owned(),
-                "token_type",
-            ))
-        }
-        None => {
-            return Err(invalid(
-                "the answer has no token_type".to_owned(),
-                "token_type",
-            ))
-        }
     }
+}
+
+/// The token a success answer carries, or why it is unusable and which field says so.
+fn token(object: &Map<String, Value>, secret: &str) -> Result<Token, (String, &'static str)> {
+    let access_token = access_token(object)?;
+    check_token_type(object, secret)?;
     let mut header = HeaderValue::from_str(&format!("Bearer {access_token}")).map_err(|_| {
-        invalid(
+        (
             "the access token holds characters not allowed in a header".to_owned(),
             "access_token",
         )
     })?;
     header.set_sensitive(true);
-    let expires_in = match object.get("expires_in") {
+    Ok(Token {
+        header,
+        expires_in: expires_in(object),
+    })
+}
+
+/// The answer's `access_token`, trimmed.
+fn access_token(object: &Map<String, Value>) -> Result<&str, (String, &'static str)> {
+    match object.get("access_token") {
+        Some(Value::String(t)) if !t.trim().is_empty() => Ok(t.trim()),
+        Some(_) => Err((
+            "access_token is not a non-empty string".to_owned(),
+            "access_token",
+        )),
+        None => Err(("the answer has no access_token".to_owned(), "access_token")),
+    }
+}
+
+/// `Ok` when the answer's `token_type` is Bearer.
+fn check_token_type(
+    object: &Map<String, Value>,
+    secret: &str,
+) -> Result<(), (String, &'static str)> {
+    match object.get("token_type") {
+        Some(Value::String(t)) if t.trim().eq_ignore_ascii_case("bearer") => Ok(()),
+        Some(Value::String(t)) => Err((
+            format!(
+                "token_type is {:?}, but only Bearer tokens can be used",
+                truncate(&scrub(t, secret), 40)
+            ),
+            "token_type",
+        )),
+        Some(_) => Err(("token_type is not a string".to_owned(), "token_type")),
+        None => Err(("the answer has no token_type".to_owned(), "token_type")),
+    }
+}
+
+/// The answer's `expires_in` (a number, or a string holding one), at most [`MAX_LIFETIME`].
+fn expires_in(object: &Map<String, Value>) -> Option<Duration> {
+    match object.get("expires_in") {
         Some(Value::Number(n)) => n.as_f64(),
         Some(Value::String(s)) => s.trim().parse::<f64>().ok(),
         _ => None,
     }
     .filter(|s| s.is_finite() && *s >= 0.0)
-    .map(|s| Duration::from_secs_f64(s.min(MAX_LIFETIME.as_secs_f64())));
-    Ok(Token { header, expires_in })
+    .map(|s| Duration::from_secs_f64(s.min(MAX_LIFETIME.as_secs_f64())))
 }
 
 /// The form body of the token request (the serializer is not `Send`: kept out of the future).

@@ -9,6 +9,7 @@
 use crate::clock::Deadline;
 use crate::http::classify::classify_http_error;
 use crate::http::log::StepLog;
+use crate::http::send::{send_before, SendError};
 use crate::model::TlsFacts;
 use crate::model::{TimeoutPhase, WarningCode};
 use std::collections::HashMap;
@@ -19,7 +20,6 @@ use std::time::{Duration, Instant};
 
 use reqwest::redirect::Policy;
 use reqwest::{RequestBuilder, Response};
-use tokio::time::timeout_at;
 use url::Url;
 
 use crate::error::{Error, ErrorKind};
@@ -177,20 +177,18 @@ impl HttpClient {
     ) -> Result<Response, Failure> {
         log.requests = log.requests.saturating_add(1);
         log.timing.close();
-        if deadline.passed() {
-            return Err(deadline.timeout(TimeoutPhase::Headers, what));
-        }
         let started = Instant::now();
-        match timeout_at(deadline.at, rb.send()).await {
-            Err(_) => {
+        match send_before(rb, deadline).await {
+            Err(SendError::Expired) => Err(deadline.timeout(TimeoutPhase::Headers, what)),
+            Err(SendError::TimedOut) => {
                 let phase = self
                     .timing
                     .phase_since(started)
                     .unwrap_or(TimeoutPhase::Headers);
                 Err(self.with_certificate(deadline.timeout(phase, what)))
             }
-            Ok(Err(e)) => Err(self.failure(&e, what, deadline, started)),
-            Ok(Ok(resp)) => {
+            Err(SendError::Failed(e)) => Err(self.failure(&e, what, deadline, started)),
+            Ok(resp) => {
                 log.http_status = Some(resp.status().as_u16());
                 log.timing.headers_received(what, started, &self.timing);
                 self.judge_certificate(log)?;
