@@ -10,12 +10,12 @@ import { probe, rejection } from './helpers.mjs'
 
 const { check } = probe
 const root = new URL('../../', import.meta.url)
-const source = readFileSync(new URL('mcp-probe-core/src/model/options.rs', root), 'utf8')
+const source = readFileSync(new URL('mcp-probe-core/src/model/options/mod.rs', root), 'utf8')
 
-/** The string items of the Rust constant `name` in options.rs. */
+/** The string items of the Rust constant `name` in options/mod.rs. */
 function constList(name) {
   const body = source.split(`pub const ${name}: &'static [&'static str] = &[`)[1]?.split('];')[0]
-  assert.ok(body, `${name} not found in options.rs`)
+  assert.ok(body, `${name} not found in options/mod.rs`)
   return [...body.matchAll(/"([A-Za-z]+)"/g)].map((m) => m[1])
 }
 

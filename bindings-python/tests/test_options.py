@@ -309,7 +309,7 @@ def test_every_option_of_the_model_is_a_keyword_option():
     """Every option of the engine's options model (`CheckOptions::NAMES` in mcp-probe-core) is
     a keyword option of `check`, `check_async` and `Scenario`, typed in `CheckOptions`, and
     reaches the engine under its canonical name."""
-    source = (Path(__file__).resolve().parents[2] / "mcp-probe-core" / "src" / "model" / "options.rs").read_text()
+    source = (Path(__file__).resolve().parents[2] / "mcp-probe-core" / "src" / "model" / "options" / "mod.rs").read_text()
     body = source.split("pub const NAMES: &'static [&'static str] = &[", 1)[1].split("];", 1)[0]
     names = re.findall(r'"([A-Za-z]+)"', body)
     assert len(names) > 30 and "maxPages" in names
