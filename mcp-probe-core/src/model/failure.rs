@@ -186,7 +186,7 @@ impl Failure {
             f(step);
         }
         f(&mut self.message);
-        super::report::visit_map(&mut self.details, f);
+        crate::model::visit::visit_map(&mut self.details, f);
     }
 
     /// Adds one detail. The typed facts have their own setters ([`Failure::with_reason`], …).

@@ -13,6 +13,7 @@ pub(crate) mod report;
 pub(crate) mod scenario;
 pub(crate) mod steps;
 pub(crate) mod tls;
+mod visit;
 
 pub use codes::{
     AuthCheck, FailureReason, NegotiationMode, SessionClose, TimeoutPhase, UnknownValue,

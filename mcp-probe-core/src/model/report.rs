@@ -6,9 +6,9 @@
 use crate::model::codes::{NegotiationMode, SessionClose, WarningCode};
 use crate::model::failure::Failure;
 use crate::model::protocol::TransportKind;
+use crate::model::visit::opt;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
 
 /// Version of the report's JSON shape; bumped only on incompatible changes.
 pub const REPORT_SCHEMA_VERSION: u32 = 1;
@@ -423,30 +423,5 @@ impl Warning {
             step: None,
             message: message.into(),
         }
-    }
-}
-
-fn opt(text: &mut Option<String>, f: &mut dyn FnMut(&mut String)) {
-    if let Some(t) = text {
-        f(t);
-    }
-}
-
-/// Every string of a JSON value, object keys included.
-fn visit_value(value: &mut Value, f: &mut dyn FnMut(&mut String)) {
-    match value {
-        Value::String(s) => f(s),
-        Value::Array(items) => items.iter_mut().for_each(|v| visit_value(v, f)),
-        Value::Object(map) => visit_map(map, f),
-        Value::Null | Value::Bool(_) | Value::Number(_) => {}
-    }
-}
-
-pub(super) fn visit_map(map: &mut Map<String, Value>, f: &mut dyn FnMut(&mut String)) {
-    let old = std::mem::take(map);
-    for (mut key, mut value) in old {
-        f(&mut key);
-        visit_value(&mut value, f);
-        map.insert(key, value);
     }
 }
