@@ -4,7 +4,12 @@ use std::borrow::Cow;
 
 use mcp_probe_core::Report;
 
+pub(crate) mod github;
 pub(crate) mod json;
+pub(crate) mod junit;
+pub(crate) mod metrics;
+pub(crate) mod prometheus;
+pub(crate) mod tap;
 pub(crate) mod text;
 
 /// Output formats of `check`.
@@ -14,6 +19,77 @@ pub(crate) enum Format {
     Text,
     /// The report as JSON (docs/report-schema.md).
     Json,
+    /// JUnit XML: one testsuite per target, one testcase per step.
+    Junit,
+    /// GitHub Actions workflow commands (::error, ::warning) and a job summary.
+    Github,
+    /// TAP version 14: one test point per step.
+    Tap,
+    /// Prometheus text exposition format (node_exporter textfile collector; docs/metrics.md).
+    Prometheus,
+}
+
+impl Format {
+    /// The format's name on the command line.
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Format::Text => "text",
+            Format::Json => "json",
+            Format::Junit => "junit",
+            Format::Github => "github",
+            Format::Tap => "tap",
+            Format::Prometheus => "prometheus",
+        }
+    }
+}
+
+/// The report rendered in `format`.
+pub(crate) fn render(format: Format, report: &Report) -> String {
+    match format {
+        Format::Text => text::render(report),
+        Format::Json => json::render(report),
+        Format::Junit => junit::render(report),
+        Format::Github => github::render(report),
+        Format::Tap => tap::render(report),
+        Format::Prometheus => prometheus::render(report),
+    }
+}
+
+/// An `--output FORMAT:FILE`: also write the report in `format` to `path`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct OutputFile {
+    /// The format written to the file.
+    pub(crate) format: Format,
+    /// The file written (created or truncated).
+    pub(crate) path: std::path::PathBuf,
+}
+
+/// Parses `FORMAT:FILE` (for clap).
+pub(crate) fn parse_output_file(value: &str) -> Result<OutputFile, String> {
+    use clap::ValueEnum;
+    let names = Format::value_variants()
+        .iter()
+        .map(|f| f.name())
+        .collect::<Vec<_>>()
+        .join(", ");
+    let Some((format, path)) = value.split_once(':') else {
+        return Err(format!(
+            "expected FORMAT:FILE, where FORMAT is one of {names}"
+        ));
+    };
+    let format = Format::from_str(format, true).map_err(|_| {
+        format!(
+            "unknown format `{}` (one of {names})",
+            terminal_safe(format)
+        )
+    })?;
+    if path.is_empty() {
+        return Err(format!("no file after `{}:`", format.name()));
+    }
+    Ok(OutputFile {
+        format,
+        path: path.into(),
+    })
 }
 
 /// `text` safe for a terminal: control characters (C0, DEL, C1) and the bidirectional
@@ -53,6 +129,24 @@ pub(crate) fn terminal_safe_report(report: &Report) -> Report {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn output_files_are_format_colon_path() {
+        assert_eq!(
+            parse_output_file("junit:out/report.xml"),
+            Ok(OutputFile {
+                format: Format::Junit,
+                path: "out/report.xml".into()
+            })
+        );
+        assert_eq!(
+            parse_output_file("prometheus:C:/x.prom").map(|o| o.path),
+            Ok("C:/x.prom".into())
+        );
+        assert!(parse_output_file("junit").is_err());
+        assert!(parse_output_file("junit:").is_err());
+        assert!(parse_output_file("xml:a.xml").is_err());
+    }
 
     #[test]
     fn control_and_bidi_characters_are_escaped() {
