@@ -122,6 +122,36 @@ mod tests {
     use super::*;
 
     #[test]
+    fn failure_and_warnings_are_commands_and_the_verdict_is_last() {
+        let report = super::super::hostile_report();
+        let out = render(&report);
+        let lines: Vec<&str> = out.lines().collect();
+        assert_eq!(lines.len(), 3, "{out}");
+        assert_eq!(
+            lines[0],
+            "::warning title=mcp-probe cert_expiring::handshake: expires in 3 days: 100%25, a:b,c\\u{d}\\u{a}::error::forged"
+        );
+        assert!(
+            lines[1]
+                .starts_with("::error title=mcp-probe tool_error::tools/call: tools/call add: "),
+            "{out}"
+        );
+        assert!(
+            lines[2].starts_with("FAIL at tools/call (tool_error): "),
+            "{out}"
+        );
+        let md = summary(&report);
+        let rows: Vec<&str> = md.lines().filter(|l| l.starts_with("| ")).collect();
+        assert_eq!(rows.len(), 4, "{md}");
+        assert_eq!(rows[1].matches(" | ").count(), 3, "{md}");
+        assert!(
+            rows[3].starts_with("| tools/call | fail | 9.8 ms | tool_error: "),
+            "{md}"
+        );
+        assert!(rows[3].contains("back\\|slash"), "{md}");
+    }
+
+    #[test]
     fn workflow_command_escapes() {
         assert_eq!(escape_data("100%\r\nnext"), "100%25%0D%0Anext");
         assert_eq!(escape_property("a: b, c%"), "a%3A b%2C c%25");

@@ -63,3 +63,22 @@ pub(crate) fn render(report: &Report) -> String {
 fn seconds(ms: f64) -> Duration {
     Duration::try_from_secs_f64(ms / 1000.0).unwrap_or_default()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_failed_step_has_a_typed_failure() {
+        let xml = render(&super::super::hostile_report());
+        assert_eq!(xml.matches("<testcase ").count(), 3, "{xml}");
+        assert_eq!(xml.matches("<failure ").count(), 1, "{xml}");
+        assert!(xml.contains(r#"type="tool_error""#), "{xml}");
+        assert!(xml.contains(r#"time="0.031""#), "{xml}");
+        assert!(
+            xml.contains("warning cert_expiring: expires in 3 days"),
+            "{xml}"
+        );
+        assert!(!xml.contains('\u{1b}'), "{xml}");
+    }
+}

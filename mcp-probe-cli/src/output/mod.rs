@@ -126,9 +126,69 @@ pub(crate) fn terminal_safe_report(report: &Report) -> Report {
     safe
 }
 
+/// A report with TLS facts, a warning, a failed tool call and server text that tries to
+/// break every format (quotes, backslashes, newlines, `%`, `|`, `#`, escape sequences).
+#[cfg(test)]
+pub(crate) fn hostile_report() -> Report {
+    let json = serde_json::json!({
+        "schemaVersion": 1,
+        "ok": false,
+        "target": "https://mcp.example.com/mcp?token=[redacted]",
+        "transport": "streamable-http",
+        "era": "handshake",
+        "protocolVersion": "2025-11-25",
+        "server": {"name": "evil\"}\n", "version": "1%0A", "capabilities": ["tools"]},
+        "startedAt": "2026-11-24T05:18:32.005Z",
+        "durationMs": 31.25,
+        "steps": [
+            {"name": "handshake", "status": "warn", "durationMs": 12.5, "requests": 1,
+             "warnings": [{"code": "cert_expiring", "step": "handshake",
+                           "message": "expires in 3 days: 100%, a:b,c\r\n::error::forged"}],
+             "timings": {"dnsMs": 1.0, "connectMs": 2.0, "tlsMs": 3.0, "ttfbMs": 4.0,
+                         "bodyMs": 0.5, "totalMs": 10.5, "reusedConnection": false}},
+            {"name": "tools/list", "status": "pass", "durationMs": 6.0, "requests": 1,
+             "tools": [{"name": "a|b"}, {"name": "c"}], "pages": 1,
+             "timings": {"ttfbMs": 1.0, "bodyMs": 0.5, "totalMs": 1.5, "reusedConnection": true}},
+            {"name": "tools/call", "status": "fail", "durationMs": 9.75, "requests": 1,
+             "tool": "add",
+             "failure": {"code": "tool_error", "family": "tool", "step": "tools/call",
+                         "message": "tools/call add: \"quoted\" \\ back|slash # hash\n\u{1b}[2Jnext"}}
+        ],
+        "failure": {"code": "tool_error", "family": "tool", "step": "tools/call",
+                    "message": "tools/call add: \"quoted\" \\ back|slash # hash\n\u{1b}[2Jnext"},
+        "warnings": [{"code": "cert_expiring", "step": "handshake",
+                      "message": "expires in 3 days: 100%, a:b,c\r\n::error::forged"}],
+        "session": {"issued": true, "reinitialized": 0},
+        "tls": {"host": "mcp.example.com", "subject": "CN=mcp.example.com",
+                "sans": ["mcp.example.com"], "issuer": "CN=Test CA", "serial": "01",
+                "notBefore": "2026-01-01T00:00:00Z", "notAfter": "2026-11-27T00:00:00Z",
+                "daysLeft": 3, "chainLength": 2, "verified": true, "insecure": false}
+    });
+    serde_json::from_value(json).expect("a valid report")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn no_format_lets_a_control_character_through() {
+        let report = hostile_report();
+        for format in [
+            Format::Text,
+            Format::Junit,
+            Format::Github,
+            Format::Tap,
+            Format::Prometheus,
+        ] {
+            let out = render(format, &report);
+            let bad: Vec<char> = out
+                .chars()
+                .filter(|c| *c != '\n' && is_unsafe(*c))
+                .collect();
+            assert!(bad.is_empty(), "{format:?}: {bad:?} in {out}");
+        }
+    }
 
     #[test]
     fn output_files_are_format_colon_path() {

@@ -72,3 +72,35 @@ fn description(name: &str) -> String {
 fn yaml_string(text: &str) -> String {
     serde_json::to_string(text).unwrap_or_else(|_| "\"\"".to_owned())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn warnings_and_failure_have_yaml_blocks() {
+        let out = render(&super::super::hostile_report());
+        let lines: Vec<&str> = out.lines().collect();
+        assert_eq!(
+            lines[..3],
+            [
+                "TAP version 14",
+                "# mcp-probe check https://mcp.example.com/mcp?token=[redacted]",
+                "1..3"
+            ]
+        );
+        assert!(lines.contains(&"ok 1 - handshake"), "{out}");
+        assert!(lines.contains(&"    - code: cert_expiring"), "{out}");
+        assert!(lines.contains(&"not ok 3 - tools/call"), "{out}");
+        assert!(lines.contains(&"  code: tool_error"), "{out}");
+        assert!(lines.contains(&"  family: tool"), "{out}");
+        // One line, quoted: the server's newline and quotes cannot end the block.
+        assert!(
+            lines.contains(
+                &r#"  message: "tools/call add: \"quoted\" \\ back|slash # hash\\u{a}\\u{1b}[2Jnext""#
+            ),
+            "{out}"
+        );
+        assert_eq!(description("a#b\\"), "a\\#b\\\\");
+    }
+}
