@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 use std::process::{Command, Output};
 
-use mcp_probe_testkit::{FixtureServer, Mode};
+use mcp_probe_testkit::{FixtureServer, Mode, TestCa, TlsFront};
 
 fn bin() -> Command {
     Command::new(env!("CARGO_BIN_EXE_mcp-probe"))
@@ -502,4 +502,64 @@ async fn server_text_cannot_drive_the_terminal_in_any_format() {
             assert!(plain[0].starts_with("FAIL at tools/call"), "{text}");
         }
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_tls_probe_has_certificate_and_tls_phase_metrics_and_an_insecure_warning() {
+    let server = FixtureServer::start().await.unwrap();
+    let ca = TestCa::new("mcp-probe test CA");
+    let front = TlsFront::start(
+        server.addr(),
+        &ca.leaf(&["localhost", "127.0.0.1"], -1, 90),
+        None,
+    )
+    .await
+    .unwrap();
+    let dir = temp_dir("tls");
+    let prom = dir.join("mcp.prom");
+    let out = run(
+        check(
+            &front.url(Mode::Json),
+            "github",
+            &[
+                "--insecure",
+                "--output",
+                &format!("prometheus:{}", prom.display()),
+            ],
+        ),
+        vec![],
+    )
+    .await;
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(0), "{text}{}", stderr(&out));
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(
+        lines[0].starts_with("::warning title=mcp-probe insecure_tls::"),
+        "{text}"
+    );
+    assert!(lines.last().unwrap().starts_with("OK: "), "{text}");
+    let metrics = std::fs::read_to_string(&prom).unwrap();
+    let samples: Vec<_> = metrics
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .map(sample)
+        .collect();
+    let not_after = samples
+        .iter()
+        .find(|s| s.0 == "mcp_probe_tls_cert_not_after_timestamp_seconds")
+        .unwrap_or_else(|| panic!("no certificate metric: {metrics}"))
+        .2;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs_f64();
+    let days = (not_after - now) / 86_400.0;
+    assert!((88.0..=91.0).contains(&days), "{days} days: {metrics}");
+    assert!(
+        samples
+            .iter()
+            .any(|s| s.0 == "mcp_probe_phase_duration_seconds" && s.1[1].1 == "tls"),
+        "{metrics}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
 }
