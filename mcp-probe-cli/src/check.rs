@@ -8,7 +8,7 @@ use clap::Args;
 
 use crate::args::{self, ProbeArgs};
 use crate::exit;
-use crate::output::{self, Format};
+use crate::output::{self, Format, OutputFile};
 
 /// Arguments of `mcp-probe check`.
 #[derive(Debug, Args)]
@@ -22,9 +22,19 @@ pub(crate) struct CheckArgs {
     #[command(flatten)]
     probe: ProbeArgs,
 
-    /// Output format.
+    /// Output format on stdout.
     #[arg(long, value_enum, default_value_t = Format::Text, help_heading = "Output")]
     format: Format,
+
+    /// Also write the report in FORMAT (text, json, junit, github, tap, prometheus) to FILE;
+    /// repeatable.
+    #[arg(
+        long = "output",
+        value_name = "FORMAT:FILE",
+        value_parser = output::parse_output_file,
+        help_heading = "Output"
+    )]
+    outputs: Vec<OutputFile>,
 
     /// Print nothing on success; on failure print only the reason (to stderr).
     #[arg(long, short, help_heading = "Output")]
@@ -67,20 +77,51 @@ pub(crate) async fn run(args: CheckArgs) -> ExitCode {
                 f.code
             );
         }
-        return ExitCode::from(code);
+    } else {
+        let rendered = output::render(args.format, &report);
+        let mut stdout = std::io::stdout().lock();
+        // A closed pipe (e.g. `| head`) must not turn a verdict into a panic; the files and
+        // the exit code still follow.
+        let _ = stdout
+            .write_all(rendered.as_bytes())
+            .and_then(|()| stdout.flush());
     }
-    let rendered = match args.format {
-        Format::Text => output::text::render(&report),
-        Format::Json => output::json::render(&report),
-    };
-    let mut stdout = std::io::stdout().lock();
-    if stdout
-        .write_all(rendered.as_bytes())
-        .and_then(|()| stdout.flush())
-        .is_err()
-    {
-        // A closed pipe (e.g. `| head`) must not turn a verdict into a panic.
-        return ExitCode::from(code);
+    let mut written_ok = true;
+    for out in &args.outputs {
+        let rendered = output::render(out.format, &report);
+        if let Err(e) = std::fs::write(&out.path, rendered) {
+            eprintln!(
+                "mcp-probe: cannot write the {} report to {}: {e}",
+                out.format.name(),
+                output::terminal_safe(&out.path.display().to_string())
+            );
+            written_ok = false;
+        }
+    }
+    let github = !args.quiet && args.format == Format::Github
+        || args.outputs.iter().any(|o| o.format == Format::Github);
+    if github {
+        if let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()) {
+            if let Err(e) = append(path.as_ref(), &output::github::summary(&report)) {
+                eprintln!(
+                    "mcp-probe: cannot append the job summary to {}: {e}",
+                    output::terminal_safe(&std::path::Path::new(&path).display().to_string())
+                );
+                written_ok = false;
+            }
+        }
+    }
+    if !written_ok {
+        return ExitCode::from(exit::INTERNAL);
     }
     ExitCode::from(code)
+}
+
+/// Appends `text` to the file at `path`, creating it.
+fn append(path: &std::path::Path, text: &str) -> std::io::Result<()> {
+    let mut file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)?;
+    file.write_all(text.as_bytes())
 }

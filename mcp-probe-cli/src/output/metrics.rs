@@ -1,0 +1,185 @@
+//! The Prometheus metrics of one probe, built from its report with `prometheus-client`.
+//!
+//! `--format prometheus` writes them for node_exporter's textfile collector; the names are
+//! stable and documented in `docs/metrics.md`. Every series carries a `target` label (the
+//! target as the report shows it, credentials redacted):
+//!
+//! | name | type | labels | value |
+//! |---|---|---|---|
+//! | `mcp_probe_success` | gauge | | 1 healthy, 0 failed |
+//! | `mcp_probe_duration_seconds` | gauge | | the whole probe |
+//! | `mcp_probe_step_duration_seconds` | gauge | `step` | each step that ran |
+//! | `mcp_probe_phase_duration_seconds` | gauge | `phase` (`dns`, `connect`, `tls`, `ttfb`, `body`) | summed over the steps' HTTP exchanges; only the phases measured |
+//! | `mcp_probe_failure_info` | gauge | `code`, `family`, `step` | 1, only when the probe failed |
+//! | `mcp_probe_tls_cert_not_after_timestamp_seconds` | gauge | | the certificate's `notAfter`, when TLS facts were gathered |
+//! | `mcp_probe_tools` | gauge | | the number of tools listed, when they were listed |
+//! | `mcp_probe_protocol_info` | gauge | `version`, `era`, `transport` | 1 |
+
+use std::borrow::Cow;
+use std::sync::atomic::AtomicU64;
+use std::time::UNIX_EPOCH;
+
+use mcp_probe_core::{Report, StepStatus};
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::Gauge;
+use prometheus_client::registry::Registry;
+
+/// `1` when the probe was healthy, `0` when it failed.
+pub(crate) const SUCCESS: &str = "mcp_probe_success";
+/// Wall-clock duration of the whole probe in seconds.
+pub(crate) const DURATION: &str = "mcp_probe_duration_seconds";
+/// Duration of each step that ran, label `step`.
+pub(crate) const STEP_DURATION: &str = "mcp_probe_step_duration_seconds";
+/// Time spent in each connection phase, label `phase`.
+pub(crate) const PHASE_DURATION: &str = "mcp_probe_phase_duration_seconds";
+/// `1` with labels `code`, `family`, `step` when the probe failed.
+pub(crate) const FAILURE_INFO: &str = "mcp_probe_failure_info";
+/// The server certificate's `notAfter` as a Unix timestamp.
+pub(crate) const TLS_NOT_AFTER: &str = "mcp_probe_tls_cert_not_after_timestamp_seconds";
+/// Number of tools `tools/list` returned.
+pub(crate) const TOOLS: &str = "mcp_probe_tools";
+/// `1` with labels `version`, `era`, `transport`.
+pub(crate) const PROTOCOL_INFO: &str = "mcp_probe_protocol_info";
+
+/// Milliseconds as seconds, rounded to the microsecond (no `0.0025960000000000004`).
+fn seconds(ms: f64) -> f64 {
+    (ms * 1000.0).round() / 1_000_000.0
+}
+
+type FloatGauge = Gauge<f64, AtomicU64>;
+type Labels = Vec<(String, String)>;
+
+fn gauge(registry: &mut Registry, name: &str, help: &str, value: f64) {
+    let g = FloatGauge::default();
+    g.set(value);
+    registry.register(name, help, g);
+}
+
+/// The metrics of `report` in a registry whose every series has the `target` label.
+pub(crate) fn registry(report: &Report) -> Registry {
+    let mut registry = Registry::with_labels(
+        [(Cow::Borrowed("target"), Cow::Owned(report.target.clone()))].into_iter(),
+    );
+    gauge(
+        &mut registry,
+        SUCCESS,
+        "Whether the MCP server was healthy (1) or the probe failed (0)",
+        if report.failure.is_none() { 1.0 } else { 0.0 },
+    );
+    gauge(
+        &mut registry,
+        DURATION,
+        "Duration of the whole probe in seconds",
+        seconds(report.duration_ms),
+    );
+
+    let steps = Family::<Labels, FloatGauge>::default();
+    let mut seen: Vec<&str> = Vec::new();
+    for step in report.steps.iter().filter(|s| s.status != StepStatus::Skip) {
+        // A scenario may run a step twice (two tool calls): keep their series apart.
+        let n = seen.iter().filter(|s| **s == step.name).count();
+        seen.push(&step.name);
+        let name = if n == 0 {
+            step.name.clone()
+        } else {
+            format!("{}#{}", step.name, n + 1)
+        };
+        steps
+            .get_or_create(&vec![("step".to_owned(), name)])
+            .set(seconds(step.duration_ms));
+    }
+    registry.register(STEP_DURATION, "Duration of each step in seconds", steps);
+
+    let phases = Family::<Labels, FloatGauge>::default();
+    let timings: Vec<_> = report
+        .steps
+        .iter()
+        .filter_map(|s| s.timings.as_ref())
+        .collect();
+    if !timings.is_empty() {
+        let optional = |pick: fn(&mcp_probe_core::Timings) -> Option<f64>| {
+            let values: Vec<f64> = timings.iter().filter_map(|t| pick(t)).collect();
+            (!values.is_empty()).then(|| values.iter().sum::<f64>())
+        };
+        let measured = [
+            ("dns", optional(|t| t.dns_ms)),
+            ("connect", optional(|t| t.connect_ms)),
+            ("tls", optional(|t| t.tls_ms)),
+            ("ttfb", Some(timings.iter().map(|t| t.ttfb_ms).sum())),
+            ("body", Some(timings.iter().map(|t| t.body_ms).sum())),
+        ];
+        for (phase, ms) in measured {
+            if let Some(ms) = ms {
+                phases
+                    .get_or_create(&vec![("phase".to_owned(), phase.to_owned())])
+                    .set(seconds(ms));
+            }
+        }
+    }
+    registry.register(
+        PHASE_DURATION,
+        "Time spent in each phase of the HTTP exchanges (dns, connect, tls, ttfb, body), summed over the steps, in seconds",
+        phases,
+    );
+
+    let failure = Family::<Labels, FloatGauge>::default();
+    if let Some(f) = &report.failure {
+        failure
+            .get_or_create(&vec![
+                ("code".to_owned(), f.code.to_string()),
+                ("family".to_owned(), f.family.as_str().to_owned()),
+                ("step".to_owned(), f.step.clone().unwrap_or_default()),
+            ])
+            .set(1.0);
+    }
+    registry.register(
+        FAILURE_INFO,
+        "Why the probe failed: 1 with the failure code, family and step",
+        failure,
+    );
+
+    if let Some(seconds) = report.tls.as_ref().and_then(|t| unix_seconds(&t.not_after)) {
+        gauge(
+            &mut registry,
+            TLS_NOT_AFTER,
+            "When the server certificate expires, as a Unix timestamp",
+            seconds,
+        );
+    }
+    if let Some(tools) = report.steps.iter().find_map(|s| s.tools.as_ref()) {
+        // A tool count is far below 2^53: exact as a float.
+        #[allow(clippy::cast_precision_loss)]
+        let count = tools.len() as f64;
+        gauge(&mut registry, TOOLS, "Number of tools listed", count);
+    }
+
+    let protocol = Family::<Labels, FloatGauge>::default();
+    protocol
+        .get_or_create(&vec![
+            (
+                "version".to_owned(),
+                report.protocol_version.clone().unwrap_or_default(),
+            ),
+            (
+                "era".to_owned(),
+                report
+                    .era
+                    .map(|e| e.as_str().to_owned())
+                    .unwrap_or_default(),
+            ),
+            ("transport".to_owned(), report.transport.as_str().to_owned()),
+        ])
+        .set(1.0);
+    registry.register(
+        PROTOCOL_INFO,
+        "The protocol spoken: 1 with the version, era and transport",
+        protocol,
+    );
+    registry
+}
+
+/// An RFC 3339 time as seconds since the Unix epoch.
+fn unix_seconds(rfc3339: &str) -> Option<f64> {
+    let time = humantime::parse_rfc3339_weak(rfc3339).ok()?;
+    Some(time.duration_since(UNIX_EPOCH).ok()?.as_secs_f64())
+}
