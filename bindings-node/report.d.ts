@@ -219,12 +219,26 @@ export interface StepReport {
   failure?: Failure
   /** HTTP status of the step's last exchange, when there was one. */
   httpStatus?: number
+  /**
+   * How many items the step got: resources, resource templates or prompts listed (across all
+   * pages), contents read, or prompt messages.
+   */
+  items?: number
   /** The step's name: `handshake`, `tools/list`, `tools/call`. */
   name: string
+  /** Why the step passed without running (`ping` in the 2026-07-28 era, which has none). */
+  note?: string
   /** For `tools/list`: the number of pages read. */
   pages?: number
+  /** For `prompts/get`: the prompt got. */
+  prompt?: string
   /** Number of HTTP requests the step made (pages, re-initialization and answers included). */
   requests: number
+  /**
+   * For a `request` step: the result object, bounded in size (a result that is not an object is
+   * kept under `value`).
+   */
+  response?: Record<string, unknown>
   /** For `tools/call`: what the tool returned. */
   result?: CallResult
   /** Notifications and requests the server sent while the step waited for its answer. */
@@ -244,6 +258,8 @@ export interface StepReport {
   tools?: Array<ToolInfo>
   /** For 2026-07-28 results: how long the result may be cached (`ttlMs`). */
   ttlMs?: number
+  /** For `resources/read`: the resource read. */
+  uri?: string
   /** Warnings raised during this step (also listed in the report's `warnings`). */
   warnings?: Array<Warning>
 }

@@ -37,6 +37,7 @@ mod body;
 mod echo;
 mod endpoint;
 mod faults;
+mod features;
 mod legacy;
 mod mode;
 mod modern;

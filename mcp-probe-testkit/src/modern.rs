@@ -222,7 +222,9 @@ impl Modern {
     ) -> Response {
         // A modern-only server knows nothing of `initialize` or `ping`: unknown methods are
         // answered before anything else is looked at.
-        if !matches!(method, "server/discover" | "tools/list" | "tools/call") {
+        if !matches!(method, "server/discover" | "tools/list" | "tools/call")
+            && !crate::features::handles(method)
+        {
             return error_response(
                 StatusCode::NOT_FOUND,
                 id,
@@ -246,7 +248,12 @@ impl Modern {
                 }),
             ),
             "tools/list" => list_tools(id, mode, params),
-            _ => self.call_tool(id, mode, headers, params),
+            "tools/call" => self.call_tool(id, mode, headers, params),
+            _ => modern_reply(
+                id,
+                mode,
+                &crate::features::respond(Mode::Json, id, method, params),
+            ),
         }
     }
 
@@ -257,17 +264,7 @@ impl Modern {
             // add, echo, fail, and unknown tools (-32602) as the handshake-era fixture does.
             _ => {
                 let reply = protocol::respond(Mode::Json, id, "tools/call", params);
-                match reply.get("result") {
-                    Some(result) => complete(id, mode, result.clone()),
-                    None => {
-                        let code = reply
-                            .get("error")
-                            .and_then(|e| e.get("code"))
-                            .and_then(Value::as_i64)
-                            .unwrap_or(protocol::INTERNAL_ERROR);
-                        endpoint::json_response(status_for(code), &reply)
-                    }
-                }
+                modern_reply(id, mode, &reply)
             }
         }
     }
@@ -350,15 +347,36 @@ fn rejection(headers: &HeaderMap, id: &Value, method: &str, params: &Value) -> O
             "the Mcp-Method header does not match the request body's method",
         ));
     }
-    if method == "tools/call" {
-        let name = params.get("name").and_then(Value::as_str);
+    let named = match method {
+        "tools/call" | "prompts/get" => Some("name"),
+        "resources/read" => Some("uri"),
+        _ => None,
+    };
+    if let Some(field) = named {
+        let name = params.get(field).and_then(Value::as_str);
         if name.is_none() || header_text(headers, NAME_HEADER).as_deref() != name {
-            return Some(mismatch(
-                "the Mcp-Name header does not match the request body's 'name' parameter",
-            ));
+            return Some(mismatch(&format!(
+                "the Mcp-Name header does not match the request body's '{field}' parameter"
+            )));
         }
     }
     None
+}
+
+/// A handshake-era JSON-RPC reply as a 2026-07-28 answer: a complete result, or the error
+/// with its HTTP status.
+fn modern_reply(id: &Value, mode: Mode, reply: &Value) -> Response {
+    match reply.get("result") {
+        Some(result) => complete(id, mode, result.clone()),
+        None => {
+            let code = reply
+                .get("error")
+                .and_then(|e| e.get("code"))
+                .and_then(Value::as_i64)
+                .unwrap_or(protocol::INTERNAL_ERROR);
+            endpoint::json_response(status_for(code), reply)
+        }
+    }
 }
 
 /// `tools/list`: the handshake-era tools plus `region_info` and `book`, one page.

@@ -185,6 +185,7 @@ pub(crate) fn respond(mode: Mode, id: &Value, method: &str, params: &Value) -> V
                 Err(message) => error(id, INVALID_PARAMS, &message, None),
             },
         },
+        m if crate::features::handles(m) => crate::features::respond(mode, id, m, params),
         _ => error(
             id,
             METHOD_NOT_FOUND,

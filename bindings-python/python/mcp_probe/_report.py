@@ -253,7 +253,7 @@ class Warning(_Part):  # noqa: A001 - the report model's name; shadows the built
 class StepReport(_StepReportMethods):
     """What one step did and found."""
 
-    __slots__ = ("auth_findings", "cache_scope", "duration_ms", "exchanges", "failure", "http_status", "name", "pages", "requests", "result", "server_messages", "sse_resumptions", "status", "timings", "tool", "tools", "ttl_ms", "warnings")
+    __slots__ = ("auth_findings", "cache_scope", "duration_ms", "exchanges", "failure", "http_status", "items", "name", "note", "pages", "prompt", "requests", "response", "result", "server_messages", "sse_resumptions", "status", "timings", "tool", "tools", "ttl_ms", "uri", "warnings")
     #: For ``auth``: what the authorization check found, one entry per check.
     auth_findings: Optional[Tuple[AuthFinding, ...]]
     #: For 2026-07-28 results: who may share a cached result (``cacheScope``).
@@ -266,12 +266,22 @@ class StepReport(_StepReportMethods):
     failure: Optional[Failure]
     #: HTTP status of the step's last exchange, when there was one.
     http_status: Optional[int]
+    #: How many items the step got: resources, resource templates or prompts listed (across all pages),
+    #: contents read, or prompt messages.
+    items: Optional[int]
     #: The step's name: ``handshake``, ``tools/list``, ``tools/call``.
     name: str
+    #: Why the step passed without running (``ping`` in the 2026-07-28 era, which has none).
+    note: Optional[str]
     #: For ``tools/list``: the number of pages read.
     pages: Optional[int]
+    #: For ``prompts/get``: the prompt got.
+    prompt: Optional[str]
     #: Number of HTTP requests the step made (pages, re-initialization and answers included).
     requests: int
+    #: For a ``request`` step: the result object, bounded in size (a result that is not an object is kept
+    #: under ``value``).
+    response: Optional[Dict[str, Any]]
     #: For ``tools/call``: what the tool returned.
     result: Optional[CallResult]
     #: Notifications and requests the server sent while the step waited for its answer.
@@ -289,6 +299,8 @@ class StepReport(_StepReportMethods):
     tools: Optional[Tuple[ToolInfo, ...]]
     #: For 2026-07-28 results: how long the result may be cached (``ttlMs``).
     ttl_ms: Optional[int]
+    #: For ``resources/read``: the resource read.
+    uri: Optional[str]
     #: Warnings raised during this step (also listed in the report's ``warnings``).
     warnings: Tuple[Warning, ...]
 

@@ -11,6 +11,7 @@ pub(crate) mod options;
 pub(crate) mod protocol;
 pub(crate) mod report;
 pub(crate) mod scenario;
+mod scenario_steps;
 pub(crate) mod steps;
 pub(crate) mod tls;
 mod visit;
@@ -34,7 +35,8 @@ pub use report::{
 };
 pub use scenario::{CommandSpec, Scenario, TargetSpec};
 pub use steps::{
-    CallToolExpect, CallToolStep, CheckAuthStep, HandshakeExpect, HandshakeStep, ListToolsExpect,
-    ListToolsStep, Step,
+    CallToolExpect, CallToolStep, CheckAuthStep, GetPromptStep, HandshakeExpect, HandshakeStep,
+    ListPromptsStep, ListResourceTemplatesStep, ListResourcesStep, ListToolsExpect, ListToolsStep,
+    PingStep, ReadResourceStep, RequestStep, Step,
 };
 pub use tls::{TlsOptions, DEFAULT_CERT_WARN_DAYS, MAX_CERT_DAYS};

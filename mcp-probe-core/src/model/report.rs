@@ -6,7 +6,7 @@
 use crate::model::codes::{NegotiationMode, SessionClose, WarningCode};
 use crate::model::failure::Failure;
 use crate::model::protocol::TransportKind;
-use crate::model::visit::opt;
+use crate::model::visit::{opt, visit_map};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
@@ -250,6 +250,23 @@ pub struct StepReport {
     /// For `tools/call`: what the tool returned.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub result: Option<CallResult>,
+    /// For `resources/read`: the resource read.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub uri: Option<String>,
+    /// For `prompts/get`: the prompt got.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub prompt: Option<String>,
+    /// How many items the step got: resources, resource templates or prompts listed (across
+    /// all pages), contents read, or prompt messages.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub items: Option<u64>,
+    /// For a `request` step: the result object, bounded in size (a result that is not an
+    /// object is kept under `value`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub response: Option<serde_json::Map<String, serde_json::Value>>,
+    /// Why the step passed without running (`ping` in the 2026-07-28 era, which has none).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
     /// Where the time of the step's HTTP exchanges went, summed over them.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub timings: Option<crate::model::facts::Timings>,
@@ -279,6 +296,12 @@ impl StepReport {
             opt(&mut finding.url, f);
         }
         opt(&mut self.tool, f);
+        opt(&mut self.uri, f);
+        opt(&mut self.prompt, f);
+        opt(&mut self.note, f);
+        if let Some(response) = &mut self.response {
+            visit_map(response, f);
+        }
         for tool in self.tools.iter_mut().flatten() {
             f(&mut tool.name);
             opt(&mut tool.title, f);
@@ -312,6 +335,11 @@ impl StepReport {
             tools: None,
             pages: None,
             result: None,
+            uri: None,
+            prompt: None,
+            items: None,
+            response: None,
+            note: None,
             timings: None,
             exchanges: Vec::new(),
         }

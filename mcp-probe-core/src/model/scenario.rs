@@ -400,6 +400,7 @@ impl Scenario {
             _ => Map::new(),
         };
         self.steps.push(Step::CallTool(CallToolStep {
+            id: None,
             name,
             arguments,
             input_responses: None,
@@ -508,14 +509,10 @@ impl Scenario {
         {
             return invalid("the `checkAuth` step needs a URL target".into());
         }
-        for step in &steps {
-            if let Step::CallTool(call) = step {
-                if call.name.trim().is_empty() {
-                    return invalid("a `callTool` step needs a tool `name`".into());
-                }
-            }
+        match steps.iter().find_map(Step::problem) {
+            Some(problem) => invalid(problem),
+            None => Ok(()),
         }
-        Ok(())
     }
 
     /// A URL, or a command with the stdio transport; never both, never neither.

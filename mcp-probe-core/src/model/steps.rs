@@ -17,22 +17,104 @@ pub enum Step {
     /// The authorization check, done without credentials: 401 challenge, protected-resource
     /// and authorization-server metadata, PKCE S256.
     CheckAuth(CheckAuthStep),
+    /// `ping` (handshake era; skipped in the 2026-07-28 era, which has no ping).
+    Ping(PingStep),
+    /// `resources/list`, following `nextCursor`.
+    ListResources(ListResourcesStep),
+    /// `resources/templates/list`, following `nextCursor`.
+    ListResourceTemplates(ListResourceTemplatesStep),
+    /// `prompts/list`, following `nextCursor`.
+    ListPrompts(ListPromptsStep),
+    /// `resources/read` of one URI.
+    ReadResource(ReadResourceStep),
+    /// `prompts/get` with arguments.
+    GetPrompt(GetPromptStep),
+    /// Any JSON-RPC request (custom methods too); its result is recorded.
+    Request(RequestStep),
 }
 
 impl Step {
-    /// The name the report gives this step.
-    pub fn name(&self) -> &'static str {
+    /// The name the report gives this step: its `id` when it has one, else what it does
+    /// (`tools/list`, or the method of a `request` step).
+    pub fn name(&self) -> &str {
+        match self.id() {
+            Some(id) => id,
+            None => self.kind_name(),
+        }
+    }
+
+    /// What the step does on the wire (`handshake`, `tools/list`, …), whatever its `id`.
+    pub fn kind_name(&self) -> &str {
         match self {
             Step::Handshake(_) => "handshake",
             Step::ListTools(_) => "tools/list",
             Step::CallTool(_) => "tools/call",
             Step::CheckAuth(_) => "auth",
+            Step::Ping(_) => "ping",
+            Step::ListResources(_) => "resources/list",
+            Step::ListResourceTemplates(_) => "resources/templates/list",
+            Step::ListPrompts(_) => "prompts/list",
+            Step::ReadResource(_) => "resources/read",
+            Step::GetPrompt(_) => "prompts/get",
+            Step::Request(r) => &r.method,
         }
+    }
+
+    /// The `id` the scenario gave the step.
+    pub fn id(&self) -> Option<&str> {
+        let id = match self {
+            Step::Handshake(s) => &s.id,
+            Step::ListTools(s) => &s.id,
+            Step::CallTool(s) => &s.id,
+            Step::CheckAuth(s) => &s.id,
+            Step::Ping(s) => &s.id,
+            Step::ListResources(s) => &s.id,
+            Step::ListResourceTemplates(s) => &s.id,
+            Step::ListPrompts(s) => &s.id,
+            Step::ReadResource(s) => &s.id,
+            Step::GetPrompt(s) => &s.id,
+            Step::Request(s) => &s.id,
+        };
+        id.as_deref()
+    }
+
+    pub(crate) fn id_mut(&mut self) -> &mut Option<String> {
+        match self {
+            Step::Handshake(s) => &mut s.id,
+            Step::ListTools(s) => &mut s.id,
+            Step::CallTool(s) => &mut s.id,
+            Step::CheckAuth(s) => &mut s.id,
+            Step::Ping(s) => &mut s.id,
+            Step::ListResources(s) => &mut s.id,
+            Step::ListResourceTemplates(s) => &mut s.id,
+            Step::ListPrompts(s) => &mut s.id,
+            Step::ReadResource(s) => &mut s.id,
+            Step::GetPrompt(s) => &mut s.id,
+            Step::Request(s) => &mut s.id,
+        }
+    }
+
+    /// What is wrong with the step's own fields (an empty `id`, `uri`, `name`, `method`).
+    pub(crate) fn problem(&self) -> Option<String> {
+        if self.id().is_some_and(|id| id.trim().is_empty()) {
+            return Some(format!(
+                "a `{}` step's `id` must not be empty",
+                self.kind_name()
+            ));
+        }
+        let (kind, field) = match self {
+            Step::CallTool(s) if s.name.trim().is_empty() => ("callTool", "a tool `name`"),
+            Step::ReadResource(s) if s.uri.trim().is_empty() => ("readResource", "a `uri`"),
+            Step::GetPrompt(s) if s.name.trim().is_empty() => ("getPrompt", "a prompt `name`"),
+            Step::Request(s) if s.method.trim().is_empty() => ("request", "a `method`"),
+            _ => return None,
+        };
+        Some(format!("a `{kind}` step needs {field}"))
     }
 
     /// Whether the step talks MCP over a session (and so needs the handshake first).
     pub(crate) fn needs_session(&self) -> bool {
-        matches!(self, Step::ListTools(_) | Step::CallTool(_))
+        !matches!(self, Step::Handshake(_) | Step::CheckAuth(_))
     }
 }
 
@@ -40,13 +122,20 @@ impl Step {
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[non_exhaustive]
-pub struct CheckAuthStep {}
+pub struct CheckAuthStep {
+    /// The name the report gives the step (default: what it does).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+}
 
 /// The handshake step.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[non_exhaustive]
 pub struct HandshakeStep {
+    /// The name the report gives the step (default: what it does).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
     /// What the handshake must show.
     #[serde(default)]
     pub expect: HandshakeExpect,
@@ -70,6 +159,9 @@ pub struct HandshakeExpect {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[non_exhaustive]
 pub struct ListToolsStep {
+    /// The name the report gives the step (default: what it does).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
     /// What the listing must show.
     #[serde(default)]
     pub expect: ListToolsExpect,
@@ -90,6 +182,9 @@ pub struct ListToolsExpect {
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[non_exhaustive]
 pub struct CallToolStep {
+    /// The name the report gives the step (default: what it does).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
     /// The tool to call.
     pub name: String,
     /// Its arguments (default `{}`).
@@ -119,4 +214,86 @@ pub struct CallToolExpect {
     /// Accept `isError: true` results.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub allow_error: bool,
+}
+
+/// The ping step.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[non_exhaustive]
+pub struct PingStep {
+    /// The name the report gives the step (default: what it does).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+}
+
+/// The resources/list step.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[non_exhaustive]
+pub struct ListResourcesStep {
+    /// The name the report gives the step (default: what it does).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+}
+
+/// The resources/templates/list step.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[non_exhaustive]
+pub struct ListResourceTemplatesStep {
+    /// The name the report gives the step (default: what it does).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+}
+
+/// The prompts/list step.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[non_exhaustive]
+pub struct ListPromptsStep {
+    /// The name the report gives the step (default: what it does).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+}
+
+/// The resources/read step.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[non_exhaustive]
+pub struct ReadResourceStep {
+    /// The name the report gives the step (default: what it does).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// The resource to read.
+    pub uri: String,
+}
+
+/// The prompts/get step.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[non_exhaustive]
+pub struct GetPromptStep {
+    /// The name the report gives the step (default: what it does).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// The prompt to get.
+    pub name: String,
+    /// Its arguments (default `{}`).
+    #[serde(default, skip_serializing_if = "Map::is_empty")]
+    pub arguments: Map<String, Value>,
+}
+
+/// A request of any method; the result is recorded in the report.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[non_exhaustive]
+pub struct RequestStep {
+    /// The name the report gives the step (default: what it does).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// The JSON-RPC method.
+    pub method: String,
+    /// Its params (left out of the request when absent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub params: Option<Value>,
 }

@@ -1,12 +1,14 @@
 //! What each scenario step does on the wire, and how its expectations are judged.
 
 mod auth;
+mod features;
 mod handshake;
+mod pages;
 mod tools;
 
 use crate::http::log::StepLog;
 use crate::model::FailureReason;
-use crate::model::{Era, ProtocolChoice};
+use crate::model::{Era, ProtocolChoice, Step};
 use std::collections::HashMap;
 
 use serde_json::Value;
@@ -53,6 +55,22 @@ pub(crate) struct StepContext<'a> {
     pub(crate) report: &'a mut StepReport,
     pub(crate) limits: Limits,
     pub(crate) plan: EraPlan<'a>,
+}
+
+/// Runs a resource, prompt, ping or raw request step (the others are run by the probe).
+pub(crate) async fn feature_step(cx: StepContext<'_>, step: &Step) -> Result<(), Failure> {
+    match step {
+        Step::Ping(_) => features::ping(cx).await,
+        Step::ListResources(_) => features::list_items(cx, "resources/list", "resources").await,
+        Step::ListResourceTemplates(_) => {
+            features::list_items(cx, "resources/templates/list", "resourceTemplates").await
+        }
+        Step::ListPrompts(_) => features::list_items(cx, "prompts/list", "prompts").await,
+        Step::ReadResource(s) => features::read_resource(cx, s).await,
+        Step::GetPrompt(s) => features::get_prompt(cx, s).await,
+        Step::Request(s) => features::request(cx, s).await,
+        _ => Ok(()),
+    }
 }
 
 /// A JSON-RPC error answer, classified: 2026-07-28's -32022 is a version problem, its

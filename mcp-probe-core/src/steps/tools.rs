@@ -6,7 +6,8 @@ use std::hash::{BuildHasher, RandomState};
 
 use serde_json::{json, Map, Value};
 
-use super::{expectation, malformed, record_cache_hints, rpc_failure, StepContext};
+use super::pages::paginate;
+use super::{expectation, malformed, rpc_failure, StepContext};
 use crate::model::{
     CallResult, Failure, FailureCode, FailureReason, StepReport, ToolInfo, WarningCode,
 };
@@ -16,8 +17,6 @@ use crate::model::{CallToolStep, ListToolsStep};
 const MAX_TOOLS: usize = 10_000;
 /// Most tool names remembered (by hash) to spot duplicates.
 const MAX_NAMES_TRACKED: usize = 1_000_000;
-/// Longest `nextCursor` followed.
-const MAX_CURSOR_BYTES: usize = 64 * 1024;
 /// Longest result text kept in a report.
 const MAX_RESULT_TEXT: usize = 4096;
 /// Most `input_required` round trips of one call.
@@ -26,35 +25,17 @@ const MAX_INPUT_ROUNDS: usize = 3;
 /// `tools/list`, following `nextCursor` up to the page cap.
 ///
 /// Memory stays bounded whatever the server lists: the report keeps the first
-/// [`MAX_TOOLS`] tools, while expectations are judged against every name listed; earlier
-/// cursors are remembered by hash only, and a cursor longer than [`MAX_CURSOR_BYTES`] is
-/// refused.
+/// [`MAX_TOOLS`] tools, while expectations are judged against every name listed (the
+/// cursors are checked by [`paginate`]).
 pub(crate) async fn list_tools(
     mut cx: StepContext<'_>,
     step: &ListToolsStep,
 ) -> Result<(), Failure> {
     let mut listing = Listing::new(step);
-    let mut cursor: Option<String> = None;
-    let mut pages: u32 = 0;
-    loop {
-        if pages >= cx.limits.max_pages {
-            cx.log.warn(
-                WarningCode::PageCapReached,
-                format!("tools/list: stopped after {pages} pages (maxPages); the listing may be incomplete"),
-            );
-            break;
-        }
-        let params = cursor.take().map(|c| json!({ "cursor": c }));
-        let outcome = cx.session.request("tools/list", params, cx.log).await?;
-        pages += 1;
-        let result = outcome.map_err(|e| rpc_failure("tools/list", e))?;
-        record_cache_hints(cx.report, &result);
-        listing.take_page(&mut cx, &result, pages)?;
-        match listing.next_cursor(&result, pages)? {
-            Some(next) => cursor = Some(next),
-            None => break,
-        }
-    }
+    let pages = paginate(&mut cx, "tools/list", |cx, result, page| {
+        listing.take_page(cx, result, page)
+    })
+    .await?;
     listing.finish(cx, step, pages)
 }
 
@@ -68,8 +49,6 @@ struct Listing<'s> {
     /// How many tools were listed, kept or not.
     listed: u64,
     hasher: RandomState,
-    /// The cursors followed, by hash.
-    cursors: HashSet<u64>,
 }
 
 impl<'s> Listing<'s> {
@@ -85,7 +64,6 @@ impl<'s> Listing<'s> {
                 .collect(),
             listed: 0,
             hasher: RandomState::new(),
-            cursors: HashSet::new(),
         }
     }
 
@@ -152,43 +130,6 @@ impl<'s> Listing<'s> {
                 .and_then(Value::as_str)
                 .map(|s| crate::text::truncate(s, 500)),
         });
-    }
-
-    /// The cursor of the next page, `None` after the last page; a cursor too long, seen
-    /// before or not a string is a failure.
-    fn next_cursor(&mut self, result: &Value, page: u32) -> Result<Option<String>, Failure> {
-        match result.get("nextCursor") {
-            None | Some(Value::Null) => Ok(None),
-            Some(Value::String(next)) => {
-                if next.len() > MAX_CURSOR_BYTES {
-                    return Err(malformed(
-                        &format!(
-                            "tools/list: nextCursor on page {page} is {} bytes long; a probe follows cursors of at most {MAX_CURSOR_BYTES} bytes",
-                            next.len()
-                        ),
-                        FailureReason::CursorTooLong,
-                    )
-                    .with("page", page)
-                    .with("cursorBytes", next.len()));
-                }
-                if !self.cursors.insert(self.hasher.hash_one(next.as_str())) {
-                    return Err(malformed(
-                        "tools/list: nextCursor repeats an earlier cursor (pagination loop)",
-                        FailureReason::PaginationLoop,
-                    )
-                    .with("page", page));
-                }
-                Ok(Some(next.clone()))
-            }
-            Some(other) => Err(malformed(
-                &format!(
-                    "tools/list: nextCursor is a {}, not a string",
-                    crate::text::kind(other)
-                ),
-                FailureReason::InvalidField,
-            )
-            .with("field", "nextCursor")),
-        }
     }
 
     /// Reports the listing and judges the step's expectations.
