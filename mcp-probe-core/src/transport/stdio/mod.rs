@@ -38,6 +38,9 @@ use crate::jsonrpc::{self, RpcOutcome};
 use crate::model::{CommandSpec, Limits};
 use crate::model::{Failure, ServerMessage, ServerMessageKind};
 
+/// How long the end of stderr is waited for after the server's process group ended.
+const STDERR_GRACE: Duration = Duration::from_millis(250);
+
 /// Messages read ahead of the probe before the reader waits (and the server with it).
 const LINE_QUEUE: usize = 8;
 /// Longest a probe waits for the exit status (and the last stderr) of a server that closed
@@ -181,8 +184,14 @@ impl Stdio {
         self.stdin = None;
         let outcome = self.process.stop(deadline.at).await;
         self.reader.abort();
-        if let Some(drain) = self.stderr_drain.take() {
-            drain.abort();
+        // The group has ended, so stderr is at its end: take what is left in it, so the
+        // report holds everything the server wrote (a process that escaped the group and
+        // keeps the pipe open gets a short grace, within the clean-up budget).
+        if let Some(mut drain) = self.stderr_drain.take() {
+            let until = deadline.at.min(Instant::now() + STDERR_GRACE);
+            if timeout_at(until, &mut drain).await.is_err() {
+                drain.abort();
+            }
         }
         Some(SessionClose::Process(outcome))
     }
