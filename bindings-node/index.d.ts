@@ -63,6 +63,12 @@ export interface CheckOptions {
   /** Limit for each request, in milliseconds (default: the whole `timeoutMs`). */
   requestTimeoutMs?: number
   /**
+   * Repeat the whole probe until it is healthy or this many milliseconds have passed, with
+   * backoff between attempts; each attempt keeps its own limits. The report then has
+   * `attempts` (and `firstFailure` when the first attempt failed differently).
+   */
+  waitUntilReadyMs?: number
+  /**
    * Transport: `auto` (Streamable HTTP, falling back to legacy HTTP+SSE when `initialize` is
    * refused; stdio for a command), `streamable-http`, `sse` (legacy 2024-11-05; the URL is the
    * event stream) or `stdio`.

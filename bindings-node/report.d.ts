@@ -129,6 +129,8 @@ export type NegotiationMode = 'auto' | 'cached' | 'pinned'
  * docs/report-schema.md.
  */
 export interface Report {
+  /** `waitUntilReady` only: how many times the whole probe ran (the report is the last run's). */
+  attempts?: number
   /** OAuth client credentials only: how the access token was had. */
   auth?: AuthFacts
   /** Wall-clock duration of the whole probe in milliseconds. */
@@ -137,6 +139,11 @@ export interface Report {
   era?: Era
   /** The first failure, if any (the same object as in its step). */
   failure?: Failure
+  /**
+   * `waitUntilReady` only: the first attempt's failure, when the last attempt's differs (or the
+   * last one passed).
+   */
+  firstFailure?: Failure
   /** How the era was chosen, and the evidence (`server/discover → …; initialize → 200`). */
   negotiation?: Negotiation
   /** `true` when every step passed (warnings allowed). */

@@ -102,6 +102,15 @@ describe('verdicts', () => {
     assert.equal(report.steps[0].httpStatus, 502)
   })
 
+  test('waitUntilReadyMs repeats the probe until the wait is over', async () => {
+    const started = Date.now()
+    const report = await check(fixture.url('bad_gateway'), { waitUntilReadyMs: 300, timeoutMs: 2_000 })
+    assert.ok(Date.now() - started < 5_000)
+    assert.equal(report.ok, false)
+    assert.equal(report.failure.code, 'http_status')
+    assert.ok(report.attempts >= 2, `attempts ${report.attempts}`)
+  })
+
   test('nothing listening is a connect_refused report, not an error', async () => {
     const report = await check('http://127.0.0.1:9/mcp', { timeoutMs: 2_000 })
     assert.equal(report.ok, false)

@@ -55,6 +55,10 @@ pub struct CheckOptions<'a> {
     pub connect_timeout_ms: Option<f64>,
     /// Limit for each request, in milliseconds (default: the whole `timeoutMs`).
     pub request_timeout_ms: Option<f64>,
+    /// Repeat the whole probe until it is healthy or this many milliseconds have passed, with
+    /// backoff between attempts; each attempt keeps its own limits. The report then has
+    /// `attempts` (and `firstFailure` when the first attempt failed differently).
+    pub wait_until_ready_ms: Option<f64>,
     /// Transport: `auto` (Streamable HTTP, falling back to legacy HTTP+SSE when `initialize` is
     /// refused; stdio for a command), `streamable-http`, `sse` (legacy 2024-11-05; the URL is the
     /// event stream) or `stdio`.

@@ -100,6 +100,16 @@ def test_http_failures(fixture):
     assert report.failure is not None and report.failure.code == "auth_required"
 
 
+def test_wait_until_ready_repeats_the_probe(fixture):
+    started = time.monotonic()
+    report = mcp_probe.check(fixture.url("bad_gateway"), wait_until_ready=0.3, timeout=2.0)
+    assert time.monotonic() - started < 5.0
+    assert report.failure is not None and report.failure.code == "http_status"
+    assert report.attempts is not None and report.attempts >= 2, report.attempts
+    assert report.to_dict()["attempts"] == report.attempts
+    assert mcp_probe.check(fixture.url("json")).attempts is None
+
+
 def test_timeout_is_a_report(fixture):
     started = time.monotonic()
     report = mcp_probe.check(fixture.url("hang"), timeout=0.5)

@@ -206,6 +206,12 @@ struct LimitArgs {
     #[arg(long, value_name = "DURATION", value_parser = mcp_probe_core::parse_duration)]
     request_timeout: Option<Duration>,
 
+    /// Repeat the whole probe until it is healthy or this long has passed (e.g. 60s), with
+    /// backoff between attempts; each attempt keeps the limits above. Replaces sleep-and-retry
+    /// loops in deploy scripts.
+    #[arg(long, value_name = "DURATION", value_parser = mcp_probe_core::parse_duration)]
+    wait_until_ready: Option<Duration>,
+
     /// Largest response body or SSE stream accepted, in bytes (at most 1 GiB).
     #[arg(long, value_name = "BYTES")]
     max_body_bytes: Option<u64>,
@@ -315,6 +321,7 @@ impl ProbeArgs {
         o.timeout = l.timeout;
         o.connect_timeout = l.connect_timeout;
         o.request_timeout = l.request_timeout;
+        o.wait_until_ready = l.wait_until_ready;
         o.max_body_bytes = l.max_body_bytes;
         o.max_sse_event_bytes = l.max_sse_event_bytes;
         o.max_pages = l.max_pages;

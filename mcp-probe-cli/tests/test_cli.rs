@@ -159,6 +159,61 @@ async fn a_hanging_server_exits_4_within_the_timeout() {
     assert!(took < Duration::from_secs(3), "took {took:?}");
 }
 
+/// `--wait-until-ready` repeats the probe: the report counts the attempts, the exit code is the
+/// last attempt's.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wait_until_ready_repeats_the_probe() {
+    let server = FixtureServer::start().await.unwrap();
+    let (out, _) = run(args(&[
+        "check",
+        &server.url(Mode::ReadyAfter),
+        "--wait-until-ready",
+        "60s",
+        "--timeout",
+        "5s",
+        "--format",
+        "text",
+    ]))
+    .await;
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(text.contains("  ready after "), "{text}");
+    assert!(text.contains("OK: healthy"), "{text}");
+
+    let (out, took) = run(args(&[
+        "check",
+        &server.url(Mode::BadGateway),
+        "--wait-until-ready",
+        "1s",
+        "--timeout",
+        "2s",
+        "--format",
+        "json",
+    ]))
+    .await;
+    assert_eq!(out.status.code(), Some(6), "{}", stdout(&out));
+    let report: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert!(report["attempts"].as_u64().unwrap() >= 2, "{report:#}");
+    assert_eq!(report["failure"]["code"], "http_status");
+    assert!(took < Duration::from_secs(6), "took {took:?}");
+
+    let (out, _) = run(args(&[
+        "check",
+        &server.url(Mode::BadGateway),
+        "--wait-until-ready",
+        "300ms",
+        "--format",
+        "text",
+    ]))
+    .await;
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(6), "{text}");
+    assert!(
+        text.contains("  not ready after ") && text.contains("(first failure: http_status at "),
+        "{text}"
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn nothing_listening_exits_3() {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
@@ -247,6 +302,15 @@ fn out_of_range_values_and_endless_files_are_usage_errors() {
         (&["--request-timeout", huge], "at most 1day"),
         (&["--connect-timeout", huge], "at most 1day"),
         (&["--timeout", "0s"], "greater than zero"),
+        (
+            &["--wait-until-ready", "0s"],
+            "--wait-until-ready must be greater than zero",
+        ),
+        (
+            &["--wait-until-ready", "25h"],
+            "--wait-until-ready must be at most 1day",
+        ),
+        (&["--wait-until-ready", huge], "at most 1day"),
         (&["--max-body-bytes", "0"], "--max-body-bytes"),
         (&["--max-body-bytes", "99999999999999"], "--max-body-bytes"),
         (

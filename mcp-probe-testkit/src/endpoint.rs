@@ -136,6 +136,7 @@ pub(crate) async fn serve(shared: Arc<Shared>, mode: Mode, request: Request) -> 
     match mode {
         Mode::Hang => return faults::hang(&shared).await,
         Mode::BadGateway => return faults::bad_gateway(),
+        Mode::ReadyAfter if !shared.ready() => return faults::not_ready(),
         Mode::Html => return faults::login_page(),
         Mode::Unauthorized => return faults::unauthorized(shared.addr),
         Mode::EchoErrorBody => return echo::error_body(&headers),

@@ -54,6 +54,16 @@ pub(crate) fn bad_gateway() -> Response {
         .into_response()
 }
 
+/// What a server still starting up (or its load balancer) answers.
+pub(crate) fn not_ready() -> Response {
+    (
+        StatusCode::SERVICE_UNAVAILABLE,
+        [(header::CONTENT_TYPE, "text/plain")],
+        "not ready\n",
+    )
+        .into_response()
+}
+
 /// What an SSO proxy in front of the server answers.
 pub(crate) fn login_page() -> Response {
     (

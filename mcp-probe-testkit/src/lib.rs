@@ -56,3 +56,6 @@ pub use raw::{RawBehaviour, RawServer, UnknownRawBehaviour};
 pub use record::Received;
 pub use server::FixtureServer;
 pub use tls::{TestCa, TestCert, TlsFront};
+
+/// How many POSTs to its path [`Mode::ReadyAfter`] answers 503 before it works.
+pub const READY_AFTER_POSTS: u64 = 3;

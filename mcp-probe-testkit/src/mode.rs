@@ -174,6 +174,9 @@ pub enum Mode {
     /// (11,000 tools: `add`, `t00001` … `t10998`, and last `needle`); `needle` works when
     /// called (a probe that stops keeping tools after 10,000 must still find it).
     ToolPastCap,
+    /// Healthy after a while: the first [`READY_AFTER_POSTS`](crate::READY_AFTER_POSTS) POSTs
+    /// to its path (counted per server) get 503 "not ready"; then it is [`Mode::Json`].
+    ReadyAfter,
 }
 
 const ALL: &[Mode] = &[
@@ -230,6 +233,7 @@ const ALL: &[Mode] = &[
     Mode::HugeCursors,
     Mode::PingFlood,
     Mode::ToolPastCap,
+    Mode::ReadyAfter,
 ];
 
 impl Mode {
@@ -288,6 +292,7 @@ impl Mode {
             Mode::ManyTools => "many_tools",
             Mode::HugeCursors => "huge_cursors",
             Mode::PingFlood => "ping_flood",
+            Mode::ReadyAfter => "ready_after",
             Mode::ToolPastCap => "tool_past_cap",
         }
     }
@@ -353,6 +358,7 @@ impl Mode {
             Mode::HugeCursors => "tools/list: one tool per page, each page's nextCursor a new 4,000,000-byte string starting with the page number; 100 pages with a cursor, then one without",
             Mode::PingFlood => "initialize works; every later request gets text/event-stream of server ping requests (new id each) without end, never the response",
             Mode::ToolPastCap => "tools/list: 11 pages of 1,000 tools (11,000); the last one is needle, which works when called",
+            Mode::ReadyAfter => "healthy after a while; the first 3 POSTs to its path (per server) get 503 text/plain \"not ready\", then like json",
         }
     }
 
@@ -472,7 +478,7 @@ mod tests {
             assert!(seen.insert(mode.as_str()), "duplicate {mode}");
             assert_eq!(mode.as_str().parse::<Mode>(), Ok(mode));
         }
-        assert_eq!(seen.len(), 53);
+        assert_eq!(seen.len(), 54);
         assert!("nope".parse::<Mode>().is_err());
     }
 }

@@ -48,6 +48,8 @@ pub(crate) struct Shared {
     awaited: Mutex<HashMap<String, oneshot::Sender<()>>>,
     counter: AtomicU64,
     server_requests: AtomicU64,
+    /// POSTs seen at the [`Mode::ReadyAfter`] path.
+    ready_after_posts: AtomicU64,
     seed: RandomState,
     shutdown: watch::Receiver<bool>,
 }
@@ -65,6 +67,7 @@ impl Shared {
             awaited: Mutex::default(),
             counter: AtomicU64::new(1),
             server_requests: AtomicU64::new(1),
+            ready_after_posts: AtomicU64::new(0),
             seed: RandomState::new(),
             shutdown,
         }
@@ -81,6 +84,12 @@ impl Shared {
             "srv-{}",
             self.server_requests.fetch_add(1, Ordering::Relaxed)
         )
+    }
+
+    /// Counts a POST to the [`Mode::ReadyAfter`] path; `false` for the first
+    /// [`crate::READY_AFTER_POSTS`].
+    pub(crate) fn ready(&self) -> bool {
+        self.ready_after_posts.fetch_add(1, Ordering::Relaxed) >= crate::READY_AFTER_POSTS
     }
 
     /// Resolves once the server is shutting down.

@@ -146,6 +146,7 @@ _OPTIONS: dict[str, Callable[[str, object], object]] = {
     "timeout": _millis,
     "connect_timeout": _millis,
     "request_timeout": _millis,
+    "wait_until_ready": _millis,
     "max_body_bytes": _int,
     "max_sse_event_bytes": _int,
     "max_pages": _int,
@@ -227,6 +228,7 @@ class CheckOptions(TypedDict, total=False):
     timeout: Optional[float]
     connect_timeout: Optional[float]
     request_timeout: Optional[float]
+    wait_until_ready: Optional[float]
     protocol: Optional[Literal["auto", "modern", "handshake"]]
     protocol_version: Optional[str]
     max_body_bytes: Optional[int]
@@ -286,6 +288,7 @@ class Scenario:
         timeout: float | None = None,
         connect_timeout: float | None = None,
         request_timeout: float | None = None,
+        wait_until_ready: float | None = None,
         protocol: Literal["auto", "modern", "handshake"] | None = None,
         protocol_version: str | None = None,
         max_body_bytes: int | None = None,
@@ -420,6 +423,7 @@ def check(
     timeout: float | None = None,
     connect_timeout: float | None = None,
     request_timeout: float | None = None,
+    wait_until_ready: float | None = None,
     protocol: Literal["auto", "modern", "handshake"] | None = None,
     protocol_version: str | None = None,
     max_body_bytes: int | None = None,
@@ -490,6 +494,10 @@ def check(
         timeout: Limit for the whole probe, in seconds (default 10).
         connect_timeout: Limit for establishing a connection, in seconds (default 5).
         request_timeout: Limit for each request, in seconds (default: ``timeout``).
+        wait_until_ready: Repeat the whole probe until it is healthy or this many seconds have
+            passed, with backoff between attempts (each attempt keeps its own limits); the
+            report then has ``attempts`` (and ``first_failure`` when the first attempt failed
+            differently).
         protocol: The protocol era: ``"auto"`` (try the 2026-07-28 ``server/discover``, fall
             back to ``initialize``; the default), ``"modern"`` or ``"handshake"``.
         protocol_version: Ask for this protocol version and accept only it.
@@ -547,6 +555,7 @@ async def check_async(
     timeout: float | None = None,
     connect_timeout: float | None = None,
     request_timeout: float | None = None,
+    wait_until_ready: float | None = None,
     protocol: Literal["auto", "modern", "handshake"] | None = None,
     protocol_version: str | None = None,
     max_body_bytes: int | None = None,

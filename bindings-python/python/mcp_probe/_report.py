@@ -341,7 +341,9 @@ class TlsFacts(_Part):
 class Report(_ReportMethods):
     """What a probe found: never an error for a failing server, always a report. See docs/report-schema.md."""
 
-    __slots__ = ("auth", "duration_ms", "era", "failure", "negotiation", "ok", "protocol_version", "schema_version", "server", "session", "started_at", "stderr", "steps", "target", "tls", "transport", "warnings")
+    __slots__ = ("attempts", "auth", "duration_ms", "era", "failure", "first_failure", "negotiation", "ok", "protocol_version", "schema_version", "server", "session", "started_at", "stderr", "steps", "target", "tls", "transport", "warnings")
+    #: ``waitUntilReady`` only: how many times the whole probe ran (the report is the last run's).
+    attempts: Optional[int]
     #: OAuth client credentials only: how the access token was had.
     auth: Optional[AuthFacts]
     #: Wall-clock duration of the whole probe in milliseconds.
@@ -350,6 +352,9 @@ class Report(_ReportMethods):
     era: Optional[str]
     #: The first failure, if any (the same object as in its step).
     failure: Optional[Failure]
+    #: ``waitUntilReady`` only: the first attempt's failure, when the last attempt's differs (or the last
+    #: one passed).
+    first_failure: Optional[Failure]
     #: How the era was chosen, and the evidence (``server/discover → …; initialize → 200``).
     negotiation: Optional[Negotiation]
     #: ``true`` when every step passed (warnings allowed).

@@ -40,6 +40,9 @@ pub(crate) fn render(report: &Report) -> String {
     for w in report.warnings.iter().filter(|w| w.step.is_none()) {
         let _ = writeln!(out, "  warning: {}", w.message);
     }
+    if let Some(line) = attempts_line(report) {
+        let _ = writeln!(out, "  {line}");
+    }
     match &report.failure {
         None => {
             let _ = write!(out, "OK: healthy in {}", ms(report.duration_ms));
@@ -63,6 +66,26 @@ pub(crate) fn render(report: &Report) -> String {
         }
     }
     out
+}
+
+/// `--wait-until-ready` only: how many attempts it took, and how the first one failed.
+fn attempts_line(report: &Report) -> Option<String> {
+    let n = report.attempts?;
+    let attempts = if n == 1 { "attempt" } else { "attempts" };
+    if report.ok {
+        return Some(format!("ready after {n} {attempts}"));
+    }
+    let mut line = format!("not ready after {n} {attempts}");
+    if let Some(f) = report.first_failure.as_ref().or(report.failure.as_ref()) {
+        let _ = write!(
+            line,
+            " (first failure: {} at {}: {})",
+            f.code,
+            f.step.as_deref().unwrap_or("?"),
+            f.message
+        );
+    }
+    Some(line)
 }
 
 /// How the OAuth access token was had (never the token itself).

@@ -6,7 +6,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, ErrorKind};
 
-/// Longest timeout a scenario may set (each of `total`, `connect`, `request`).
+/// Longest timeout a scenario may set (each of `total`, `connect`, `request`, and
+/// `waitUntilReady`).
 pub const MAX_TIMEOUT: Duration = Duration::from_secs(24 * 3600);
 
 /// Largest `maxBodyBytes` / `maxSseEventBytes` a scenario may set (1 GiB).
@@ -158,18 +159,18 @@ mod duration_text {
 }
 
 /// Optional durations in the same form.
-mod optional_duration_text {
+pub(crate) mod optional_duration_text {
     use serde::{Deserializer, Serializer};
     use std::time::Duration;
 
-    pub(super) fn serialize<S: Serializer>(d: &Option<Duration>, s: S) -> Result<S::Ok, S::Error> {
+    pub(crate) fn serialize<S: Serializer>(d: &Option<Duration>, s: S) -> Result<S::Ok, S::Error> {
         match d {
             Some(d) => super::duration_text::serialize(d, s),
             None => s.serialize_none(),
         }
     }
 
-    pub(super) fn deserialize<'de, D: Deserializer<'de>>(
+    pub(crate) fn deserialize<'de, D: Deserializer<'de>>(
         d: D,
     ) -> Result<Option<Duration>, D::Error> {
         super::duration_text::deserialize(d).map(Some)

@@ -64,6 +64,14 @@ pub struct Report {
     /// OAuth client credentials only: how the access token was had.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub auth: Option<crate::model::facts::AuthFacts>,
+    /// `waitUntilReady` only: how many times the whole probe ran (the report is the last run's).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    #[schemars(range(min = 1))]
+    pub attempts: Option<u32>,
+    /// `waitUntilReady` only: the first attempt's failure, when the last attempt's differs (or
+    /// the last one passed).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub first_failure: Option<Failure>,
 }
 
 impl Report {
@@ -90,6 +98,9 @@ impl Report {
             step.visit_text_mut(f);
         }
         if let Some(failure) = &mut self.failure {
+            failure.visit_text_mut(f);
+        }
+        if let Some(failure) = &mut self.first_failure {
             failure.visit_text_mut(f);
         }
         for warning in &mut self.warnings {

@@ -34,7 +34,7 @@ use serde_json::{Map, Value};
 use crate::error::{Error, ErrorKind};
 use crate::model::protocol::FollowRedirects;
 
-use crate::model::limits::{Limits, Timeouts, MAX_STEPS};
+use crate::model::limits::{Limits, Timeouts, MAX_STEPS, MAX_TIMEOUT};
 use crate::model::protocol::TransportChoice;
 use crate::model::steps::{
     CallToolExpect, CallToolStep, CheckAuthStep, HandshakeStep, ListToolsStep, Step,
@@ -59,6 +59,14 @@ pub struct Scenario {
     /// How much the server may send.
     #[serde(default)]
     pub limits: Limits,
+    /// Repeat the whole probe until it is healthy or this long has passed (each attempt with
+    /// its own timeouts); unset: one attempt.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::model::limits::optional_duration_text"
+    )]
+    pub wait_until_ready: Option<Duration>,
     /// Which era to speak: `auto` (default: try 2026-07-28 `server/discover`, fall back to
     /// `initialize`), `modern` or `handshake`.
     #[serde(default, skip_serializing_if = "is_auto")]
@@ -280,6 +288,14 @@ impl Scenario {
         self
     }
 
+    /// Repeats the whole probe until it is healthy or `wait` has passed, with backoff between
+    /// attempts; each attempt keeps its own timeouts.
+    #[must_use]
+    pub fn wait_until_ready(mut self, wait: Duration) -> Self {
+        self.wait_until_ready = Some(wait);
+        self
+    }
+
     /// Limits connection establishment.
     #[must_use]
     pub fn connect_timeout(mut self, connect: Duration) -> Self {
@@ -476,8 +492,28 @@ impl Scenario {
             self.validate_credentials(target)?;
         }
         self.timeouts.validate()?;
+        self.validate_wait()?;
         self.limits.validate()?;
         self.validate_protocol_version()
+    }
+
+    /// `waitUntilReady` is greater than zero and at most [`MAX_TIMEOUT`].
+    fn validate_wait(&self) -> Result<(), Error> {
+        match self.wait_until_ready {
+            Some(d) if d.is_zero() => Err(Error::new(
+                ErrorKind::InvalidOption,
+                "waitUntilReady must be greater than zero",
+            )),
+            Some(d) if d > MAX_TIMEOUT => Err(Error::new(
+                ErrorKind::InvalidOption,
+                format!(
+                    "waitUntilReady is {}; at most {} is allowed",
+                    humantime::format_duration(d),
+                    humantime::format_duration(MAX_TIMEOUT)
+                ),
+            )),
+            _ => Ok(()),
+        }
     }
 
     /// How many steps, in what order, and a `checkAuth` only with a URL target.
@@ -803,6 +839,22 @@ mod tests {
         assert_eq!(s.timeouts.request, Some(Duration::from_millis(1500)));
         let e = Scenario::from_yaml("timeouts: {total: soon}\n").unwrap_err();
         assert!(e.to_string().contains("invalid duration"), "{e}");
+        let s = Scenario::from_yaml("waitUntilReady: 30s\n").unwrap();
+        assert_eq!(s.wait_until_ready, Some(Duration::from_secs(30)));
+        assert_eq!(s.to_value()["waitUntilReady"], json!("30s"));
+        assert!(Scenario::new().to_value().get("waitUntilReady").is_none());
+    }
+
+    #[test]
+    fn wait_until_ready_is_range_checked() {
+        for bad in [Duration::ZERO, MAX_TIMEOUT + Duration::from_secs(1)] {
+            let s = Scenario::for_url("http://x").wait_until_ready(bad);
+            assert_eq!(s.validate().unwrap_err().kind(), ErrorKind::InvalidOption);
+        }
+        assert!(Scenario::for_url("http://x")
+            .wait_until_ready(MAX_TIMEOUT)
+            .validate()
+            .is_ok());
     }
 
     #[test]

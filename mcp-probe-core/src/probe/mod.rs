@@ -3,6 +3,7 @@
 
 mod run;
 mod shared;
+mod wait;
 
 use std::sync::{Arc, OnceLock};
 use std::time::SystemTime;
@@ -53,7 +54,46 @@ impl Prober {
     ///
     /// `Err` only for the caller's mistakes (no or bad URL, unreadable credential, invalid
     /// scenario); whatever the server does ends up in the [`Report`].
+    ///
+    /// With [`Scenario::wait_until_ready`], the whole probe is repeated until it is healthy or
+    /// the wait is over, with exponential backoff and full jitter between attempts (250 ms
+    /// doubling up to 5 s, never past the deadline); each attempt keeps its own timeouts, and
+    /// one attempt may start right at the deadline, so it all takes at most the wait plus one
+    /// attempt. The report is the last attempt's, with `attempts` and, when the first
+    /// attempt failed differently, `firstFailure`. A caller's mistake ends it at once; dropping
+    /// the future stops it.
     pub async fn check(&self, scenario: &Scenario) -> Result<Report, Error> {
+        let Some(wait) = scenario.wait_until_ready else {
+            return self.check_once(scenario).await;
+        };
+        scenario.validate()?;
+        let deadline = crate::clock::instant_after(Instant::now(), wait);
+        let mut backoff = wait::Backoff::new();
+        let mut attempts: u32 = 0;
+        let mut first_failure = None;
+        loop {
+            let mut report = self.check_once(scenario).await?;
+            attempts = attempts.saturating_add(1);
+            if attempts == 1 {
+                first_failure = report.failure.clone();
+            }
+            let now = Instant::now();
+            if report.ok || now >= deadline {
+                report.attempts = Some(attempts);
+                report.first_failure = first_failure.filter(|first| {
+                    report
+                        .failure
+                        .as_ref()
+                        .is_none_or(|last| (last.code, &last.step) != (first.code, &first.step))
+                });
+                return Ok(report);
+            }
+            tokio::time::sleep(backoff.next_pause(deadline.saturating_duration_since(now))).await;
+        }
+    }
+
+    /// One attempt: runs `scenario` once.
+    async fn check_once(&self, scenario: &Scenario) -> Result<Report, Error> {
         scenario.validate()?;
         let spec = scenario
             .target

@@ -329,6 +329,8 @@ impl<'a> Run<'a> {
             stderr,
             tls,
             auth: self.token.map(|p| p.facts),
+            attempts: None,
+            first_failure: None,
         };
         self.secrets.scrub_report(&mut report);
         report

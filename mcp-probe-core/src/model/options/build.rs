@@ -123,6 +123,9 @@ impl CheckOptions {
         if let Some(d) = self.request_timeout {
             s = s.request_timeout(d);
         }
+        if let Some(d) = self.wait_until_ready {
+            s = s.wait_until_ready(d);
+        }
         if let Some(n) = self.max_body_bytes {
             s = s.max_body_bytes(n);
         }

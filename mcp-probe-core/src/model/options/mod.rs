@@ -171,6 +171,9 @@ pub struct CheckOptions {
     /// Limit for each request.
     #[serde(default, skip_serializing_if = "Option::is_none", with = "duration")]
     pub request_timeout: Option<Duration>,
+    /// Repeat the whole probe until it is healthy or this long has passed.
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "duration")]
+    pub wait_until_ready: Option<Duration>,
     /// Largest response body or SSE stream accepted, in bytes.
     #[serde(
         default,
@@ -319,6 +322,7 @@ impl CheckOptions {
         "timeout",
         "connectTimeout",
         "requestTimeout",
+        "waitUntilReady",
         "maxBodyBytes",
         "maxSseEventBytes",
         "maxPages",
@@ -326,7 +330,12 @@ impl CheckOptions {
 
     /// The options that are durations (a front end may spell them with its unit, e.g.
     /// `timeoutMs`).
-    pub const DURATIONS: &'static [&'static str] = &["timeout", "connectTimeout", "requestTimeout"];
+    pub const DURATIONS: &'static [&'static str] = &[
+        "timeout",
+        "connectTimeout",
+        "requestTimeout",
+        "waitUntilReady",
+    ];
 
     /// Options from a JSON object with the canonical names; an unknown name or a value of
     /// the wrong type is an `invalid_option` error naming the option.
@@ -672,6 +681,7 @@ mod tests {
             timeout: Some(Duration::from_millis(1500)),
             connect_timeout: Some(Duration::from_secs(1)),
             request_timeout: Some(Duration::from_secs(1)),
+            wait_until_ready: Some(Duration::from_secs(30)),
             max_body_bytes: Some(1024),
             max_sse_event_bytes: Some(1024),
             max_pages: Some(3),
@@ -886,6 +896,14 @@ mod tests {
         for bad in [json!(0), json!(-1.0), json!("0s")] {
             assert!(
                 scenario_of(json!({"url": url, "timeout": bad})).is_err(),
+                "{bad}"
+            );
+        }
+        let built = scenario_of(json!({"url": url, "waitUntilReady": "30s"})).unwrap();
+        assert_eq!(built.wait_until_ready, Some(Duration::from_secs(30)));
+        for bad in [json!(0), json!("0s"), json!("25h")] {
+            assert!(
+                scenario_of(json!({"url": url, "waitUntilReady": bad})).is_err(),
                 "{bad}"
             );
         }

@@ -237,6 +237,7 @@ impl CheckOptions {
             ("timeout", self.timeout),
             ("connectTimeout", self.connect_timeout),
             ("requestTimeout", self.request_timeout),
+            ("waitUntilReady", self.wait_until_ready),
         ] {
             match value {
                 Some(d) if d.is_zero() => {
