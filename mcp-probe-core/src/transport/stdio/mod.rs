@@ -128,6 +128,7 @@ impl Stdio {
     pub(crate) fn stderr_tail(&self) -> String {
         self.stderr.text()
     }
+
     /// Sends a request and waits for its response, answering server requests and recording
     /// notifications on the way.
     pub(crate) async fn request(
