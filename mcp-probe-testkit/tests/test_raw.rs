@@ -182,8 +182,14 @@ async fn dropping_the_server_closes_connections_and_the_port() {
     let server = RawServer::start(RawBehaviour::HugeSessionId).await.unwrap();
     let addr = server.addr();
     let mut open = TcpStream::connect(addr).await.unwrap();
-    // Let the server accept it before it is dropped.
-    tokio::time::sleep(Duration::from_millis(100)).await;
+    // Wait (bounded) until the server has accepted it, then drop the server.
+    let accepted = tokio::time::timeout(BOUND, async {
+        while server.connections() < 1 {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    })
+    .await;
+    assert!(accepted.is_ok(), "the server never accepted the connection");
     assert_eq!(server.connections(), 1);
     drop(server);
     let mut rest = Vec::new();
