@@ -184,7 +184,9 @@ fn step_line(report: &Report, step: &StepReport, width: usize) -> String {
         StepStatus::Skip => "SKIP",
     };
     if step.status == StepStatus::Skip {
-        return format!("{status} {:width$}  (not run)", step.name);
+        // A step skipped on purpose says why (ping in the 2026-07-28 era).
+        let why = step.note.as_deref().unwrap_or("not run");
+        return format!("{status} {:width$}  ({why})", step.name);
     }
     let mut line = format!("{status} {:width$} {:>10}", step.name, ms(step.duration_ms));
     if let Some(code) = step.http_status {
