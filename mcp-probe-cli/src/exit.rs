@@ -25,6 +25,9 @@ const PROTOCOL: u8 = 8;
 /// The tool reported an error or an expectation did not hold.
 const TOOL: u8 = 9;
 
+/// `load`: a threshold (`--max-error-rate`, `--max-p99`) was broken.
+pub(crate) const THRESHOLD: u8 = 10;
+
 /// The exit code for a failure family.
 pub(crate) fn for_family(family: FailureFamily) -> u8 {
     match family {

@@ -5,6 +5,7 @@
 mod args;
 mod check;
 mod exit;
+mod load;
 mod output;
 
 use std::process::ExitCode;
@@ -23,6 +24,8 @@ struct Cli {
 enum Command {
     /// Handshake, list tools and (optionally) call one; exit non-zero with the reason if anything is wrong.
     Check(Box<check::CheckArgs>),
+    /// Run a scenario as a load profile: latency percentiles per step under a rate or a number of clients.
+    Load(Box<load::LoadArgs>),
 }
 
 /// Runs the command line of this process and returns its exit code.
@@ -31,10 +34,12 @@ pub fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(e) => return exit::usage_error(e),
     };
-    let runtime = match tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-    {
+    // A load run uses every core; the other commands need one thread.
+    let mut builder = match cli.command {
+        Command::Load(_) => tokio::runtime::Builder::new_multi_thread(),
+        _ => tokio::runtime::Builder::new_current_thread(),
+    };
+    let runtime = match builder.enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("mcp-probe: cannot start the async runtime: {e}");
@@ -43,6 +48,7 @@ pub fn main() -> ExitCode {
     };
     match cli.command {
         Command::Check(args) => runtime.block_on(check::run(*args)),
+        Command::Load(args) => runtime.block_on(load::run(*args)),
     }
 }
 
