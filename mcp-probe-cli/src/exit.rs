@@ -26,7 +26,7 @@ const PROTOCOL: u8 = 8;
 const TOOL: u8 = 9;
 
 /// `load`: a threshold (`--max-error-rate`, `--max-p99`) was broken.
-pub(crate) const THRESHOLD: u8 = 10;
+pub(crate) const THRESHOLD: u8 = 11;
 
 /// The exit code for a failure family.
 pub(crate) fn for_family(family: FailureFamily) -> u8 {

@@ -147,7 +147,7 @@ async fn errors_are_counted_by_code_and_thresholds_set_the_exit_code() {
     assert_eq!(step(&r, "handshake")["errors"], 0);
 
     let out = run(argv(&[&base[..], &["--max-error-rate", "1%"]].concat())).await;
-    assert_eq!(out.status.code(), Some(10));
+    assert_eq!(out.status.code(), Some(11));
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(text.contains("    tool_error: 10\n"), "{text}");
     assert!(
@@ -177,7 +177,7 @@ async fn errors_are_counted_by_code_and_thresholds_set_the_exit_code() {
         "json",
     ]))
     .await;
-    assert_eq!(out.status.code(), Some(10));
+    assert_eq!(out.status.code(), Some(11));
     let broken = &json(&out)["thresholds"]["broken"][0];
     assert!(
         broken.as_str().unwrap().contains("is above 0.0 ms"),

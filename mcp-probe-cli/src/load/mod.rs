@@ -27,7 +27,7 @@ const MAX_DURATION: Duration = Duration::from_secs(7 * 24 * 3600);
 /// Arguments of `mcp-probe load`.
 #[derive(Debug, Args)]
 #[command(after_help = "\
-Exit codes: 0 the thresholds held (or none were given), 10 a threshold was broken, 2 usage, \
+Exit codes: 0 the thresholds held (or none were given), 11 a threshold was broken, 2 usage, \
 130/143 interrupted (what was measured is still printed).\n\
 Examples:\n  \
 mcp-probe load https://mcp.example.com/mcp --tool search --args '{\"q\":\"x\"}' --rate 50/s --duration 30s --max-probes 2000\n  \
@@ -64,11 +64,11 @@ pub(crate) struct LoadArgs {
     #[arg(long, value_name = "N", default_value_t = 1000, value_parser = clap::value_parser!(u32).range(1..=100_000), help_heading = "Load")]
     max_in_flight: u32,
 
-    /// Exit 10 when more than this share of probes failed, e.g. 1% or 0.5%.
+    /// Exit 11 when more than this share of probes failed, e.g. 1% or 0.5%.
     #[arg(long, value_name = "PERCENT", value_parser = parse_percent, help_heading = "Thresholds")]
     max_error_rate: Option<f64>,
 
-    /// Exit 10 when the whole probe's 99th percentile latency is above this, e.g. 200ms.
+    /// Exit 11 when the whole probe's 99th percentile latency is above this, e.g. 200ms.
     #[arg(long, value_name = "DURATION", value_parser = mcp_probe_core::parse_duration, help_heading = "Thresholds")]
     max_p99: Option<Duration>,
 
