@@ -72,6 +72,11 @@ pub struct Report {
     /// the last one passed).
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub first_failure: Option<Failure>,
+    /// When the probe listed tools (or resources, resource templates, prompts): the
+    /// `sha256:` hash of the canonical surface of what it listed (see `docs/surface.md`).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    #[schemars(regex(pattern = r"^sha256:[0-9a-f]{64}$"))]
+    pub surface_hash: Option<String>,
 }
 
 impl Report {
