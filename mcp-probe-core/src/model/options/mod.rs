@@ -668,6 +668,7 @@ mod tests {
             expect_contains: Some("5".into()),
             allow_tool_error: Some(true),
             check_auth: Some(true),
+            expect_surface: Some("surface.json".into()),
             headers: Some(BTreeMap::from([("X-A".into(), "b".into())])),
             bearer_env: Some("T".into()),
             bearer_file: Some("t".into()),
