@@ -4,8 +4,10 @@
 
 mod args;
 mod check;
+mod diff;
 mod exit;
 mod output;
+mod snapshot;
 
 use std::process::ExitCode;
 
@@ -23,6 +25,10 @@ struct Cli {
 enum Command {
     /// Handshake, list tools and (optionally) call one; exit non-zero with the reason if anything is wrong.
     Check(Box<check::CheckArgs>),
+    /// List what a server offers (tools, resources, templates, prompts) and write it as a canonical snapshot with its hash.
+    Snapshot(Box<snapshot::SnapshotArgs>),
+    /// Compare two surfaces (snapshot files or live servers); exit 10 on a breaking change.
+    Diff(Box<diff::DiffArgs>),
 }
 
 /// Runs the command line of this process and returns its exit code.
@@ -43,6 +49,8 @@ pub fn main() -> ExitCode {
     };
     match cli.command {
         Command::Check(args) => runtime.block_on(check::run(*args)),
+        Command::Snapshot(args) => runtime.block_on(snapshot::run(*args)),
+        Command::Diff(args) => runtime.block_on(diff::run(*args)),
     }
 }
 

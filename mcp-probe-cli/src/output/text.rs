@@ -114,7 +114,8 @@ fn step_line(report: &Report, step: &StepReport, width: usize) -> String {
         StepStatus::Skip => "SKIP",
     };
     if step.status == StepStatus::Skip {
-        return format!("{status} {:width$}  (not run)", step.name);
+        let why = step.note.as_deref().unwrap_or("not run");
+        return format!("{status} {:width$}  ({why})", step.name);
     }
     let mut line = format!("{status} {:width$} {:>10}", step.name, ms(step.duration_ms));
     if let Some(code) = step.http_status {
