@@ -59,7 +59,9 @@ pub(crate) async fn run(args: SnapshotArgs) -> ExitCode {
         }
         None => {
             let mut stdout = std::io::stdout().lock();
-            let _ = stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush());
+            let _ = stdout
+                .write_all(text.as_bytes())
+                .and_then(|()| stdout.flush());
         }
     }
     ExitCode::from(exit::OK)

@@ -253,8 +253,8 @@ impl Surface {
 
     /// The snapshot document as pretty-printed JSON with sorted keys.
     pub fn to_snapshot_json(&self) -> String {
-        let mut text = serde_json::to_string_pretty(&sort_keys(&self.to_snapshot()))
-            .unwrap_or_default();
+        let mut text =
+            serde_json::to_string_pretty(&sort_keys(&self.to_snapshot())).unwrap_or_default();
         text.push('\n');
         text
     }
@@ -448,8 +448,16 @@ fn diff_keyed<T>(
     each: fn(&str, &T, &T, &mut Vec<SurfaceChange>),
     out: &mut Vec<SurfaceChange>,
 ) {
-    let old: BTreeMap<&str, &T> = old.unwrap_or_default().iter().map(|t| (key(t), t)).collect();
-    let new: BTreeMap<&str, &T> = new.unwrap_or_default().iter().map(|t| (key(t), t)).collect();
+    let old: BTreeMap<&str, &T> = old
+        .unwrap_or_default()
+        .iter()
+        .map(|t| (key(t), t))
+        .collect();
+    let new: BTreeMap<&str, &T> = new
+        .unwrap_or_default()
+        .iter()
+        .map(|t| (key(t), t))
+        .collect();
     let names: BTreeSet<&str> = old.keys().chain(new.keys()).copied().collect();
     for name in names {
         let path = format!("{section}.{name}");
@@ -634,7 +642,9 @@ fn types(v: Option<&Value>) -> Option<BTreeSet<String>> {
         Value::String(s) => {
             set.insert(s.clone());
         }
-        Value::Array(items) => set.extend(items.iter().filter_map(Value::as_str).map(str::to_owned)),
+        Value::Array(items) => {
+            set.extend(items.iter().filter_map(Value::as_str).map(str::to_owned))
+        }
         _ => return None,
     }
     // An integer is a number: `number` allows everything `integer` does.
@@ -727,7 +737,11 @@ fn diff_enum(path: &str, old: Option<&Value>, new: Option<&Value>, out: &mut Vec
                 out.push(SurfaceChange::new(
                     ChangeKind::Breaking,
                     path.clone(),
-                    format!("enum value{} {} removed", plural(removed.len()), list(&removed)),
+                    format!(
+                        "enum value{} {} removed",
+                        plural(removed.len()),
+                        list(&removed)
+                    ),
                 ));
             }
             if !added.is_empty() {
@@ -780,8 +794,14 @@ fn diff_properties(
     out: &mut Vec<SurfaceChange>,
 ) {
     let empty = Map::new();
-    let op = o.get("properties").and_then(Value::as_object).unwrap_or(&empty);
-    let np = n.get("properties").and_then(Value::as_object).unwrap_or(&empty);
+    let op = o
+        .get("properties")
+        .and_then(Value::as_object)
+        .unwrap_or(&empty);
+    let np = n
+        .get("properties")
+        .and_then(Value::as_object)
+        .unwrap_or(&empty);
     let (or, nr) = (required(o), required(n));
     let noun = match dir {
         Direction::Input => "parameter",
@@ -969,7 +989,9 @@ mod tests {
         }));
         assert_eq!(a.hash(), b.hash());
         assert_eq!(a.canonical_json(), b.canonical_json());
-        assert!(a.canonical_json().starts_with(r#"{"prompts":[{"name":"p"}],"tools":[{"description":"A","name":"a"}"#));
+        assert!(a
+            .canonical_json()
+            .starts_with(r#"{"prompts":[{"name":"p"}],"tools":[{"description":"A","name":"a"}"#));
         let changed = surface(json!({"tools": [{"name": "a", "description": "B"}]}));
         assert_ne!(a.hash(), changed.hash());
         assert_eq!(a.hash().len(), "sha256:".len() + 64);
@@ -988,20 +1010,26 @@ mod tests {
 
     #[test]
     fn a_snapshot_reads_back_as_the_same_surface() {
-        let s = surface(json!({"tools": [{"name": "a"}], "resources": [{"uri": "x://1", "name": "one"}]}));
+        let s = surface(
+            json!({"tools": [{"name": "a"}], "resources": [{"uri": "x://1", "name": "one"}]}),
+        );
         let text = s.to_snapshot_json();
         assert!(text.contains(&format!("\"surfaceHash\": \"{}\"", s.hash())));
         let back = Surface::from_json(&text).unwrap();
         assert_eq!(back, s);
         let e = Surface::from_json(r#"{"snapshotVersion": 9}"#).unwrap_err();
-        assert!(e.to_string().contains("unsupported snapshotVersion 9"), "{e}");
+        assert!(
+            e.to_string().contains("unsupported snapshotVersion 9"),
+            "{e}"
+        );
         assert!(Surface::from_json("[]").is_err());
         assert!(Surface::from_json(r#"{"tools": [{"title": "no name"}]}"#).is_err());
     }
 
     #[test]
     fn duplicates_keep_the_first() {
-        let s = surface(json!({"tools": [{"name": "a", "title": "1"}, {"name": "a", "title": "2"}]}));
+        let s =
+            surface(json!({"tools": [{"name": "a", "title": "1"}, {"name": "a", "title": "2"}]}));
         let tools = s.tools.unwrap();
         assert_eq!(tools.len(), 1);
         assert_eq!(tools[0].title.as_deref(), Some("1"));
@@ -1078,11 +1106,17 @@ mod tests {
         assert_eq!(path, "tools.t.inputSchema.properties.n.type");
         assert_eq!(message, "type changed from number to string");
         let (kind, _, message) = one(&with(json!("number")), &with(json!("integer")));
-        assert_eq!((kind, message.as_str()), (Breaking, "type narrowed from number to integer"));
+        assert_eq!(
+            (kind, message.as_str()),
+            (Breaking, "type narrowed from number to integer")
+        );
         let (kind, _, message) = one(&with(json!(["string", "null"])), &with(json!("string")));
         assert_eq!(kind, Breaking, "{message}");
         let (kind, _, message) = one(&with(json!("integer")), &with(json!("number")));
-        assert_eq!((kind, message.as_str()), (Compatible, "type widened from integer to number"));
+        assert_eq!(
+            (kind, message.as_str()),
+            (Compatible, "type widened from integer to number")
+        );
     }
 
     #[test]
@@ -1133,12 +1167,18 @@ mod tests {
             &with(json!({"sku": {"type": "integer"}})),
         );
         assert_eq!(kind, Breaking);
-        assert_eq!(path, "tools.t.inputSchema.properties.items.items.properties.sku.type");
+        assert_eq!(
+            path,
+            "tools.t.inputSchema.properties.items.items.properties.sku.type"
+        );
     }
 
     #[test]
     fn output_field_removed_or_retyped_is_breaking_added_compatible() {
-        let old = out_tool(obj(json!({"id": {"type": "string"}, "total": {"type": "number"}}), &["id"]));
+        let old = out_tool(obj(
+            json!({"id": {"type": "string"}, "total": {"type": "number"}}),
+            &["id"],
+        ));
         let removed = out_tool(obj(json!({"id": {"type": "string"}}), &["id"]));
         assert_eq!(
             one(&old, &removed),
@@ -1148,10 +1188,16 @@ mod tests {
                 "output field \"total\" was removed".into()
             )
         );
-        let retyped = out_tool(obj(json!({"id": {"type": "string"}, "total": {"type": "string"}}), &["id"]));
+        let retyped = out_tool(obj(
+            json!({"id": {"type": "string"}, "total": {"type": "string"}}),
+            &["id"],
+        ));
         assert_eq!(one(&old, &retyped).0, Breaking);
         // Widening an output type breaks readers too.
-        let widened = out_tool(obj(json!({"id": {"type": "string"}, "total": {"type": ["number", "null"]}}), &["id"]));
+        let widened = out_tool(obj(
+            json!({"id": {"type": "string"}, "total": {"type": ["number", "null"]}}),
+            &["id"],
+        ));
         assert_eq!(one(&old, &widened).0, Breaking);
         let added = out_tool(obj(
             json!({"id": {"type": "string"}, "total": {"type": "number"}, "currency": {"type": "string"}}),
@@ -1177,12 +1223,16 @@ mod tests {
 
     #[test]
     fn texts_and_annotations_are_compatible() {
-        let old = surface(json!({"tools": [{"name": "t", "title": "T", "description": "old",
+        let old = surface(
+            json!({"tools": [{"name": "t", "title": "T", "description": "old",
             "annotations": {"readOnlyHint": true},
-            "inputSchema": obj(json!({"a": {"type": "number", "description": "x"}}), &[])}]}));
-        let new = surface(json!({"tools": [{"name": "t", "title": "T2", "description": "new",
+            "inputSchema": obj(json!({"a": {"type": "number", "description": "x"}}), &[])}]}),
+        );
+        let new = surface(
+            json!({"tools": [{"name": "t", "title": "T2", "description": "new",
             "annotations": {"readOnlyHint": false},
-            "inputSchema": obj(json!({"a": {"type": "number", "description": "y"}}), &[])}]}));
+            "inputSchema": obj(json!({"a": {"type": "number", "description": "y"}}), &[])}]}),
+        );
         let all = changes(&old, &new);
         assert_eq!(all.len(), 4, "{all:?}");
         assert!(all.iter().all(|c| c.0 == Compatible), "{all:?}");
@@ -1209,13 +1259,21 @@ mod tests {
         assert_eq!(
             changes(&old, &new),
             [
-                (Breaking, "resources.x://a".into(), "resource \"x://a\" was removed".into()),
+                (
+                    Breaking,
+                    "resources.x://a".into(),
+                    "resource \"x://a\" was removed".into()
+                ),
                 (
                     Breaking,
                     "resourceTemplates.x://n/{id}".into(),
                     "resource template \"x://n/{id}\" was removed".into()
                 ),
-                (Breaking, "prompts.greet".into(), "prompt \"greet\" was removed".into()),
+                (
+                    Breaking,
+                    "prompts.greet".into(),
+                    "prompt \"greet\" was removed".into()
+                ),
             ]
         );
         assert!(new.diff(&old).iter().all(|c| c.kind == Compatible));
@@ -1224,7 +1282,9 @@ mod tests {
     #[test]
     fn prompt_argument_becoming_required_is_breaking() {
         let with = |required: bool| {
-            surface(json!({"prompts": [{"name": "p", "arguments": [{"name": "who", "required": required}]}]}))
+            surface(
+                json!({"prompts": [{"name": "p", "arguments": [{"name": "who", "required": required}]}]}),
+            )
         };
         assert_eq!(
             one(&with(false), &with(true)),
@@ -1243,11 +1303,19 @@ mod tests {
 
     #[test]
     fn resource_details_changed_are_compatible() {
-        let old = surface(json!({"resources": [{"uri": "x://a", "name": "a", "mimeType": "text/plain"}]}));
-        let new = surface(json!({"resources": [{"uri": "x://a", "name": "a", "mimeType": "text/markdown"}]}));
+        let old = surface(
+            json!({"resources": [{"uri": "x://a", "name": "a", "mimeType": "text/plain"}]}),
+        );
+        let new = surface(
+            json!({"resources": [{"uri": "x://a", "name": "a", "mimeType": "text/markdown"}]}),
+        );
         assert_eq!(
             one(&old, &new),
-            (Compatible, "resources.x://a.mimeType".into(), "mimeType changed".into())
+            (
+                Compatible,
+                "resources.x://a.mimeType".into(),
+                "mimeType changed".into()
+            )
         );
     }
 
@@ -1258,7 +1326,10 @@ mod tests {
         assert_eq!(kept, big);
         let digest = bounded_schema(&big, 50);
         assert!(digest[DIGEST_KEY].as_str().unwrap().starts_with("sha256:"));
-        let other = bounded_schema(&json!({"type": "object", "description": "y".repeat(100)}), 50);
+        let other = bounded_schema(
+            &json!({"type": "object", "description": "y".repeat(100)}),
+            50,
+        );
         assert_ne!(digest, other);
         let (kind, _, message) = one(&tool(digest), &tool(other));
         assert_eq!(kind, Breaking);

@@ -13,8 +13,8 @@ use tokio::time::Instant;
 use crate::clock::Clock;
 use crate::error::{Error, ErrorKind};
 use crate::model::{
-    ListPromptsStep, ListResourceTemplatesStep, ListResourcesStep, ListToolsStep, Report,
-    Scenario, Step, Surface,
+    ListPromptsStep, ListResourceTemplatesStep, ListResourcesStep, ListToolsStep, Report, Scenario,
+    Step, Surface,
 };
 use run::Run;
 use shared::Shared;

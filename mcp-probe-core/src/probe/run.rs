@@ -12,12 +12,12 @@ use crate::error::Error;
 use crate::http::client::HttpClient;
 use crate::http::dns::AddressPolicy;
 use crate::http::target::Target;
+use crate::model::{ChangeKind, ProtocolChoice, Surface, SurfaceChange, WarningCode};
 use crate::model::{CommandSpec, Limits, Scenario, Step, TargetSpec, TransportChoice};
 use crate::model::{
     Failure, FailureCode, Report, SessionFacts, StepReport, StepStatus, TransportKind, Warning,
     REPORT_SCHEMA_VERSION,
 };
-use crate::model::{ChangeKind, ProtocolChoice, Surface, SurfaceChange, WarningCode};
 use crate::probe::shared::{Prepared, Shared};
 use crate::scrub::Secrets;
 use crate::session::{LegacyOpener, Session};

@@ -168,7 +168,9 @@ mod tests {
     #[test]
     fn items_keep_their_definitions_and_skip_keyless_ones() {
         let mut items = Items::for_field("prompts").unwrap();
-        items.take(&json!({"name": "greet", "arguments": [{"name": "who", "required": true}, {"x": 1}]}));
+        items.take(
+            &json!({"name": "greet", "arguments": [{"name": "who", "required": true}, {"x": 1}]}),
+        );
         items.take(&json!({"title": "no name"}));
         let mut log = SurfaceLog::default();
         log.set_items(items);
@@ -182,8 +184,14 @@ mod tests {
     fn schemas_past_the_budget_are_kept_as_digests() {
         let mut log = SurfaceLog::default();
         log.schema_bytes = MAX_SURFACE_SCHEMA_BYTES - 10;
-        let tool = log.tool(&json!({"name": "t", "inputSchema": {"type": "object", "properties": {}}}), "t");
+        let tool = log.tool(
+            &json!({"name": "t", "inputSchema": {"type": "object", "properties": {}}}),
+            "t",
+        );
         let schema = tool.input_schema.unwrap();
-        assert!(schema.get(crate::model::surface::DIGEST_KEY).is_some(), "{schema}");
+        assert!(
+            schema.get(crate::model::surface::DIGEST_KEY).is_some(),
+            "{schema}"
+        );
     }
 }

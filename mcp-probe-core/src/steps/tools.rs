@@ -9,8 +9,7 @@ use serde_json::{json, Map, Value};
 use super::pages::paginate;
 use super::{expectation, malformed, rpc_failure, StepContext};
 use crate::model::{
-    CallResult, Failure, FailureCode, FailureReason, StepReport, SurfaceTool, ToolInfo,
-    WarningCode,
+    CallResult, Failure, FailureCode, FailureReason, StepReport, SurfaceTool, ToolInfo, WarningCode,
 };
 use crate::model::{CallToolStep, ListToolsStep};
 
