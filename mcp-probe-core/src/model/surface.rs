@@ -210,6 +210,60 @@ impl Surface {
             && self.prompts.is_none()
     }
 
+    /// Calls `f` on every string of the surface (names, URIs, texts, and every key and string
+    /// inside schemas and annotations), then sorts it again. The engine uses it to scrub
+    /// secrets a server echoed back.
+    pub fn visit_text_mut(&mut self, f: &mut dyn FnMut(&mut String)) {
+        use crate::model::visit::{opt, visit_value};
+        for t in self.tools.iter_mut().flatten() {
+            f(&mut t.name);
+            opt(&mut t.title, f);
+            opt(&mut t.description, f);
+            for v in [
+                &mut t.input_schema,
+                &mut t.output_schema,
+                &mut t.annotations,
+            ]
+            .into_iter()
+            .flatten()
+            {
+                visit_value(v, f);
+            }
+        }
+        for r in self.resources.iter_mut().flatten() {
+            f(&mut r.uri);
+            for text in [
+                &mut r.name,
+                &mut r.title,
+                &mut r.description,
+                &mut r.mime_type,
+            ] {
+                opt(text, f);
+            }
+        }
+        for t in self.resource_templates.iter_mut().flatten() {
+            f(&mut t.uri_template);
+            for text in [
+                &mut t.name,
+                &mut t.title,
+                &mut t.description,
+                &mut t.mime_type,
+            ] {
+                opt(text, f);
+            }
+        }
+        for p in self.prompts.iter_mut().flatten() {
+            f(&mut p.name);
+            opt(&mut p.title, f);
+            opt(&mut p.description, f);
+            for a in &mut p.arguments {
+                f(&mut a.name);
+                opt(&mut a.description, f);
+            }
+        }
+        self.canonicalize();
+    }
+
     /// Sorts every section (by name or URI) and drops later duplicates of a name or URI.
     pub fn canonicalize(&mut self) {
         fn sort<T>(items: &mut Option<Vec<T>>, key: fn(&T) -> &str) {
@@ -1024,6 +1078,28 @@ mod tests {
         );
         assert!(Surface::from_json("[]").is_err());
         assert!(Surface::from_json(r#"{"tools": [{"title": "no name"}]}"#).is_err());
+    }
+
+    #[test]
+    fn visiting_reaches_every_string_and_sorts_again() {
+        let mut s = surface(json!({
+            "tools": [{"name": "b-tok123", "description": "key tok123",
+                       "inputSchema": {"properties": {"tok123": {"default": "tok123"}}}}, {"name": "a"}],
+            "resources": [{"uri": "x://tok123", "mimeType": "text/tok123"}],
+            "prompts": [{"name": "p", "arguments": [{"name": "tok123"}]}]
+        }));
+        s.visit_text_mut(&mut |t| *t = t.replace("tok123", "<redacted>"));
+        let text = s.canonical_json();
+        assert!(!text.contains("tok123"), "{text}");
+        assert_eq!(text.matches("<redacted>").count(), 7, "{text}");
+        let names: Vec<&str> = s
+            .tools
+            .as_ref()
+            .unwrap()
+            .iter()
+            .map(|t| t.name.as_str())
+            .collect();
+        assert_eq!(names, ["a", "b-<redacted>"]);
     }
 
     #[test]

@@ -389,7 +389,7 @@ impl<'a> Run<'a> {
         started_at: String,
         started: Instant,
     ) -> (Report, Surface) {
-        let surface = std::mem::take(&mut self.learnt.surface.surface);
+        let mut surface = std::mem::take(&mut self.learnt.surface.surface);
         let mut session_facts = SessionFacts::default();
         let mut transport = match self.plan.transport {
             TransportChoice::Stdio => TransportKind::Stdio,
@@ -435,9 +435,14 @@ impl<'a> Run<'a> {
             auth: self.token.map(|p| p.facts),
             attempts: None,
             first_failure: None,
-            surface_hash: (!surface.is_empty()).then(|| surface.hash()),
+            surface_hash: None,
         };
         self.secrets.scrub_report(&mut report);
+        // A secret a server echoed into what it lists is scrubbed before the hash is taken.
+        if !self.secrets.is_empty() {
+            surface.visit_text_mut(&mut |s| self.secrets.scrub_string(s));
+        }
+        report.surface_hash = (!surface.is_empty()).then(|| surface.hash());
         (report, surface)
     }
 }
