@@ -321,7 +321,7 @@ impl Surface {
         };
         match doc.remove("snapshotVersion") {
             None => {}
-            Some(v) if v == Value::from(SNAPSHOT_VERSION) => {}
+            Some(v) if v.as_u64() == Some(u64::from(SNAPSHOT_VERSION)) => {}
             Some(v) => {
                 return Err(invalid(format!(
                     "unsupported snapshotVersion {} (this mcp-probe reads {SNAPSHOT_VERSION})",
@@ -639,21 +639,27 @@ fn diff_schema(path: &str, old: &Value, new: &Value, dir: Direction, out: &mut V
     match (o.get("items"), n.get("items")) {
         (Some(oi), Some(ni)) => diff_schema(&format!("{path}.items"), oi, ni, dir, out),
         (None, None) => {}
-        (oi, ni) => out.push(SurfaceChange::new(
-            if dir == Direction::Input && ni.is_some() {
-                ChangeKind::Breaking
-            } else if dir == Direction::Output && oi.is_some() {
-                ChangeKind::Breaking
-            } else {
-                ChangeKind::Compatible
-            },
-            format!("{path}.items"),
-            if ni.is_some() {
-                "array items are now constrained"
-            } else {
-                "array items are no longer constrained"
-            },
-        )),
+        (oi, ni) => {
+            // Inputs: constraining items breaks callers. Outputs: dropping the constraint
+            // breaks readers.
+            let breaking = match dir {
+                Direction::Input => ni.is_some(),
+                Direction::Output => oi.is_some(),
+            };
+            out.push(SurfaceChange::new(
+                if breaking {
+                    ChangeKind::Breaking
+                } else {
+                    ChangeKind::Compatible
+                },
+                format!("{path}.items"),
+                if ni.is_some() {
+                    "array items are now constrained"
+                } else {
+                    "array items are no longer constrained"
+                },
+            ));
+        }
     }
     for field in ["title", "description"] {
         if o.get(field) != n.get(field) {

@@ -46,14 +46,14 @@ impl SurfaceLog {
 
     /// The definition of one listed tool (named `name`).
     pub(crate) fn tool(&mut self, tool: &Value, name: &str) -> SurfaceTool {
-        let mut t = SurfaceTool::default();
-        t.name = crate::text::truncate(name, MAX_NAME_CHARS);
-        t.title = text(tool, "title", MAX_TEXT_CHARS);
-        t.description = text(tool, "description", MAX_TEXT_CHARS);
-        t.input_schema = self.schema(tool.get("inputSchema"));
-        t.output_schema = self.schema(tool.get("outputSchema"));
-        t.annotations = self.schema(tool.get("annotations"));
-        t
+        SurfaceTool {
+            name: crate::text::truncate(name, MAX_NAME_CHARS),
+            title: text(tool, "title", MAX_TEXT_CHARS),
+            description: text(tool, "description", MAX_TEXT_CHARS),
+            input_schema: self.schema(tool.get("inputSchema")),
+            output_schema: self.schema(tool.get("outputSchema")),
+            annotations: self.schema(tool.get("annotations")),
+        }
     }
 
     /// Records a complete `tools/list`.
@@ -98,33 +98,29 @@ impl Items {
         match self {
             Items::Resources(list) if list.len() < MAX_ITEMS => {
                 if let Some(uri) = text(item, "uri", MAX_NAME_CHARS) {
-                    let mut r = SurfaceResource::default();
-                    r.uri = uri;
-                    r.name = text(item, "name", MAX_NAME_CHARS);
-                    r.title = text(item, "title", MAX_TEXT_CHARS);
-                    r.description = text(item, "description", MAX_TEXT_CHARS);
-                    r.mime_type = text(item, "mimeType", MAX_NAME_CHARS);
-                    list.push(r);
+                    list.push(SurfaceResource {
+                        uri,
+                        name: text(item, "name", MAX_NAME_CHARS),
+                        title: text(item, "title", MAX_TEXT_CHARS),
+                        description: text(item, "description", MAX_TEXT_CHARS),
+                        mime_type: text(item, "mimeType", MAX_NAME_CHARS),
+                    });
                 }
             }
             Items::Templates(list) if list.len() < MAX_ITEMS => {
                 if let Some(uri_template) = text(item, "uriTemplate", MAX_NAME_CHARS) {
-                    let mut t = SurfaceTemplate::default();
-                    t.uri_template = uri_template;
-                    t.name = text(item, "name", MAX_NAME_CHARS);
-                    t.title = text(item, "title", MAX_TEXT_CHARS);
-                    t.description = text(item, "description", MAX_TEXT_CHARS);
-                    t.mime_type = text(item, "mimeType", MAX_NAME_CHARS);
-                    list.push(t);
+                    list.push(SurfaceTemplate {
+                        uri_template,
+                        name: text(item, "name", MAX_NAME_CHARS),
+                        title: text(item, "title", MAX_TEXT_CHARS),
+                        description: text(item, "description", MAX_TEXT_CHARS),
+                        mime_type: text(item, "mimeType", MAX_NAME_CHARS),
+                    });
                 }
             }
             Items::Prompts(list) if list.len() < MAX_ITEMS => {
                 if let Some(name) = text(item, "name", MAX_NAME_CHARS) {
-                    let mut p = SurfacePrompt::default();
-                    p.name = name;
-                    p.title = text(item, "title", MAX_TEXT_CHARS);
-                    p.description = text(item, "description", MAX_TEXT_CHARS);
-                    p.arguments = item
+                    let arguments = item
                         .get("arguments")
                         .and_then(Value::as_array)
                         .map(|args| {
@@ -134,7 +130,12 @@ impl Items {
                                 .collect()
                         })
                         .unwrap_or_default();
-                    list.push(p);
+                    list.push(SurfacePrompt {
+                        name,
+                        title: text(item, "title", MAX_TEXT_CHARS),
+                        description: text(item, "description", MAX_TEXT_CHARS),
+                        arguments,
+                    });
                 }
             }
             _ => {}
@@ -144,11 +145,11 @@ impl Items {
 
 /// One prompt argument; `None` without a name.
 fn argument(arg: &Value) -> Option<PromptArgument> {
-    let mut a = PromptArgument::default();
-    a.name = text(arg, "name", MAX_NAME_CHARS)?;
-    a.description = text(arg, "description", MAX_TEXT_CHARS);
-    a.required = arg.get("required").and_then(Value::as_bool) == Some(true);
-    Some(a)
+    Some(PromptArgument {
+        name: text(arg, "name", MAX_NAME_CHARS)?,
+        description: text(arg, "description", MAX_TEXT_CHARS),
+        required: arg.get("required").and_then(Value::as_bool) == Some(true),
+    })
 }
 
 /// The string `field` of `v`, cut at `max` characters.
@@ -182,8 +183,10 @@ mod tests {
 
     #[test]
     fn schemas_past_the_budget_are_kept_as_digests() {
-        let mut log = SurfaceLog::default();
-        log.schema_bytes = MAX_SURFACE_SCHEMA_BYTES - 10;
+        let mut log = SurfaceLog {
+            schema_bytes: MAX_SURFACE_SCHEMA_BYTES - 10,
+            ..SurfaceLog::default()
+        };
         let tool = log.tool(
             &json!({"name": "t", "inputSchema": {"type": "object", "properties": {}}}),
             "t",
