@@ -1,6 +1,7 @@
 //! The prober: runs a scenario against its target and turns everything that happens into a
 //! [`Report`].
 
+mod matrix;
 mod run;
 mod shared;
 mod wait;
@@ -65,6 +66,10 @@ impl Prober {
     /// attempt. The report is the last attempt's, with `attempts` and, when the first
     /// attempt failed differently, `firstFailure`. A caller's mistake ends it at once; dropping
     /// the future stops it.
+    ///
+    /// With [`Scenario::matrix`](Scenario::matrix()), the scenario then runs once more in each
+    /// era, protocol version and transport the target could speak, one after the other; the
+    /// report gains `matrix`, and its verdict stays the probe's as asked for.
     pub async fn check(&self, scenario: &Scenario) -> Result<Report, Error> {
         Ok(self.probe(scenario, false).await?.0)
     }
@@ -89,8 +94,8 @@ impl Prober {
         self.probe(scenario, true).await
     }
 
-    /// Runs the probe (repeated with `waitUntilReady`); with `snapshot` or `expectSurface`
-    /// every listing the server advertises is made.
+    /// Runs the probe (repeated with `waitUntilReady`, then in every variant with `matrix`);
+    /// with `snapshot` or `expectSurface` every listing the server advertises is made.
     async fn probe(&self, scenario: &Scenario, snapshot: bool) -> Result<(Report, Surface), Error> {
         scenario.validate()?;
         let expected = match &scenario.expect_surface {
@@ -101,6 +106,26 @@ impl Prober {
             list_all: snapshot || expected.is_some(),
             expected: expected.as_ref(),
         };
+        let (mut report, surface) = self.check_waiting(scenario, mode).await?;
+        if scenario.matrix {
+            let mut entries = Vec::new();
+            for variant in matrix::variants(scenario) {
+                let (run, _) = self
+                    .check_once(&matrix::scenario_for(scenario, variant), mode)
+                    .await?;
+                entries.push(matrix::entry(variant, run));
+            }
+            report.matrix = Some(entries);
+        }
+        Ok((report, surface))
+    }
+
+    /// The probe as asked for: once, or until healthy with `waitUntilReady`.
+    async fn check_waiting(
+        &self,
+        scenario: &Scenario,
+        mode: SurfaceMode<'_>,
+    ) -> Result<(Report, Surface), Error> {
         let Some(wait) = scenario.wait_until_ready else {
             return self.check_once(scenario, mode).await;
         };

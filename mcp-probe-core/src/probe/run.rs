@@ -436,6 +436,7 @@ impl<'a> Run<'a> {
             attempts: None,
             first_failure: None,
             surface_hash: None,
+            matrix: None,
         };
         self.secrets.scrub_report(&mut report);
         // A secret a server echoed into what it lists is scrubbed before the hash is taken.
