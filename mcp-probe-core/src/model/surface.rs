@@ -343,7 +343,7 @@ impl Surface {
         Surface::from_value(value)
     }
 
-    /// A surface from a snapshot file (at most [`MAX_SNAPSHOT_BYTES`]).
+    /// A surface from a snapshot file (read up to 16 MiB).
     pub fn from_path(path: impl AsRef<Path>) -> Result<Surface, Error> {
         let path = path.as_ref();
         let text = crate::file::read_limited_text(path, MAX_SNAPSHOT_BYTES).map_err(|e| {
