@@ -239,7 +239,10 @@ impl<'a> Run<'a> {
         let listed: Vec<String> = changes
             .iter()
             .take(50)
-            .map(|c| format!("{} {}: {}", c.kind.as_str(), c.path, c.message))
+            .map(|c| {
+                let line = format!("{} {}: {}", c.kind.as_str(), c.path, c.message);
+                crate::text::truncate(&line, 1000)
+            })
             .collect();
         let step_name = report.name.clone();
         if let Some(first) = breaking.first() {
@@ -247,14 +250,14 @@ impl<'a> Run<'a> {
                 FailureCode::SurfaceChanged,
                 format!(
                     "the surface changed in a breaking way: {}: {} ({} breaking change{}, {} in all)",
-                    first.path,
-                    first.message,
+                    crate::text::truncate(&first.path, 300),
+                    crate::text::truncate(&first.message, 300),
                     breaking.len(),
                     if breaking.len() == 1 { "" } else { "s" },
                     changes.len()
                 ),
             )
-            .with("firstChange", first.path.as_str())
+            .with("firstChange", crate::text::truncate(&first.path, 1000))
             .with("breaking", breaking.len())
             .with("changes", listed);
             failure.step = Some(step_name);
@@ -268,8 +271,8 @@ impl<'a> Run<'a> {
             WarningCode::SurfaceChangedCompatible,
             format!(
                 "the surface changed compatibly: {}: {} ({} change{})",
-                first.path,
-                first.message,
+                crate::text::truncate(&first.path, 300),
+                crate::text::truncate(&first.message, 300),
                 changes.len(),
                 if changes.len() == 1 { "" } else { "s" }
             ),
