@@ -427,3 +427,64 @@ async fn check_reports_the_surface_hash_and_its_metric() {
     let hash = doc["surfaceHash"].as_str().unwrap();
     assert!(line.ends_with(&format!(",hash=\"{hash}\"}} 1.0")), "{line}");
 }
+
+/// The stdio fixture binary of the testkit, built next to this test's target directory.
+fn stdio_fixture() -> PathBuf {
+    let exe = std::env::current_exe().unwrap();
+    let profile_dir = exe
+        .parent()
+        .and_then(std::path::Path::parent)
+        .unwrap()
+        .to_path_buf();
+    let bin = profile_dir.join("mcp-probe-stdio-fixture");
+    if !bin.is_file() {
+        let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+        let status = Command::new(cargo)
+            .args([
+                "build",
+                "--quiet",
+                "-p",
+                "mcp-probe-testkit",
+                "--bin",
+                "mcp-probe-stdio-fixture",
+            ])
+            .status()
+            .unwrap();
+        assert!(status.success());
+    }
+    bin
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn snapshot_of_a_stdio_server() {
+    let fixture = stdio_fixture();
+    let out = run(&[
+        "snapshot",
+        "--stdio",
+        "--",
+        fixture.to_str().unwrap(),
+        "healthy",
+    ])
+    .await;
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let doc: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let names: Vec<&str> = doc["tools"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["add", "echo", "fail"]);
+    // The stdio fixture advertises only tools.
+    assert!(
+        doc.get("resources").is_none() && doc.get("prompts").is_none(),
+        "{doc}"
+    );
+    // One target only.
+    let out = run(&["snapshot", "http://127.0.0.1:9/a", "http://127.0.0.1:9/b"]).await;
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        stderr(&out),
+        "mcp-probe: give one URL (or one --scenario file)\n"
+    );
+}
