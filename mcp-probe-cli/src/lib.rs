@@ -4,9 +4,11 @@
 
 mod args;
 mod check;
+mod diff;
 mod exit;
 mod load;
 mod output;
+mod snapshot;
 
 use std::process::ExitCode;
 
@@ -24,6 +26,10 @@ struct Cli {
 enum Command {
     /// Handshake, list tools and (optionally) call one; exit non-zero with the reason if anything is wrong.
     Check(Box<check::CheckArgs>),
+    /// List what a server offers (tools, resources, templates, prompts) and write it as a canonical snapshot with its hash.
+    Snapshot(Box<snapshot::SnapshotArgs>),
+    /// Compare two surfaces (snapshot files or live servers); exit 10 on a breaking change.
+    Diff(Box<diff::DiffArgs>),
     /// Run a scenario as a load profile: latency percentiles per step under a rate or a number of clients.
     Load(Box<load::LoadArgs>),
 }
@@ -48,6 +54,8 @@ pub fn main() -> ExitCode {
     };
     match cli.command {
         Command::Check(args) => runtime.block_on(check::run(*args)),
+        Command::Snapshot(args) => runtime.block_on(snapshot::run(*args)),
+        Command::Diff(args) => runtime.block_on(diff::run(*args)),
         Command::Load(args) => runtime.block_on(load::run(*args)),
     }
 }

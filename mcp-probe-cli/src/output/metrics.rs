@@ -14,6 +14,7 @@
 //! | `mcp_probe_tls_cert_not_after_timestamp_seconds` | gauge | | the certificate's `notAfter`, when TLS facts were gathered |
 //! | `mcp_probe_tools` | gauge | | the number of tools listed, when they were listed |
 //! | `mcp_probe_protocol_info` | gauge | `version`, `era`, `transport` | 1 |
+//! | `mcp_probe_surface_info` | gauge | `hash` | 1, when the report has a `surfaceHash` |
 
 use std::borrow::Cow;
 use std::sync::atomic::AtomicU64;
@@ -40,6 +41,8 @@ pub(crate) const TLS_NOT_AFTER: &str = "mcp_probe_tls_cert_not_after_timestamp_s
 pub(crate) const TOOLS: &str = "mcp_probe_tools";
 /// `1` with labels `version`, `era`, `transport`.
 pub(crate) const PROTOCOL_INFO: &str = "mcp_probe_protocol_info";
+/// `1` with label `hash` (the report's `surfaceHash`), when the probe listed.
+pub(crate) const SURFACE_INFO: &str = "mcp_probe_surface_info";
 
 /// Milliseconds as seconds, rounded to the microsecond (no `0.0025960000000000004`).
 fn seconds(ms: f64) -> f64 {
@@ -175,6 +178,18 @@ pub(crate) fn registry(report: &Report) -> Registry {
         "The protocol spoken: 1 with the version, era and transport",
         protocol,
     );
+
+    if let Some(hash) = &report.surface_hash {
+        let surface = Family::<Labels, FloatGauge>::default();
+        surface
+            .get_or_create(&vec![("hash".to_owned(), hash.clone())])
+            .set(1.0);
+        registry.register(
+            SURFACE_INFO,
+            "The hash of what the server lists (tools, resources, templates, prompts): 1 with the hash",
+            surface,
+        );
+    }
     registry
 }
 
