@@ -85,6 +85,9 @@ pub struct CheckOptions<'a> {
     /// (`bearerEnv`, `bearerFile`, `oauthClientId`, an `Authorization` header), without
     /// `tool` and without `scenario`, only this check runs.
     pub check_auth: Option<bool>,
+    /// Fail the tool listing when a tool's `inputSchema` is not valid JSON Schema (default:
+    /// the warning `invalid_input_schema`).
+    pub strict_schemas: Option<bool>,
     /// OAuth client credentials: get an access token as this client and send it as a bearer
     /// token. The secret comes from `oauthClientSecretEnv` or `oauthClientSecretFile`; cannot
     /// be combined with `bearerEnv`, `bearerFile` or an `Authorization` header. The report's

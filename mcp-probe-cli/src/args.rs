@@ -101,6 +101,11 @@ struct StepArgs {
     /// (--bearer-*, an Authorization --header) and without --tool, only this check runs.
     #[arg(long)]
     check_auth: bool,
+
+    /// Fail when a tool's inputSchema (from tools/list) is not valid JSON Schema (default: the
+    /// warning invalid_input_schema).
+    #[arg(long)]
+    strict_schemas: bool,
 }
 
 /// Headers and credentials.
@@ -297,6 +302,7 @@ impl ProbeArgs {
         o.expect_contains = s.expect_contains.clone();
         o.allow_tool_error = given(s.allow_tool_error);
         o.check_auth = given(s.check_auth);
+        o.strict_schemas = given(s.strict_schemas);
 
         if !a.headers.is_empty() {
             o.headers = Some(pairs(&a.headers, ':', "--header", "\"Name: value\"")?);

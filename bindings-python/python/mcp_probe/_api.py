@@ -127,6 +127,7 @@ _OPTIONS: dict[str, Callable[[str, object], object]] = {
     "expect_contains": _str,
     "allow_tool_error": _flag,
     "check_auth": _flag,
+    "strict_schemas": _flag,
     "headers": _strings,
     "bearer_env": _str,
     "bearer_file": _path,
@@ -218,6 +219,7 @@ class CheckOptions(TypedDict, total=False):
     oauth_scope: Optional[str]
     oauth_token_url: Optional[str]
     check_auth: bool
+    strict_schemas: bool
     ca_cert: Optional[Union[str, "os.PathLike[str]"]]
     client_cert: Optional[Union[str, "os.PathLike[str]"]]
     client_key: Optional[Union[str, "os.PathLike[str]"]]
@@ -278,6 +280,7 @@ class Scenario:
         oauth_scope: str | None = None,
         oauth_token_url: str | None = None,
         check_auth: bool = False,
+        strict_schemas: bool = False,
         ca_cert: str | os.PathLike[str] | None = None,
         client_cert: str | os.PathLike[str] | None = None,
         client_key: str | os.PathLike[str] | None = None,
@@ -413,6 +416,7 @@ def check(
     oauth_scope: str | None = None,
     oauth_token_url: str | None = None,
     check_auth: bool = False,
+    strict_schemas: bool = False,
     ca_cert: str | os.PathLike[str] | None = None,
     client_cert: str | os.PathLike[str] | None = None,
     client_key: str | os.PathLike[str] | None = None,
@@ -478,6 +482,8 @@ def check(
             ``auth`` step whose ``auth_findings`` list each check). Without credentials
             (``bearer_*``, ``oauth_client_id``, an ``Authorization`` header), ``tool`` and
             ``scenario`` it is the only step; otherwise it runs first.
+        strict_schemas: Fail the tool listing when a tool's ``inputSchema`` is not valid JSON
+            Schema (default: the warning ``invalid_input_schema``).
         ca_cert: Also trust the CA certificates in this PEM file (besides the system's and
             Mozilla's roots).
         client_cert: Client certificate (PEM, with intermediates) for mutual TLS; needs
@@ -545,6 +551,7 @@ async def check_async(
     oauth_scope: str | None = None,
     oauth_token_url: str | None = None,
     check_auth: bool = False,
+    strict_schemas: bool = False,
     ca_cert: str | os.PathLike[str] | None = None,
     client_cert: str | os.PathLike[str] | None = None,
     client_key: str | os.PathLike[str] | None = None,

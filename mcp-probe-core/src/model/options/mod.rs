@@ -100,6 +100,10 @@ pub struct CheckOptions {
     /// are no credentials, no `tool` and no `scenario`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub check_auth: Option<bool>,
+    /// Fail the tool listing when a tool's `inputSchema` is not valid JSON Schema (default: the
+    /// warning `invalid_input_schema`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub strict_schemas: Option<bool>,
 
     // --- auth -------------------------------------------------------------------------------
     /// Extra headers for every request (values are never shown).
@@ -303,6 +307,7 @@ impl CheckOptions {
         "expectContains",
         "allowToolError",
         "checkAuth",
+        "strictSchemas",
         "headers",
         "bearerEnv",
         "bearerFile",
@@ -662,6 +667,7 @@ mod tests {
             expect_contains: Some("5".into()),
             allow_tool_error: Some(true),
             check_auth: Some(true),
+            strict_schemas: Some(true),
             headers: Some(BTreeMap::from([("X-A".into(), "b".into())])),
             bearer_env: Some("T".into()),
             bearer_file: Some("t".into()),
@@ -946,6 +952,9 @@ mod tests {
         let defaults =
             scenario_of(json!({"url": url, "followRedirects": "none", "insecure": false}));
         assert_eq!(defaults, Ok(Scenario::for_url(url)));
+
+        let built = scenario_of(json!({"url": url, "strictSchemas": true}));
+        assert_eq!(built, Ok(Scenario::for_url(url).strict_schemas(true)));
 
         let built = scenario_of(json!({
             "url": url, "oauthClientId": "monitor", "oauthClientSecretFile": "secret.txt",
