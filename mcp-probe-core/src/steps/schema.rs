@@ -35,7 +35,15 @@ pub(crate) fn compile(schema: &Value) -> Result<Validator, String> {
                 .dfa_size_limit(MAX_PATTERN_BYTES),
         )
         .build(schema)
-        .map_err(|e| crate::text::truncate(&e.to_string(), SHOWN))
+        .map_err(|e| {
+            let at = e.instance_path().to_string();
+            let why = crate::text::truncate(&e.to_string(), SHOWN);
+            if at.is_empty() {
+                why
+            } else {
+                format!("at {}: {why}", crate::text::truncate(&at, 200))
+            }
+        })
 }
 
 /// The input schemas of a listing, checked tool by tool.
