@@ -316,3 +316,23 @@ async fn keys_a_step_cannot_take_are_caller_errors() {
         "the scenario's top-level `expect` can only hold `maxMs`, not `textEquals`"
     );
 }
+
+/// The scenario documents of the expectations guide and of the README parse and validate.
+#[test]
+fn the_documented_scenarios_are_valid() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    for (file, after) in [
+        ("docs/expectations.md", "# Expectations"),
+        ("README.md", "A scenario file (YAML or JSON"),
+    ] {
+        let text = std::fs::read_to_string(root.join(file)).unwrap();
+        let from = text.find(after).unwrap();
+        let start = text[from..].find("```yaml\n").unwrap() + from + "```yaml\n".len();
+        let end = text[start..].find("```").unwrap() + start;
+        let scenario =
+            Scenario::from_yaml(&text[start..end]).unwrap_or_else(|e| panic!("{file}: {e}"));
+        scenario
+            .validate()
+            .unwrap_or_else(|e| panic!("{file}: {e}"));
+    }
+}
