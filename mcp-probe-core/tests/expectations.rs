@@ -191,6 +191,15 @@ async fn a_slow_step_or_probe_fails_its_max_ms() {
     );
     assert_eq!(f.details["expected"], json!(0));
 
+    let report = check(&document(
+        &url,
+        "  - step: handshake\n    expect: {maxMs: 0}\n",
+    ))
+    .await
+    .unwrap();
+    let f = failure(&report, "handshake", "maxMs");
+    assert!(f.message.starts_with("handshake: took "), "{}", f.message);
+
     let scenario = Scenario::for_url(&url)
         .ping()
         .expect_probe_max_ms(0)

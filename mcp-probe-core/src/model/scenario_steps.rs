@@ -103,6 +103,17 @@ impl Scenario {
 ///     .expect_probe_max_ms(5000)
 ///     .strict_schemas(true);
 /// assert!(scenario.validate().is_ok());
+/// let document = scenario.to_value();
+/// assert_eq!(document["expect"], json!({"maxMs": 5000}));
+/// assert_eq!(document["strictSchemas"], json!(true));
+/// assert_eq!(
+///     document["steps"][2]["expect"],
+///     json!({"textMatches": "^[0-9]+$", "json": {"/structuredContent/sum": 5}, "maxMs": 2000})
+/// );
+/// assert_eq!(
+///     document["steps"][1]["expect"],
+///     json!({"toolsPresent": ["add"], "toolsAbsent": ["drop_database"]})
+/// );
 /// ```
 impl Scenario {
     /// The last step (after filling in the default steps when there are none).
