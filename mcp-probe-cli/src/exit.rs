@@ -39,6 +39,12 @@ pub(crate) fn for_family(family: FailureFamily) -> u8 {
     }
 }
 
+/// The exit code of several probes: the most fundamental failure's, i.e. the lowest non-zero
+/// code (a target that cannot be reached outranks one whose tool failed); 0 when all passed.
+pub(crate) fn worst(codes: impl IntoIterator<Item = u8>) -> u8 {
+    codes.into_iter().filter(|c| *c != OK).min().unwrap_or(OK)
+}
+
 /// Prints a command-line error as one line (help and version go to stdout) and picks the code.
 pub(crate) fn usage_error(e: clap::Error) -> ExitCode {
     use clap::error::ErrorKind;
