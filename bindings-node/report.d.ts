@@ -107,7 +107,7 @@ export type FailureFamily = 'unreachable' | 'timeout' | 'tls' | 'http' | 'auth' 
 /** The verdict of one `AuthFinding`. */
 export type FindingStatus = 'pass' | 'warn' | 'fail'
 
-/** One entry of `Report::matrix`: the scenario run in one era, version and transport. */
+/** One entry of the report's `matrix`: the scenario run in one era, version and transport. */
 export interface MatrixEntry {
   /** How long this run took, in milliseconds. */
   durationMs: number

@@ -135,7 +135,7 @@ class Failure(_Part):
 
 
 class MatrixEntry(_Part):
-    """One entry of ``Report::matrix``: the scenario run in one era, version and transport."""
+    """One entry of the report's ``matrix``: the scenario run in one era, version and transport."""
 
     __slots__ = ("duration_ms", "era", "failure", "ok", "protocol_version", "requested_version", "transport")
     #: How long this run took, in milliseconds.
