@@ -115,6 +115,11 @@ export interface CheckOptions {
    */
   expectSurface?: string
   /**
+   * Fail the tool listing when a tool's `inputSchema` is not valid JSON Schema (default:
+   * the warning `invalid_input_schema`).
+   */
+  strictSchemas?: boolean
+  /**
    * OAuth client credentials: get an access token as this client and send it as a bearer
    * token. The secret comes from `oauthClientSecretEnv` or `oauthClientSecretFile`; cannot
    * be combined with `bearerEnv`, `bearerFile` or an `Authorization` header. The report's

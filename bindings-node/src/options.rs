@@ -93,6 +93,9 @@ pub struct CheckOptions<'a> {
     /// parameter removed, a required parameter added, …) and warn
     /// (`surface_changed_compatible`) on compatible ones.
     pub expect_surface: Option<String>,
+    /// Fail the tool listing when a tool's `inputSchema` is not valid JSON Schema (default:
+    /// the warning `invalid_input_schema`).
+    pub strict_schemas: Option<bool>,
     /// OAuth client credentials: get an access token as this client and send it as a bearer
     /// token. The secret comes from `oauthClientSecretEnv` or `oauthClientSecretFile`; cannot
     /// be combined with `bearerEnv`, `bearerFile` or an `Authorization` header. The report's

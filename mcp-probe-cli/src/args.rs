@@ -117,6 +117,11 @@ struct StepArgs {
     /// (surface_changed_compatible). Also lists resources, templates and prompts.
     #[arg(long, value_name = "FILE")]
     expect_surface: Option<PathBuf>,
+
+    /// Fail when a tool's inputSchema (from tools/list) is not valid JSON Schema (default: the
+    /// warning invalid_input_schema).
+    #[arg(long)]
+    strict_schemas: bool,
 }
 
 /// Headers and credentials.
@@ -410,6 +415,7 @@ impl StepArgs {
         o.allow_tool_error = given(s.allow_tool_error);
         o.check_auth = given(s.check_auth);
         o.expect_surface = s.expect_surface.clone();
+        o.strict_schemas = given(s.strict_schemas);
         Ok(())
     }
 }

@@ -23,7 +23,7 @@ pub use error::{Error, ErrorKind};
 pub use http::target::{Secret, Target};
 pub use model::{
     parse_duration, AuthCheck, AuthFacts, AuthFinding, CallResult, CallToolExpect, CallToolStep,
-    ChangeKind, CheckAuthStep, CheckOptions, CommandSpec, Era, ExchangeTimings, Failure,
+    ChangeKind, CheckAuthStep, CheckOptions, CommandSpec, Era, ExchangeTimings, Expect, Failure,
     FailureCode, FailureFamily, FailureReason, FindingStatus, FollowRedirects, GetPromptStep,
     HandshakeExpect, HandshakeStep, Limits, ListPromptsStep, ListResourceTemplatesStep,
     ListResourcesStep, ListToolsExpect, ListToolsStep, MatrixEntry, Negotiation, NegotiationMode,
@@ -34,6 +34,7 @@ pub use model::{
     TimeoutPhase, Timeouts, Timings, TlsFacts, TlsOptions, ToolInfo, TransportChoice,
     TransportKind, UnknownValue, Warning, WarningCode, DEFAULT_CERT_WARN_DAYS,
     HANDSHAKE_ERA_VERSIONS, LATEST_HANDSHAKE_VERSION, MAX_CERT_DAYS, MAX_LIMIT_BYTES, MAX_PAGES,
-    MAX_STEPS, MAX_TIMEOUT, MODERN_VERSION, REPORT_SCHEMA_VERSION, SNAPSHOT_VERSION,
+    MAX_PATTERN_BYTES, MAX_STEPS, MAX_TIMEOUT, MODERN_VERSION, REPORT_SCHEMA_VERSION,
+    SNAPSHOT_VERSION,
 };
 pub use probe::{check, Prober};

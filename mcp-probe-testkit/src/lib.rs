@@ -45,6 +45,7 @@ mod notifications;
 mod protocol;
 mod raw;
 mod record;
+mod schemas;
 mod server;
 mod sse;
 mod state;
@@ -54,6 +55,7 @@ mod tls;
 pub use mode::{Mode, UnknownMode};
 pub use raw::{RawBehaviour, RawServer, UnknownRawBehaviour};
 pub use record::Received;
+pub use schemas::REMOTE_SCHEMA_URL;
 pub use server::FixtureServer;
 pub use tls::{TestCa, TestCert, TlsFront};
 

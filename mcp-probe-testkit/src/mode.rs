@@ -40,6 +40,11 @@ pub enum Mode {
     Unauthorized,
     /// Degraded: every `tools/call` returns `isError: true` ("database connection refused").
     ToolIsError,
+    /// Healthy with a warning: like [`Mode::Json`], and `tools/list` also lists tools with an
+    /// `outputSchema` (`sum`, whose `structuredContent` matches it; `sum_text`, whose does
+    /// not; `remote_schema`, whose schema is a `$ref` to an http URL) and `loose`, whose
+    /// `inputSchema` is not valid JSON Schema.
+    Schemas,
     /// Broken: every `tools/call` returns JSON-RPC error -32603.
     JsonrpcErrorOnCall,
     /// Broken: the `initialize` response is a 24 MiB JSON body.
@@ -195,6 +200,7 @@ const ALL: &[Mode] = &[
     Mode::Session404,
     Mode::Unauthorized,
     Mode::ToolIsError,
+    Mode::Schemas,
     Mode::JsonrpcErrorOnCall,
     Mode::Oversized,
     Mode::OversizedSseEvent,
@@ -255,6 +261,7 @@ impl Mode {
             Mode::Session404 => "session_404",
             Mode::Unauthorized => "unauthorized",
             Mode::ToolIsError => "tool_is_error",
+            Mode::Schemas => "schemas",
             Mode::JsonrpcErrorOnCall => "jsonrpc_error_on_call",
             Mode::Oversized => "oversized",
             Mode::OversizedSseEvent => "oversized_sse_event",
@@ -319,6 +326,7 @@ impl Mode {
             Mode::WrongId => "the initialize response carries an id different from the request's",
             Mode::Session404 => "initialize issues a session id; every later request with it gets 404",
             Mode::Unauthorized => "every POST gets 401 with WWW-Authenticate: Bearer ... resource_metadata=...",
+            Mode::Schemas => "like json, plus tools with an outputSchema (sum: structuredContent matches; sum_text: it does not; remote_schema: a $ref to an http URL) and loose, whose inputSchema is not valid JSON Schema",
             Mode::ToolIsError => "healthy except every tools/call returns isError: true (\"database connection refused\")",
             Mode::JsonrpcErrorOnCall => "healthy except every tools/call returns JSON-RPC error -32603",
             Mode::Oversized => "initialize is answered with a 24 MiB application/json body",
@@ -376,6 +384,7 @@ impl Mode {
             Mode::Json
                 | Mode::Sse
                 | Mode::Paginated
+                | Mode::Schemas
                 | Mode::Notifications
                 | Mode::SessionExpireOnce
                 | Mode::NoSession
@@ -479,7 +488,7 @@ mod tests {
             assert!(seen.insert(mode.as_str()), "duplicate {mode}");
             assert_eq!(mode.as_str().parse::<Mode>(), Ok(mode));
         }
-        assert_eq!(seen.len(), 54);
+        assert_eq!(seen.len(), 55);
         assert!("nope".parse::<Mode>().is_err());
     }
 }

@@ -2,7 +2,7 @@
 
 use serde_json::{json, Map, Value};
 
-use crate::{abuse, terminal, Mode};
+use crate::{abuse, schemas, terminal, Mode};
 
 /// Protocol versions the fixture negotiates (handshake era, Streamable HTTP).
 pub(crate) const SUPPORTED_VERSIONS: [&str; 3] = ["2025-03-26", "2025-06-18", "2025-11-25"];
@@ -211,6 +211,11 @@ fn list_tools(mode: Mode, params: &Value) -> Result<Value, &'static str> {
         Mode::Paginated => {}
         Mode::ControlChars => return Ok(json!({"tools": terminal::tools(add_tool())})),
         Mode::ToolPastCap => return abuse::past_cap_page(params, add_tool()),
+        Mode::Schemas => {
+            let mut listed = all.to_vec();
+            listed.extend(schemas::tools());
+            return Ok(json!({ "tools": listed }));
+        }
         _ => return Ok(json!({"tools": all})),
     }
     let start = match params.get("cursor") {
@@ -248,6 +253,7 @@ fn mode_call_tool(mode: Mode, params: &Value) -> Result<Value, String> {
     match mode {
         Mode::ControlChars if name == terminal::EVIL_TOOL => Ok(terminal::evil_result()),
         Mode::ControlChars => call_tool(params).map(terminal::clear_screen_first),
+        Mode::Schemas if schemas::handles(name) => Ok(schemas::call(name, params)),
         Mode::ToolPastCap if name == abuse::NEEDLE => {
             Ok(json!({"content": text_content(abuse::NEEDLE_TEXT)}))
         }

@@ -129,6 +129,7 @@ _OPTIONS: dict[str, Callable[[str, object], object]] = {
     "allow_tool_error": _flag,
     "check_auth": _flag,
     "expect_surface": _path,
+    "strict_schemas": _flag,
     "headers": _strings,
     "bearer_env": _str,
     "bearer_file": _path,
@@ -221,6 +222,7 @@ class CheckOptions(TypedDict, total=False):
     oauth_token_url: Optional[str]
     check_auth: bool
     expect_surface: Optional[Union[str, "os.PathLike[str]"]]
+    strict_schemas: bool
     ca_cert: Optional[Union[str, "os.PathLike[str]"]]
     client_cert: Optional[Union[str, "os.PathLike[str]"]]
     client_key: Optional[Union[str, "os.PathLike[str]"]]
@@ -283,6 +285,7 @@ class Scenario:
         oauth_token_url: str | None = None,
         check_auth: bool = False,
         expect_surface: str | os.PathLike[str] | None = None,
+        strict_schemas: bool = False,
         ca_cert: str | os.PathLike[str] | None = None,
         client_cert: str | os.PathLike[str] | None = None,
         client_key: str | os.PathLike[str] | None = None,
@@ -420,6 +423,7 @@ def check(
     oauth_token_url: str | None = None,
     check_auth: bool = False,
     expect_surface: str | os.PathLike[str] | None = None,
+    strict_schemas: bool = False,
     ca_cert: str | os.PathLike[str] | None = None,
     client_cert: str | os.PathLike[str] | None = None,
     client_key: str | os.PathLike[str] | None = None,
@@ -490,6 +494,8 @@ def check(
             resource templates and prompts, fail with ``surface_changed`` on a change that
             breaks clients (a tool or parameter removed, a required parameter added, …) and
             warn (``surface_changed_compatible``) on compatible ones.
+        strict_schemas: Fail the tool listing when a tool's ``inputSchema`` is not valid JSON
+            Schema (default: the warning ``invalid_input_schema``).
         ca_cert: Also trust the CA certificates in this PEM file (besides the system's and
             Mozilla's roots).
         client_cert: Client certificate (PEM, with intermediates) for mutual TLS; needs
@@ -561,6 +567,7 @@ async def check_async(
     oauth_token_url: str | None = None,
     check_auth: bool = False,
     expect_surface: str | os.PathLike[str] | None = None,
+    strict_schemas: bool = False,
     ca_cert: str | os.PathLike[str] | None = None,
     client_cert: str | os.PathLike[str] | None = None,
     client_key: str | os.PathLike[str] | None = None,

@@ -69,6 +69,15 @@ fn suite(report: &Report) -> TestSuite {
         }
         suite.add_test_case(case);
     }
+    if let Some(f) = super::probe_failure(report) {
+        let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
+        status.set_type(f.code.to_string());
+        status.set_message(f.message.as_str());
+        let mut case = TestCase::new(f.step.as_deref().unwrap_or("probe"), status);
+        case.set_classname(format!("mcp-probe.{}", report.target));
+        case.set_time(seconds(report.duration_ms));
+        suite.add_test_case(case);
+    }
     suite.set_system_out(report.to_json_pretty());
     suite
 }
@@ -81,6 +90,18 @@ fn seconds(ms: f64) -> Duration {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_failure_of_the_whole_probe_is_one_more_testcase() {
+        let xml = render(&super::super::slow_probe_report());
+        assert_eq!(xml.matches("<testcase ").count(), 2, "{xml}");
+        assert_eq!(xml.matches("<failure ").count(), 1, "{xml}");
+        assert!(xml.contains(r#"name="probe""#), "{xml}");
+        assert!(
+            xml.contains(r#"message="probe: took 12.5 ms, expected at most 10 ms""#),
+            "{xml}"
+        );
+    }
 
     #[test]
     fn a_failed_step_has_a_typed_failure() {

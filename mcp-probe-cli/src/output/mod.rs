@@ -2,7 +2,7 @@
 
 use std::borrow::Cow;
 
-use mcp_probe_core::Report;
+use mcp_probe_core::{Failure, Report, StepStatus};
 
 pub(crate) mod github;
 pub(crate) mod json;
@@ -133,6 +133,13 @@ fn is_unsafe(c: char) -> bool {
         || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
 }
 
+/// The report's failure when no step failed: a failure of the whole probe (the scenario's
+/// top-level `maxMs`, step `probe`), which the per-step formats show as one more test.
+pub(crate) fn probe_failure(report: &Report) -> Option<&Failure> {
+    let any_step_failed = report.steps.iter().any(|s| s.status == StepStatus::Fail);
+    report.failure.as_ref().filter(|_| !any_step_failed)
+}
+
 /// A copy of the report whose every free-text string is [`terminal_safe`].
 pub(crate) fn terminal_safe_report(report: &Report) -> Report {
     let mut safe = report.clone();
@@ -181,6 +188,22 @@ pub(crate) fn hostile_report() -> Report {
                 "sans": ["mcp.example.com"], "issuer": "CN=Test CA", "serial": "01",
                 "notBefore": "2026-01-01T00:00:00Z", "notAfter": "2026-11-27T00:00:00Z",
                 "daysLeft": 3, "chainLength": 2, "verified": true, "insecure": false}
+    });
+    serde_json::from_value(json).expect("a valid report")
+}
+
+/// A report whose steps all passed but whose whole probe was too slow (top-level `maxMs`).
+#[cfg(test)]
+pub(crate) fn slow_probe_report() -> Report {
+    let json = serde_json::json!({
+        "schemaVersion": 1, "ok": false, "target": "http://127.0.0.1:1/mcp",
+        "transport": "streamable-http", "startedAt": "2026-11-24T05:18:32.005Z",
+        "durationMs": 12.5,
+        "steps": [{"name": "handshake", "status": "pass", "durationMs": 12.0, "requests": 1}],
+        "failure": {"code": "expectation_failed", "family": "tool", "step": "probe",
+                    "message": "probe: took 12.5 ms, expected at most 10 ms",
+                    "details": {"expectation": "maxMs", "expected": 10, "actual": 12.5}},
+        "warnings": [], "session": {"issued": false, "reinitialized": 0}
     });
     serde_json::from_value(json).expect("a valid report")
 }

@@ -11,7 +11,12 @@ pub(crate) fn render(report: &Report) -> String {
     let report = &safe;
     let mut out = String::from("TAP version 14\n");
     let _ = writeln!(out, "# mcp-probe check {}", report.target);
-    let _ = writeln!(out, "1..{}", report.steps.len());
+    let probe_failure = super::probe_failure(report);
+    let _ = writeln!(
+        out,
+        "1..{}",
+        report.steps.len() + usize::from(probe_failure.is_some())
+    );
     for (i, step) in report.steps.iter().enumerate() {
         let n = i + 1;
         let name = description(&step.name);
@@ -46,6 +51,16 @@ pub(crate) fn render(report: &Report) -> String {
                 out.push_str("  ...\n");
             }
         }
+    }
+    if let Some(f) = probe_failure {
+        let name = description(f.step.as_deref().unwrap_or("probe"));
+        let _ = writeln!(out, "not ok {} - {name}", report.steps.len() + 1);
+        out.push_str("  ---\n");
+        let _ = writeln!(out, "  code: {}", f.code);
+        let _ = writeln!(out, "  family: {}", f.family.as_str());
+        let _ = writeln!(out, "  message: {}", yaml_string(&f.message));
+        let _ = writeln!(out, "  duration_ms: {}", report.duration_ms);
+        out.push_str("  ...\n");
     }
     match &report.failure {
         None => {
@@ -93,6 +108,23 @@ fn yaml_string(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_failure_of_the_whole_probe_is_one_more_test_point() {
+        let out = render(&super::super::slow_probe_report());
+        let lines: Vec<&str> = out.lines().collect();
+        assert_eq!(lines[2], "1..2", "{out}");
+        assert_eq!(lines[3], "ok 1 - handshake", "{out}");
+        assert_eq!(lines[4], "not ok 2 - probe", "{out}");
+        assert!(
+            out.contains("  message: \"probe: took 12.5 ms, expected at most 10 ms\"\n"),
+            "{out}"
+        );
+        assert!(
+            out.ends_with("# FAIL at probe (expectation_failed)\n"),
+            "{out}"
+        );
+    }
 
     #[test]
     fn warnings_and_failure_have_yaml_blocks() {

@@ -270,6 +270,9 @@ vocabulary! {
         EventBeforeEndpoint => "event_before_endpoint",
         /// Certificate verification was switched off.
         InsecureTls => "insecure_tls",
+        /// A tool's `inputSchema` (from `tools/list`) is not valid JSON Schema (a failure
+        /// with `strictSchemas`).
+        InvalidInputSchema => "invalid_input_schema",
         /// A response to an earlier, abandoned request arrived late and was skipped.
         LateResponse => "late_response",
         /// The handshake result has no capabilities object.

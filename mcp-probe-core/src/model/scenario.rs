@@ -34,11 +34,10 @@ use serde_json::{Map, Value};
 use crate::error::{Error, ErrorKind};
 use crate::model::protocol::FollowRedirects;
 
+use crate::model::expect::{Expect, TIME_KEYS};
 use crate::model::limits::{Limits, Timeouts, MAX_STEPS, MAX_TIMEOUT};
 use crate::model::protocol::TransportChoice;
-use crate::model::steps::{
-    CallToolExpect, CallToolStep, CheckAuthStep, HandshakeStep, ListToolsStep, Step,
-};
+use crate::model::steps::{CallToolStep, CheckAuthStep, HandshakeStep, ListToolsStep, Step};
 use crate::model::tls::TlsOptions;
 
 fn is_auto(choice: &ProtocolChoice) -> bool {
@@ -90,6 +89,16 @@ pub struct Scenario {
     /// changes are a warning.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expect_surface: Option<PathBuf>,
+    /// What the whole probe must show: only `maxMs` (its duration, as reported in
+    /// `durationMs`); a probe that takes longer fails with `expectation_failed` on the step
+    /// named `probe`.
+    #[serde(default, skip_serializing_if = "Expect::is_empty")]
+    pub expect: Expect,
+    /// Tools' input schemas (from `tools/list`) that are not valid JSON Schema fail the
+    /// listing (`expectation_failed`, expectation `inputSchema`) instead of raising the
+    /// warning `invalid_input_schema`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub strict_schemas: bool,
 }
 
 /// Where a probe goes and what it sends along: a URL, or a command for stdio.
@@ -447,7 +456,7 @@ impl Scenario {
             name,
             arguments,
             input_responses: None,
-            expect: CallToolExpect::default(),
+            expect: Expect::default(),
         }));
         self
     }
@@ -512,6 +521,16 @@ impl Scenario {
     /// Checks the scenario for mistakes a probe cannot recover from.
     pub fn validate(&self) -> Result<(), Error> {
         self.validate_steps()?;
+        if let Some(key) = self
+            .expect
+            .keys()
+            .into_iter()
+            .find(|k| !TIME_KEYS.contains(k))
+        {
+            return invalid(format!(
+                "the scenario's top-level `expect` can only hold `maxMs`, not `{key}`"
+            ));
+        }
         if let Some(target) = &self.target {
             self.validate_target(target)?;
         }
@@ -697,6 +716,11 @@ impl Scenario {
             Step::ListTools(l) => l,
             _ => unreachable!("index points at a list step"),
         }
+    }
+
+    /// The expectations of the tool listing (added if there is none).
+    pub(crate) fn list_tools_expect(&mut self) -> &mut Expect {
+        &mut self.list_mut().expect
     }
 
     fn last_call_mut(&mut self) -> Option<&mut CallToolStep> {

@@ -3,6 +3,8 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+use crate::model::expect::{self, Expect};
+
 /// One step of a scenario. In documents: `{"step": "callTool", "name": …}`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "step", rename_all = "camelCase")]
@@ -94,8 +96,66 @@ impl Step {
         }
     }
 
-    /// What is wrong with the step's own fields (an empty `id`, `uri`, `name`, `method`).
+    /// The step's `expect` block (`checkAuth` has none).
+    pub fn expect(&self) -> Option<&Expect> {
+        match self {
+            Step::Handshake(s) => Some(&s.expect),
+            Step::ListTools(s) => Some(&s.expect),
+            Step::CallTool(s) => Some(&s.expect),
+            Step::CheckAuth(_) => None,
+            Step::Ping(s) => Some(&s.expect),
+            Step::ListResources(s) => Some(&s.expect),
+            Step::ListResourceTemplates(s) => Some(&s.expect),
+            Step::ListPrompts(s) => Some(&s.expect),
+            Step::ReadResource(s) => Some(&s.expect),
+            Step::GetPrompt(s) => Some(&s.expect),
+            Step::Request(s) => Some(&s.expect),
+        }
+    }
+
+    pub(crate) fn expect_mut(&mut self) -> Option<&mut Expect> {
+        match self {
+            Step::Handshake(s) => Some(&mut s.expect),
+            Step::ListTools(s) => Some(&mut s.expect),
+            Step::CallTool(s) => Some(&mut s.expect),
+            Step::CheckAuth(_) => None,
+            Step::Ping(s) => Some(&mut s.expect),
+            Step::ListResources(s) => Some(&mut s.expect),
+            Step::ListResourceTemplates(s) => Some(&mut s.expect),
+            Step::ListPrompts(s) => Some(&mut s.expect),
+            Step::ReadResource(s) => Some(&mut s.expect),
+            Step::GetPrompt(s) => Some(&mut s.expect),
+            Step::Request(s) => Some(&mut s.expect),
+        }
+    }
+
+    /// The step's `step:` name in documents and the expectation keys it takes.
+    fn expect_keys(&self) -> (&'static str, &'static [&'static str]) {
+        match self {
+            Step::Handshake(_) => ("handshake", expect::HANDSHAKE_KEYS),
+            Step::ListTools(_) => ("listTools", expect::LIST_TOOLS_KEYS),
+            Step::CallTool(_) => ("callTool", expect::CALL_TOOL_KEYS),
+            Step::CheckAuth(_) => ("checkAuth", &[]),
+            Step::Ping(_) => ("ping", expect::TIME_KEYS),
+            Step::ListResources(_) => ("listResources", expect::LISTING_KEYS),
+            Step::ListResourceTemplates(_) => ("listResourceTemplates", expect::LISTING_KEYS),
+            Step::ListPrompts(_) => ("listPrompts", expect::LISTING_KEYS),
+            Step::ReadResource(_) => ("readResource", expect::RESULT_KEYS),
+            Step::GetPrompt(_) => ("getPrompt", expect::RESULT_KEYS),
+            Step::Request(_) => ("request", expect::RESULT_KEYS),
+        }
+    }
+
+    /// What is wrong with the step's own fields (an empty `id`, `uri`, `name`, `method`) or
+    /// its `expect` block (a key the step cannot take, an invalid pattern or pointer).
     pub(crate) fn problem(&self) -> Option<String> {
+        self.field_problem().or_else(|| {
+            let (kind, allowed) = self.expect_keys();
+            self.expect()?.problem(self.name(), kind, allowed)
+        })
+    }
+
+    fn field_problem(&self) -> Option<String> {
         if self.id().is_some_and(|id| id.trim().is_empty()) {
             return Some(format!(
                 "a `{}` step's `id` must not be empty",
@@ -129,7 +189,7 @@ pub struct CheckAuthStep {
 }
 
 /// The handshake step.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[non_exhaustive]
 pub struct HandshakeStep {
@@ -141,21 +201,12 @@ pub struct HandshakeStep {
     pub expect: HandshakeExpect,
 }
 
-/// Expectations on the handshake.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-#[non_exhaustive]
-pub struct HandshakeExpect {
-    /// Protocol versions the probe accepts (default: every version it speaks).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub protocol_versions: Option<Vec<String>>,
-    /// The exact `serverInfo.name` expected.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub server_name: Option<String>,
-}
+/// Expectations on the handshake (`protocolVersions`, `serverName`, `maxMs`): the shared
+/// [`Expect`] block.
+pub type HandshakeExpect = Expect;
 
 /// The tools/list step.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[non_exhaustive]
 pub struct ListToolsStep {
@@ -167,15 +218,9 @@ pub struct ListToolsStep {
     pub expect: ListToolsExpect,
 }
 
-/// Expectations on the tool listing.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-#[non_exhaustive]
-pub struct ListToolsExpect {
-    /// Tools that must be listed.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub tools_present: Vec<String>,
-}
+/// Expectations on the tool listing (`toolsPresent`, `toolsAbsent`, `toolsExactly`, `json`,
+/// `jsonExists`, `maxMs`): the shared [`Expect`] block.
+pub type ListToolsExpect = Expect;
 
 /// The tools/call step.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -199,65 +244,64 @@ pub struct CallToolStep {
     pub expect: CallToolExpect,
 }
 
-/// Expectations on a tool's result. A result with `isError: true` fails the step unless
-/// `allowError` is set.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-#[non_exhaustive]
-pub struct CallToolExpect {
-    /// The result's text (text items joined by a newline) must equal this.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub text_equals: Option<String>,
-    /// The result's text must contain this.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub text_contains: Option<String>,
-    /// Accept `isError: true` results.
-    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-    pub allow_error: bool,
-}
+/// Expectations on a tool's result: the shared [`Expect`] block. A result with `isError: true`
+/// fails the step unless `allowError` is set.
+pub type CallToolExpect = Expect;
 
 /// The ping step.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[non_exhaustive]
 pub struct PingStep {
     /// The name the report gives the step (default: what it does).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
+    /// What the result must show.
+    #[serde(default, skip_serializing_if = "Expect::is_empty")]
+    pub expect: Expect,
 }
 
 /// The resources/list step.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[non_exhaustive]
 pub struct ListResourcesStep {
     /// The name the report gives the step (default: what it does).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
+    /// What the result must show.
+    #[serde(default, skip_serializing_if = "Expect::is_empty")]
+    pub expect: Expect,
 }
 
 /// The resources/templates/list step.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[non_exhaustive]
 pub struct ListResourceTemplatesStep {
     /// The name the report gives the step (default: what it does).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
+    /// What the result must show.
+    #[serde(default, skip_serializing_if = "Expect::is_empty")]
+    pub expect: Expect,
 }
 
 /// The prompts/list step.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[non_exhaustive]
 pub struct ListPromptsStep {
     /// The name the report gives the step (default: what it does).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
+    /// What the result must show.
+    #[serde(default, skip_serializing_if = "Expect::is_empty")]
+    pub expect: Expect,
 }
 
 /// The resources/read step.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[non_exhaustive]
 pub struct ReadResourceStep {
@@ -266,6 +310,9 @@ pub struct ReadResourceStep {
     pub id: Option<String>,
     /// The resource to read.
     pub uri: String,
+    /// What the result must show.
+    #[serde(default, skip_serializing_if = "Expect::is_empty")]
+    pub expect: Expect,
 }
 
 /// The prompts/get step.
@@ -281,6 +328,9 @@ pub struct GetPromptStep {
     /// Its arguments (default `{}`).
     #[serde(default, skip_serializing_if = "Map::is_empty")]
     pub arguments: Map<String, Value>,
+    /// What the result must show.
+    #[serde(default, skip_serializing_if = "Expect::is_empty")]
+    pub expect: Expect,
 }
 
 /// A request of any method; the result is recorded in the report.
@@ -296,4 +346,7 @@ pub struct RequestStep {
     /// Its params (left out of the request when absent).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub params: Option<Value>,
+    /// What the result must show.
+    #[serde(default, skip_serializing_if = "Expect::is_empty")]
+    pub expect: Expect,
 }

@@ -26,6 +26,10 @@ use crate::transport::stdio::Stdio;
 use crate::transport::streamable_http::StreamableHttp;
 use crate::transport::Transport;
 
+/// The step a failed whole-probe expectation (`expect: {maxMs}` at the top of the scenario)
+/// names: no step of the report is marked failed.
+const PROBE_STEP: &str = "probe";
+
 /// One probe between start and report.
 pub(crate) struct Run<'a> {
     prober: &'a Shared,
@@ -137,6 +141,12 @@ impl<'a> Run<'a> {
             }
         }
         report.duration_ms = millis(started.elapsed());
+        if let (Ok(()), None, Some(max)) =
+            (&outcome, &report.note, step.expect().and_then(|e| e.max_ms))
+        {
+            outcome =
+                steps::expect::judge_duration(&steps::expect::label(step), max, report.duration_ms);
+        }
         self.record(step, &mut report, log, outcome);
         Ok(report)
     }
@@ -163,6 +173,7 @@ impl<'a> Run<'a> {
             report,
             limits: self.scenario.limits,
             plan: self.plan,
+            strict_schemas: self.scenario.strict_schemas,
         };
         match step {
             Step::Handshake(s) => steps::handshake(cx, s).await,
@@ -413,6 +424,13 @@ impl<'a> Run<'a> {
             self.prober
                 .remember_era(cache_key(self.spec), self.learnt.era, self.failure.as_ref());
         }
+        let duration_ms = millis(started.elapsed());
+        if let (None, Some(max)) = (&self.failure, self.scenario.expect.max_ms) {
+            if let Err(mut f) = steps::expect::judge_duration(PROBE_STEP, max, duration_ms) {
+                f.step = Some(PROBE_STEP.to_owned());
+                self.failure = Some(f);
+            }
+        }
         let tls = self.http.as_ref().and_then(|(_, c)| c.tls_facts());
         if self.spec.tls.insecure && self.http.is_some() {
             self.warnings
@@ -428,7 +446,7 @@ impl<'a> Run<'a> {
             negotiation: self.learnt.negotiation,
             server: self.learnt.server,
             started_at,
-            duration_ms: millis(started.elapsed()),
+            duration_ms,
             steps,
             failure: self.failure,
             warnings: self.warnings,

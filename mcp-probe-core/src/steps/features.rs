@@ -2,10 +2,11 @@
 
 use serde_json::{json, Value};
 
+use super::expect::{judge, Gathered};
 use super::pages::paginate;
 use super::surface::Items;
 use super::{malformed, record_cache_hints, rpc_failure, StepContext};
-use crate::model::{Era, Failure, FailureCode, FailureReason};
+use crate::model::{Era, Expect, Failure, FailureCode, FailureReason};
 use crate::model::{GetPromptStep, ReadResourceStep, RequestStep};
 
 /// `ping`; in the 2026-07-28 era, which has no ping, the step is skipped with a note.
@@ -21,14 +22,17 @@ pub(crate) async fn ping(cx: StepContext<'_>) -> Result<(), Failure> {
 }
 
 /// A paginated listing (`resources/list`, `resources/templates/list`, `prompts/list`) whose
-/// pages carry their items in the array `field`; the report counts the items.
+/// pages carry their items in the array `field`; the report counts the items. Its JSON
+/// expectations see `{field: [the items of every page]}`.
 pub(crate) async fn list_items(
     mut cx: StepContext<'_>,
+    expect: &Expect,
     method: &str,
-    field: &str,
+    field: &'static str,
 ) -> Result<(), Failure> {
     let mut listed: u64 = 0;
     let mut items = Items::for_field(field);
+    let mut gathered = Gathered::new(field, expect);
     let pages = paginate(&mut cx, method, |_, result, page| {
         let Some(list) = result.get(field).and_then(Value::as_array) else {
             return Err(missing(method, field).with("page", page));
@@ -37,6 +41,7 @@ pub(crate) async fn list_items(
         if let Some(items) = items.as_mut() {
             list.iter().for_each(|item| items.take(item));
         }
+        gathered.take(result);
         Ok(())
     })
     .await?;
@@ -45,7 +50,7 @@ pub(crate) async fn list_items(
     }
     cx.report.items = Some(listed);
     cx.report.pages = Some(pages);
-    Ok(())
+    judge(method, expect, None, gathered.result().as_ref())
 }
 
 /// `resources/read` of the step's URI; the report counts the contents.
@@ -57,7 +62,9 @@ pub(crate) async fn read_resource(
     let params = json!({"uri": step.uri});
     let result = answered(&mut cx, "resources/read", params).await?;
     cx.report.items = Some(array_len(&result, "resources/read", "contents")?);
-    Ok(())
+    let text = joined_text(result.get("contents"));
+    let label = format!("resources/read {}", crate::text::truncate(&step.uri, 200));
+    judge(&label, &step.expect, Some(&text), Some(&result))
 }
 
 /// `prompts/get` with the step's arguments; the report counts the messages.
@@ -69,7 +76,36 @@ pub(crate) async fn get_prompt(
     let params = json!({"name": step.name, "arguments": step.arguments});
     let result = answered(&mut cx, "prompts/get", params).await?;
     cx.report.items = Some(array_len(&result, "prompts/get", "messages")?);
-    Ok(())
+    let contents: Vec<&Value> = result
+        .get("messages")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|m| m.get("content"))
+        .collect();
+    // A message's content is one block (an array of blocks is taken too).
+    let text = contents
+        .into_iter()
+        .map(|c| match c {
+            Value::Array(_) => joined_text(Some(c)),
+            block => joined_text(Some(&Value::Array(vec![block.clone()]))),
+        })
+        .filter(|t| !t.is_empty())
+        .collect::<Vec<_>>()
+        .join("\n");
+    let label = format!("prompts/get {}", crate::text::truncate(&step.name, 200));
+    judge(&label, &step.expect, Some(&text), Some(&result))
+}
+
+/// The `text` of the items of an array of contents, joined by newlines.
+fn joined_text(items: Option<&Value>) -> String {
+    items
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|c| c.get("text").and_then(Value::as_str))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// Any request; the report keeps its result (bounded).
@@ -85,7 +121,17 @@ pub(crate) async fn request(cx: StepContext<'_>, step: &RequestStep) -> Result<(
         Value::Object(map) => map,
         other => [("value".to_owned(), other)].into_iter().collect(),
     });
-    Ok(())
+    // The text of a request is its whole result, as compact JSON.
+    let text = (step.expect.text_equals.is_some()
+        || step.expect.text_contains.is_some()
+        || step.expect.text_matches.is_some())
+    .then(|| result.to_string());
+    judge(
+        &crate::text::truncate(method, 200),
+        &step.expect,
+        text.as_deref(),
+        Some(&result),
+    )
 }
 
 /// Sends `method` and returns its result; a 2026-07-28 `input_required` answer is a failure

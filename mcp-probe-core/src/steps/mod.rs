@@ -1,9 +1,11 @@
 //! What each scenario step does on the wire, and how its expectations are judged.
 
 mod auth;
+pub(crate) mod expect;
 mod features;
 mod handshake;
 mod pages;
+mod schema;
 mod surface;
 mod tools;
 
@@ -37,6 +39,9 @@ pub(crate) struct Learnt {
     pub(crate) tool_headers: HashMap<String, Vec<(String, String)>>,
     /// What the completed listings found: the server's surface.
     pub(crate) surface: SurfaceLog,
+    /// For each listed tool that declares one, its `outputSchema`: its calls'
+    /// `structuredContent` must match it.
+    pub(crate) output_schemas: HashMap<String, Value>,
 }
 
 /// How the probe is to pick its era, and what it remembers from earlier probes.
@@ -59,17 +64,29 @@ pub(crate) struct StepContext<'a> {
     pub(crate) report: &'a mut StepReport,
     pub(crate) limits: Limits,
     pub(crate) plan: EraPlan<'a>,
+    /// Invalid input schemas fail the listing (`strictSchemas`) instead of warning.
+    pub(crate) strict_schemas: bool,
 }
 
 /// Runs a resource, prompt, ping or raw request step (the others are run by the probe).
 pub(crate) async fn feature_step(cx: StepContext<'_>, step: &Step) -> Result<(), Failure> {
     match step {
         Step::Ping(_) => features::ping(cx).await,
-        Step::ListResources(_) => features::list_items(cx, "resources/list", "resources").await,
-        Step::ListResourceTemplates(_) => {
-            features::list_items(cx, "resources/templates/list", "resourceTemplates").await
+        Step::ListResources(s) => {
+            features::list_items(cx, &s.expect, "resources/list", "resources").await
         }
-        Step::ListPrompts(_) => features::list_items(cx, "prompts/list", "prompts").await,
+        Step::ListResourceTemplates(s) => {
+            features::list_items(
+                cx,
+                &s.expect,
+                "resources/templates/list",
+                "resourceTemplates",
+            )
+            .await
+        }
+        Step::ListPrompts(s) => {
+            features::list_items(cx, &s.expect, "prompts/list", "prompts").await
+        }
         Step::ReadResource(s) => features::read_resource(cx, s).await,
         Step::GetPrompt(s) => features::get_prompt(cx, s).await,
         Step::Request(s) => features::request(cx, s).await,

@@ -1,13 +1,15 @@
 //! The tool steps: `tools/list` (following pagination) and `tools/call` (with the
 //! 2026-07-28 `input_required` round trips).
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::hash::{BuildHasher, RandomState};
 
 use serde_json::{json, Map, Value};
 
+use super::expect::{Gathered, ToolNames};
 use super::pages::paginate;
-use super::{expectation, malformed, rpc_failure, StepContext};
+use super::schema::{check_output, InputSchemas};
+use super::{malformed, rpc_failure, StepContext};
 use crate::model::{
     CallResult, Failure, FailureCode, FailureReason, StepReport, SurfaceTool, ToolInfo, WarningCode,
 };
@@ -33,6 +35,7 @@ pub(crate) async fn list_tools(
 ) -> Result<(), Failure> {
     let mut listing = Listing::new(step);
     let pages = paginate(&mut cx, "tools/list", |cx, result, page| {
+        listing.gathered.take(result);
         listing.take_page(cx, result, page)
     })
     .await?;
@@ -47,7 +50,11 @@ struct Listing<'s> {
     definitions: Vec<SurfaceTool>,
     seen: NameSet,
     /// The names the step expects, and whether each was listed.
-    wanted: HashMap<&'s str, bool>,
+    wanted: ToolNames<'s>,
+    /// The tools' input schemas, checked.
+    schemas: InputSchemas,
+    /// The listing for the step's JSON expectations.
+    gathered: Gathered,
     /// How many tools were listed, kept or not.
     listed: u64,
     hasher: RandomState,
@@ -59,12 +66,9 @@ impl<'s> Listing<'s> {
             tools: Vec::new(),
             definitions: Vec::new(),
             seen: NameSet::default(),
-            wanted: step
-                .expect
-                .tools_present
-                .iter()
-                .map(|w| (w.as_str(), false))
-                .collect(),
+            wanted: ToolNames::new(&step.expect),
+            schemas: InputSchemas::default(),
+            gathered: Gathered::new("tools", &step.expect),
             listed: 0,
             hasher: RandomState::new(),
         }
@@ -102,9 +106,7 @@ impl<'s> Listing<'s> {
     /// Counts, checks for a duplicate and (below [`MAX_TOOLS`]) keeps one listed tool.
     fn take_tool(&mut self, cx: &mut StepContext<'_>, tool: &Value, name: &str) {
         self.listed += 1;
-        if let Some(found) = self.wanted.get_mut(name) {
-            *found = true;
-        }
+        self.wanted.take(name);
         if self.seen.insert(&self.hasher, name) == Some(false) {
             cx.log.warn(
                 WarningCode::DuplicateTool,
@@ -118,6 +120,12 @@ impl<'s> Listing<'s> {
             return;
         }
         self.definitions.push(cx.learnt.surface.tool(tool, name));
+        self.schemas.check(name, tool);
+        if let Some(schema) = tool.get("outputSchema") {
+            cx.learnt
+                .output_schemas
+                .insert(name.to_owned(), schema.clone());
+        }
         let name = crate::text::truncate(name, 200);
         let headers = mirrored_headers(tool);
         if !headers.is_empty() {
@@ -142,6 +150,8 @@ impl<'s> Listing<'s> {
             tools,
             definitions,
             wanted,
+            schemas,
+            gathered,
             listed,
             ..
         } = self;
@@ -158,25 +168,9 @@ impl<'s> Listing<'s> {
         let shown: Vec<String> = tools.iter().take(20).map(|t| t.name.clone()).collect();
         cx.report.tools = Some(tools);
         cx.report.pages = Some(pages);
-        for wanted_name in &step.expect.tools_present {
-            if wanted.get(wanted_name.as_str()) == Some(&false) {
-                return Err(expectation(
-                    "toolsPresent",
-                    format!(
-                        "tools/list: the tool {wanted_name:?} is not listed (the server lists {listed} tool{}{})",
-                        if listed == 1 { "" } else { "s" },
-                        if shown.is_empty() {
-                            String::new()
-                        } else {
-                            format!(": {}", shown.join(", "))
-                        }
-                    ),
-                    json!(wanted_name),
-                    json!(shown),
-                ));
-            }
-        }
-        Ok(())
+        wanted.judge(listed, &shown)?;
+        schemas.finish(cx.log, cx.strict_schemas)?;
+        super::expect::judge("tools/list", &step.expect, None, gathered.result().as_ref())
     }
 }
 
@@ -205,7 +199,12 @@ pub(crate) async fn call_tool(mut cx: StepContext<'_>, step: &CallToolStep) -> R
     cx.report.tool = Some(step.name.clone());
     let result = call_until_answered(&mut cx, step).await?;
     let (text, is_error) = record_result(cx.report, &result)?;
-    judge_call(step, &text, is_error)
+    judge_call(step, &text, is_error)?;
+    let label = format!("tools/call {}", crate::text::truncate(&step.name, 200));
+    if let (false, Some(schema)) = (is_error, cx.learnt.output_schemas.get(&step.name)) {
+        check_output(&label, schema, &result)?;
+    }
+    super::expect::judge(&label, &step.expect, Some(&text), Some(&result))
 }
 
 /// Calls the tool, answering `input_required` with the step's `inputResponses` (at most
@@ -310,7 +309,8 @@ fn record_result(report: &mut StepReport, result: &Value) -> Result<(String, boo
     Ok((text, is_error))
 }
 
-/// Judges the result's `text` against the step's expectations.
+/// Fails an `isError: true` result unless the step allows it (its other expectations are
+/// judged by [`super::expect`]).
 fn judge_call(step: &CallToolStep, text: &str, is_error: bool) -> Result<(), Failure> {
     let name = &step.name;
     if is_error && !step.expect.allow_error {
@@ -327,34 +327,6 @@ fn judge_call(step: &CallToolStep, text: &str, is_error: bool) -> Result<(), Fai
         )
         .with("tool", name.as_str())
         .with("text", crate::text::truncate(text, 1000)));
-    }
-    if let Some(expected) = &step.expect.text_equals {
-        if text != expected {
-            return Err(expectation(
-                "textEquals",
-                format!(
-                    "tools/call {name}: the result text is {:?}, expected {:?}",
-                    crate::text::truncate(text, 200),
-                    crate::text::truncate(expected, 200)
-                ),
-                json!(expected),
-                json!(crate::text::truncate(text, 1000)),
-            ));
-        }
-    }
-    if let Some(needle) = &step.expect.text_contains {
-        if !text.contains(needle.as_str()) {
-            return Err(expectation(
-                "textContains",
-                format!(
-                    "tools/call {name}: the result text {:?} does not contain {:?}",
-                    crate::text::truncate(text, 200),
-                    crate::text::truncate(needle, 200)
-                ),
-                json!(needle),
-                json!(crate::text::truncate(text, 1000)),
-            ));
-        }
     }
     Ok(())
 }

@@ -163,6 +163,9 @@ impl CheckOptions {
         if let Some(path) = self.expect_surface.take() {
             s = s.expect_surface(path);
         }
+        if self.strict_schemas == Some(true) {
+            s = s.strict_schemas(true);
+        }
         if self.check_auth == Some(true) {
             // Without credentials, a tool or a scenario there is nothing to do after the auth
             // check (the server would answer 401), so it is the only step.

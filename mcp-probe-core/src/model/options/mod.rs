@@ -109,6 +109,10 @@ pub struct CheckOptions {
     /// its clients; warn on compatible changes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expect_surface: Option<PathBuf>,
+    /// Fail the tool listing when a tool's `inputSchema` is not valid JSON Schema (default: the
+    /// warning `invalid_input_schema`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub strict_schemas: Option<bool>,
 
     // --- auth -------------------------------------------------------------------------------
     /// Extra headers for every request (values are never shown).
@@ -314,6 +318,7 @@ impl CheckOptions {
         "allowToolError",
         "checkAuth",
         "expectSurface",
+        "strictSchemas",
         "headers",
         "bearerEnv",
         "bearerFile",
@@ -675,6 +680,7 @@ mod tests {
             allow_tool_error: Some(true),
             check_auth: Some(true),
             expect_surface: Some("surface.json".into()),
+            strict_schemas: Some(true),
             headers: Some(BTreeMap::from([("X-A".into(), "b".into())])),
             bearer_env: Some("T".into()),
             bearer_file: Some("t".into()),
@@ -959,6 +965,9 @@ mod tests {
         let defaults =
             scenario_of(json!({"url": url, "followRedirects": "none", "insecure": false}));
         assert_eq!(defaults, Ok(Scenario::for_url(url)));
+
+        let built = scenario_of(json!({"url": url, "strictSchemas": true}));
+        assert_eq!(built, Ok(Scenario::for_url(url).strict_schemas(true)));
 
         let built = scenario_of(json!({
             "url": url, "oauthClientId": "monitor", "oauthClientSecretFile": "secret.txt",

@@ -1,0 +1,243 @@
+//! Tools' JSON Schemas: input schemas from `tools/list` must be valid JSON Schema, and a
+//! tool's `structuredContent` must match the `outputSchema` it was listed with.
+//!
+//! Schemas are compiled offline: a `$ref` to anything outside the schema is never fetched
+//! (it fails to resolve, which makes the schema unusable), and `pattern` keywords run with
+//! a bounded backtracking budget.
+
+use std::collections::HashMap;
+use std::hash::{BuildHasher, RandomState};
+
+use jsonschema::{PatternOptions, Validator};
+use serde_json::{json, Value};
+
+use super::expectation;
+use crate::http::log::StepLog;
+use crate::model::{Failure, WarningCode, MAX_PATTERN_BYTES};
+
+/// Backtracking budget of a schema's `pattern` keywords.
+const BACKTRACK_LIMIT: usize = 10_000;
+/// Most schemas whose verdict is remembered (identical schemas are compiled once).
+const MAX_REMEMBERED: usize = 10_000;
+/// Most tools with an invalid input schema named in warnings.
+const MAX_WARNINGS: usize = 20;
+/// Longest schema error shown.
+const SHOWN: usize = 300;
+
+/// Compiles a schema without fetching anything; `Err` says why it is not usable.
+pub(crate) fn compile(schema: &Value) -> Result<Validator, String> {
+    jsonschema::options()
+        .offline()
+        .with_pattern_options(
+            PatternOptions::fancy_regex()
+                .backtrack_limit(BACKTRACK_LIMIT)
+                .size_limit(MAX_PATTERN_BYTES)
+                .dfa_size_limit(MAX_PATTERN_BYTES),
+        )
+        .build(schema)
+        .map_err(|e| {
+            let at = e.instance_path().to_string();
+            let why = crate::text::truncate(&e.to_string(), SHOWN);
+            if at.is_empty() {
+                why
+            } else {
+                format!("at {}: {why}", crate::text::truncate(&at, 200))
+            }
+        })
+}
+
+/// The input schemas of a listing, checked tool by tool.
+#[derive(Default)]
+pub(crate) struct InputSchemas {
+    hasher: RandomState,
+    /// Schema (by hash of its text) → why it is invalid, `None` when valid.
+    verdicts: HashMap<u64, Option<String>>,
+    /// The first tools with an invalid schema, and why.
+    invalid: Vec<(String, String)>,
+    invalid_count: u64,
+}
+
+impl InputSchemas {
+    /// Checks the `inputSchema` of the tool `name` (a tool without one is not checked).
+    pub(crate) fn check(&mut self, name: &str, tool: &Value) {
+        let Some(schema) = tool.get("inputSchema") else {
+            return;
+        };
+        let key = self.hasher.hash_one(schema.to_string());
+        let verdict = match self.verdicts.get(&key) {
+            Some(v) => v.clone(),
+            None => {
+                let v = compile(schema).err();
+                if self.verdicts.len() < MAX_REMEMBERED {
+                    self.verdicts.insert(key, v.clone());
+                }
+                v
+            }
+        };
+        if let Some(why) = verdict {
+            self.invalid_count += 1;
+            if self.invalid.len() < MAX_WARNINGS {
+                self.invalid.push((crate::text::truncate(name, 200), why));
+            }
+        }
+    }
+
+    /// A warning `invalid_input_schema` per invalid schema (the first [`MAX_WARNINGS`]), or
+    /// with `strict` a failure for the first.
+    pub(crate) fn finish(self, log: &mut StepLog, strict: bool) -> Result<(), Failure> {
+        let message = |name: &str, why: &str| {
+            format!("tools/list: the inputSchema of the tool {name:?} is not a valid JSON Schema: {why}")
+        };
+        if strict {
+            if let Some((name, why)) = self.invalid.first() {
+                return Err(expectation(
+                    "inputSchema",
+                    message(name, why),
+                    json!("a valid JSON Schema"),
+                    json!(why),
+                )
+                .with("tool", name.as_str()));
+            }
+        }
+        for (name, why) in &self.invalid {
+            log.warn(WarningCode::InvalidInputSchema, message(name, why));
+        }
+        let more = self.invalid_count.saturating_sub(self.invalid.len() as u64);
+        if more > 0 {
+            log.warn(
+                WarningCode::InvalidInputSchema,
+                format!("tools/list: {more} more tools have an inputSchema that is not a valid JSON Schema"),
+            );
+        }
+        Ok(())
+    }
+}
+
+/// Judges a `tools/call` result (not an error) of a tool listed with `schema` as its
+/// `outputSchema`: its `structuredContent` must be there and match.
+pub(crate) fn check_output(label: &str, schema: &Value, result: &Value) -> Result<(), Failure> {
+    let failed = |message: String, expected: Value, actual: Value| {
+        Err(expectation("outputSchema", message, expected, actual))
+    };
+    let validator = match compile(schema) {
+        Ok(v) => v,
+        Err(why) => {
+            return failed(
+                format!("{label}: the tool's outputSchema is not a usable JSON Schema: {why}"),
+                json!("a valid JSON Schema"),
+                json!(why),
+            )
+        }
+    };
+    let Some(structured) = result.get("structuredContent") else {
+        return failed(
+            format!(
+                "{label}: the tool has an outputSchema but the result has no structuredContent"
+            ),
+            json!("structuredContent"),
+            Value::Null,
+        );
+    };
+    match validator.validate(structured) {
+        Ok(()) => Ok(()),
+        Err(e) => {
+            let at = e.instance_path().to_string();
+            let why = crate::text::truncate(&e.to_string(), SHOWN);
+            let place = if at.is_empty() {
+                String::new()
+            } else {
+                format!(" at {}", crate::text::truncate(&at, 200))
+            };
+            failed(
+                format!("{label}: structuredContent does not match the tool's outputSchema{place}: {why}"),
+                crate::text::bounded_value(schema),
+                crate::text::bounded_value(structured),
+            )
+        }
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use crate::model::FailureCode;
+
+    fn sum_schema() -> Value {
+        json!({"type": "object", "properties": {"sum": {"type": "number"}}, "required": ["sum"]})
+    }
+
+    #[test]
+    fn structured_content_is_checked_against_the_output_schema() {
+        let ok = json!({"content": [], "structuredContent": {"sum": 5}});
+        assert!(check_output("tools/call sum", &sum_schema(), &ok).is_ok());
+        let wrong = json!({"content": [], "structuredContent": {"sum": "five"}});
+        let f = check_output("tools/call sum", &sum_schema(), &wrong).unwrap_err();
+        assert_eq!(f.code, FailureCode::ExpectationFailed);
+        assert_eq!(f.details["expectation"], json!("outputSchema"));
+        assert_eq!(
+            f.message,
+            r#"tools/call sum: structuredContent does not match the tool's outputSchema at /sum: "five" is not of type "number""#
+        );
+        let missing = json!({"content": []});
+        assert_eq!(
+            check_output("tools/call sum", &sum_schema(), &missing)
+                .unwrap_err()
+                .message,
+            "tools/call sum: the tool has an outputSchema but the result has no structuredContent"
+        );
+    }
+
+    #[test]
+    fn invalid_input_schemas_warn_or_fail() {
+        let mut schemas = InputSchemas::default();
+        schemas.check("good", &json!({"inputSchema": {"type": "object"}}));
+        schemas.check("bad", &json!({"inputSchema": {"type": "objekt"}}));
+        schemas.check("none", &json!({}));
+        let mut log = StepLog::default();
+        schemas.finish(&mut log, false).unwrap();
+        assert_eq!(log.warnings.len(), 1);
+        assert_eq!(log.warnings[0].code, WarningCode::InvalidInputSchema);
+        assert!(
+            log.warnings[0].message.starts_with(
+                r#"tools/list: the inputSchema of the tool "bad" is not a valid JSON Schema: "#
+            ),
+            "{}",
+            log.warnings[0].message
+        );
+        let mut schemas = InputSchemas::default();
+        schemas.check("bad", &json!({"inputSchema": {"type": "objekt"}}));
+        let f = schemas.finish(&mut StepLog::default(), true).unwrap_err();
+        assert_eq!(f.details["expectation"], json!("inputSchema"));
+        assert_eq!(f.details["tool"], json!("bad"));
+    }
+
+    /// A `$ref` to an http URL is never fetched: a listener on loopback sees no connection,
+    /// and the schema is unusable.
+    #[test]
+    fn remote_refs_are_never_fetched() {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.set_nonblocking(true).unwrap();
+        let url = format!("http://{}/schema.json", listener.local_addr().unwrap());
+        let schema = json!({"$ref": url});
+        let result = json!({"content": [], "structuredContent": {"sum": 5}});
+        let f = check_output("tools/call remote", &schema, &result).unwrap_err();
+        assert!(
+            f.message.starts_with(
+                "tools/call remote: the tool's outputSchema is not a usable JSON Schema: "
+            ),
+            "{}",
+            f.message
+        );
+        assert!(f.message.contains(&url), "{}", f.message);
+        let mut schemas = InputSchemas::default();
+        schemas.check("remote", &json!({ "inputSchema": schema }));
+        assert_eq!(schemas.invalid_count, 1);
+        // Compiling is synchronous: a connection attempt would be waiting by now.
+        let accepted = listener.accept();
+        assert!(
+            matches!(&accepted, Err(e) if e.kind() == std::io::ErrorKind::WouldBlock),
+            "the schema's $ref was fetched: {accepted:?}"
+        );
+    }
+}
