@@ -1,11 +1,12 @@
 //! The `mcp-probe` command as a library: argument parsing, subcommands and renderers. The
 //! binary (`src/main.rs`) only calls [`main`]; the fuzz targets render reports through
-//! [`render_text`].
+//! [`render_text`]; [`serve::Serve`] runs `mcp-probe serve` in-process.
 
 mod args;
 mod check;
 mod exit;
 mod output;
+pub mod serve;
 
 use std::process::ExitCode;
 
@@ -23,6 +24,8 @@ struct Cli {
 enum Command {
     /// Handshake, list tools and (optionally) call one; exit non-zero with the reason if anything is wrong.
     Check(Box<check::CheckArgs>),
+    /// Watch MCP servers continuously: Prometheus /metrics and /probe, /health/NAME, alerts.
+    Serve(Box<serve::ServeArgs>),
 }
 
 /// Runs the command line of this process and returns its exit code.
@@ -31,10 +34,15 @@ pub fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(e) => return exit::usage_error(e),
     };
-    let runtime = match tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-    {
+    // `serve` runs many probes and an HTTP server side by side: all cores. A single probe
+    // needs one thread.
+    let runtime = match &cli.command {
+        Command::Serve(_) => tokio::runtime::Builder::new_multi_thread(),
+        _ => tokio::runtime::Builder::new_current_thread(),
+    }
+    .enable_all()
+    .build();
+    let runtime = match runtime {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("mcp-probe: cannot start the async runtime: {e}");
@@ -43,6 +51,7 @@ pub fn main() -> ExitCode {
     };
     match cli.command {
         Command::Check(args) => runtime.block_on(check::run(*args)),
+        Command::Serve(args) => runtime.block_on(serve::run(*args)),
     }
 }
 
