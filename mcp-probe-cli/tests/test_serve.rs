@@ -441,3 +441,133 @@ async fn shutdown_cancels_probes_in_flight() {
     );
     std::fs::remove_dir_all(&d).unwrap();
 }
+
+/// The stdio fixture binary of the testkit, built next to this test's target directory.
+fn stdio_fixture() -> PathBuf {
+    let exe = std::env::current_exe().unwrap();
+    let profile_dir = exe
+        .parent()
+        .and_then(std::path::Path::parent)
+        .unwrap()
+        .to_path_buf();
+    let bin = profile_dir.join("mcp-probe-stdio-fixture");
+    if !bin.is_file() {
+        let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+        let status = std::process::Command::new(cargo)
+            .args([
+                "build",
+                "--quiet",
+                "-p",
+                "mcp-probe-testkit",
+                "--bin",
+                "mcp-probe-stdio-fixture",
+            ])
+            .status()
+            .unwrap();
+        assert!(status.success());
+    }
+    bin
+}
+
+/// Whether a process with this id exists (and is not a zombie).
+fn alive(pid: &str) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|stat| {
+        !stat
+            .rsplit(')')
+            .next()
+            .unwrap_or("")
+            .trim_start()
+            .starts_with('Z')
+    })
+}
+
+/// The binary: logs its bound address as JSON, stops on SIGTERM within a bound, and the stdio
+/// server of the probe it cancelled is gone.
+#[cfg(target_os = "linux")]
+#[test]
+fn sigterm_stops_the_binary_and_its_stdio_servers() {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+
+    let d = dir("sigterm");
+    let pidfile = d.join("server.pid");
+    let config = d.join("monitor.yaml");
+    std::fs::write(
+        &config,
+        format!(
+            "defaults: {{interval: 100ms, timeout: 1h}}\n\
+             targets:\n  - name: stuck\n    command: {{program: '{}', args: [hang], env: {{MCP_PROBE_FIXTURE_PIDFILE: '{}'}}}}\n",
+            stdio_fixture().display(),
+            pidfile.display()
+        ),
+    )
+    .unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_mcp-probe"))
+        .args([
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--log-format",
+            "json",
+            "--config",
+        ])
+        .arg(&config)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let listening: Value = loop {
+        let line = lines.next().expect("a log line").unwrap();
+        let entry: Value = serde_json::from_str(&line).unwrap();
+        if entry["fields"]["message"] == "listening" {
+            break entry;
+        }
+    };
+    let addr: SocketAddr = listening["fields"]["address"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert_ne!(addr.port(), 0);
+    // Keep reading the log so the pipe never fills.
+    std::thread::spawn(move || for _ in lines {});
+
+    let deadline = Instant::now() + DEADLINE;
+    let server_pid = loop {
+        if let Ok(pid) = std::fs::read_to_string(&pidfile) {
+            if !pid.trim().is_empty() {
+                break pid.trim().to_owned();
+            }
+        }
+        assert!(Instant::now() < deadline, "the stdio server never started");
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert!(alive(&server_pid));
+
+    let stopped = Instant::now();
+    let kill = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(
+            stopped.elapsed() < Duration::from_secs(10),
+            "serve did not stop"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert!(status.success(), "{status:?}");
+    while alive(&server_pid) {
+        assert!(
+            stopped.elapsed() < Duration::from_secs(10),
+            "the stdio server outlived serve"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    std::fs::remove_dir_all(&d).unwrap();
+}

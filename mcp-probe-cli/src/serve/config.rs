@@ -356,7 +356,7 @@ impl Config {
                     return Err(format!("{at}: give either `url` or `command`, not both"))
                 }
                 (None, None) => return Err(format!("{at}: give a `url` or a `command`")),
-                (Some(url), None) => url.clone(),
+                (Some(url), None) => shown_url(url),
                 (None, Some(c)) => format!("stdio: {}", c.program),
             };
             let interval = t.interval.unwrap_or(interval);
@@ -476,6 +476,25 @@ fn module_timeouts(text: &str) -> HashSet<String> {
                 .collect()
         })
         .unwrap_or_default()
+}
+
+/// A URL as the status page and `/api` show it: no user info, no fragment, query values
+/// redacted (a token in a query string stays in the file).
+fn shown_url(text: &str) -> String {
+    let Ok(mut url) = url::Url::parse(text) else {
+        return "<an invalid URL>".to_owned();
+    };
+    url.set_fragment(None);
+    // Fails only for URLs that cannot have user info, which then have none to hide.
+    let _ = url.set_username("");
+    let _ = url.set_password(None);
+    if url.query().is_some() {
+        let names: Vec<String> = url.query_pairs().map(|(k, _)| k.into_owned()).collect();
+        url.query_pairs_mut()
+            .clear()
+            .extend_pairs(names.iter().map(|k| (k.as_str(), "redacted")));
+    }
+    url.to_string()
 }
 
 /// A secret given inline, by environment variable name or by file.
@@ -698,6 +717,18 @@ alerts: {sendResolved: true}
         assert_eq!(
             c.targets[2].scenario.timeouts.connect,
             Duration::from_secs(2)
+        );
+    }
+
+    #[test]
+    fn shown_urls_hide_credentials() {
+        assert_eq!(
+            shown_url("https://user:pw@mcp.example.com/mcp?key=s3cret&x=1#frag"),
+            "https://mcp.example.com/mcp?key=redacted&x=redacted"
+        );
+        assert_eq!(
+            shown_url("http://127.0.0.1:8000/mcp"),
+            "http://127.0.0.1:8000/mcp"
         );
     }
 
