@@ -229,6 +229,7 @@ async fn status_page(State(app): State<Arc<App>>) -> Html<String> {
         let steps = s.last.as_ref().map_or_else(String::new, |r| {
             r.steps
                 .iter()
+                .filter(|st| st.status != mcp_probe_core::StepStatus::Skip)
                 .map(|st| format!("{} {:.1}", st.name, st.duration_ms))
                 .collect::<Vec<_>>()
                 .join(", ")

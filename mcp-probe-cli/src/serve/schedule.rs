@@ -59,7 +59,11 @@ async fn watch(app: Arc<App>, target: Arc<Target>, state: Arc<Shared>, first: Du
             .observe(Instant::now().saturating_duration_since(due).as_secs_f64());
         let outcome = app.prober.check(&target.scenario).await;
         drop(permit);
-        let outcome = outcome.map_err(|e| (e.code(), e.to_string()));
+        // Kept terminal-safe, as every text output shows server text: the status page, the
+        // metrics' label values and `/api` read it from here.
+        let outcome = outcome
+            .map(|r| crate::output::terminal_safe_report(&r))
+            .map_err(|e| (e.code(), e.to_string()));
         if let Err((code, _)) = &outcome {
             tracing::warn!(name = %target.name, code, "the probe could not run");
         }
