@@ -60,14 +60,15 @@ where
     }
 }
 
-/// Waits until `/health/NAME` answers `status`; returns the body.
+/// Waits until `/health/NAME` answers `status` (503: with a body starting `down: `, not the
+/// `unknown: ` of a target still short of its threshold); returns the body.
 async fn health_becomes(base: &str, name: &str, status: u16) -> String {
     let url = format!("{base}/health/{name}");
     eventually(&format!("/health/{name} to answer {status}"), || {
         let url = url.clone();
         async move {
             let (s, body) = get(url).await;
-            (s == status).then_some(body)
+            (s == status && (status != 503 || body.starts_with("down: "))).then_some(body)
         }
     })
     .await

@@ -81,10 +81,14 @@ impl Alerter {
     /// Starts the webhook worker on the current runtime.
     pub(crate) fn start(alerts: Alerts) -> Alerter {
         let (queue, rx) = mpsc::channel(QUEUE);
+        let deliveries = Family::<Vec<(String, String)>, Counter>::default();
+        for result in ["sent", "failed", "dropped"] {
+            let _ = deliveries.get_or_create(&vec![("result".to_owned(), result.to_owned())]);
+        }
         let alerter = Alerter {
             queue,
             config: Arc::new(RwLock::new(Arc::new(alerts))),
-            deliveries: Family::default(),
+            deliveries,
         };
         tokio::spawn(deliver(rx, alerter.clone()));
         alerter

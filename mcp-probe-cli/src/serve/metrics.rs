@@ -30,9 +30,14 @@ impl Default for Stats {
     fn default() -> Self {
         let last_reload_ok = Gauge::default();
         last_reload_ok.set(1);
+        // Both results exist from the start, so `increase()` sees the first failure.
+        let reloads = Family::<Labels, Counter>::default();
+        for result in ["success", "failure"] {
+            let _ = reloads.get_or_create(&vec![("result".to_owned(), result.to_owned())]);
+        }
         Stats {
             lag: Histogram::new(exponential_buckets(0.001, 4.0, 9)),
-            reloads: Family::default(),
+            reloads,
             last_reload_ok,
         }
     }
