@@ -343,15 +343,16 @@ async fn state_changes_follow_thresholds_and_reach_webhooks() {
     assert_eq!(resolve["event_action"], "resolve");
     assert_eq!(resolve["dedup_key"], "mcp-probe/flip");
     health_becomes(&base, "flip", 200).await;
-    let metrics = get(format!("{base}/metrics")).await.1;
-    assert!(
+    // Counted once the receiver's answer is in, which may be just after it saw the body.
+    eventually("four webhook deliveries counted", || async {
+        let metrics = get(format!("{base}/metrics")).await.1;
         line(
             &metrics,
-            "mcp_probe_serve_webhook_deliveries_total{result=\"sent\"} 4"
+            "mcp_probe_serve_webhook_deliveries_total{result=\"sent\"} 4",
         )
-        .is_some(),
-        "{metrics}"
-    );
+        .map(drop)
+    })
+    .await;
     serve.shutdown().await;
     std::fs::remove_dir_all(&d).unwrap();
 }
