@@ -573,3 +573,52 @@ fn sigterm_stops_the_binary_and_its_stdio_servers() {
     }
     std::fs::remove_dir_all(&d).unwrap();
 }
+
+/// With every slot taken (`--concurrency 1`, a scheduled probe that hangs), `/probe` answers
+/// 503 within the scrape's time instead of queueing past it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn probe_endpoint_gives_up_when_no_slot_frees_in_time() {
+    let fixture = FixtureServer::start().await.unwrap();
+    let d = dir("slots");
+    let config = d.join("monitor.yaml");
+    let json = fixture.url(Mode::Json);
+    std::fs::write(
+        &config,
+        format!(
+            "defaults: {{interval: 100ms, timeout: 1h}}\n\
+             targets:\n  - {{name: h, url: '{}'}}\n  - {{name: j, url: '{json}', interval: 1h}}\n",
+            fixture.url(Mode::Hang)
+        ),
+    )
+    .unwrap();
+    let serve = Serve::start(ServeOptions {
+        config: config.clone(),
+        listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+        concurrency: 1,
+    })
+    .await
+    .unwrap();
+    eventually("the hanging request", || async {
+        fixture
+            .log()
+            .iter()
+            .any(|r| r.mode == Mode::Hang)
+            .then_some(())
+    })
+    .await;
+    let started = Instant::now();
+    let r = reqwest::Client::new()
+        .get(format!("http://{}/probe?target={json}", serve.addr()))
+        .header("X-Prometheus-Scrape-Timeout-Seconds", "1.5")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 503);
+    assert_eq!(
+        r.text().await.unwrap(),
+        "no free probe slot in time (see --concurrency)\n"
+    );
+    assert!(started.elapsed() < Duration::from_secs(5));
+    serve.shutdown().await;
+    std::fs::remove_dir_all(&d).unwrap();
+}

@@ -134,8 +134,17 @@ async fn probe(
         scenario.timeouts.total = scenario.timeouts.total.min(budget);
         scenario.timeouts.connect = scenario.timeouts.connect.min(scenario.timeouts.total);
     }
-    let Ok(permit) = Arc::clone(&app.permits).acquire_owned().await else {
-        return text(StatusCode::SERVICE_UNAVAILABLE, "shutting down\n");
+    // A free slot must come within the probe's own time, or the scrape would time out anyway.
+    let permit = tokio::time::timeout(
+        scenario.timeouts.total,
+        Arc::clone(&app.permits).acquire_owned(),
+    )
+    .await;
+    let Ok(Ok(permit)) = permit else {
+        return text(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "no free probe slot in time (see --concurrency)\n",
+        );
     };
     let checked = app.prober.check(&scenario).await;
     drop(permit);

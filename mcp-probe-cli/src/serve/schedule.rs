@@ -64,8 +64,15 @@ async fn watch(app: Arc<App>, target: Arc<Target>, state: Arc<Shared>, first: Du
         let outcome = outcome
             .map(|r| crate::output::terminal_safe_report(&r))
             .map_err(|e| (e.code(), e.to_string()));
-        if let Err((code, _)) = &outcome {
-            tracing::warn!(name = %target.name, code, "the probe could not run");
+        match &outcome {
+            Ok(r) => tracing::debug!(
+                name = %target.name,
+                ok = r.ok,
+                code = r.failure.as_ref().map(|f| f.code.as_str()),
+                duration_ms = r.duration_ms,
+                "probed"
+            ),
+            Err((code, _)) => tracing::warn!(name = %target.name, code, "the probe could not run"),
         }
         let change = state.lock().record(
             outcome,
