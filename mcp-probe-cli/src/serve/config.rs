@@ -16,6 +16,8 @@ const MAX_CONFIG_BYTES: u64 = 16 << 20;
 
 /// Default probe interval.
 const DEFAULT_INTERVAL: Duration = Duration::from_secs(60);
+/// PagerDuty's Events API v2, the default URL of a `pagerduty` webhook.
+const PAGERDUTY_EVENTS: &str = "https://events.pagerduty.com/v2/enqueue";
 /// Shortest interval accepted.
 const MIN_INTERVAL: Duration = Duration::from_millis(100);
 
@@ -403,8 +405,11 @@ impl Config {
         let mut webhooks = Vec::new();
         for (i, w) in file.alerts.webhooks.into_iter().enumerate() {
             let at = format!("alerts.webhooks[{i}]");
-            let url = secret(&at, "url", w.url, w.url_env, w.url_file)?
-                .ok_or_else(|| format!("{at}: give `url`, `urlEnv` or `urlFile`"))?;
+            let url = match secret(&at, "url", w.url, w.url_env, w.url_file)? {
+                Some(url) => url,
+                None if w.format == WebhookFormat::Pagerduty => PAGERDUTY_EVENTS.to_owned(),
+                None => return Err(format!("{at}: give `url`, `urlEnv` or `urlFile`")),
+            };
             let parsed = url::Url::parse(&url).map_err(|_| {
                 format!("{at}: the URL is not valid (not shown: it may hold a secret)")
             })?;
@@ -688,6 +693,14 @@ alerts: {sendResolved: true}
         assert_eq!(
             error("modules:\n  m: {target: {url: 'http://x'}}\n"),
             "modules.m.target: a module has no URL or command; give them in `targets`"
+        );
+        assert_eq!(
+            error("alerts: {webhooks: [{format: slack}]}\n"),
+            "alerts.webhooks[0]: give `url`, `urlEnv` or `urlFile`"
+        );
+        assert_eq!(
+            error("alerts: {webhooks: [{format: pagerduty}]}\n"),
+            "alerts.webhooks[0]: a pagerduty webhook needs `routingKeyEnv` or `routingKeyFile`"
         );
         assert_eq!(
             error("alerts: {webhooks: [{urlEnv: MCP_PROBE_TEST_SURELY_UNSET}]}\n"),

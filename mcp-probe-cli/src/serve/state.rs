@@ -190,9 +190,9 @@ impl TargetState {
             Health::Up => "up".to_owned(),
             Health::Unknown if self.probes == 0 => "unknown: no probe has finished yet".to_owned(),
             Health::Unknown => format!(
-                "unknown: {} of the probes needed so far; last: {}",
+                "unknown: no threshold reached after {} probes; last failure: {}",
                 self.probes,
-                self.last_failure.as_deref().unwrap_or("healthy")
+                self.last_failure.as_deref().unwrap_or("none")
             ),
             Health::Down => format!("down: {}", self.last_failure.as_deref().unwrap_or("failed")),
         }
