@@ -622,3 +622,49 @@ async fn probe_endpoint_gives_up_when_no_slot_frees_in_time() {
     serve.shutdown().await;
     std::fs::remove_dir_all(&d).unwrap();
 }
+
+/// Servers that echo the request's credentials back: neither the token (from a file) nor a
+/// header value of the module shows on any endpoint.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn echoed_secrets_stay_out_of_every_endpoint() {
+    let fixture = FixtureServer::start().await.unwrap();
+    let d = dir("secrets");
+    let token = d.join("token");
+    std::fs::write(&token, "tok-SECRET-1234\n").unwrap();
+    let config = d.join("monitor.yaml");
+    std::fs::write(
+        &config,
+        format!(
+            "defaults: {{interval: 200ms, failureThreshold: 1}}\n\
+             modules:\n  authed: {{target: {{bearerFile: '{}', headers: {{X-Api-Key: key-SECRET-5678}}}}}}\n\
+             targets:\n  - {{name: body, url: '{}', module: authed}}\n  - {{name: rpc, url: '{}', module: authed}}\n",
+            token.display(),
+            fixture.url(Mode::EchoErrorBody),
+            fixture.url(Mode::EchoRpcError)
+        ),
+    )
+    .unwrap();
+    let serve = start(&config).await.unwrap();
+    let base = format!("http://{}", serve.addr());
+    health_becomes(&base, "body", 503).await;
+    health_becomes(&base, "rpc", 503).await;
+    // The fixture did get them.
+    assert!(fixture
+        .log()
+        .iter()
+        .any(|r| r.headers.iter().any(|(_, v)| v.contains("key-SECRET-5678"))));
+    for path in [
+        "/metrics",
+        "/api/targets",
+        "/",
+        "/health/body",
+        "/health/rpc",
+    ] {
+        let (_, body) = get(format!("{base}{path}")).await;
+        for secret in ["tok-SECRET-1234", "key-SECRET-5678"] {
+            assert!(!body.contains(secret), "{secret} in {path}:\n{body}");
+        }
+    }
+    serve.shutdown().await;
+    std::fs::remove_dir_all(&d).unwrap();
+}
