@@ -84,6 +84,11 @@ export interface CheckOptions {
    * this probe speaks).
    */
   protocolVersion?: string
+  /**
+   * Also run the probe in every era, protocol version and transport the target could speak;
+   * the report's `matrix` has one entry each. The verdict stays the probe's as asked for.
+   */
+  matrix?: boolean
   /** Largest response body or SSE stream accepted, in bytes (default 16 MiB, at most 1 GiB). */
   maxBodyBytes?: number
   /** Largest single SSE event accepted, in bytes (default 16 MiB, at most 1 GiB). */

@@ -107,6 +107,24 @@ export type FailureFamily = 'unreachable' | 'timeout' | 'tls' | 'http' | 'auth' 
 /** The verdict of one `AuthFinding`. */
 export type FindingStatus = 'pass' | 'warn' | 'fail'
 
+/** One entry of `Report::matrix`: the scenario run in one era, version and transport. */
+export interface MatrixEntry {
+  /** How long this run took, in milliseconds. */
+  durationMs: number
+  /** The era spoken. */
+  era: Era
+  /** Why this run failed. */
+  failure?: Failure
+  /** Whether the scenario passed this way. */
+  ok: boolean
+  /** The version the server agreed to, when the handshake got that far. */
+  protocolVersion?: string
+  /** The protocol version asked for. */
+  requestedVersion: string
+  /** The transport used. */
+  transport: TransportKind
+}
+
 /** How a probe chose its protocol era. */
 export interface Negotiation {
   /**
@@ -144,6 +162,12 @@ export interface Report {
    * last one passed).
    */
   firstFailure?: Failure
+  /**
+   * `matrix` only: the probe again in every era, protocol version and transport the target could
+   * speak, one entry each, in a fixed order. The rest of the report (and the verdict) is the probe
+   * as asked for.
+   */
+  matrix?: Array<MatrixEntry>
   /** How the era was chosen, and the evidence (`server/discover → …; initialize → 200`). */
   negotiation?: Negotiation
   /** `true` when every step passed (warnings allowed). */

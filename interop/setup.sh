@@ -2,8 +2,11 @@
 # Installs the third-party MCP servers that mcp-probe's interop tests run against:
 #   interop/.venv              the Python SDK (python/requirements.txt)
 #   interop/node/node_modules  @modelcontextprotocol/server-everything (node/package-lock.json)
+# and the real consumers of mcp-probe's outputs that the tests feed:
+#   junitparser                into interop/.venv (python/requirements.txt)
+#   promtool, prometheus       Debian's `prometheus` package, pinned (needs root and apt-get)
 # Idempotent: a step whose inputs did not change since the last run is skipped.
-# Needs python3 (3.10+, with venv) and node 20+ with npm; reaches only PyPI and npm.
+# Needs python3 (3.10+, with venv) and node 20+ with npm; reaches PyPI, npm and Debian.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -70,4 +73,26 @@ if [ "$(cat "$node_stamp" 2>/dev/null || true)" != "$want" ]; then
     say "installed @modelcontextprotocol/server-everything $version into interop/node/node_modules (node $(node --version))"
 else
     say "interop/node/node_modules is up to date"
+fi
+
+# --- Prometheus (promtool checks the exposition; serve is scraped by a real server) ---
+# Debian bookworm's package, pinned. Without root or apt-get the step is skipped and the
+# tests that need promtool say how to install it.
+prometheus_version="2.42.0+ds-5+b6"
+installed="$(dpkg-query -W -f='${Version}' prometheus 2>/dev/null || true)"
+if [ "$installed" = "$prometheus_version" ]; then
+    say "prometheus $installed is installed"
+elif [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    install_prometheus() {
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+            "prometheus=$prometheus_version" >/dev/null 2>&1
+    }
+    if ! install_prometheus; then
+        apt-get update -qq >/dev/null
+        install_prometheus || fail "cannot install prometheus=$prometheus_version with apt-get"
+    fi
+    # The package enables a service; the tests start their own Prometheus on loopback.
+    say "installed prometheus $prometheus_version (promtool $(promtool --version 2>&1 | sed -n 's/^promtool, version \([^ ]*\).*/\1/p'))"
+else
+    say "warning: promtool missing; install Debian's prometheus=$prometheus_version (the output tests need it)"
 fi

@@ -39,6 +39,8 @@ if [ "$what" = all ]; then
         step "Node package"
         bindings-node/run-tests.sh
     fi
+    step "Kotlin and Swift bindings (UniFFI; tested through its Python generator)"
+    bindings-uniffi/run-tests.sh
 fi
 
 printf '\nall tests passed in %ss\n' "$((SECONDS - started))"

@@ -111,6 +111,23 @@ describe('verdicts', () => {
     assert.ok(report.attempts >= 2, `attempts ${report.attempts}`)
   })
 
+  test('matrix runs every era, version and transport', async () => {
+    const report = await check(fixture.url('json'), { matrix: true })
+    assert.equal(report.ok, true)
+    assert.deepEqual(
+      report.matrix.map((e) => [e.transport, e.era, e.requestedVersion, e.ok]),
+      [
+        ['streamable-http', 'modern', '2026-07-28', false],
+        ['streamable-http', 'handshake', '2025-11-25', true],
+        ['streamable-http', 'handshake', '2025-06-18', true],
+        ['streamable-http', 'handshake', '2025-03-26', true],
+        ['sse', 'handshake', '2024-11-05', false],
+      ],
+    )
+    assert.equal(report.matrix[4].failure.code, 'http_status')
+    await assert.rejects(check(fixture.url('json'), { matrix: true, protocolVersion: '2025-06-18' }), /leave out protocolVersion/)
+  })
+
   test('nothing listening is a connect_refused report, not an error', async () => {
     const report = await check('http://127.0.0.1:9/mcp', { timeoutMs: 2_000 })
     assert.equal(report.ok, false)

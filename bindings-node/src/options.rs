@@ -71,6 +71,9 @@ pub struct CheckOptions<'a> {
     /// Ask for this protocol version and accept only it (default: ask for the newest, accept any
     /// this probe speaks).
     pub protocol_version: Option<String>,
+    /// Also run the probe in every era, protocol version and transport the target could speak;
+    /// the report's `matrix` has one entry each. The verdict stays the probe's as asked for.
+    pub matrix: Option<bool>,
     /// Largest response body or SSE stream accepted, in bytes (default 16 MiB, at most 1 GiB).
     pub max_body_bytes: Option<f64>,
     /// Largest single SSE event accepted, in bytes (default 16 MiB, at most 1 GiB).

@@ -110,6 +110,25 @@ def test_wait_until_ready_repeats_the_probe(fixture):
     assert mcp_probe.check(fixture.url("json")).attempts is None
 
 
+def test_matrix_runs_every_era_version_and_transport(fixture):
+    report = mcp_probe.check(fixture.url("json"), matrix=True)
+    assert report.ok
+    assert report.matrix is not None
+    rows = [(e.transport, e.era, e.requested_version, e.ok) for e in report.matrix]
+    assert rows == [
+        ("streamable-http", "modern", "2026-07-28", False),
+        ("streamable-http", "handshake", "2025-11-25", True),
+        ("streamable-http", "handshake", "2025-06-18", True),
+        ("streamable-http", "handshake", "2025-03-26", True),
+        ("sse", "handshake", "2024-11-05", False),
+    ]
+    assert report.matrix[0].failure is not None
+    assert report.matrix[0].failure.code == "protocol_version"
+    assert mcp_probe.check(fixture.url("json")).matrix is None
+    with pytest.raises(mcp_probe.ConfigError, match="leave out protocolVersion"):
+        mcp_probe.check(fixture.url("json"), matrix=True, protocol_version="2025-06-18")
+
+
 def test_timeout_is_a_report(fixture):
     started = time.monotonic()
     report = mcp_probe.check(fixture.url("hang"), timeout=0.5)

@@ -1,12 +1,16 @@
 """A small MCP server built on the official Python SDK (`mcp` 2.x).
 
-mcp-probe's interop tests run against it. It offers three tools:
+mcp-probe's interop tests run against it. It offers three tools, each with an
+``outputSchema`` and structured output (``{"result": …}``) from its return type:
 
 * ``add(a, b)``  -> the sum, as text (``add(2, 3)`` -> ``"5"``)
 * ``echo(text)`` -> the text unchanged
 * ``fail()``     -> raises ToolError, which the SDK turns into a ``tools/call``
                     result with ``isError: true`` and the text
                     ``"this tool always fails"`` (not a JSON-RPC error)
+
+a resource ``probe://status`` (JSON), a resource template ``probe://greeting/{name}``
+and a prompt ``review(code)``.
 
 For the HTTP transports the server binds its listening socket itself, then
 prints exactly one line ``PORT=<n>`` on stdout (flushed) before serving, so a
@@ -46,6 +50,24 @@ def fail() -> str:
     # ToolError is the SDK's way to report a tool failure: the SDK answers a
     # result with isError: true and this message as its text.
     raise ToolError("this tool always fails")
+
+
+@server.resource("probe://status", name="status", description="The server's status.", mime_type="application/json")
+def status() -> str:
+    """The server's status as JSON."""
+    return '{"status": "ok", "version": "1.0.0"}'
+
+
+@server.resource("probe://greeting/{name}", name="greeting", description="A greeting for a name.")
+def greeting(name: str) -> str:
+    """A greeting for ``name``."""
+    return f"Hello, {name}!"
+
+
+@server.prompt()
+def review(code: str) -> str:
+    """Ask for a review of some code."""
+    return f"Please review this code:\n\n{code}"
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:

@@ -21,8 +21,9 @@ use serde_json::Value;
 #[command(next_help_heading = "Target")]
 struct TargetArgs {
     /// The Streamable HTTP endpoint, e.g. https://mcp.example.com/mcp (optional with --scenario
-    /// if the file names a target).
-    url: Option<String>,
+    /// if the file names a target). `check` takes several, one probe each.
+    #[arg(value_name = "URL")]
+    url: Vec<String>,
 
     /// Probe a local server over stdio: the command and its arguments follow `--`
     /// (e.g. `mcp-probe check --stdio -- python server.py`).
@@ -57,9 +58,18 @@ struct TargetArgs {
     #[arg(long, value_name = "VERSION")]
     protocol_version: Option<String>,
 
+    /// Also run the probe in every era, protocol version and transport the target could
+    /// speak (2026-07-28, each handshake-era version over Streamable HTTP, 2024-11-05 over
+    /// legacy HTTP+SSE; for --stdio every version) and show which work. The verdict and the
+    /// exit code stay the probe's as asked for.
+    #[arg(long, conflicts_with = "protocol_version")]
+    matrix: bool,
+
     /// Scenario file (YAML or JSON) with steps and expectations; flags override its target.
+    /// `check` takes several (repeat the flag), one probe each; one scenario with several URLs
+    /// runs against each URL.
     #[arg(long, value_name = "FILE")]
-    scenario: Option<PathBuf>,
+    scenario: Vec<PathBuf>,
 }
 
 /// What to do after the handshake.
@@ -274,22 +284,50 @@ pub(crate) struct ProbeArgs {
 }
 
 impl ProbeArgs {
-    /// The options the arguments give. Errors are what only the command line's text forms
-    /// can get wrong (`--header`, `--env`, `--args`); they never repeat a value.
-    pub(crate) fn options(&self) -> Result<CheckOptions, String> {
+    /// The options of each target the arguments name, in order: one per URL, or one per
+    /// `--scenario` (a single scenario applies to every URL; a single URL overrides every
+    /// scenario's target). Always at least one. Errors are what only the command line's text
+    /// forms can get wrong (`--header`, `--env`, `--args`); they never repeat a value.
+    pub(crate) fn targets(&self) -> Result<Vec<CheckOptions>, String> {
+        let common = self.common()?;
+        let (urls, scenarios) = (&self.target.url, &self.target.scenario);
+        if urls.len() > 1 && scenarios.len() > 1 {
+            return Err("give several URLs or several --scenario files, not both".into());
+        }
+        let with = |url: Option<&String>, scenario: Option<&PathBuf>| {
+            let mut o = common.clone();
+            o.url = url.cloned();
+            o.scenario = scenario.cloned();
+            o
+        };
+        Ok(if urls.len() > 1 {
+            urls.iter()
+                .map(|u| with(Some(u), scenarios.first()))
+                .collect()
+        } else if scenarios.len() > 1 {
+            scenarios
+                .iter()
+                .map(|s| with(urls.first(), Some(s)))
+                .collect()
+        } else {
+            vec![with(urls.first(), scenarios.first())]
+        })
+    }
+
+    /// Every option but the URL and the scenario file.
+    fn common(&self) -> Result<CheckOptions, String> {
         let (t, s, a) = (&self.target, &self.steps, &self.auth);
         let (tls, l) = (&self.tls, &self.limits);
         let mut o = CheckOptions::default();
-        o.url = t.url.clone();
         o.command = t.stdio.then(|| t.command.clone());
         if !t.env.is_empty() {
             o.env = Some(pairs(&t.env, '=', "--env", "NAME=VALUE")?);
         }
         o.cwd = t.cwd.clone();
-        o.scenario = t.scenario.clone();
         o.transport = t.transport;
         o.protocol = t.protocol;
         o.protocol_version = t.protocol_version.clone();
+        o.matrix = given(t.matrix);
 
         o.tool = s.tool.clone();
         o.arguments = s.arguments.as_deref().map(json_object).transpose()?;

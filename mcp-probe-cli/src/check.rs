@@ -39,46 +39,68 @@ pub(crate) struct CheckArgs {
     /// Print nothing on success; on failure print only the reason (to stderr).
     #[arg(long, short, help_heading = "Output")]
     quiet: bool,
+
+    /// With several targets (URLs or --scenario files): how many to probe at once.
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = 4,
+        value_parser = clap::value_parser!(u16).range(1..=256),
+        help_heading = "Target"
+    )]
+    concurrency: u16,
 }
 
 /// Runs `check` and returns the process exit code.
 pub(crate) async fn run(args: CheckArgs) -> ExitCode {
-    let scenario = match args.probe.options() {
+    let targets = match args.probe.targets() {
         Err(message) => return exit::usage(message),
-        Ok(options) => match options.into_scenario() {
-            Ok(s) => s,
-            Err(e) => return exit::usage(e.message_with(args::flag)),
-        },
+        Ok(targets) => targets,
     };
-    if scenario.target.is_none() {
-        return exit::usage(
-            "no URL given: `mcp-probe check URL`, `--stdio -- COMMAND`, or a scenario file with a target",
-        );
+    let mut scenarios = Vec::with_capacity(targets.len());
+    for options in targets {
+        match options.into_scenario() {
+            Ok(s) if s.target.is_some() => scenarios.push(s),
+            Ok(_) => {
+                return exit::usage(
+                    "no URL given: `mcp-probe check URL`, `--stdio -- COMMAND`, or a scenario file with a target",
+                )
+            }
+            Err(e) => return exit::usage(e.message_with(args::flag)),
+        }
     }
-    // An interrupt stops the probe: dropping it ends what it opened (a stdio server's whole
-    // process group is killed), then the exit code says which signal it was.
+    // An interrupt stops the probes: dropping them ends what they opened (a stdio server's
+    // whole process group is killed), then the exit code says which signal it was.
     let mut interrupts = exit::Interrupts::install();
-    let report = tokio::select! {
-        checked = mcp_probe_core::check(&scenario) => match checked {
+    let reports = tokio::select! {
+        checked = check_all(&scenarios, usize::from(args.concurrency)) => match checked {
             Ok(r) => r,
             Err(e) => return exit::usage(e),
         },
         signal = interrupts.recv() => return signal,
     };
-    let code = match &report.failure {
+    let code = exit::worst(reports.iter().map(|r| match &r.failure {
         None => exit::OK,
         Some(f) => exit::for_family(f.family),
-    };
+    }));
     if args.quiet {
-        if let Some(f) = &report.failure {
+        for (report, f) in reports
+            .iter()
+            .filter_map(|r| r.failure.as_ref().map(|f| (r, f)))
+        {
+            let target = if reports.len() > 1 {
+                format!("{}: ", output::terminal_safe(&report.target))
+            } else {
+                String::new()
+            };
             eprintln!(
-                "mcp-probe: {} ({})",
+                "mcp-probe: {target}{} ({})",
                 output::terminal_safe(&f.message),
                 f.code
             );
         }
     } else {
-        let rendered = output::render(args.format, &report);
+        let rendered = output::render_all(args.format, &reports);
         let mut stdout = std::io::stdout().lock();
         // A closed pipe (e.g. `| head`) must not turn a verdict into a panic; the files and
         // the exit code still follow.
@@ -88,7 +110,7 @@ pub(crate) async fn run(args: CheckArgs) -> ExitCode {
     }
     let mut written_ok = true;
     for out in &args.outputs {
-        let rendered = output::render(out.format, &report);
+        let rendered = output::render_all(out.format, &reports);
         if let Err(e) = std::fs::write(&out.path, rendered) {
             eprintln!(
                 "mcp-probe: cannot write the {} report to {}: {e}",
@@ -102,7 +124,8 @@ pub(crate) async fn run(args: CheckArgs) -> ExitCode {
         || args.outputs.iter().any(|o| o.format == Format::Github);
     if github {
         if let Some(path) = std::env::var_os("GITHUB_STEP_SUMMARY").filter(|p| !p.is_empty()) {
-            if let Err(e) = append(path.as_ref(), &output::github::summary(&report)) {
+            let summary: String = reports.iter().map(output::github::summary).collect();
+            if let Err(e) = append(path.as_ref(), &summary) {
                 eprintln!(
                     "mcp-probe: cannot append the job summary to {}: {e}",
                     output::terminal_safe(&std::path::Path::new(&path).display().to_string())
@@ -115,6 +138,20 @@ pub(crate) async fn run(args: CheckArgs) -> ExitCode {
         return ExitCode::from(exit::INTERNAL);
     }
     ExitCode::from(code)
+}
+
+/// Probes every scenario, at most `concurrency` at once; the reports in the scenarios' order.
+/// A caller's mistake in any of them (an unreadable token file, …) is the error.
+async fn check_all(
+    scenarios: &[mcp_probe_core::Scenario],
+    concurrency: usize,
+) -> Result<Vec<mcp_probe_core::Report>, mcp_probe_core::Error> {
+    use futures_util::stream::{self, StreamExt, TryStreamExt};
+    stream::iter(scenarios)
+        .map(mcp_probe_core::check)
+        .buffered(concurrency.max(1))
+        .try_collect()
+        .await
 }
 
 /// Appends `text` to the file at `path`, creating it.

@@ -25,6 +25,9 @@ const PROTOCOL: u8 = 8;
 /// The tool reported an error or an expectation did not hold.
 const TOOL: u8 = 9;
 
+/// `load`: a threshold (`--max-error-rate`, `--max-p99`) was broken.
+pub(crate) const THRESHOLD: u8 = 11;
+
 /// The exit code for a failure family.
 pub(crate) fn for_family(family: FailureFamily) -> u8 {
     match family {
@@ -37,6 +40,12 @@ pub(crate) fn for_family(family: FailureFamily) -> u8 {
         FailureFamily::Tool => TOOL,
         _ => INTERNAL,
     }
+}
+
+/// The exit code of several probes: the most fundamental failure's, i.e. the lowest non-zero
+/// code (a target that cannot be reached outranks one whose tool failed); 0 when all passed.
+pub(crate) fn worst(codes: impl IntoIterator<Item = u8>) -> u8 {
+    codes.into_iter().filter(|c| *c != OK).min().unwrap_or(OK)
 }
 
 /// Prints a command-line error as one line (help and version go to stdout) and picks the code.

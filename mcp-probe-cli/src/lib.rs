@@ -5,6 +5,7 @@
 mod args;
 mod check;
 mod exit;
+mod load;
 mod output;
 pub mod serve;
 
@@ -26,6 +27,8 @@ enum Command {
     Check(Box<check::CheckArgs>),
     /// Watch MCP servers continuously: Prometheus /metrics and /probe, /health/NAME, alerts.
     Serve(Box<serve::ServeArgs>),
+    /// Run a scenario as a load profile: latency percentiles per step under a rate or a number of clients.
+    Load(Box<load::LoadArgs>),
 }
 
 /// Runs the command line of this process and returns its exit code.
@@ -34,15 +37,13 @@ pub fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(e) => return exit::usage_error(e),
     };
-    // `serve` runs many probes and an HTTP server side by side: all cores. A single probe
-    // needs one thread.
-    let runtime = match &cli.command {
-        Command::Serve(_) => tokio::runtime::Builder::new_multi_thread(),
+    // `load` and `serve` run many probes side by side: every core. The other commands need
+    // one thread.
+    let mut builder = match cli.command {
+        Command::Load(_) | Command::Serve(_) => tokio::runtime::Builder::new_multi_thread(),
         _ => tokio::runtime::Builder::new_current_thread(),
-    }
-    .enable_all()
-    .build();
-    let runtime = match runtime {
+    };
+    let runtime = match builder.enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("mcp-probe: cannot start the async runtime: {e}");
@@ -51,6 +52,7 @@ pub fn main() -> ExitCode {
     };
     match cli.command {
         Command::Check(args) => runtime.block_on(check::run(*args)),
+        Command::Load(args) => runtime.block_on(load::run(*args)),
         Command::Serve(args) => runtime.block_on(serve::run(*args)),
     }
 }

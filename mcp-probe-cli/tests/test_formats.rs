@@ -371,10 +371,9 @@ async fn promtool_accepts_the_metrics() {
             .map(|p| p.join("promtool"))
             .find(|p| p.is_file())
     });
-    let Some(promtool) = promtool else {
-        println!("skipped: promtool is not installed");
-        return;
-    };
+    let promtool = promtool.expect(
+        "promtool is not installed: run interop/setup.sh as root (Debian's prometheus package)",
+    );
     let server = FixtureServer::start().await.unwrap();
     for (mode, _) in CASES {
         let out = run(check(&server.url(mode), "prometheus", &[]), vec![]).await;
@@ -395,6 +394,84 @@ async fn promtool_accepts_the_metrics() {
             String::from_utf8_lossy(&checked.stderr)
         );
     }
+}
+
+/// The Python of `interop/.venv`, where `interop/setup.sh` installs `junitparser`.
+fn interop_python() -> PathBuf {
+    let python = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../interop/.venv/bin/python");
+    assert!(
+        python.is_file(),
+        "{} is missing: run interop/setup.sh",
+        python.display()
+    );
+    python
+}
+
+/// A real JUnit consumer, `junitparser`, reads the XML: the suite, its cases and the failure.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn junitparser_reads_the_junit_output() {
+    const READ: &str = r#"
+import json, sys
+import xml.etree.ElementTree as ET
+from junitparser import JUnitXml, Failure
+xml = JUnitXml.fromfile(sys.argv[1])
+# junitparser reads system-out of test cases only; the suite's is read as plain XML.
+system_out = [s.findtext("system-out") for s in ET.parse(sys.argv[1]).getroot().iter("testsuite")]
+out = []
+for i, suite in enumerate(xml):
+    cases = []
+    for case in suite:
+        failures = [r for r in case.result if isinstance(r, Failure)]
+        cases.append({"name": case.name, "time": case.time,
+                      "failures": [{"type": f.type, "message": f.message} for f in failures]})
+    out.append({"name": suite.name, "tests": suite.tests, "failures": suite.failures,
+                "errors": suite.errors, "cases": cases,
+                "systemOut": json.loads(system_out[i])})
+print(json.dumps(out))
+"#;
+    let python = interop_python();
+    let server = FixtureServer::start().await.unwrap();
+    let dir = temp_dir("junitparser");
+    for (mode, code) in CASES {
+        let url = server.url(mode);
+        let file = dir.join(format!("{mode:?}.xml"));
+        let out = run(check(&url, "junit", &[]), vec![]).await;
+        assert_eq!(out.status.code(), Some(code), "{}", stderr(&out));
+        std::fs::write(&file, &out.stdout).unwrap();
+        let parsed = Command::new(&python)
+            .args(["-c", READ])
+            .arg(&file)
+            .output()
+            .unwrap();
+        assert!(parsed.status.success(), "{}", stderr(&parsed));
+        let suites: serde_json::Value = serde_json::from_slice(&parsed.stdout).unwrap();
+        let suite = &suites[0];
+        assert_eq!(suites.as_array().unwrap().len(), 1);
+        assert_eq!(suite["name"], url.as_str());
+        assert_eq!(suite["tests"], 3);
+        assert_eq!(suite["errors"], 0);
+        let names: Vec<&str> = suite["cases"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["name"].as_str().unwrap())
+            .collect();
+        assert_eq!(names, ["handshake", "tools/list", "tools/call"]);
+        // The report in system-out is the JSON report.
+        assert_eq!(suite["systemOut"]["ok"], code == 0);
+        let failures = &suite["cases"][2]["failures"];
+        if code == 0 {
+            assert_eq!(suite["failures"], 0);
+            assert_eq!(failures.as_array().unwrap().len(), 0);
+        } else {
+            assert_eq!(suite["failures"], 1);
+            assert_eq!(failures[0]["type"], "tool_error");
+            let message = failures[0]["message"].as_str().unwrap();
+            assert!(message.starts_with("tools/call add"), "{message}");
+            assert_eq!(suite["cases"][0]["failures"].as_array().unwrap().len(), 0);
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -1,6 +1,7 @@
-//! The resource, prompt, ping and raw request steps against the TypeScript reference server
-//! (`@modelcontextprotocol/server-everything`), which has resources, resource templates and
-//! prompts. Needs `interop/setup.sh` to have run.
+//! The resource, prompt, ping and raw request steps against real servers: the TypeScript
+//! reference server (`@modelcontextprotocol/server-everything`) and the Python SDK server
+//! (`interop/python/server.py`), which both have resources, resource templates and prompts.
+//! Needs `interop/setup.sh` to have run.
 
 #![allow(clippy::unwrap_used)]
 
@@ -8,7 +9,7 @@ mod peers;
 
 use std::time::Duration;
 
-use mcp_probe_core::{check, Era, FailureCode, Scenario, StepStatus};
+use mcp_probe_core::{check, Era, FailureCode, ProtocolChoice, Scenario, StepStatus};
 use serde_json::json;
 
 #[tokio::test]
@@ -68,4 +69,63 @@ async fn typescript_reference_server_refuses_an_unknown_prompt() {
         report.to_json_pretty()
     );
     assert_eq!(f.step.as_deref(), Some("prompts/get"));
+}
+
+/// The Python SDK server (`interop/python/server.py`: a resource, a template and a prompt) in
+/// both eras: in 2026-07-28 `ping` is skipped with a note, in the handshake era it is sent.
+#[tokio::test]
+async fn python_sdk_server_runs_every_feature_step_in_both_eras() {
+    let peer = peers::start_python(peers::PyAnswers::Sse);
+    for protocol in [ProtocolChoice::Modern, ProtocolChoice::Handshake] {
+        let scenario = Scenario::for_url(peer.url.clone())
+            .protocol(protocol)
+            .ping()
+            .list_resources()
+            .list_resource_templates()
+            .list_prompts()
+            .read_resource("probe://status")
+            .read_resource("probe://greeting/probe")
+            .id("greeting")
+            .get_prompt("review", json!({"code": "x = 1"}))
+            .request(
+                "resources/read",
+                Some(json!({"uri": "probe://greeting/raw"})),
+            )
+            .id("raw read")
+            .timeout(Duration::from_secs(15));
+        let report = check(&scenario).await.unwrap();
+        assert!(report.ok, "{}\n{}", report.to_json_pretty(), peer.stderr());
+        let statuses: Vec<(&str, StepStatus)> = report
+            .steps
+            .iter()
+            .map(|s| (s.name.as_str(), s.status))
+            .collect();
+        let ping = if protocol == ProtocolChoice::Modern {
+            StepStatus::Skip
+        } else {
+            StepStatus::Pass
+        };
+        assert_eq!(
+            statuses,
+            [
+                ("handshake", StepStatus::Pass),
+                ("ping", ping),
+                ("resources/list", StepStatus::Pass),
+                ("resources/templates/list", StepStatus::Pass),
+                ("prompts/list", StepStatus::Pass),
+                ("resources/read", StepStatus::Pass),
+                ("greeting", StepStatus::Pass),
+                ("prompts/get", StepStatus::Pass),
+                ("raw read", StepStatus::Pass),
+            ],
+            "{protocol:?}"
+        );
+        if protocol == ProtocolChoice::Modern {
+            assert!(report.steps[1].note.as_deref().unwrap().contains("no ping"));
+        }
+        let items: Vec<Option<u64>> = report.steps[2..8].iter().map(|s| s.items).collect();
+        assert_eq!(items, [Some(1); 6], "{protocol:?}");
+        let raw = report.steps[8].response.as_ref().unwrap();
+        assert_eq!(raw["contents"][0]["text"], "Hello, raw!", "{raw:?}");
+    }
 }

@@ -200,3 +200,55 @@ async fn rmcp_server() {
         Some("deleted")
     );
 }
+
+/// `matrix` against both real servers: which era, version and transport each one speaks.
+#[tokio::test]
+async fn matrix_of_the_python_sdk_and_the_reference_server() {
+    fn rows(report: &Report) -> Vec<(String, bool)> {
+        report
+            .matrix
+            .as_ref()
+            .unwrap()
+            .iter()
+            .map(|e| {
+                let name = format!("{} {}", e.transport.as_str(), e.requested_version);
+                (name, e.ok)
+            })
+            .collect()
+    }
+    let matrix = |url: &str| {
+        let scenario = Scenario::for_url(url)
+            .timeout(Duration::from_secs(15))
+            .matrix(true);
+        async move { check(&scenario).await.unwrap() }
+    };
+    let python = peers::start_python(PyAnswers::Sse);
+    let report = matrix(&python.url).await;
+    assert!(report.ok, "{}", report.to_json_pretty());
+    let expected = |modern: bool| {
+        vec![
+            ("streamable-http 2026-07-28".to_owned(), modern),
+            ("streamable-http 2025-11-25".to_owned(), true),
+            ("streamable-http 2025-06-18".to_owned(), true),
+            ("streamable-http 2025-03-26".to_owned(), true),
+            // Both serve legacy HTTP+SSE at another path (`/sse`), not at `/mcp`.
+            ("sse 2024-11-05".to_owned(), false),
+        ]
+    };
+    assert_eq!(rows(&report), expected(true), "{}", report.to_json_pretty());
+    let everything = peers::start_everything("streamableHttp");
+    let report = matrix(&everything.url).await;
+    assert!(report.ok, "{}", report.to_json_pretty());
+    // The reference server speaks the handshake era only.
+    assert_eq!(
+        rows(&report),
+        expected(false),
+        "{}",
+        report.to_json_pretty()
+    );
+    let modern = &report.matrix.as_ref().unwrap()[0];
+    assert_eq!(
+        modern.failure.as_ref().unwrap().code,
+        FailureCode::ProtocolVersion
+    );
+}

@@ -121,6 +121,7 @@ _OPTIONS: dict[str, Callable[[str, object], object]] = {
     "transport": _str,
     "protocol": _str,
     "protocol_version": _str,
+    "matrix": _flag,
     "tool": _str,
     "arguments": _json,
     "expect_text": _str,
@@ -231,6 +232,7 @@ class CheckOptions(TypedDict, total=False):
     wait_until_ready: Optional[float]
     protocol: Optional[Literal["auto", "modern", "handshake"]]
     protocol_version: Optional[str]
+    matrix: bool
     max_body_bytes: Optional[int]
     max_sse_event_bytes: Optional[int]
     max_pages: Optional[int]
@@ -291,6 +293,7 @@ class Scenario:
         wait_until_ready: float | None = None,
         protocol: Literal["auto", "modern", "handshake"] | None = None,
         protocol_version: str | None = None,
+        matrix: bool = False,
         max_body_bytes: int | None = None,
         max_sse_event_bytes: int | None = None,
         max_pages: int | None = None,
@@ -426,6 +429,7 @@ def check(
     wait_until_ready: float | None = None,
     protocol: Literal["auto", "modern", "handshake"] | None = None,
     protocol_version: str | None = None,
+    matrix: bool = False,
     max_body_bytes: int | None = None,
     max_sse_event_bytes: int | None = None,
     max_pages: int | None = None,
@@ -501,6 +505,9 @@ def check(
         protocol: The protocol era: ``"auto"`` (try the 2026-07-28 ``server/discover``, fall
             back to ``initialize``; the default), ``"modern"`` or ``"handshake"``.
         protocol_version: Ask for this protocol version and accept only it.
+        matrix: Also run the probe in every era, protocol version and transport the target
+            could speak; ``Report.matrix`` has one entry each. The verdict stays the probe's as
+            asked for. Not together with ``protocol_version``.
         max_body_bytes: Largest response body or SSE stream accepted (default 16 MiB).
         max_sse_event_bytes: Largest single SSE event accepted (default 16 MiB).
         max_pages: Most pages ``tools/list`` follows (default 100).
@@ -558,6 +565,7 @@ async def check_async(
     wait_until_ready: float | None = None,
     protocol: Literal["auto", "modern", "handshake"] | None = None,
     protocol_version: str | None = None,
+    matrix: bool = False,
     max_body_bytes: int | None = None,
     max_sse_event_bytes: int | None = None,
     max_pages: int | None = None,

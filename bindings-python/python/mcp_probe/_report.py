@@ -19,6 +19,7 @@ __all__ = [
     "CallResult",
     "Exchange",
     "Failure",
+    "MatrixEntry",
     "Negotiation",
     "Report",
     "ServerInfo",
@@ -131,6 +132,26 @@ class Failure(_Part):
     step: Optional[str]
 
     _REPR = ("code", "step", "message")
+
+
+class MatrixEntry(_Part):
+    """One entry of ``Report::matrix``: the scenario run in one era, version and transport."""
+
+    __slots__ = ("duration_ms", "era", "failure", "ok", "protocol_version", "requested_version", "transport")
+    #: How long this run took, in milliseconds.
+    duration_ms: float
+    #: The era spoken.
+    era: str
+    #: Why this run failed.
+    failure: Optional[Failure]
+    #: Whether the scenario passed this way.
+    ok: bool
+    #: The version the server agreed to, when the handshake got that far.
+    protocol_version: Optional[str]
+    #: The protocol version asked for.
+    requested_version: str
+    #: The transport used.
+    transport: str
 
 
 class Negotiation(_Part):
@@ -341,7 +362,7 @@ class TlsFacts(_Part):
 class Report(_ReportMethods):
     """What a probe found: never an error for a failing server, always a report. See docs/report-schema.md."""
 
-    __slots__ = ("attempts", "auth", "duration_ms", "era", "failure", "first_failure", "negotiation", "ok", "protocol_version", "schema_version", "server", "session", "started_at", "stderr", "steps", "target", "tls", "transport", "warnings")
+    __slots__ = ("attempts", "auth", "duration_ms", "era", "failure", "first_failure", "matrix", "negotiation", "ok", "protocol_version", "schema_version", "server", "session", "started_at", "stderr", "steps", "target", "tls", "transport", "warnings")
     #: ``waitUntilReady`` only: how many times the whole probe ran (the report is the last run's).
     attempts: Optional[int]
     #: OAuth client credentials only: how the access token was had.
@@ -355,6 +376,10 @@ class Report(_ReportMethods):
     #: ``waitUntilReady`` only: the first attempt's failure, when the last attempt's differs (or the last
     #: one passed).
     first_failure: Optional[Failure]
+    #: ``matrix`` only: the probe again in every era, protocol version and transport the target could
+    #: speak, one entry each, in a fixed order. The rest of the report (and the verdict) is the probe as
+    #: asked for.
+    matrix: Optional[Tuple[MatrixEntry, ...]]
     #: How the era was chosen, and the evidence (``server/discover → …; initialize → 200``).
     negotiation: Optional[Negotiation]
     #: ``true`` when every step passed (warnings allowed).

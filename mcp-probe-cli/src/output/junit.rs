@@ -9,6 +9,32 @@ use quick_junit::{NonSuccessKind, TestCase, TestCaseStatus, TestSuite};
 
 /// The report as a JUnit XML document (server text made terminal-safe first).
 pub(crate) fn render(report: &Report) -> String {
+    render_all(std::slice::from_ref(report))
+}
+
+/// Several reports as one JUnit XML document, one testsuite each.
+pub(crate) fn render_all(reports: &[Report]) -> String {
+    let mut junit = quick_junit::Report::new("mcp-probe");
+    let mut total_ms = 0.0;
+    for report in reports {
+        junit.add_test_suite(suite(report));
+        total_ms += report.duration_ms;
+    }
+    junit.set_time(seconds(total_ms));
+    match junit.to_string() {
+        Ok(mut xml) => {
+            if !xml.ends_with('\n') {
+                xml.push('\n');
+            }
+            xml
+        }
+        // Serializing into memory only fails on a bug in the serializer.
+        Err(e) => format!("<!-- mcp-probe: cannot write JUnit XML: {e} -->\n"),
+    }
+}
+
+/// The testsuite of one report.
+fn suite(report: &Report) -> TestSuite {
     let safe = super::terminal_safe_report(report);
     let report = &safe;
     let mut suite = TestSuite::new(report.target.as_str());
@@ -44,19 +70,7 @@ pub(crate) fn render(report: &Report) -> String {
         suite.add_test_case(case);
     }
     suite.set_system_out(report.to_json_pretty());
-    let mut junit = quick_junit::Report::new("mcp-probe");
-    junit.set_time(seconds(report.duration_ms));
-    junit.add_test_suite(suite);
-    match junit.to_string() {
-        Ok(mut xml) => {
-            if !xml.ends_with('\n') {
-                xml.push('\n');
-            }
-            xml
-        }
-        // Serializing into memory only fails on a bug in the serializer.
-        Err(e) => format!("<!-- mcp-probe: cannot write JUnit XML: {e} -->\n"),
-    }
+    suite
 }
 
 /// Milliseconds as a duration (negative or not-a-number values as zero).

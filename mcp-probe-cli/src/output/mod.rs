@@ -55,6 +55,24 @@ pub(crate) fn render(format: Format, report: &Report) -> String {
     }
 }
 
+/// The reports of several targets rendered in `format` as one document: one report renders
+/// as [`render`] does; several are a JSON array, one JUnit testsuite each, TAP subtests, the
+/// text reports one after the other with a summary line, or one metrics exposition whose
+/// series are told apart by `target`.
+pub(crate) fn render_all(format: Format, reports: &[Report]) -> String {
+    if let [report] = reports {
+        return render(format, report);
+    }
+    match format {
+        Format::Text => text::render_all(reports),
+        Format::Json => json::render_all(reports),
+        Format::Junit => junit::render_all(reports),
+        Format::Github => reports.iter().map(github::render).collect(),
+        Format::Tap => tap::render_all(reports),
+        Format::Prometheus => prometheus::render_all(reports),
+    }
+}
+
 /// An `--output FORMAT:FILE`: also write the report in `format` to `path`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct OutputFile {

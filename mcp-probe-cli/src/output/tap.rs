@@ -63,6 +63,23 @@ pub(crate) fn render(report: &Report) -> String {
     out
 }
 
+/// Several reports as one TAP 14 stream: one subtest per target, its test point passing when
+/// the target was healthy.
+pub(crate) fn render_all(reports: &[Report]) -> String {
+    let mut out = String::from("TAP version 14\n");
+    let _ = writeln!(out, "1..{}", reports.len());
+    for (i, report) in reports.iter().enumerate() {
+        let target = description(&super::terminal_safe(&report.target));
+        let _ = writeln!(out, "# Subtest: {target}");
+        for line in render(report).lines().skip(1) {
+            let _ = writeln!(out, "    {line}");
+        }
+        let verdict = if report.ok { "ok" } else { "not ok" };
+        let _ = writeln!(out, "{verdict} {} - {target}", i + 1);
+    }
+    out
+}
+
 /// A test point description: `#` starts a directive in TAP, so it is escaped.
 fn description(name: &str) -> String {
     name.replace('\\', "\\\\").replace('#', "\\#")

@@ -2,7 +2,7 @@
 
 use std::fmt::Write;
 
-use mcp_probe_core::{AuthFacts, Report, StepReport, StepStatus, Timings, TlsFacts};
+use mcp_probe_core::{AuthFacts, MatrixEntry, Report, StepReport, StepStatus, Timings, TlsFacts};
 
 /// Renders the report for a terminal or a CI log; every text the server could have shaped is
 /// made terminal-safe first (see [`super::terminal_safe`]).
@@ -43,6 +43,9 @@ pub(crate) fn render(report: &Report) -> String {
     if let Some(line) = attempts_line(report) {
         let _ = writeln!(out, "  {line}");
     }
+    if let Some(entries) = &report.matrix {
+        out.push_str(&matrix_table(entries));
+    }
     match &report.failure {
         None => {
             let _ = write!(out, "OK: healthy in {}", ms(report.duration_ms));
@@ -68,6 +71,38 @@ pub(crate) fn render(report: &Report) -> String {
     out
 }
 
+/// Several reports one after the other, then how many targets were healthy.
+pub(crate) fn render_all(reports: &[Report]) -> String {
+    let mut out = String::new();
+    for report in reports {
+        out.push_str(&render(report));
+        out.push('\n');
+    }
+    let healthy = reports.iter().filter(|r| r.ok).count();
+    let _ = writeln!(
+        out,
+        "{healthy} of {} targets healthy{}",
+        reports.len(),
+        if healthy == reports.len() {
+            ""
+        } else {
+            "; failed:"
+        }
+    );
+    for report in reports.iter().filter(|r| !r.ok) {
+        if let Some(f) = &report.failure {
+            let _ = writeln!(
+                out,
+                "  {} ({}): {}",
+                super::terminal_safe(&report.target),
+                f.code,
+                super::terminal_safe(&f.message)
+            );
+        }
+    }
+    out
+}
+
 /// `--wait-until-ready` only: how many attempts it took, and how the first one failed.
 fn attempts_line(report: &Report) -> Option<String> {
     let n = report.attempts?;
@@ -86,6 +121,41 @@ fn attempts_line(report: &Report) -> Option<String> {
         );
     }
     Some(line)
+}
+
+/// `--matrix` only: one row per era, version and transport, and what happened.
+fn matrix_table(entries: &[MatrixEntry]) -> String {
+    let mut out = String::from("  matrix:\n");
+    let _ = writeln!(
+        out,
+        "    {:<16} {:<10} {:<11} {:>10}  result",
+        "transport", "era", "version", "time"
+    );
+    for e in entries {
+        let result = match &e.failure {
+            None => match &e.protocol_version {
+                Some(v) if *v != e.requested_version => format!("ok (agreed {v})"),
+                _ => "ok".to_owned(),
+            },
+            Some(f) => format!(
+                "FAIL at {} ({}): {}",
+                f.step.as_deref().unwrap_or("?"),
+                f.code,
+                f.message
+            ),
+        };
+        let _ = writeln!(
+            out,
+            "    {:<16} {:<10} {:<11} {:>10}  {result}",
+            e.transport.as_str(),
+            e.era.as_str(),
+            e.requested_version,
+            ms(e.duration_ms)
+        );
+    }
+    let working = entries.iter().filter(|e| e.ok).count();
+    let _ = writeln!(out, "    {working} of {} work", entries.len());
+    out
 }
 
 /// How the OAuth access token was had (never the token itself).
@@ -114,7 +184,9 @@ fn step_line(report: &Report, step: &StepReport, width: usize) -> String {
         StepStatus::Skip => "SKIP",
     };
     if step.status == StepStatus::Skip {
-        return format!("{status} {:width$}  (not run)", step.name);
+        // A step skipped on purpose says why (ping in the 2026-07-28 era).
+        let why = step.note.as_deref().unwrap_or("not run");
+        return format!("{status} {:width$}  ({why})", step.name);
     }
     let mut line = format!("{status} {:width$} {:>10}", step.name, ms(step.duration_ms));
     if let Some(code) = step.http_status {

@@ -30,8 +30,8 @@ pub use protocol::{
     LATEST_HANDSHAKE_VERSION, MODERN_VERSION,
 };
 pub use report::{
-    CallResult, Negotiation, Report, ServerInfo, ServerMessage, ServerMessageKind, SessionFacts,
-    StepReport, StepStatus, ToolInfo, Warning, REPORT_SCHEMA_VERSION,
+    CallResult, MatrixEntry, Negotiation, Report, ServerInfo, ServerMessage, ServerMessageKind,
+    SessionFacts, StepReport, StepStatus, ToolInfo, Warning, REPORT_SCHEMA_VERSION,
 };
 pub use scenario::{CommandSpec, Scenario, TargetSpec};
 pub use steps::{

@@ -72,6 +72,56 @@ pub struct Report {
     /// the last one passed).
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub first_failure: Option<Failure>,
+    /// `matrix` only: the probe again in every era, protocol version and transport the target
+    /// could speak, one entry each, in a fixed order. The rest of the report (and the verdict)
+    /// is the probe as asked for.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub matrix: Option<Vec<MatrixEntry>>,
+}
+
+/// One entry of the report's `matrix`: the scenario run in one era, version and transport.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+#[schemars(deny_unknown_fields)]
+pub struct MatrixEntry {
+    /// The transport used.
+    pub transport: TransportKind,
+    /// The era spoken.
+    pub era: crate::model::protocol::Era,
+    /// The protocol version asked for.
+    pub requested_version: String,
+    /// Whether the scenario passed this way.
+    pub ok: bool,
+    /// The version the server agreed to, when the handshake got that far.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub protocol_version: Option<String>,
+    /// How long this run took, in milliseconds.
+    pub duration_ms: f64,
+    /// Why this run failed.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub failure: Option<Failure>,
+}
+
+impl MatrixEntry {
+    /// The entry for one run of the matrix, from that run's report.
+    pub(crate) fn of(requested_version: &str, report: Report) -> Self {
+        MatrixEntry {
+            transport: report.transport,
+            era: report.era.unwrap_or(
+                if requested_version == crate::model::protocol::MODERN_VERSION {
+                    crate::model::protocol::Era::Modern
+                } else {
+                    crate::model::protocol::Era::Handshake
+                },
+            ),
+            requested_version: requested_version.to_owned(),
+            ok: report.ok,
+            protocol_version: report.protocol_version,
+            duration_ms: report.duration_ms,
+            failure: report.failure,
+        }
+    }
 }
 
 impl Report {
@@ -102,6 +152,13 @@ impl Report {
         }
         if let Some(failure) = &mut self.first_failure {
             failure.visit_text_mut(f);
+        }
+        for entry in self.matrix.iter_mut().flatten() {
+            f(&mut entry.requested_version);
+            opt(&mut entry.protocol_version, f);
+            if let Some(failure) = &mut entry.failure {
+                failure.visit_text_mut(f);
+            }
         }
         for warning in &mut self.warnings {
             warning.visit_text_mut(f);

@@ -75,6 +75,11 @@ pub struct Scenario {
     /// handshake). Default: the newest this probe speaks.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub protocol_version: Option<String>,
+    /// Also run the scenario in every era, protocol version and transport the target could
+    /// speak (report field `matrix`); `protocol` narrows it to one era, a URL target's
+    /// `transport` to one transport. Not together with `protocolVersion`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub matrix: bool,
     /// The steps, in order. Empty means `handshake` then `listTools`; a missing leading
     /// `handshake` is added.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -296,6 +301,14 @@ impl Scenario {
         self
     }
 
+    /// Also runs the scenario in every era, version and transport the target could speak
+    /// (the `matrix` field).
+    #[must_use]
+    pub fn matrix(mut self, matrix: bool) -> Self {
+        self.matrix = matrix;
+        self
+    }
+
     /// Limits connection establishment.
     #[must_use]
     pub fn connect_timeout(mut self, connect: Duration) -> Self {
@@ -493,6 +506,12 @@ impl Scenario {
         }
         self.timeouts.validate()?;
         self.validate_wait()?;
+        if self.matrix && self.protocol_version.is_some() {
+            return Err(Error::new(
+                ErrorKind::InvalidOption,
+                "matrix runs every protocol version; leave out protocolVersion",
+            ));
+        }
         self.limits.validate()?;
         self.validate_protocol_version()
     }

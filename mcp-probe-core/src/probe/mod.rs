@@ -1,6 +1,7 @@
 //! The prober: runs a scenario against its target and turns everything that happens into a
 //! [`Report`].
 
+mod matrix;
 mod run;
 mod shared;
 mod wait;
@@ -62,7 +63,27 @@ impl Prober {
     /// attempt. The report is the last attempt's, with `attempts` and, when the first
     /// attempt failed differently, `firstFailure`. A caller's mistake ends it at once; dropping
     /// the future stops it.
+    ///
+    /// With [`Scenario::matrix`](Scenario::matrix()), the scenario then runs once more in each
+    /// era, protocol version and transport the target could speak, one after the other; the
+    /// report gains `matrix`, and its verdict stays the probe's as asked for.
     pub async fn check(&self, scenario: &Scenario) -> Result<Report, Error> {
+        let mut report = self.check_waiting(scenario).await?;
+        if scenario.matrix {
+            let mut entries = Vec::new();
+            for variant in matrix::variants(scenario) {
+                let run = self
+                    .check_once(&matrix::scenario_for(scenario, variant))
+                    .await?;
+                entries.push(matrix::entry(variant, run));
+            }
+            report.matrix = Some(entries);
+        }
+        Ok(report)
+    }
+
+    /// The probe as asked for: once, or until healthy with `waitUntilReady`.
+    async fn check_waiting(&self, scenario: &Scenario) -> Result<Report, Error> {
         let Some(wait) = scenario.wait_until_ready else {
             return self.check_once(scenario).await;
         };

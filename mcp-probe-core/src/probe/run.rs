@@ -331,6 +331,7 @@ impl<'a> Run<'a> {
             auth: self.token.map(|p| p.facts),
             attempts: None,
             first_failure: None,
+            matrix: None,
         };
         self.secrets.scrub_report(&mut report);
         report

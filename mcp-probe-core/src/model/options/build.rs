@@ -138,6 +138,9 @@ impl CheckOptions {
         if let Some(v) = self.protocol_version.take() {
             s = s.protocol_version(v);
         }
+        if self.matrix == Some(true) {
+            s = s.matrix(true);
+        }
         s
     }
 

@@ -79,6 +79,10 @@ pub struct CheckOptions {
     /// Ask for this protocol version and accept only it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub protocol_version: Option<String>,
+    /// Also run the probe in every era, protocol version and transport the target could
+    /// speak (report field `matrix`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub matrix: Option<bool>,
 
     // --- steps ------------------------------------------------------------------------------
     /// Call this tool after listing tools.
@@ -297,6 +301,7 @@ impl CheckOptions {
         "transport",
         "protocol",
         "protocolVersion",
+        "matrix",
         "tool",
         "arguments",
         "expectText",
@@ -656,6 +661,7 @@ mod tests {
             transport: Some(TransportChoice::Sse),
             protocol: Some(ProtocolChoice::Modern),
             protocol_version: Some("2026-07-28".into()),
+            matrix: Some(true),
             tool: Some("add".into()),
             arguments: Some(Map::new()),
             expect_text: Some("5".into()),
