@@ -153,8 +153,29 @@ async fn metrics_health_api_and_status_page() {
     ] {
         assert!(line(&metrics, expected).is_some(), "{expected}\nnot in\n{metrics}");
     }
+    promtool(&["check", "metrics"], Some(&metrics));
+    // Prometheus asks for OpenMetrics.
+    let open = reqwest::Client::new()
+        .get(format!("{base}/metrics"))
+        .header(
+            "Accept",
+            "application/openmetrics-text;version=1.0.0,text/plain;q=0.5",
+        )
+        .send()
+        .await
+        .unwrap();
+    assert!(open.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("application/openmetrics-text"));
+    let open = open.text().await.unwrap();
+    assert!(open.ends_with("# EOF\n"), "{open}");
+    assert!(
+        open.contains("\n# TYPE mcp_probe_serve_probes counter\n"),
+        "{open}"
+    );
     // Each name is described once, however many targets there are.
-    for name in ["mcp_probe_success", "mcp_probe_serve_probes"] {
+    for name in ["mcp_probe_success", "mcp_probe_serve_probes_total"] {
         let help = format!("# HELP {name} ");
         assert_eq!(metrics.matches(&help).count(), 1, "{metrics}");
     }
@@ -247,6 +268,43 @@ async fn probe_endpoint_allows_only_listed_or_allowed_targets() {
     assert_eq!((status, body.as_str()), (400, "unknown module\n"));
     serve.shutdown().await;
     std::fs::remove_dir_all(&d).unwrap();
+}
+
+/// Runs `promtool` with `args` (and `stdin`) and asserts that it succeeds.
+fn promtool(args: &[&str], stdin: Option<&str>) {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let promtool = std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths)
+            .map(|p| p.join("promtool"))
+            .find(|p| p.is_file())
+    });
+    let promtool = promtool.expect(
+        "promtool is not installed: run interop/setup.sh as root (Debian's prometheus package)",
+    );
+    let mut child = Command::new(promtool)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut input = child.stdin.take().unwrap();
+    input.write_all(stdin.unwrap_or("").as_bytes()).unwrap();
+    drop(input);
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "promtool {args:?}: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn the_shipped_alert_rules_are_valid() {
+    let rules = concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/serve-alerts.yml");
+    promtool(&["check", "rules", rules], None);
 }
 
 /// Collects the JSON bodies posted to it.

@@ -1,4 +1,7 @@
-//! The Prometheus metrics of one probe, built from its report with `prometheus-client`.
+//! The Prometheus metrics of probe reports, built with `prometheus-client`:
+//! [`ReportFamilies`] adds any number of reports' series into one set of families, so
+//! `--format prometheus` (one or several targets) and `serve` (every target) share the code
+//! and an exposition describes each name once.
 //!
 //! `--format prometheus` writes them for node_exporter's textfile collector; the names are
 //! stable and documented in `docs/metrics.md`. Every series carries a `target` label (the
@@ -213,15 +216,6 @@ impl ReportFamilies {
             self.protocol,
         );
     }
-}
-
-/// The metrics of `report` in a registry whose every series has the `target` label.
-pub(crate) fn registry(report: &Report) -> Registry {
-    let mut families = ReportFamilies::default();
-    families.add(report, &[("target".to_owned(), report.target.clone())]);
-    let mut registry = Registry::default();
-    families.register(&mut registry);
-    registry
 }
 
 /// An RFC 3339 time as seconds since the Unix epoch.

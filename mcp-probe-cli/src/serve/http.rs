@@ -21,6 +21,8 @@ use crate::output;
 
 /// The Prometheus text format's content type.
 const PROMETHEUS_TEXT: &str = "text/plain; version=0.0.4; charset=utf-8";
+/// The OpenMetrics text format's content type.
+const OPENMETRICS_TEXT: &str = "application/openmetrics-text; version=1.0.0; charset=utf-8";
 /// Subtracted from Prometheus's scrape timeout, so the answer arrives in time.
 const SCRAPE_MARGIN: Duration = Duration::from_millis(500);
 /// The shortest probe `/probe` runs, whatever the scrape timeout says.
@@ -49,9 +51,26 @@ fn text(status: StatusCode, body: impl Into<String>) -> Response {
         .into_response()
 }
 
-async fn metrics(State(app): State<Arc<App>>) -> Response {
-    let body = super::metrics::render(&app.current(), &app.stats, &app.alerter.deliveries);
-    ([(header::CONTENT_TYPE, PROMETHEUS_TEXT)], body).into_response()
+/// `/metrics`: OpenMetrics when the scraper asks for it (Prometheus does), else the classic
+/// text format.
+async fn metrics(State(app): State<Arc<App>>, headers: HeaderMap) -> Response {
+    let openmetrics = headers
+        .get_all(header::ACCEPT)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .any(|v| v.contains("application/openmetrics-text"));
+    let body = super::metrics::render(
+        &app.current(),
+        &app.stats,
+        &app.alerter.deliveries,
+        openmetrics,
+    );
+    let content_type = if openmetrics {
+        OPENMETRICS_TEXT
+    } else {
+        PROMETHEUS_TEXT
+    };
+    ([(header::CONTENT_TYPE, content_type)], body).into_response()
 }
 
 /// `/health/NAME`: 200 while up, 503 with the reason otherwise, 404 for an unknown name.

@@ -4,7 +4,7 @@
 
 use std::sync::atomic::AtomicU64;
 
-use prometheus_client::encoding::text::encode_registry;
+use prometheus_client::encoding::text::{encode, encode_registry};
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::Gauge;
@@ -56,11 +56,13 @@ impl Stats {
 
 type FloatGauge = Gauge<f64, AtomicU64>;
 
-/// The exposition of `/metrics`.
+/// The exposition of `/metrics`: OpenMetrics (ending `# EOF`) when `openmetrics`, else the
+/// classic Prometheus text format.
 pub(crate) fn render(
     generation: &Generation,
     stats: &Stats,
     deliveries: &Family<Labels, Counter>,
+    openmetrics: bool,
 ) -> String {
     let mut reports = ReportFamilies::default();
     let probes = Family::<Labels, Counter>::default();
@@ -141,6 +143,53 @@ pub(crate) fn render(
     );
     let mut out = String::new();
     // Writing into a String cannot fail.
-    let _ = encode_registry(&mut out, &registry);
+    if openmetrics {
+        let _ = encode(&mut out, &registry);
+        out
+    } else {
+        let _ = encode_registry(&mut out, &registry);
+        classic_counters(&out)
+    }
+}
+
+/// The classic text format names a counter's `# HELP` and `# TYPE` like its samples
+/// (`x_total`); the encoder writes them the OpenMetrics way (`x`).
+fn classic_counters(text: &str) -> String {
+    let counters: Vec<&str> = text
+        .lines()
+        .filter_map(|l| l.strip_prefix("# TYPE ")?.strip_suffix(" counter"))
+        .collect();
+    let mut out = String::with_capacity(text.len() + 16 * counters.len());
+    for line in text.lines() {
+        let renamed = counters.iter().find_map(|name| {
+            for kind in ["# HELP ", "# TYPE "] {
+                if let Some(rest) = line.strip_prefix(kind).and_then(|r| r.strip_prefix(name)) {
+                    if rest.starts_with(' ') {
+                        return Some(format!("{kind}{name}_total{rest}"));
+                    }
+                }
+            }
+            None
+        });
+        match renamed {
+            Some(line) => out.push_str(&line),
+            None => out.push_str(line),
+        }
+        out.push('\n');
+    }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn counters_are_named_by_their_samples_in_the_classic_format() {
+        let text = "# HELP a_probes Probes.\n# TYPE a_probes counter\na_probes_total 3\n\
+                    # HELP a_probes_x Other.\n# TYPE a_probes_x gauge\na_probes_x 1\n";
+        assert_eq!(
+            super::classic_counters(text),
+            "# HELP a_probes_total Probes.\n# TYPE a_probes_total counter\na_probes_total 3\n\
+             # HELP a_probes_x Other.\n# TYPE a_probes_x gauge\na_probes_x 1\n"
+        );
+    }
 }
