@@ -108,6 +108,13 @@ export interface CheckOptions {
    */
   checkAuth?: boolean
   /**
+   * A surface snapshot file (`mcp-probe snapshot`): also list resources, resource templates
+   * and prompts, fail with `surface_changed` on a change that breaks clients (a tool or
+   * parameter removed, a required parameter added, …) and warn
+   * (`surface_changed_compatible`) on compatible ones.
+   */
+  expectSurface?: string
+  /**
    * OAuth client credentials: get an access token as this client and send it as a bearer
    * token. The secret comes from `oauthClientSecretEnv` or `oauthClientSecretFile`; cannot
    * be combined with `bearerEnv`, `bearerFile` or an `Authorization` header. The report's

@@ -99,7 +99,7 @@ export interface Failure {
 }
 
 /** Stable failure codes. Serialized in `snake_case`; never renamed. */
-export type FailureCode = 'dns' | 'connect_refused' | 'connect_unreachable' | 'connect' | 'connection_reset' | 'tls_handshake' | 'tls_expired' | 'tls_not_yet_valid' | 'tls_hostname_mismatch' | 'tls_untrusted' | 'cert_expiring' | 'timeout' | 'http_status' | 'redirect' | 'auth_required' | 'not_mcp' | 'malformed' | 'response_too_large' | 'session_expired' | 'protocol_version' | 'jsonrpc_error' | 'tool_error' | 'expectation_failed' | 'input_required' | 'auth_check' | 'auth_token'
+export type FailureCode = 'dns' | 'connect_refused' | 'connect_unreachable' | 'connect' | 'connection_reset' | 'tls_handshake' | 'tls_expired' | 'tls_not_yet_valid' | 'tls_hostname_mismatch' | 'tls_untrusted' | 'cert_expiring' | 'timeout' | 'http_status' | 'redirect' | 'auth_required' | 'not_mcp' | 'malformed' | 'response_too_large' | 'session_expired' | 'protocol_version' | 'jsonrpc_error' | 'tool_error' | 'expectation_failed' | 'input_required' | 'auth_check' | 'auth_token' | 'surface_changed'
 
 /** Families of failure codes; the CLI maps each to one exit code. */
 export type FailureFamily = 'unreachable' | 'timeout' | 'tls' | 'http' | 'auth' | 'protocol' | 'tool'
@@ -107,7 +107,7 @@ export type FailureFamily = 'unreachable' | 'timeout' | 'tls' | 'http' | 'auth' 
 /** The verdict of one `AuthFinding`. */
 export type FindingStatus = 'pass' | 'warn' | 'fail'
 
-/** One entry of `Report::matrix`: the scenario run in one era, version and transport. */
+/** One entry of the report's `matrix`: the scenario run in one era, version and transport. */
 export interface MatrixEntry {
   /** How long this run took, in milliseconds. */
   durationMs: number
@@ -186,6 +186,11 @@ export interface Report {
   stderr?: string
   /** One entry per scenario step, in order; steps after a failure are `skip`. */
   steps: Array<StepReport>
+  /**
+   * When the probe listed tools (or resources, resource templates, prompts): the `sha256:` hash of
+   * the canonical surface of what it listed (see `docs/surface.md`).
+   */
+  surfaceHash?: string
   /** The probed URL with credentials and query values redacted. */
   target: string
   /** `https` only: the certificate the server presented on the probe's first connection. */
@@ -382,4 +387,4 @@ export interface Warning {
 }
 
 /** Stable codes of warnings (`warnings[].code`). */
-export type WarningCode = 'cert_expiring' | 'duplicate_tool' | 'event_before_endpoint' | 'insecure_tls' | 'late_response' | 'missing_capabilities' | 'missing_server_info' | 'notification_not_202' | 'page_cap_reached' | 'server_messages_dropped' | 'server_request_answer_failed' | 'server_request_answer_rejected' | 'server_requests_unanswered' | 'session_reinitialized' | 'tools_truncated' | 'unexpected_result_type' | 'unexpected_sse_event' | 'auth_challenge_status' | 'auth_bearer_challenge' | 'auth_resource_metadata' | 'auth_authorization_servers' | 'auth_resource_match' | 'auth_as_metadata' | 'auth_issuer_match' | 'auth_pkce_s256' | 'auth_metadata_url_safe'
+export type WarningCode = 'cert_expiring' | 'duplicate_tool' | 'event_before_endpoint' | 'insecure_tls' | 'late_response' | 'missing_capabilities' | 'missing_server_info' | 'notification_not_202' | 'page_cap_reached' | 'server_messages_dropped' | 'server_request_answer_failed' | 'server_request_answer_rejected' | 'server_requests_unanswered' | 'session_reinitialized' | 'surface_changed_compatible' | 'tools_truncated' | 'unexpected_result_type' | 'unexpected_sse_event' | 'auth_challenge_status' | 'auth_bearer_challenge' | 'auth_resource_metadata' | 'auth_authorization_servers' | 'auth_resource_match' | 'auth_as_metadata' | 'auth_issuer_match' | 'auth_pkce_s256' | 'auth_metadata_url_safe'

@@ -2,6 +2,9 @@
 // cancellation, and coded errors for the caller's mistakes.
 import assert from 'node:assert/strict'
 import { getEventListeners } from 'node:events'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import { setTimeout as delay } from 'node:timers/promises'
 
@@ -335,6 +338,24 @@ describe('options', () => {
     assert.ok(report.steps[0].authFindings.length > 0)
     for (const finding of report.steps[0].authFindings) {
       assert.ok(['pass', 'warn', 'fail'].includes(finding.status))
+    }
+  })
+
+  test('expectSurface fails with surface_changed on a breaking change', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mcp-probe-surface-'))
+    try {
+      const file = join(dir, 'surface.json')
+      writeFileSync(file, JSON.stringify({ snapshotVersion: 1, tools: [{ name: 'refund' }] }))
+      const report = await check(fixture.url('json'), { expectSurface: file })
+      assert.equal(report.ok, false)
+      assert.equal(report.failure?.code, 'surface_changed')
+      assert.equal(
+        report.failure?.message,
+        'the surface changed in a breaking way: tools.refund: tool "refund" was removed (1 breaking change, 4 in all)',
+      )
+      assert.match(report.surfaceHash ?? '', /^sha256:[0-9a-f]{64}$/)
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
     }
   })
 

@@ -30,6 +30,7 @@ const INTERFACES = {
   '#/$defs/Timings': 'Timings',
   '#/$defs/ExchangeTimings': 'ExchangeTimings',
   '#/$defs/TlsFacts': 'TlsFacts',
+  '#/$defs/MatrixEntry': 'MatrixEntry',
 }
 
 const REBUILD = 'then run `python3 scripts/gen_report_types.py` and commit report.d.ts'

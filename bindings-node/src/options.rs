@@ -88,6 +88,11 @@ pub struct CheckOptions<'a> {
     /// (`bearerEnv`, `bearerFile`, `oauthClientId`, an `Authorization` header), without
     /// `tool` and without `scenario`, only this check runs.
     pub check_auth: Option<bool>,
+    /// A surface snapshot file (`mcp-probe snapshot`): also list resources, resource templates
+    /// and prompts, fail with `surface_changed` on a change that breaks clients (a tool or
+    /// parameter removed, a required parameter added, …) and warn
+    /// (`surface_changed_compatible`) on compatible ones.
+    pub expect_surface: Option<String>,
     /// OAuth client credentials: get an access token as this client and send it as a bearer
     /// token. The secret comes from `oauthClientSecretEnv` or `oauthClientSecretFile`; cannot
     /// be combined with `bearerEnv`, `bearerFile` or an `Authorization` header. The report's

@@ -126,6 +126,20 @@ def test_check_auth_finds_a_broken_set_up(fixture):
     assert [f.check for f in findings if f.status == "fail"] == ["pkce_s256"]
 
 
+def test_expect_surface_fails_on_a_breaking_change(fixture, tmp_path):
+    snapshot = tmp_path / "surface.json"
+    snapshot.write_text('{"snapshotVersion": 1, "tools": [{"name": "refund"}]}')
+    report = mcp_probe.check(fixture.url("json"), expect_surface=snapshot)
+    assert not report.ok and report.failure is not None
+    assert report.failure.code == "surface_changed"
+    assert report.failure.message == (
+        'the surface changed in a breaking way: tools.refund: tool "refund" was removed '
+        "(1 breaking change, 4 in all)"
+    )
+    assert report.surface_hash is not None and re.fullmatch(r"sha256:[0-9a-f]{64}", report.surface_hash)
+    assert Scenario(URL, expect_surface=snapshot).to_dict()["expectSurface"] == str(snapshot)
+
+
 def test_check_auth_document_shape():
     assert Scenario(URL, check_auth=True).to_dict()["steps"] == [{"step": "checkAuth"}]
     steps = Scenario(URL, check_auth=True, headers={"authorization": "Bearer t"}, tool="add").to_dict()["steps"]

@@ -111,6 +111,12 @@ struct StepArgs {
     /// (--bearer-*, an Authorization --header) and without --tool, only this check runs.
     #[arg(long)]
     check_auth: bool,
+
+    /// Compare what the server lists with this snapshot (`mcp-probe snapshot`): a breaking
+    /// change fails (exit 9, surface_changed), a compatible one warns
+    /// (surface_changed_compatible). Also lists resources, templates and prompts.
+    #[arg(long, value_name = "FILE")]
+    expect_surface: Option<PathBuf>,
 }
 
 /// Headers and credentials.
@@ -316,9 +322,71 @@ impl ProbeArgs {
 
     /// Every option but the URL and the scenario file.
     fn common(&self) -> Result<CheckOptions, String> {
-        let (t, s, a) = (&self.target, &self.steps, &self.auth);
-        let (tls, l) = (&self.tls, &self.limits);
         let mut o = CheckOptions::default();
+        self.target.apply_common(&mut o)?;
+        self.steps.apply(&mut o)?;
+        self.auth.apply(&mut o)?;
+        self.tls.apply(&mut o);
+        self.limits.apply(&mut o);
+        Ok(o)
+    }
+}
+
+/// The arguments of a probe that only lists (`snapshot`): the target, authentication, TLS
+/// and limit groups of `check`, without its steps.
+#[derive(Debug, Args)]
+pub(crate) struct ListingArgs {
+    #[command(flatten)]
+    target: TargetArgs,
+    #[command(flatten)]
+    connection: ConnectionArgs,
+}
+
+impl ListingArgs {
+    /// The options of the one target the arguments name (errors as [`ProbeArgs::targets`]).
+    pub(crate) fn options(&self) -> Result<CheckOptions, String> {
+        let t = &self.target;
+        if t.url.len() > 1 || t.scenario.len() > 1 {
+            return Err("give one URL (or one --scenario file)".into());
+        }
+        if t.matrix {
+            return Err("--matrix is an option of `check`".into());
+        }
+        let mut o = CheckOptions::default();
+        t.apply_common(&mut o)?;
+        o.url = t.url.first().cloned();
+        o.scenario = t.scenario.first().cloned();
+        self.connection.apply(&mut o)?;
+        Ok(o)
+    }
+}
+
+/// How to reach a server whose URL is given elsewhere (`diff`): the authentication, TLS and
+/// limit groups of `check`.
+#[derive(Debug, Args)]
+pub(crate) struct ConnectionArgs {
+    #[command(flatten)]
+    auth: AuthArgs,
+    #[command(flatten)]
+    tls: TlsArgs,
+    #[command(flatten)]
+    limits: LimitArgs,
+}
+
+impl ConnectionArgs {
+    /// Sets the options of these groups on `o`.
+    pub(crate) fn apply(&self, o: &mut CheckOptions) -> Result<(), String> {
+        self.auth.apply(o)?;
+        self.tls.apply(o);
+        self.limits.apply(o);
+        Ok(())
+    }
+}
+
+impl TargetArgs {
+    /// Every target option but the URL and the scenario file.
+    fn apply_common(&self, o: &mut CheckOptions) -> Result<(), String> {
+        let t = self;
         o.command = t.stdio.then(|| t.command.clone());
         if !t.env.is_empty() {
             o.env = Some(pairs(&t.env, '=', "--env", "NAME=VALUE")?);
@@ -328,14 +396,27 @@ impl ProbeArgs {
         o.protocol = t.protocol;
         o.protocol_version = t.protocol_version.clone();
         o.matrix = given(t.matrix);
+        Ok(())
+    }
+}
 
+impl StepArgs {
+    fn apply(&self, o: &mut CheckOptions) -> Result<(), String> {
+        let s = self;
         o.tool = s.tool.clone();
         o.arguments = s.arguments.as_deref().map(json_object).transpose()?;
         o.expect_text = s.expect_text.clone();
         o.expect_contains = s.expect_contains.clone();
         o.allow_tool_error = given(s.allow_tool_error);
         o.check_auth = given(s.check_auth);
+        o.expect_surface = s.expect_surface.clone();
+        Ok(())
+    }
+}
 
+impl AuthArgs {
+    fn apply(&self, o: &mut CheckOptions) -> Result<(), String> {
+        let a = self;
         if !a.headers.is_empty() {
             o.headers = Some(pairs(&a.headers, ':', "--header", "\"Name: value\"")?);
         }
@@ -347,7 +428,13 @@ impl ProbeArgs {
         o.oauth_method = a.oauth_method;
         o.oauth_scope = a.oauth_scope.clone();
         o.oauth_token_url = a.oauth_token_url.clone();
+        Ok(())
+    }
+}
 
+impl TlsArgs {
+    fn apply(&self, o: &mut CheckOptions) {
+        let tls = self;
         o.ca_cert = tls.ca_cert.clone();
         o.client_cert = tls.client_cert.clone();
         o.client_key = tls.client_key.clone();
@@ -355,7 +442,12 @@ impl ProbeArgs {
         o.cert_warn_days = tls.cert_warn_days;
         o.cert_fail_days = tls.cert_fail_days;
         o.follow_redirects = tls.follow_redirects;
+    }
+}
 
+impl LimitArgs {
+    fn apply(&self, o: &mut CheckOptions) {
+        let l = self;
         o.timeout = l.timeout;
         o.connect_timeout = l.connect_timeout;
         o.request_timeout = l.request_timeout;
@@ -363,7 +455,6 @@ impl ProbeArgs {
         o.max_body_bytes = l.max_body_bytes;
         o.max_sse_event_bytes = l.max_sse_event_bytes;
         o.max_pages = l.max_pages;
-        Ok(o)
     }
 }
 

@@ -14,7 +14,7 @@ use crate::output::{self, Format, OutputFile};
 #[derive(Debug, Args)]
 #[command(
     after_help = "Exit codes: 0 healthy, 2 usage, 3 unreachable, 4 timeout, 5 TLS, 6 HTTP status, \
-                  7 auth required, 8 protocol, 9 tool error or failed expectation, 1 internal error.\n\
+                  7 auth required, 8 protocol, 9 tool error, failed expectation or breaking surface change, 1 internal error.\n\
                   Examples:\n  mcp-probe check https://mcp.example.com/mcp\n  \
                   mcp-probe check http://127.0.0.1:8000/mcp --tool add --args '{\"a\":2,\"b\":3}' --expect-text 5 --format json"
 )]

@@ -24,6 +24,8 @@ const AUTH: u8 = 7;
 const PROTOCOL: u8 = 8;
 /// The tool reported an error or an expectation did not hold.
 const TOOL: u8 = 9;
+/// `diff`: the new surface has a breaking change.
+pub(crate) const BREAKING: u8 = 10;
 
 /// `load`: a threshold (`--max-error-rate`, `--max-p99`) was broken.
 pub(crate) const THRESHOLD: u8 = 11;

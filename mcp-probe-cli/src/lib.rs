@@ -4,10 +4,12 @@
 
 mod args;
 mod check;
+mod diff;
 mod exit;
 mod load;
 mod output;
 pub mod serve;
+mod snapshot;
 
 use std::process::ExitCode;
 
@@ -27,6 +29,10 @@ enum Command {
     Check(Box<check::CheckArgs>),
     /// Watch MCP servers continuously: Prometheus /metrics and /probe, /health/NAME, alerts.
     Serve(Box<serve::ServeArgs>),
+    /// List what a server offers (tools, resources, templates, prompts) and write it as a canonical snapshot with its hash.
+    Snapshot(Box<snapshot::SnapshotArgs>),
+    /// Compare two surfaces (snapshot files or live servers); exit 10 on a breaking change.
+    Diff(Box<diff::DiffArgs>),
     /// Run a scenario as a load profile: latency percentiles per step under a rate or a number of clients.
     Load(Box<load::LoadArgs>),
 }
@@ -52,6 +58,8 @@ pub fn main() -> ExitCode {
     };
     match cli.command {
         Command::Check(args) => runtime.block_on(check::run(*args)),
+        Command::Snapshot(args) => runtime.block_on(snapshot::run(*args)),
+        Command::Diff(args) => runtime.block_on(diff::run(*args)),
         Command::Load(args) => runtime.block_on(load::run(*args)),
         Command::Serve(args) => runtime.block_on(serve::run(*args)),
     }

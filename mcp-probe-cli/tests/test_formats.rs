@@ -228,7 +228,7 @@ async fn github_prints_workflow_commands_and_appends_the_summary() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-const METRICS: [&str; 8] = [
+const METRICS: [&str; 9] = [
     "mcp_probe_success",
     "mcp_probe_duration_seconds",
     "mcp_probe_step_duration_seconds",
@@ -237,6 +237,7 @@ const METRICS: [&str; 8] = [
     "mcp_probe_tls_cert_not_after_timestamp_seconds",
     "mcp_probe_tools",
     "mcp_probe_protocol_info",
+    "mcp_probe_surface_info",
 ];
 
 /// One sample line `name{label="value",…} value`: its name, labels and value.
@@ -322,6 +323,14 @@ async fn prometheus_text_has_the_documented_series() {
         assert!(value("mcp_probe_duration_seconds") > 0.0);
         assert_eq!(series("mcp_probe_step_duration_seconds"), 3, "{text}");
         assert!(value("mcp_probe_tools") >= 1.0, "{text}");
+        // Tools were listed: the surface hash, as the value of a label.
+        let surface = samples
+            .iter()
+            .find(|s| s.0 == "mcp_probe_surface_info")
+            .unwrap_or_else(|| panic!("{text}"));
+        assert_eq!(surface.2, 1.0);
+        assert_eq!(surface.1[1].0, "hash");
+        assert!(surface.1[1].1.starts_with("sha256:"), "{text}");
         // Plain HTTP: no TLS phase, no certificate.
         let phases: Vec<&str> = samples
             .iter()

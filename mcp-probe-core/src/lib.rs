@@ -23,16 +23,17 @@ pub use error::{Error, ErrorKind};
 pub use http::target::{Secret, Target};
 pub use model::{
     parse_duration, AuthCheck, AuthFacts, AuthFinding, CallResult, CallToolExpect, CallToolStep,
-    CheckAuthStep, CheckOptions, CommandSpec, Era, ExchangeTimings, Failure, FailureCode,
-    FailureFamily, FailureReason, FindingStatus, FollowRedirects, GetPromptStep, HandshakeExpect,
-    HandshakeStep, Limits, ListPromptsStep, ListResourceTemplatesStep, ListResourcesStep,
-    ListToolsExpect, ListToolsStep, MatrixEntry, Negotiation, NegotiationMode, OAuthMethod,
-    OAuthSpec, OptionsError, PingStep, ProtocolChoice, ReadResourceStep, Report, RequestStep,
-    RpcErrorFact, Scenario, ServerInfo, ServerMessage, ServerMessageKind, SessionClose,
-    SessionFacts, Step, StepReport, StepStatus, TargetSpec, TimeoutPhase, Timeouts, Timings,
-    TlsFacts, TlsOptions, ToolInfo, TransportChoice, TransportKind, UnknownValue, Warning,
-    WarningCode, DEFAULT_CERT_WARN_DAYS, HANDSHAKE_ERA_VERSIONS, LATEST_HANDSHAKE_VERSION,
-    MAX_CERT_DAYS, MAX_LIMIT_BYTES, MAX_PAGES, MAX_STEPS, MAX_TIMEOUT, MODERN_VERSION,
-    REPORT_SCHEMA_VERSION,
+    ChangeKind, CheckAuthStep, CheckOptions, CommandSpec, Era, ExchangeTimings, Failure,
+    FailureCode, FailureFamily, FailureReason, FindingStatus, FollowRedirects, GetPromptStep,
+    HandshakeExpect, HandshakeStep, Limits, ListPromptsStep, ListResourceTemplatesStep,
+    ListResourcesStep, ListToolsExpect, ListToolsStep, MatrixEntry, Negotiation, NegotiationMode,
+    OAuthMethod, OAuthSpec, OptionsError, PingStep, PromptArgument, ProtocolChoice,
+    ReadResourceStep, Report, RequestStep, RpcErrorFact, Scenario, ServerInfo, ServerMessage,
+    ServerMessageKind, SessionClose, SessionFacts, Step, StepReport, StepStatus, Surface,
+    SurfaceChange, SurfacePrompt, SurfaceResource, SurfaceTemplate, SurfaceTool, TargetSpec,
+    TimeoutPhase, Timeouts, Timings, TlsFacts, TlsOptions, ToolInfo, TransportChoice,
+    TransportKind, UnknownValue, Warning, WarningCode, DEFAULT_CERT_WARN_DAYS,
+    HANDSHAKE_ERA_VERSIONS, LATEST_HANDSHAKE_VERSION, MAX_CERT_DAYS, MAX_LIMIT_BYTES, MAX_PAGES,
+    MAX_STEPS, MAX_TIMEOUT, MODERN_VERSION, REPORT_SCHEMA_VERSION, SNAPSHOT_VERSION,
 };
 pub use probe::{check, Prober};

@@ -15,7 +15,8 @@ pub enum Mode {
     /// Healthy: every request is answered with `text/event-stream`: a priming event (id, retry,
     /// empty data) then one `message` event.
     Sse,
-    /// Healthy: `tools/list` returns one tool per page, linked by opaque `nextCursor` strings.
+    /// Healthy: `tools/list` returns one tool per page, linked by opaque `nextCursor` strings;
+    /// the handshake also advertises `resources` and `prompts`, listed one item per page.
     Paginated,
     /// Healthy: SSE answers preceded by a log notification, a keep-alive comment and server requests.
     Notifications,
@@ -314,7 +315,7 @@ impl Mode {
         match self {
             Mode::Json => "healthy; every answer is application/json",
             Mode::Sse => "healthy; each request answered by text/event-stream: a priming event (id, retry, empty data, CRLF) then one `message` event, then the stream closes",
-            Mode::Paginated => "healthy; tools/list returns one tool per page with opaque nextCursor strings",
+            Mode::Paginated => "healthy; tools/list returns one tool per page with opaque nextCursor strings; advertises resources and prompts, listed one per page",
             Mode::Notifications => "healthy; SSE with a log notification, a keep-alive comment, a server `ping` (waits up to 5 s for the client's answer) and a `sampling/createMessage` request before each response",
             Mode::SessionExpireOnce => "healthy after recovery; the first tools/list of a session answers 404, the re-initialized session works",
             Mode::Hang => "every POST is accepted and never answered (no response headers)",

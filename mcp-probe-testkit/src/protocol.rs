@@ -102,9 +102,17 @@ pub(crate) fn negotiate(requested: Option<&str>) -> &'static str {
 /// The `initialize` result announcing `version`.
 pub(crate) fn initialize_result(version: &str, mode: Mode) -> Value {
     let mut capabilities = json!({"tools": {"listChanged": false}});
-    if mode == Mode::Notifications {
-        if let Some(caps) = capabilities.as_object_mut() {
-            caps.insert("logging".into(), json!({}));
+    if let Some(caps) = capabilities.as_object_mut() {
+        match mode {
+            Mode::Notifications => {
+                caps.insert("logging".into(), json!({}));
+            }
+            // The one mode that advertises its resources and prompts (for surface snapshots).
+            Mode::Paginated => {
+                caps.insert("resources".into(), json!({}));
+                caps.insert("prompts".into(), json!({}));
+            }
+            _ => {}
         }
     }
     let server_info = if mode == Mode::ControlChars {

@@ -128,6 +128,7 @@ _OPTIONS: dict[str, Callable[[str, object], object]] = {
     "expect_contains": _str,
     "allow_tool_error": _flag,
     "check_auth": _flag,
+    "expect_surface": _path,
     "headers": _strings,
     "bearer_env": _str,
     "bearer_file": _path,
@@ -219,6 +220,7 @@ class CheckOptions(TypedDict, total=False):
     oauth_scope: Optional[str]
     oauth_token_url: Optional[str]
     check_auth: bool
+    expect_surface: Optional[Union[str, "os.PathLike[str]"]]
     ca_cert: Optional[Union[str, "os.PathLike[str]"]]
     client_cert: Optional[Union[str, "os.PathLike[str]"]]
     client_key: Optional[Union[str, "os.PathLike[str]"]]
@@ -280,6 +282,7 @@ class Scenario:
         oauth_scope: str | None = None,
         oauth_token_url: str | None = None,
         check_auth: bool = False,
+        expect_surface: str | os.PathLike[str] | None = None,
         ca_cert: str | os.PathLike[str] | None = None,
         client_cert: str | os.PathLike[str] | None = None,
         client_key: str | os.PathLike[str] | None = None,
@@ -416,6 +419,7 @@ def check(
     oauth_scope: str | None = None,
     oauth_token_url: str | None = None,
     check_auth: bool = False,
+    expect_surface: str | os.PathLike[str] | None = None,
     ca_cert: str | os.PathLike[str] | None = None,
     client_cert: str | os.PathLike[str] | None = None,
     client_key: str | os.PathLike[str] | None = None,
@@ -482,6 +486,10 @@ def check(
             ``auth`` step whose ``auth_findings`` list each check). Without credentials
             (``bearer_*``, ``oauth_client_id``, an ``Authorization`` header), ``tool`` and
             ``scenario`` it is the only step; otherwise it runs first.
+        expect_surface: A surface snapshot file (``mcp-probe snapshot``): also list resources,
+            resource templates and prompts, fail with ``surface_changed`` on a change that
+            breaks clients (a tool or parameter removed, a required parameter added, …) and
+            warn (``surface_changed_compatible``) on compatible ones.
         ca_cert: Also trust the CA certificates in this PEM file (besides the system's and
             Mozilla's roots).
         client_cert: Client certificate (PEM, with intermediates) for mutual TLS; needs
@@ -552,6 +560,7 @@ async def check_async(
     oauth_scope: str | None = None,
     oauth_token_url: str | None = None,
     check_auth: bool = False,
+    expect_surface: str | os.PathLike[str] | None = None,
     ca_cert: str | os.PathLike[str] | None = None,
     client_cert: str | os.PathLike[str] | None = None,
     client_key: str | os.PathLike[str] | None = None,

@@ -135,7 +135,7 @@ class Failure(_Part):
 
 
 class MatrixEntry(_Part):
-    """One entry of ``Report::matrix``: the scenario run in one era, version and transport."""
+    """One entry of the report's ``matrix``: the scenario run in one era, version and transport."""
 
     __slots__ = ("duration_ms", "era", "failure", "ok", "protocol_version", "requested_version", "transport")
     #: How long this run took, in milliseconds.
@@ -362,7 +362,7 @@ class TlsFacts(_Part):
 class Report(_ReportMethods):
     """What a probe found: never an error for a failing server, always a report. See docs/report-schema.md."""
 
-    __slots__ = ("attempts", "auth", "duration_ms", "era", "failure", "first_failure", "matrix", "negotiation", "ok", "protocol_version", "schema_version", "server", "session", "started_at", "stderr", "steps", "target", "tls", "transport", "warnings")
+    __slots__ = ("attempts", "auth", "duration_ms", "era", "failure", "first_failure", "matrix", "negotiation", "ok", "protocol_version", "schema_version", "server", "session", "started_at", "stderr", "steps", "surface_hash", "target", "tls", "transport", "warnings")
     #: ``waitUntilReady`` only: how many times the whole probe ran (the report is the last run's).
     attempts: Optional[int]
     #: OAuth client credentials only: how the access token was had.
@@ -398,6 +398,9 @@ class Report(_ReportMethods):
     stderr: Optional[str]
     #: One entry per scenario step, in order; steps after a failure are ``skip``.
     steps: Tuple[StepReport, ...]
+    #: When the probe listed tools (or resources, resource templates, prompts): the ``sha256:`` hash of the
+    #: canonical surface of what it listed (see ``docs/surface.md``).
+    surface_hash: Optional[str]
     #: The probed URL with credentials and query values redacted.
     target: str
     #: ``https`` only: the certificate the server presented on the probe's first connection.

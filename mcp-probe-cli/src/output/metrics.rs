@@ -17,6 +17,7 @@
 //! | `mcp_probe_tls_cert_not_after_timestamp_seconds` | gauge | | the certificate's `notAfter`, when TLS facts were gathered |
 //! | `mcp_probe_tools` | gauge | | the number of tools listed, when they were listed |
 //! | `mcp_probe_protocol_info` | gauge | `version`, `era`, `transport` | 1 |
+//! | `mcp_probe_surface_info` | gauge | `hash` | 1, when the report has a `surfaceHash` |
 
 use std::sync::atomic::AtomicU64;
 use std::time::UNIX_EPOCH;
@@ -42,6 +43,8 @@ pub(crate) const TLS_NOT_AFTER: &str = "mcp_probe_tls_cert_not_after_timestamp_s
 pub(crate) const TOOLS: &str = "mcp_probe_tools";
 /// `1` with labels `version`, `era`, `transport`.
 pub(crate) const PROTOCOL_INFO: &str = "mcp_probe_protocol_info";
+/// `1` with label `hash` (the report's `surfaceHash`), when the probe listed.
+pub(crate) const SURFACE_INFO: &str = "mcp_probe_surface_info";
 
 /// Milliseconds as seconds, rounded to the microsecond (no `0.0025960000000000004`).
 fn seconds(ms: f64) -> f64 {
@@ -68,6 +71,7 @@ pub(crate) struct ReportFamilies {
     tls_not_after: Option<Series>,
     tools: Option<Series>,
     protocol: Series,
+    surface: Option<Series>,
 }
 
 /// `extra` followed by `own`.
@@ -171,6 +175,14 @@ impl ReportFamilies {
             ],
             1.0,
         );
+
+        if let Some(hash) = &report.surface_hash {
+            set(
+                self.surface.get_or_insert_with(Series::default),
+                &[("hash", hash.clone())],
+                1.0,
+            );
+        }
     }
 
     /// Registers the families (the optional ones only when a report had them).
@@ -215,6 +227,13 @@ impl ReportFamilies {
             "The protocol spoken: 1 with the version, era and transport",
             self.protocol,
         );
+        if let Some(family) = self.surface {
+            registry.register(
+                SURFACE_INFO,
+                "The hash of what the server lists (tools, resources, templates, prompts): 1 with the hash",
+                family,
+            );
+        }
     }
 }
 

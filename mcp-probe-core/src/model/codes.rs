@@ -290,6 +290,8 @@ vocabulary! {
         ServerRequestsUnanswered => "server_requests_unanswered",
         /// The server forgot the session; the probe re-initialized once.
         SessionReinitialized => "session_reinitialized",
+        /// The server's surface changed from `expectSurface` in ways its clients tolerate.
+        SurfaceChangedCompatible => "surface_changed_compatible",
         /// More tools were listed than a report keeps.
         ToolsTruncated => "tools_truncated",
         /// A 2026-07-28 result carries an unexpected `resultType`.

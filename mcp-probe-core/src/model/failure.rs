@@ -257,6 +257,10 @@ pub enum FailureCode {
     /// or answered wrongly, or it could not be discovered (`details.oauthError`,
     /// `details.httpStatus`, `details.tokenEndpoint`, `details.stage`).
     AuthToken,
+    /// The server's surface (its tools, resources, templates and prompts) changed from
+    /// `expectSurface` in a way that breaks its clients (`details.changes`,
+    /// `details.breaking`, `details.firstChange`).
+    SurfaceChanged,
 }
 
 impl FailureCode {
@@ -289,6 +293,7 @@ impl FailureCode {
             FailureCode::InputRequired => "input_required",
             FailureCode::AuthCheck => "auth_check",
             FailureCode::AuthToken => "auth_token",
+            FailureCode::SurfaceChanged => "surface_changed",
         }
     }
 
@@ -319,7 +324,8 @@ impl FailureCode {
             | FailureCode::JsonrpcError => FailureFamily::Protocol,
             FailureCode::ToolError
             | FailureCode::ExpectationFailed
-            | FailureCode::InputRequired => FailureFamily::Tool,
+            | FailureCode::InputRequired
+            | FailureCode::SurfaceChanged => FailureFamily::Tool,
         }
     }
 }

@@ -13,6 +13,7 @@ pub(crate) mod report;
 pub(crate) mod scenario;
 mod scenario_steps;
 pub(crate) mod steps;
+pub(crate) mod surface;
 pub(crate) mod tls;
 mod visit;
 
@@ -38,5 +39,10 @@ pub use steps::{
     CallToolExpect, CallToolStep, CheckAuthStep, GetPromptStep, HandshakeExpect, HandshakeStep,
     ListPromptsStep, ListResourceTemplatesStep, ListResourcesStep, ListToolsExpect, ListToolsStep,
     PingStep, ReadResourceStep, RequestStep, Step,
+};
+pub(crate) use surface::{bounded_schema, MAX_SCHEMA_BYTES};
+pub use surface::{
+    ChangeKind, PromptArgument, Surface, SurfaceChange, SurfacePrompt, SurfaceResource,
+    SurfaceTemplate, SurfaceTool, SNAPSHOT_VERSION,
 };
 pub use tls::{TlsOptions, DEFAULT_CERT_WARN_DAYS, MAX_CERT_DAYS};

@@ -77,6 +77,11 @@ pub struct Report {
     /// is the probe as asked for.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub matrix: Option<Vec<MatrixEntry>>,
+    /// When the probe listed tools (or resources, resource templates, prompts): the
+    /// `sha256:` hash of the canonical surface of what it listed (see `docs/surface.md`).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    #[schemars(regex(pattern = r"^sha256:[0-9a-f]{64}$"))]
+    pub surface_hash: Option<String>,
 }
 
 /// One entry of the report's `matrix`: the scenario run in one era, version and transport.

@@ -84,6 +84,12 @@ pub struct Scenario {
     /// `handshake` is added.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub steps: Vec<Step>,
+    /// A surface snapshot (`mcp-probe snapshot`) the server must still be compatible with:
+    /// the probe also lists resources, resource templates and prompts (those the server
+    /// advertises) and fails with `surface_changed` on a breaking change; compatible
+    /// changes are a warning.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expect_surface: Option<PathBuf>,
 }
 
 /// Where a probe goes and what it sends along: a URL, or a command for stdio.
@@ -276,6 +282,14 @@ impl Scenario {
     #[must_use]
     pub fn bearer_file(mut self, path: impl Into<PathBuf>) -> Self {
         self.target_mut().bearer_file = Some(path.into());
+        self
+    }
+
+    /// Compares the server's surface with the snapshot file at `path` (see
+    /// [`Scenario::expect_surface`](Scenario#structfield.expect_surface)).
+    #[must_use]
+    pub fn expect_surface(mut self, path: impl Into<PathBuf>) -> Self {
+        self.expect_surface = Some(path.into());
         self
     }
 

@@ -13,7 +13,10 @@ use tokio::time::Instant;
 
 use crate::clock::Clock;
 use crate::error::{Error, ErrorKind};
-use crate::model::{Report, Scenario};
+use crate::model::{
+    ListPromptsStep, ListResourceTemplatesStep, ListResourcesStep, ListToolsStep, Report, Scenario,
+    Step, Surface,
+};
 use run::Run;
 use shared::Shared;
 
@@ -68,32 +71,70 @@ impl Prober {
     /// era, protocol version and transport the target could speak, one after the other; the
     /// report gains `matrix`, and its verdict stays the probe's as asked for.
     pub async fn check(&self, scenario: &Scenario) -> Result<Report, Error> {
-        let mut report = self.check_waiting(scenario).await?;
+        Ok(self.probe(scenario, false).await?.0)
+    }
+
+    /// Runs `scenario` as [`Prober::check`] does, also listing resources, resource templates
+    /// and prompts (those the server advertises), and returns the report with the server's
+    /// [`Surface`]: what the listings found (empty when the probe failed before listing).
+    ///
+    /// ```no_run
+    /// # async fn demo() -> Result<(), mcp_probe_core::Error> {
+    /// use mcp_probe_core::{Prober, Scenario};
+    ///
+    /// let (report, surface) = Prober::new()
+    ///     .snapshot(&Scenario::for_url("http://127.0.0.1:8000/mcp"))
+    ///     .await?;
+    /// if report.ok {
+    ///     println!("{}", surface.to_snapshot_json());
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub async fn snapshot(&self, scenario: &Scenario) -> Result<(Report, Surface), Error> {
+        self.probe(scenario, true).await
+    }
+
+    /// Runs the probe (repeated with `waitUntilReady`, then in every variant with `matrix`);
+    /// with `snapshot` or `expectSurface` every listing the server advertises is made.
+    async fn probe(&self, scenario: &Scenario, snapshot: bool) -> Result<(Report, Surface), Error> {
+        scenario.validate()?;
+        let expected = match &scenario.expect_surface {
+            Some(path) => Some(Surface::from_path(path)?),
+            None => None,
+        };
+        let mode = SurfaceMode {
+            list_all: snapshot || expected.is_some(),
+            expected: expected.as_ref(),
+        };
+        let (mut report, surface) = self.check_waiting(scenario, mode).await?;
         if scenario.matrix {
             let mut entries = Vec::new();
             for variant in matrix::variants(scenario) {
-                let run = self
-                    .check_once(&matrix::scenario_for(scenario, variant))
+                let (run, _) = self
+                    .check_once(&matrix::scenario_for(scenario, variant), mode)
                     .await?;
                 entries.push(matrix::entry(variant, run));
             }
             report.matrix = Some(entries);
         }
-        Ok(report)
+        Ok((report, surface))
     }
 
     /// The probe as asked for: once, or until healthy with `waitUntilReady`.
-    async fn check_waiting(&self, scenario: &Scenario) -> Result<Report, Error> {
+    async fn check_waiting(
+        &self,
+        scenario: &Scenario,
+        mode: SurfaceMode<'_>,
+    ) -> Result<(Report, Surface), Error> {
         let Some(wait) = scenario.wait_until_ready else {
-            return self.check_once(scenario).await;
+            return self.check_once(scenario, mode).await;
         };
-        scenario.validate()?;
         let deadline = crate::clock::instant_after(Instant::now(), wait);
         let mut backoff = wait::Backoff::new();
         let mut attempts: u32 = 0;
         let mut first_failure = None;
         loop {
-            let mut report = self.check_once(scenario).await?;
+            let (mut report, surface) = self.check_once(scenario, mode).await?;
             attempts = attempts.saturating_add(1);
             if attempts == 1 {
                 first_failure = report.failure.clone();
@@ -107,14 +148,18 @@ impl Prober {
                         .as_ref()
                         .is_none_or(|last| (last.code, &last.step) != (first.code, &first.step))
                 });
-                return Ok(report);
+                return Ok((report, surface));
             }
             tokio::time::sleep(backoff.next_pause(deadline.saturating_duration_since(now))).await;
         }
     }
 
     /// One attempt: runs `scenario` once.
-    async fn check_once(&self, scenario: &Scenario) -> Result<Report, Error> {
+    async fn check_once(
+        &self,
+        scenario: &Scenario,
+        mode: SurfaceMode<'_>,
+    ) -> Result<(Report, Surface), Error> {
         scenario.validate()?;
         let spec = scenario
             .target
@@ -125,12 +170,47 @@ impl Prober {
         let started = Instant::now();
         let clock = Clock::start(scenario.timeouts.total, scenario.timeouts.request);
         let mut run = Run::start(&self.shared, scenario, spec, prepared, clock).await?;
+        run.list_all = mode.list_all;
         let mut steps = Vec::new();
-        for step in scenario.effective_steps() {
+        for step in planned_steps(scenario, mode.list_all) {
             steps.push(run.step(&step).await?);
+        }
+        if let Some(expected) = mode.expected {
+            run.judge_surface(&mut steps, expected);
         }
         Ok(run.finish(steps, started_at, started).await)
     }
+}
+
+/// Whether a probe makes every listing, and the surface it must stay compatible with.
+#[derive(Debug, Clone, Copy)]
+struct SurfaceMode<'a> {
+    list_all: bool,
+    expected: Option<&'a Surface>,
+}
+
+/// The scenario's steps; with `list_all`, the listings it lacks are added at the end
+/// (tools, resources, resource templates, prompts).
+fn planned_steps(scenario: &Scenario, list_all: bool) -> Vec<Step> {
+    let mut steps = scenario.effective_steps();
+    if !list_all {
+        return steps;
+    }
+    let listings = [
+        Step::ListTools(ListToolsStep::default()),
+        Step::ListResources(ListResourcesStep::default()),
+        Step::ListResourceTemplates(ListResourceTemplatesStep::default()),
+        Step::ListPrompts(ListPromptsStep::default()),
+    ];
+    for listing in listings {
+        let kind = std::mem::discriminant(&listing);
+        if !steps.iter().any(|s| std::mem::discriminant(s) == kind) {
+            steps.push(listing);
+        }
+    }
+    let mut with_handshake = scenario.clone();
+    with_handshake.steps = steps;
+    with_handshake.effective_steps()
 }
 
 #[cfg(test)]

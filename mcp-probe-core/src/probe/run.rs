@@ -12,12 +12,12 @@ use crate::error::Error;
 use crate::http::client::HttpClient;
 use crate::http::dns::AddressPolicy;
 use crate::http::target::Target;
+use crate::model::{ChangeKind, ProtocolChoice, Surface, SurfaceChange, WarningCode};
 use crate::model::{CommandSpec, Limits, Scenario, Step, TargetSpec, TransportChoice};
 use crate::model::{
     Failure, FailureCode, Report, SessionFacts, StepReport, StepStatus, TransportKind, Warning,
     REPORT_SCHEMA_VERSION,
 };
-use crate::model::{ProtocolChoice, WarningCode};
 use crate::probe::shared::{Prepared, Shared};
 use crate::scrub::Secrets;
 use crate::session::{LegacyOpener, Session};
@@ -48,6 +48,9 @@ pub(crate) struct Run<'a> {
     warnings: Vec<Warning>,
     /// Every secret the probe was given or learnt, scrubbed from the report.
     secrets: Secrets,
+    /// Whether the probe makes every listing the server advertises (a snapshot, or a check
+    /// against `expectSurface`): a listing the server does not advertise is skipped.
+    pub(crate) list_all: bool,
 }
 
 impl<'a> Run<'a> {
@@ -103,6 +106,7 @@ impl<'a> Run<'a> {
             failure: None,
             warnings: Vec::new(),
             secrets,
+            list_all: false,
         })
     }
 
@@ -143,6 +147,12 @@ impl<'a> Run<'a> {
         log: &mut StepLog,
         report: &mut StepReport,
     ) -> Result<(), Failure> {
+        if let Some(capability) = self.unadvertised_listing(step) {
+            report.note = Some(format!(
+                "the server does not advertise the `{capability}` capability; not listed"
+            ));
+            return Ok(());
+        }
         let Some(session) = self.session.as_mut() else {
             return Ok(());
         };
@@ -178,6 +188,101 @@ impl<'a> Run<'a> {
             },
             other => steps::feature_step(cx, other).await,
         }
+    }
+
+    /// When every listing is made: the capability a listing step needs, if the server's
+    /// handshake did not advertise it.
+    fn unadvertised_listing(&self, step: &Step) -> Option<&'static str> {
+        if !self.list_all {
+            return None;
+        }
+        let capability = match step {
+            Step::ListTools(_) => "tools",
+            Step::ListResources(_) | Step::ListResourceTemplates(_) => "resources",
+            Step::ListPrompts(_) => "prompts",
+            _ => return None,
+        };
+        let server = self.learnt.server.as_ref()?;
+        (!server.capabilities.iter().any(|c| c == capability)).then_some(capability)
+    }
+
+    /// Compares what the listings found with the `expectSurface` snapshot: a breaking change
+    /// fails the probe (`surface_changed`, naming the first change and counting all),
+    /// compatible changes are a warning. Both go on the last listing step that ran.
+    pub(crate) fn judge_surface(&mut self, steps: &mut [StepReport], expected: &Surface) {
+        if self.failure.is_some() {
+            return;
+        }
+        let changes = expected.diff(&self.learnt.surface.surface);
+        if changes.is_empty() {
+            return;
+        }
+        let listing = |s: &StepReport| {
+            s.status != StepStatus::Skip
+                && matches!(
+                    s.name.as_str(),
+                    "tools/list" | "resources/list" | "resources/templates/list" | "prompts/list"
+                )
+        };
+        let at = steps
+            .iter()
+            .rposition(listing)
+            .or_else(|| steps.iter().rposition(|s| s.status != StepStatus::Skip))
+            .unwrap_or(0);
+        let Some(report) = steps.get_mut(at) else {
+            return;
+        };
+        let breaking: Vec<&SurfaceChange> = changes
+            .iter()
+            .filter(|c| c.kind == ChangeKind::Breaking)
+            .collect();
+        let listed: Vec<String> = changes
+            .iter()
+            .take(50)
+            .map(|c| {
+                let line = format!("{} {}: {}", c.kind.as_str(), c.path, c.message);
+                crate::text::truncate(&line, 1000)
+            })
+            .collect();
+        let step_name = report.name.clone();
+        if let Some(first) = breaking.first() {
+            let mut failure = Failure::new(
+                FailureCode::SurfaceChanged,
+                format!(
+                    "the surface changed in a breaking way: {}: {} ({} breaking change{}, {} in all)",
+                    crate::text::truncate(&first.path, 300),
+                    crate::text::truncate(&first.message, 300),
+                    breaking.len(),
+                    if breaking.len() == 1 { "" } else { "s" },
+                    changes.len()
+                ),
+            )
+            .with("firstChange", crate::text::truncate(&first.path, 1000))
+            .with("breaking", breaking.len())
+            .with("changes", listed);
+            failure.step = Some(step_name);
+            report.status = StepStatus::Fail;
+            report.failure = Some(failure.clone());
+            self.failure = Some(failure);
+            return;
+        }
+        let first = &changes[0];
+        let mut warning = Warning::new(
+            WarningCode::SurfaceChangedCompatible,
+            format!(
+                "the surface changed compatibly: {}: {} ({} change{})",
+                crate::text::truncate(&first.path, 300),
+                crate::text::truncate(&first.message, 300),
+                changes.len(),
+                if changes.len() == 1 { "" } else { "s" }
+            ),
+        );
+        warning.step = Some(step_name);
+        report.warnings.push(warning.clone());
+        if report.status == StepStatus::Pass {
+            report.status = StepStatus::Warn;
+        }
+        self.warnings.push(warning);
     }
 
     /// Whether the server refused the OAuth token at the handshake.
@@ -279,13 +384,15 @@ impl<'a> Run<'a> {
         self.failure = Some(failure);
     }
 
-    /// Closes what the probe opened and assembles the report.
+    /// Closes what the probe opened and assembles the report; returns it with the surface
+    /// the listings found.
     pub(crate) async fn finish(
         mut self,
         steps: Vec<StepReport>,
         started_at: String,
         started: Instant,
-    ) -> Report {
+    ) -> (Report, Surface) {
+        let mut surface = std::mem::take(&mut self.learnt.surface.surface);
         let mut session_facts = SessionFacts::default();
         let mut transport = match self.plan.transport {
             TransportChoice::Stdio => TransportKind::Stdio,
@@ -331,10 +438,16 @@ impl<'a> Run<'a> {
             auth: self.token.map(|p| p.facts),
             attempts: None,
             first_failure: None,
+            surface_hash: None,
             matrix: None,
         };
         self.secrets.scrub_report(&mut report);
-        report
+        // A secret a server echoed into what it lists is scrubbed before the hash is taken.
+        if !self.secrets.is_empty() {
+            surface.visit_text_mut(&mut |s| self.secrets.scrub_string(s));
+        }
+        report.surface_hash = (!surface.is_empty()).then(|| surface.hash());
+        (report, surface)
     }
 }
 

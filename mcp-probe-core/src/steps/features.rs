@@ -3,6 +3,7 @@
 use serde_json::{json, Value};
 
 use super::pages::paginate;
+use super::surface::Items;
 use super::{malformed, record_cache_hints, rpc_failure, StepContext};
 use crate::model::{Era, Failure, FailureCode, FailureReason};
 use crate::model::{GetPromptStep, ReadResourceStep, RequestStep};
@@ -27,14 +28,21 @@ pub(crate) async fn list_items(
     field: &str,
 ) -> Result<(), Failure> {
     let mut listed: u64 = 0;
+    let mut items = Items::for_field(field);
     let pages = paginate(&mut cx, method, |_, result, page| {
         let Some(list) = result.get(field).and_then(Value::as_array) else {
             return Err(missing(method, field).with("page", page));
         };
         listed += list.len() as u64;
+        if let Some(items) = items.as_mut() {
+            list.iter().for_each(|item| items.take(item));
+        }
         Ok(())
     })
     .await?;
+    if let Some(items) = items {
+        cx.learnt.surface.set_items(items);
+    }
     cx.report.items = Some(listed);
     cx.report.pages = Some(pages);
     Ok(())

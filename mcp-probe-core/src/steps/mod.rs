@@ -4,6 +4,7 @@ mod auth;
 mod features;
 mod handshake;
 mod pages;
+mod surface;
 mod tools;
 
 use crate::http::log::StepLog;
@@ -15,6 +16,7 @@ use serde_json::Value;
 
 pub(crate) use auth::check_auth;
 pub(crate) use handshake::handshake;
+pub(crate) use surface::SurfaceLog;
 pub(crate) use tools::{call_tool, list_tools};
 
 use crate::jsonrpc::RpcError;
@@ -33,6 +35,8 @@ pub(crate) struct Learnt {
     /// For each listed tool, its arguments mirrored as headers (`x-mcp-header`): argument
     /// name → header name (2026-07-28).
     pub(crate) tool_headers: HashMap<String, Vec<(String, String)>>,
+    /// What the completed listings found: the server's surface.
+    pub(crate) surface: SurfaceLog,
 }
 
 /// How the probe is to pick its era, and what it remembers from earlier probes.

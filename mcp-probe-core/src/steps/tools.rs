@@ -9,7 +9,7 @@ use serde_json::{json, Map, Value};
 use super::pages::paginate;
 use super::{expectation, malformed, rpc_failure, StepContext};
 use crate::model::{
-    CallResult, Failure, FailureCode, FailureReason, StepReport, ToolInfo, WarningCode,
+    CallResult, Failure, FailureCode, FailureReason, StepReport, SurfaceTool, ToolInfo, WarningCode,
 };
 use crate::model::{CallToolStep, ListToolsStep};
 
@@ -43,6 +43,8 @@ pub(crate) async fn list_tools(
 struct Listing<'s> {
     /// The tools kept for the report (at most [`MAX_TOOLS`]).
     tools: Vec<ToolInfo>,
+    /// Their full definitions, for the server's surface.
+    definitions: Vec<SurfaceTool>,
     seen: NameSet,
     /// The names the step expects, and whether each was listed.
     wanted: HashMap<&'s str, bool>,
@@ -55,6 +57,7 @@ impl<'s> Listing<'s> {
     fn new(step: &'s ListToolsStep) -> Self {
         Listing {
             tools: Vec::new(),
+            definitions: Vec::new(),
             seen: NameSet::default(),
             wanted: step
                 .expect
@@ -114,6 +117,7 @@ impl<'s> Listing<'s> {
         if self.tools.len() >= MAX_TOOLS {
             return;
         }
+        self.definitions.push(cx.learnt.surface.tool(tool, name));
         let name = crate::text::truncate(name, 200);
         let headers = mirrored_headers(tool);
         if !headers.is_empty() {
@@ -136,10 +140,12 @@ impl<'s> Listing<'s> {
     fn finish(self, cx: StepContext<'_>, step: &ListToolsStep, pages: u32) -> Result<(), Failure> {
         let Listing {
             tools,
+            definitions,
             wanted,
             listed,
             ..
         } = self;
+        cx.learnt.surface.set_tools(definitions);
         if listed > tools.len() as u64 {
             cx.log.warn(
                 WarningCode::ToolsTruncated,

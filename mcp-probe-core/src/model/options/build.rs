@@ -17,7 +17,7 @@ impl CheckOptions {
         from_document: bool,
     ) -> Result<Scenario, OptionsError> {
         let has_credentials = self.has_credentials();
-        let has_tool = self.tool.is_some();
+        let has_tool = self.tool.is_some() || self.expect_surface.is_some();
         let s = self.build_target(s);
         let s = self.build_auth(s)?;
         let s = self.build_tls(s);
@@ -159,6 +159,9 @@ impl CheckOptions {
             if self.allow_tool_error == Some(true) {
                 s = s.allow_tool_error();
             }
+        }
+        if let Some(path) = self.expect_surface.take() {
+            s = s.expect_surface(path);
         }
         if self.check_auth == Some(true) {
             // Without credentials, a tool or a scenario there is nothing to do after the auth

@@ -104,6 +104,11 @@ pub struct CheckOptions {
     /// are no credentials, no `tool` and no `scenario`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub check_auth: Option<bool>,
+    /// A surface snapshot file (`mcp-probe snapshot`): fail with `surface_changed` when the
+    /// server's tools, resources, resource templates or prompts changed in a way that breaks
+    /// its clients; warn on compatible changes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expect_surface: Option<PathBuf>,
 
     // --- auth -------------------------------------------------------------------------------
     /// Extra headers for every request (values are never shown).
@@ -308,6 +313,7 @@ impl CheckOptions {
         "expectContains",
         "allowToolError",
         "checkAuth",
+        "expectSurface",
         "headers",
         "bearerEnv",
         "bearerFile",
@@ -668,6 +674,7 @@ mod tests {
             expect_contains: Some("5".into()),
             allow_tool_error: Some(true),
             check_auth: Some(true),
+            expect_surface: Some("surface.json".into()),
             headers: Some(BTreeMap::from([("X-A".into(), "b".into())])),
             bearer_env: Some("T".into()),
             bearer_file: Some("t".into()),
