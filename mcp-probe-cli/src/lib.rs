@@ -1,6 +1,6 @@
 //! The `mcp-probe` command as a library: argument parsing, subcommands and renderers. The
 //! binary (`src/main.rs`) only calls [`main`]; the fuzz targets render reports through
-//! [`render_text`].
+//! [`render_text`]; [`serve::Serve`] runs `mcp-probe serve` in-process.
 
 mod args;
 mod check;
@@ -8,6 +8,7 @@ mod diff;
 mod exit;
 mod load;
 mod output;
+pub mod serve;
 mod snapshot;
 
 use std::process::ExitCode;
@@ -26,6 +27,8 @@ struct Cli {
 enum Command {
     /// Handshake, list tools and (optionally) call one; exit non-zero with the reason if anything is wrong.
     Check(Box<check::CheckArgs>),
+    /// Watch MCP servers continuously: Prometheus /metrics and /probe, /health/NAME, alerts.
+    Serve(Box<serve::ServeArgs>),
     /// List what a server offers (tools, resources, templates, prompts) and write it as a canonical snapshot with its hash.
     Snapshot(Box<snapshot::SnapshotArgs>),
     /// Compare two surfaces (snapshot files or live servers); exit 10 on a breaking change.
@@ -40,9 +43,10 @@ pub fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(e) => return exit::usage_error(e),
     };
-    // A load run uses every core; the other commands need one thread.
+    // `load` and `serve` run many probes side by side: every core. The other commands need
+    // one thread.
     let mut builder = match cli.command {
-        Command::Load(_) => tokio::runtime::Builder::new_multi_thread(),
+        Command::Load(_) | Command::Serve(_) => tokio::runtime::Builder::new_multi_thread(),
         _ => tokio::runtime::Builder::new_current_thread(),
     };
     let runtime = match builder.enable_all().build() {
@@ -57,6 +61,7 @@ pub fn main() -> ExitCode {
         Command::Snapshot(args) => runtime.block_on(snapshot::run(*args)),
         Command::Diff(args) => runtime.block_on(diff::run(*args)),
         Command::Load(args) => runtime.block_on(load::run(*args)),
+        Command::Serve(args) => runtime.block_on(serve::run(*args)),
     }
 }
 

@@ -137,6 +137,7 @@ pub(crate) async fn serve(shared: Arc<Shared>, mode: Mode, request: Request) -> 
         Mode::Hang => return faults::hang(&shared).await,
         Mode::BadGateway => return faults::bad_gateway(),
         Mode::ReadyAfter if !shared.ready() => return faults::not_ready(),
+        Mode::Switch if !shared.switch_healthy() => return faults::switched_off(),
         Mode::Html => return faults::login_page(),
         Mode::Unauthorized => return faults::unauthorized(shared.addr),
         Mode::EchoErrorBody => return echo::error_body(&headers),

@@ -64,6 +64,16 @@ pub(crate) fn not_ready() -> Response {
         .into_response()
 }
 
+/// What [`crate::Mode::Switch`] answers while switched off.
+pub(crate) fn switched_off() -> Response {
+    (
+        StatusCode::SERVICE_UNAVAILABLE,
+        [(header::CONTENT_TYPE, "text/plain")],
+        "switched off\n",
+    )
+        .into_response()
+}
+
 /// What an SSO proxy in front of the server answers.
 pub(crate) fn login_page() -> Response {
     (

@@ -183,6 +183,11 @@ pub enum Mode {
     /// Healthy after a while: the first [`READY_AFTER_POSTS`](crate::READY_AFTER_POSTS) POSTs
     /// to its path (counted per server) get 503 "not ready"; then it is [`Mode::Json`].
     ReadyAfter,
+    /// Healthy or broken on command: like [`Mode::Json`] while
+    /// [`FixtureServer::set_switch_healthy`](crate::FixtureServer::set_switch_healthy) last
+    /// said healthy (the start), else every POST gets 503 "switched off". Also switched over
+    /// HTTP: `POST /switch/healthy` and `POST /switch/broken`.
+    Switch,
 }
 
 const ALL: &[Mode] = &[
@@ -241,6 +246,7 @@ const ALL: &[Mode] = &[
     Mode::PingFlood,
     Mode::ToolPastCap,
     Mode::ReadyAfter,
+    Mode::Switch,
 ];
 
 impl Mode {
@@ -301,6 +307,7 @@ impl Mode {
             Mode::HugeCursors => "huge_cursors",
             Mode::PingFlood => "ping_flood",
             Mode::ReadyAfter => "ready_after",
+            Mode::Switch => "switch",
             Mode::ToolPastCap => "tool_past_cap",
         }
     }
@@ -368,6 +375,7 @@ impl Mode {
             Mode::PingFlood => "initialize works; every later request gets text/event-stream of server ping requests (new id each) without end, never the response",
             Mode::ToolPastCap => "tools/list: 11 pages of 1,000 tools (11,000); the last one is needle, which works when called",
             Mode::ReadyAfter => "healthy after a while; the first 3 POSTs to its path (per server) get 503 text/plain \"not ready\", then like json",
+            Mode::Switch => "healthy (like json) or broken (503 \"switched off\") on command: POST /switch/healthy, POST /switch/broken",
         }
     }
 
@@ -398,6 +406,7 @@ impl Mode {
                 | Mode::ManyTools
                 | Mode::HugeCursors
                 | Mode::ToolPastCap
+                | Mode::Switch
         )
     }
 

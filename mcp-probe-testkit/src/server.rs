@@ -5,7 +5,8 @@ use std::io;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 
-use axum::routing::{any, get};
+use axum::extract::State;
+use axum::routing::{any, get, post};
 use axum::Router;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
@@ -47,6 +48,8 @@ impl FixtureServer {
                 "/echo_redirect/{secret}/mcp",
                 any(endpoint::echo_redirect_target),
             )
+            .route("/switch/healthy", post(switch_healthy))
+            .route("/switch/broken", post(switch_broken))
             .with_state(Arc::clone(&shared))
             .merge(legacy::routes(Arc::clone(&shared)))
             .merge(modern::routes(Arc::clone(&shared)))
@@ -73,10 +76,28 @@ impl FixtureServer {
         format!("http://{}/{}/{path}", self.addr(), mode.as_str())
     }
 
+    /// Turns [`Mode::Switch`] healthy (`true`, as it starts) or broken (`false`: every POST
+    /// gets 503).
+    pub fn set_switch_healthy(&self, healthy: bool) {
+        self.shared.set_switch_healthy(healthy);
+    }
+
     /// Every request received so far, in arrival order.
     pub fn log(&self) -> Vec<Received> {
         self.shared.log.snapshot()
     }
+}
+
+/// `POST /switch/healthy`.
+async fn switch_healthy(State(shared): State<Arc<Shared>>) -> &'static str {
+    shared.set_switch_healthy(true);
+    "healthy\n"
+}
+
+/// `POST /switch/broken`.
+async fn switch_broken(State(shared): State<Arc<Shared>>) -> &'static str {
+    shared.set_switch_healthy(false);
+    "broken\n"
 }
 
 impl fmt::Debug for FixtureServer {

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::future::Future;
 use std::hash::{BuildHasher, RandomState};
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -50,6 +50,8 @@ pub(crate) struct Shared {
     server_requests: AtomicU64,
     /// POSTs seen at the [`Mode::ReadyAfter`] path.
     ready_after_posts: AtomicU64,
+    /// Whether [`Mode::Switch`] is healthy.
+    switch_healthy: AtomicBool,
     seed: RandomState,
     shutdown: watch::Receiver<bool>,
 }
@@ -68,6 +70,7 @@ impl Shared {
             counter: AtomicU64::new(1),
             server_requests: AtomicU64::new(1),
             ready_after_posts: AtomicU64::new(0),
+            switch_healthy: AtomicBool::new(true),
             seed: RandomState::new(),
             shutdown,
         }
@@ -90,6 +93,16 @@ impl Shared {
     /// [`crate::READY_AFTER_POSTS`].
     pub(crate) fn ready(&self) -> bool {
         self.ready_after_posts.fetch_add(1, Ordering::Relaxed) >= crate::READY_AFTER_POSTS
+    }
+
+    /// Whether [`Mode::Switch`] answers like [`Mode::Json`].
+    pub(crate) fn switch_healthy(&self) -> bool {
+        self.switch_healthy.load(Ordering::SeqCst)
+    }
+
+    /// Turns [`Mode::Switch`] healthy or broken.
+    pub(crate) fn set_switch_healthy(&self, healthy: bool) {
+        self.switch_healthy.store(healthy, Ordering::SeqCst);
     }
 
     /// Resolves once the server is shutting down.

@@ -6,56 +6,23 @@ use mcp_probe_core::Report;
 /// The report's metrics as Prometheus text (no OpenMetrics `# EOF` line). Label values are
 /// escaped by the encoder; server text is made terminal-safe first.
 pub(crate) fn render(report: &Report) -> String {
-    let safe = super::terminal_safe_report(report);
-    let registry = super::metrics::registry(&safe);
+    render_all(std::slice::from_ref(report))
+}
+
+/// The metrics of several reports as one exposition: each metric's `# HELP` and `# TYPE`
+/// once, then its samples from every report (the `target` label tells them apart).
+pub(crate) fn render_all(reports: &[Report]) -> String {
+    let mut families = super::metrics::ReportFamilies::default();
+    for report in reports {
+        let safe = super::terminal_safe_report(report);
+        families.add(&safe, &[("target".to_owned(), safe.target.clone())]);
+    }
+    let mut registry = prometheus_client::registry::Registry::default();
+    families.register(&mut registry);
     let mut out = String::new();
     // Writing into a String cannot fail.
     let _ = prometheus_client::encoding::text::encode_registry(&mut out, &registry);
     out
-}
-
-/// The metrics of several reports as one exposition: each metric's `# HELP` and `# TYPE`
-/// once, then its samples from every report in order (the `target` label tells them apart).
-pub(crate) fn render_all(reports: &[Report]) -> String {
-    // (name, header lines, sample lines), in the order names first appear.
-    let mut metrics: Vec<(String, String, String)> = Vec::new();
-    for report in reports {
-        let text = render(report);
-        let mut current: Option<usize> = None;
-        for line in text.lines() {
-            let header = line
-                .strip_prefix("# HELP ")
-                .or_else(|| line.strip_prefix("# TYPE "));
-            if let Some(rest) = header {
-                let name = rest.split(' ').next().unwrap_or_default();
-                let i = match metrics.iter().position(|(n, _, _)| n == name) {
-                    Some(i) => {
-                        current = Some(i);
-                        // The first report with the metric wrote its header.
-                        if !metrics[i].1.lines().any(|l| l == line) {
-                            metrics[i].1.push_str(line);
-                            metrics[i].1.push('\n');
-                        }
-                        continue;
-                    }
-                    None => {
-                        metrics.push((name.to_owned(), String::new(), String::new()));
-                        metrics.len() - 1
-                    }
-                };
-                metrics[i].1.push_str(line);
-                metrics[i].1.push('\n');
-                current = Some(i);
-            } else if let Some(i) = current {
-                metrics[i].2.push_str(line);
-                metrics[i].2.push('\n');
-            }
-        }
-    }
-    metrics
-        .into_iter()
-        .map(|(_, header, samples)| header + &samples)
-        .collect()
 }
 
 #[cfg(test)]
