@@ -3,9 +3,10 @@
 //! The suite starts a test server for one client scenario, then runs this program with the
 //! server's URL as the last argument and the scenario's name in `MCP_CONFORMANCE_SCENARIO`
 //! (scenarios that need data, such as credentials, also get a JSON object in
-//! `MCP_CONFORMANCE_CONTEXT`; the spec version it runs at in `MCP_CONFORMANCE_PROTOCOL_VERSION`).
-//! The program maps the scenario to an mcp-probe [`Scenario`], runs
-//! it, prints the report as JSON on stderr and exits 0 when the probe passed, 1 otherwise.
+//! `MCP_CONFORMANCE_CONTEXT`; the spec version of the run is in
+//! `MCP_CONFORMANCE_PROTOCOL_VERSION`). The program maps the scenario to an mcp-probe
+//! [`Scenario`], runs it, prints the report as JSON on stderr and exits 0 when the probe passed,
+//! 1 otherwise.
 //!
 //! ```sh
 //! cargo build -p mcp-probe-cli --example conformance_client
@@ -78,8 +79,8 @@ fn scenario_for(request: &Request) -> Option<Scenario> {
             std::env::set_var(SECRET_VAR, secret);
             probe.oauth(OAuthSpec::secret_from_env(id, SECRET_VAR))
         }
-        // 2026-07-28: the suite checks the `_meta` and `MCP-Protocol-Version` of every request
-        // (and the retry after its simulated version rejection).
+        // 2026-07-28: the suite checks the `_meta` and `MCP-Protocol-Version` of every request,
+        // and a retry after its simulated `-32022` (not implemented: an expected failure).
         "request-metadata" => probe,
         // A tool whose schema `$ref`s a canary URL: listing it must not fetch the URL.
         "json-schema-ref-no-deref" => probe,
@@ -104,7 +105,8 @@ fn scenario_for(request: &Request) -> Option<Scenario> {
             probe
         }
         // Tools with malformed `x-mcp-header` annotations are listed; only the valid one is
-        // called (the engine refuses to call the others).
+        // called. The engine mirrors no header from a malformed annotation, but it would call
+        // such a tool if a scenario asked it to: not calling them is this scenario's choice.
         "http-invalid-tool-headers" => probe.call_tool("valid_tool", json!({"region": "us-west1"})),
         // Multi-round-trip tool calls: `requestState` echoed exactly, none invented, nothing
         // carried over to an unrelated call, a result without `resultType` taken as complete.
