@@ -3,26 +3,25 @@
 # as a client: for each client scenario the suite starts its test server and runs
 # mcp-probe-cli's example `conformance_client` with the server URL as the last argument.
 #
-#   conformance/run.sh                 every scenario in SCENARIOS below
-#   conformance/run.sh sse-retry       only the scenarios named
+#   conformance/run.sh                 three runs: --suite all, --requirements 2025-11-25,
+#                                      --requirements 2026-07-28
+#   conformance/run.sh sse-retry       only the scenarios named (one suite run each)
 #
-# Exits 0 only if every graded check of every scenario is SUCCESS (INFO checks are the suite's
-# log of the exchange), except scenarios listed with a reason in expected-failures.yml.
-# Installs what it needs first (`npm ci` when the lockfile changed, the example binary);
-# needs npm (any Node) and cargo. Results: target/conformance/<scenario>/.
+# Every run goes through the suite's own --expected-failures baseline, made from
+# expected-failures.yml (each entry with a written reason). The suite exits non-zero on a
+# failure the baseline does not list and on a listed entry that passes now (remove it then);
+# this script exits 1 if any run did. Installs what it needs first (`npm ci` when the lockfile
+# changed, the example binary); needs npm (any Node) and cargo. Results:
+# target/conformance/<run>/ (the suite's checks.json per scenario, its output and log).
 #
 # CONFORMANCE_CLIENT=<command>            run another client instead of building the example
 # CONFORMANCE_EXPECTED_FAILURES=<file>    another expected-failures file
 set -euo pipefail
 
-# The client scenarios that run, one per line. A new scenario also needs its arm in
-# mcp-probe-cli/examples/conformance_client.rs (scenario_for).
-SCENARIOS=(
-    initialize
-    tools_call
-    sse-retry
-    auth/client-credentials-basic
-)
+# The suite's runs: `all` is `--suite all` (every client scenario, each at its own spec
+# version); a date is `--requirements <date>` (the scenarios that revision requires, all at
+# its wire version).
+RUNS=(all 2025-11-25 2026-07-28)
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/.." && pwd)"
@@ -71,66 +70,73 @@ else
     client="$(printf '%q' "$target_dir/debug/examples/conformance_client")"
 fi
 
-# --- expected failures (each with a written reason) --------------------------------------
+# --- expected failures (each with a written reason), one suite baseline per run ----------
 expected_file="${CONFORMANCE_EXPECTED_FAILURES:-$here/expected-failures.yml}"
 results="$target_dir/conformance"
 mkdir -p "$results"
-baseline="$results/baseline.yml"
-declare -A reasons=()
-if [ -f "$expected_file" ]; then
-    listing="$("$node" "$here/checks.mjs" baseline "$expected_file" "$baseline")" \
-        || fail "invalid $expected_file"
-    while IFS=$'\t' read -r name reason; do
-        [ -n "$name" ] && reasons["$name"]="$reason"
-    done <<<"$listing"
+if [ ! -f "$expected_file" ]; then
+    expected_file="$results/no-expected-failures.yml"
+    printf 'client: []\n' >"$expected_file"
 fi
+"$node" "$here/checks.mjs" baseline "$expected_file" "$results" "${RUNS[@]}" \
+    || fail "invalid $expected_file"
+
+requirements="$here/node_modules/@modelcontextprotocol/conformance/requirements"
 
 # --- run ---------------------------------------------------------------------------------
-[ "$#" -gt 0 ] && SCENARIOS=("$@")
-say "@modelcontextprotocol/conformance $suite_version on node $("$node" --version), ${#SCENARIOS[@]} client scenarios"
-passed=0 failed=0 xfailed=0
+say "@modelcontextprotocol/conformance $suite_version on node $("$node" --version)"
 failures=()
-for scenario in "${SCENARIOS[@]}"; do
-    dir="$results/${scenario//\//_}"
-    rm -rf "$dir" && mkdir -p "$dir"
-    args=(client --command "$client" --scenario "$scenario" --output-dir "$dir")
-    listed=unexpected
-    if [ -n "${reasons[$scenario]+set}" ]; then
-        args+=(--expected-failures "$baseline")
-        listed=expected
-    fi
-    t0=$SECONDS
-    rc=0
-    "$node" "$suite" "${args[@]}" >"$dir/suite.log" 2>&1 || rc=$?
-    summary="$("$node" "$here/checks.mjs" summarize "$dir" "$rc" "$listed")" \
-        || summary=$'    (the suite\'s checks.json is unreadable)\nverdict: fail'
-    verdict="${summary##*verdict: }"
-    printf '\n%s (%ss):\n%s\n' "$scenario" "$((SECONDS - t0))" "${summary%$'\n'verdict: *}"
-    case "$verdict" in
-        pass) passed=$((passed + 1)); say "$scenario: every check SUCCESS" ;;
-        xfail)
-            xfailed=$((xfailed + 1))
-            say "$scenario: failed as expected (${reasons[$scenario]})" ;;
-        stale)
-            failed=$((failed + 1)); failures+=("$scenario")
-            say "$scenario: listed in $(basename "$expected_file") but every check is SUCCESS now: remove the entry" ;;
-        *)
-            failed=$((failed + 1)); failures+=("$scenario")
-            say "$scenario: FAILED (suite exit $rc); the suite's output, client report included:"
-            sed 's/^/    | /' "$dir/suite.log" | tail -n 80
-            say "full log: $dir/suite.log" ;;
-    esac
-done
+summaries=()
 
-for name in "${!reasons[@]}"; do
-    case " ${SCENARIOS[*]} " in *" $name "*) ;; *) say "note: expected failure '$name' is not a scenario that ran" ;; esac
-done
+# run <label> <directory> <run> <suite arguments...>: one suite run through the baseline of
+# <run>, its results in $results/<directory>.
+run() {
+    local name="$1" dir="$results/$2" baseline_run="$3" rc=0 t0=$SECONDS
+    shift 3
+    rm -rf "$dir" && mkdir -p "$dir"
+    printf '\n=== %s ===\n' "$name"
+    "$node" "$suite" client --command "$client" "$@" --output-dir "$dir/results" \
+        --expected-failures "$results/baseline-$baseline_run.yml" \
+        >"$dir/summary.txt" 2>"$dir/suite.log" || rc=$?
+    local tally scored=()
+    if [ "$1" = --scenario ]; then
+        # One scenario: the suite prints its checks to its log, the baseline verdict to stdout.
+        sed -n '/^Checks:/,$p' "$dir/suite.log"
+        cat "$dir/summary.txt"
+        tally="$(sed -n 's/^Passed: /checks passed: /p' "$dir/suite.log" | tail -n 1)"
+    else
+        cat "$dir/summary.txt"
+        [ "$baseline_run" = all ] || scored=("$requirements/$baseline_run.yaml")
+        tally="$("$node" "$here/checks.mjs" tally "$dir/summary.txt" "${scored[@]}")" \
+            || tally="(unreadable summary)"
+    fi
+    summaries+=("$name: $tally; suite exit $rc; $((SECONDS - t0))s")
+    if [ "$rc" -ne 0 ]; then
+        failures+=("$name")
+        say "$name: the suite exited $rc; its log (client reports included): $dir/suite.log"
+    fi
+}
+
+if [ "$#" -gt 0 ]; then
+    for scenario in "$@"; do
+        run "--scenario $scenario" "scenario-${scenario//\//_}" all --scenario "$scenario"
+    done
+else
+    for r in "${RUNS[@]}"; do
+        if [ "$r" = all ]; then
+            run "--suite all" suite-all all --suite all
+        else
+            [ -f "$requirements/$r.yaml" ] || fail "the suite has no requirement set $r"
+            run "--requirements $r" "requirements-$r" "$r" --requirements "$r"
+        fi
+    done
+fi
 
 printf '\n'
-[ "$xfailed" -gt 0 ] && say "$xfailed scenario(s) failed as listed in $(basename "$expected_file")"
+for line in "${summaries[@]}"; do say "$line"; done
 say "ran in $((SECONDS - started))s"
-say "${passed} passed, ${failed} failed"
-if [ "$failed" -gt 0 ]; then
-    say "failing scenarios: ${failures[*]}"
+if [ "${#failures[@]}" -gt 0 ]; then
+    say "FAILED (an unexpected failure, or a baseline entry that passes now): ${failures[*]}"
     exit 1
 fi
+say "every run matches the baseline"

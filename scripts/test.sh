@@ -27,7 +27,7 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 step "cargo test (unit, fixtures, interop, CLI, docs)"
 cargo test --workspace --locked
 
-step "MCP conformance suite (client scenarios)"
+step "MCP conformance suite (client: --suite all and both requirement sets, through the baseline)"
 conformance/run.sh
 
 if [ "$what" = all ]; then

@@ -3,8 +3,10 @@
 //! The suite starts a test server for one client scenario, then runs this program with the
 //! server's URL as the last argument and the scenario's name in `MCP_CONFORMANCE_SCENARIO`
 //! (scenarios that need data, such as credentials, also get a JSON object in
-//! `MCP_CONFORMANCE_CONTEXT`). The program maps the scenario to an mcp-probe [`Scenario`], runs
-//! it, prints the report as JSON on stderr and exits 0 when the probe passed, 1 otherwise.
+//! `MCP_CONFORMANCE_CONTEXT`; the spec version of the run is in
+//! `MCP_CONFORMANCE_PROTOCOL_VERSION`). The program maps the scenario to an mcp-probe
+//! [`Scenario`], runs it, prints the report as JSON on stderr and exits 0 when the probe passed,
+//! 1 otherwise.
 //!
 //! ```sh
 //! cargo build -p mcp-probe-cli --example conformance_client
@@ -13,13 +15,17 @@
 
 use std::process::ExitCode;
 
-use mcp_probe_core::{OAuthSpec, Scenario};
+use mcp_probe_core::{OAuthSpec, ProtocolChoice, Scenario};
 use serde_json::{json, Value};
 
 /// The environment variable naming the scenario.
 const SCENARIO_VAR: &str = "MCP_CONFORMANCE_SCENARIO";
 /// The environment variable carrying scenario data (JSON), when the scenario has any.
 const CONTEXT_VAR: &str = "MCP_CONFORMANCE_CONTEXT";
+/// The environment variable naming the spec version the suite's server speaks.
+const VERSION_VAR: &str = "MCP_CONFORMANCE_PROTOCOL_VERSION";
+/// The spec version without the `initialize` handshake (`server/discover`, `_meta` per request).
+const MODERN_VERSION: &str = "2026-07-28";
 /// Where this client puts a client secret from the context for the engine to read (the
 /// engine reads secrets only from the environment or a file, never from the scenario).
 const SECRET_VAR: &str = "MCP_CONFORMANCE_CLIENT_SECRET";
@@ -30,13 +36,28 @@ struct Request {
     url: String,
     /// `MCP_CONFORMANCE_CONTEXT` parsed, or `Value::Null` when the suite sent none.
     context: Value,
+    /// `MCP_CONFORMANCE_PROTOCOL_VERSION`, when the suite set it.
+    version: Option<String>,
+}
+
+/// The answer this client gives to the suite's `elicitation/create` input requests (2026-07-28
+/// `input_required`): accept, confirmed.
+fn confirm() -> Value {
+    json!({"confirm": {"action": "accept", "content": {"confirmed": true}}})
 }
 
 /// The mcp-probe scenario for each conformance client scenario: one arm per scenario.
 ///
 /// `None` for a scenario this client does not know (or whose context lacks what it needs).
 fn scenario_for(request: &Request) -> Option<Scenario> {
-    let probe = Scenario::for_url(&request.url);
+    // Speak the era of the spec version the suite runs at (no `server/discover` attempt
+    // against a handshake-era server, no `initialize` against a 2026-07-28 one).
+    let era = match request.version.as_deref() {
+        Some(MODERN_VERSION) => ProtocolChoice::Modern,
+        Some(_) => ProtocolChoice::Handshake,
+        None => ProtocolChoice::Auto,
+    };
+    let probe = Scenario::for_url(&request.url).protocol(era);
     let scenario = match request.scenario.as_str() {
         // Handshake (then the default tool listing); the suite checks what `initialize` sends.
         "initialize" => probe,
@@ -58,6 +79,44 @@ fn scenario_for(request: &Request) -> Option<Scenario> {
             std::env::set_var(SECRET_VAR, secret);
             probe.oauth(OAuthSpec::secret_from_env(id, SECRET_VAR))
         }
+        // 2026-07-28: the suite checks the `_meta` and `MCP-Protocol-Version` of every request,
+        // and a retry after its simulated `-32022` (not implemented: an expected failure).
+        "request-metadata" => probe,
+        // A tool whose schema `$ref`s a canary URL: listing it must not fetch the URL.
+        "json-schema-ref-no-deref" => probe,
+        // `Mcp-Method` on every POST and `Mcp-Name` on tools/call, resources/read, prompts/get.
+        "http-standard-headers" => probe
+            .call_tool("test_headers", json!({}))
+            .call_tool("my-hyphenated-tool", json!({}))
+            .list_resources()
+            .read_resource("file:///path/to/file%20name.txt")
+            .list_prompts()
+            .get_prompt("test_prompt", json!({})),
+        // The tools' `x-mcp-header` parameters mirrored into `Mcp-Param-*` headers; the calls
+        // come in the context.
+        "http-custom-headers" => {
+            let calls = request.context.get("toolCalls")?.as_array()?;
+            let mut probe = probe;
+            for call in calls {
+                let name = call.get("name")?.as_str()?;
+                let arguments = call.get("arguments").cloned().unwrap_or_else(|| json!({}));
+                probe = probe.call_tool(name, arguments);
+            }
+            probe
+        }
+        // Tools with malformed `x-mcp-header` annotations are listed; only the valid one is
+        // called. The engine mirrors no header from a malformed annotation, but it would call
+        // such a tool if a scenario asked it to: not calling them is this scenario's choice.
+        "http-invalid-tool-headers" => probe.call_tool("valid_tool", json!({"region": "us-west1"})),
+        // Multi-round-trip tool calls: `requestState` echoed exactly, none invented, nothing
+        // carried over to an unrelated call, a result without `resultType` taken as complete.
+        "sep-2322-client-request-state" => probe
+            .call_tool("test_mrtr_echo_state", json!({}))
+            .input_responses(confirm())
+            .call_tool("test_mrtr_no_state", json!({}))
+            .input_responses(confirm())
+            .call_tool("test_mrtr_unrelated", json!({}))
+            .call_tool("test_mrtr_no_result_type", json!({})),
         _ => return None,
     };
     Some(scenario)
@@ -75,10 +134,12 @@ fn request_from_env() -> Result<Request, String> {
             .map_err(|e| format!("{CONTEXT_VAR} is not valid JSON: {e}"))?,
         Err(_) => Value::Null,
     };
+    let version = std::env::var(VERSION_VAR).ok().filter(|v| !v.is_empty());
     Ok(Request {
         scenario,
         url,
         context,
+        version,
     })
 }
 
