@@ -135,3 +135,165 @@ if wanted github-actions; then
     ci gh-outputs "$tmp/gha.out" ok=false failure-code=http_status exit-code=6 >/dev/null
     pass "github-actions: probe.sh, HTTP 502 with fail-on-error false: step passes, ok=false, failure-code=http_status"
 fi
+
+# --- Ansible -----------------------------------------------------------------------------------
+if wanted ansible; then
+    section ansible
+    pyb="$repo/bindings-python/.venv/bin/python"
+    "$pyb" -c 'import mcp_probe' 2>/dev/null ||
+        fail "mcp_probe is not installed in bindings-python/.venv: run bindings-python/run-tests.sh first"
+    export ANSIBLE_HOME="$tmp/ansible-home" ANSIBLE_CONFIG="$here/ansible/ansible.cfg" \
+        ANSIBLE_NOCOLOR=1 ANSIBLE_FORCE_COLOR=0 ANSIBLE_DEPRECATION_WARNINGS=0
+    playbook() { (cd "$here/ansible" && "$venv/bin/ansible-playbook" -e "ansible_python_interpreter=$pyb" "$@"); }
+
+    doc="$(cd "$here/ansible" && "$venv/bin/ansible-doc" -t module mcp_probe.check.mcp_probe)"
+    contains "$doc" "call_tool_in_check_mode"
+    playbook --syntax-check rolling-deploy.yml >/dev/null
+    playbook --syntax-check check-mode.yml >/dev/null
+    pass "ansible: the module's documentation renders (ansible-doc); both playbooks pass --syntax-check"
+
+    inventory() { # URL-1 URL-2 URL-3
+        cat >"$tmp/hosts.yml" <<YAML
+mcp_servers:
+  vars: {ansible_connection: local}
+  hosts:
+    mcp-1: {mcp_url: "$1"}
+    mcp-2: {mcp_url: "$2"}
+    mcp-3: {mcp_url: "$3"}
+YAML
+    }
+    inventory "$healthy" "$healthy" "$healthy"
+    out="$(playbook -i "$tmp/hosts.yml" rolling-deploy.yml 2>&1)" || { printf '%s\n' "$out"; fail "the rolling playbook failed against healthy servers"; }
+    contains "$out" "mcp-3 healthy: protocol"
+    contains "$out" "mcp-3                      : ok=2"
+    pass "ansible: rolling-deploy.yml against three healthy servers passes, one host at a time"
+
+    inventory "$healthy" "$base/tool_is_error/mcp" "$healthy"
+    expect_failure playbook -i "$tmp/hosts.yml" rolling-deploy.yml -e mcp_probe_wait=0
+    contains "$out" "failed at tools/call (tool_error)"
+    contains "$out" "database connection refused"
+    contains "$out" "mcp-1                      : ok=2"
+    [[ "$out" != *"mcp-3"* ]] || { printf '%s\n' "$out"; fail "the rollout went on to mcp-3 after mcp-2 failed"; }
+    pass "ansible: a failing tool on mcp-2 fails the playbook with the probe's message; mcp-3 is never touched"
+
+    out="$(playbook check-mode.yml --check -e "mcp_url=$base/tool_is_error/mcp" 2>&1)" ||
+        { printf '%s\n' "$out"; fail "check mode called the tool"; }
+    contains "$out" "ok=True skipped=tools/call"
+    expect_failure playbook check-mode.yml --check -e "mcp_url=$base/bad_gateway/mcp"
+    contains "$out" "(http_status)"
+    pass "ansible: check mode leaves the tool call out and still fails on HTTP 502"
+fi
+
+# --- Terraform ---------------------------------------------------------------------------------
+if wanted terraform; then
+    section terraform
+    tf="$here/terraform"
+    # The local-exec command as Terraform would run it: /bin/sh -c COMMAND with the
+    # provisioner's environment, the variables set as `terraform apply -var …` would set them.
+    local_exec() { # MCP_URL WAIT
+        local -a parts
+        mapfile -d '' parts < <(ci tf-local-exec "$tf/null-resource/main.tf" \
+            "mcp_url=$1" instance_id=i-0123456789abcdef0 "probe_wait=$2")
+        local n=$((${#parts[@]} - 1))
+        env "${parts[@]:0:n}" /bin/sh -c "${parts[n]}"
+    }
+    out="$(local_exec "$healthy" 120s 2>&1)" || { printf '%s\n' "$out"; fail "the local-exec command failed against a healthy server"; }
+    contains "$out" "OK: healthy"
+    expect_failure local_exec "$base/bad_gateway/mcp" 2s
+    [ "$rc" -eq 6 ] || fail "the local-exec command exited $rc for HTTP 502, expected 6"
+    contains "$out" "(http_status)"
+    pass "terraform: null-resource/main.tf parses; its local-exec command exits 0 when healthy, 6 on HTTP 502 (after --wait-until-ready)"
+
+    out="$(ci tf-check-block "$tf/check-block/main.tf" "mcp_url=$healthy")"
+    contains "$out" '"assert": "pass"'
+    out="$(ci tf-check-block "$tf/check-block/main.tf" "mcp_url=$base/tool_is_error/mcp")"
+    contains "$out" '"assert": "fail"'
+    contains "$out" '"failure_code": "tool_error"'
+    contains "$out" "database connection refused"
+    pass "terraform: check-block/main.tf parses; its external program passes the assertion when healthy, fails it with tool_error"
+fi
+
+# --- Kubernetes, Argo CD, Flux ------------------------------------------------------------------
+# Runs the `mcp-probe check` command line of every Job/CronJob in FILES with the URLs replaced
+# by the fixture's (healthy: must pass; then the first URL broken: must fail).
+run_manifest_commands() {
+    local file name cmdline count=0
+    while IFS=$'\t' read -r file name cmdline; do
+        local -a argv healthy_argv broken_argv
+        eval "argv=($cmdline)"
+        healthy_argv=()
+        broken_argv=()
+        local arg first=1 prev=""
+        for arg in "${argv[@]}"; do
+            if [[ "$arg" =~ ^https?:// ]]; then
+                healthy_argv+=("$healthy")
+                if [ "$first" = 1 ]; then broken_argv+=("$base/bad_gateway/mcp"); first=0; else broken_argv+=("$healthy"); fi
+            elif [[ "$arg" =~ ^[0-9]+s$ ]] && [ "${prev:-}" = --wait-until-ready ]; then
+                healthy_argv+=("$arg")
+                broken_argv+=(2s)
+            else
+                healthy_argv+=("$arg")
+                broken_argv+=("$arg")
+            fi
+            prev="$arg"
+        done
+        out="$(MCP_TOKEN=test-token "${healthy_argv[@]}" 2>&1)" ||
+            { printf '%s\n' "$out"; fail "$file ($name): the probe failed against the fixture"; }
+        expect_failure env MCP_TOKEN=test-token "${broken_argv[@]}"
+        [ "$rc" -eq 6 ] || fail "$file ($name): exited $rc for HTTP 502, expected 6"
+        count=$((count + 1))
+    done < <(ci k8s-probe-commands "$@")
+    [ "$count" -gt 0 ] || fail "no mcp-probe command found in $*"
+    probe_commands=$count
+}
+
+for folder in kubernetes argocd flux; do
+    wanted "$folder" || continue
+    section "$folder"
+    mapfile -t files < <(find "$here/$folder" -name '*.yaml' | sort)
+    out="$(ci k8s-validate "$kube_version" "${files[@]}")"
+    printf '%s\n' "$out"
+    pass "$folder: ${#files[@]} manifest files valid against Kubernetes $kube_version (custom resources: shape only)"
+    run_manifest_commands "${files[@]}"
+    pass "$folder: $probe_commands mcp-probe command line(s) of the manifests run: pass against the fixture, exit 6 on HTTP 502"
+done
+if wanted kubernetes; then
+    ci serve-config "$here/kubernetes/sidecar.yaml" >/dev/null
+    pass "kubernetes: the sidecar's monitor.yaml follows the serve config spec"
+fi
+
+# --- Prometheus ----------------------------------------------------------------------------------
+if wanted prometheus; then
+    section prometheus
+    command -v promtool >/dev/null 2>&1 ||
+        fail "promtool not found: run interop/setup.sh as root (Debian's prometheus package)"
+    out="$(cd "$here/prometheus" && promtool check config prometheus.yml 2>&1)" ||
+        { printf '%s\n' "$out"; fail "promtool check config failed"; }
+    (cd "$here/prometheus" && promtool check rules alerts.yml >/dev/null)
+    out="$(cd "$here/prometheus" && promtool test rules alerts_test.yml 2>&1)" ||
+        { printf '%s\n' "$out"; fail "promtool test rules failed"; }
+    pass "prometheus: promtool check config (scrape configs), check rules and test rules (alerts_test.yml) pass"
+
+    ci grafana "$here/prometheus/grafana-dashboard.json" "$tmp/dashboard-rules.yml"
+    promtool check rules "$tmp/dashboard-rules.yml" >/dev/null
+    # The metrics the dashboard and the alerts query are the ones mcp-probe writes.
+    "$cli" check "$healthy" --tool add --args '{"a":2,"b":3}' --quiet --output "prometheus:$tmp/probe.prom"
+    promtool check metrics <"$tmp/probe.prom" >/dev/null 2>&1 || promtool check metrics <"$tmp/probe.prom"
+    for metric in mcp_probe_success mcp_probe_duration_seconds mcp_probe_step_duration_seconds \
+        mcp_probe_phase_duration_seconds mcp_probe_tools mcp_probe_protocol_info; do
+        grep -q "^$metric{" "$tmp/probe.prom" || fail "mcp-probe wrote no $metric"
+    done
+    pass "prometheus: the Grafana dashboard parses, its queries are valid PromQL, the metrics it uses are what mcp-probe writes"
+fi
+
+# --- Docker --------------------------------------------------------------------------------------
+if wanted docker; then
+    section docker
+    dockerfile="$here/docker/Dockerfile"
+    grep -q '^FROM .* AS build' "$dockerfile" || fail "the Dockerfile has no build stage"
+    # Every path the build stage copies from the repository exists.
+    while read -r src; do
+        [ -e "$repo/$src" ] || fail "the Dockerfile copies $src, which does not exist"
+    done < <(sed -n 's/^COPY \([^-][^ ]*\) .*/\1/p' "$dockerfile")
+    pass "docker: the Dockerfile's stages and the repository paths it copies exist (no image is built here)"
+fi

@@ -17,7 +17,7 @@ description:
   - Replaces an M(ansible.builtin.uri) task that POSTs C(initialize) and greps the answer for
     C(protocolVersion) with C(until)/C(retries)/C(delay); use O(wait_until_ready) instead.
   - Built on the C(mcp_probe) Python package, which must be importable by the Python that runs
-    the module (usually the control node with C(delegate_to: localhost)).
+    the module (usually the control node, with C(delegate_to=localhost)).
   - The probe changes nothing on the managed host, so the module never reports C(changed).
 options:
   url:
@@ -42,7 +42,7 @@ options:
     type: dict
     default: {}
   bearer_token:
-    description: Send C(Authorization: Bearer) with this token; never shown.
+    description: Send this token as a bearer token (C(Authorization) header); never shown.
     type: str
   timeout:
     description: Deadline of one probe in seconds, clean-up included.
