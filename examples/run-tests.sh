@@ -297,3 +297,49 @@ if wanted docker; then
     done < <(sed -n 's/^COPY \([^-][^ ]*\) .*/\1/p' "$dockerfile")
     pass "docker: the Dockerfile's stages and the repository paths it copies exist (no image is built here)"
 fi
+
+# --- Rust, Python, Node libraries ----------------------------------------------------------------
+# Each example: the gate passes and the fleet line is OK against a healthy server (exit 0); with
+# a broken server in the fleet it names the failure and exits 1.
+check_language_example() { # NAME COMMAND…
+    local name="$1"
+    shift
+    out="$("$@" "$healthy" 2>&1)" || { printf '%s\n' "$out"; fail "$name example failed against a healthy server"; }
+    contains "$out" "gate: OK"
+    contains "$out" "tools/call"
+    expect_failure "$@" "$healthy" "$base/bad_gateway/mcp"
+    [ "$rc" -eq 1 ] || fail "$name example exited $rc with a broken server, expected 1"
+    contains "$out" "at handshake (http_status)"
+}
+
+if wanted rust; then
+    section rust
+    # Its own lockfile (not a workspace member); the repository's target directory, so the
+    # dependencies built for the workspace are reused.
+    (cd "$here/rust" && CARGO_TARGET_DIR="$target_dir" cargo build --quiet --locked)
+    check_language_example rust "$target_dir/debug/mcp-probe-rust-example"
+    pass "rust: examples/rust builds (--locked) and runs: gate with a tool call, fleet with a broken server → exit 1"
+fi
+
+if wanted python; then
+    section python
+    pyb="$repo/bindings-python/.venv/bin/python"
+    "$pyb" -c 'import mcp_probe' 2>/dev/null ||
+        fail "mcp_probe is not installed in bindings-python/.venv: run bindings-python/run-tests.sh first"
+    check_language_example python "$pyb" "$here/python/check_server.py"
+    pass "python: check_server.py runs: gate with a tool call, asyncio fleet with a broken server → exit 1"
+    out="$(cd "$here/python" && MCP_PROBE_FIXTURE_BIN="$fixture" "$pyb" -m pytest -p no:cacheprovider -q tests 2>&1)" ||
+        { printf '%s\n' "$out"; fail "the sample pytest suite failed"; }
+    contains "$out" "5 passed"
+    pass "python: the sample pytest suite (mcp_probe plugin fixture and marker): 5 passed"
+fi
+
+if wanted node; then
+    section node
+    node_pkg="$repo/bindings-node"
+    compgen -G "$node_pkg/*.node" >/dev/null ||
+        fail "the Node addon is not built: run bindings-node/run-tests.sh first"
+    export MCP_PROBE_PACKAGE="$node_pkg"
+    check_language_example node node "$here/node/check.mjs"
+    pass "node: check.mjs runs against bindings-node: gate with a tool call, fleet with a broken server → exit 1"
+fi
