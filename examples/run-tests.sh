@@ -343,3 +343,36 @@ if wanted node; then
     check_language_example node node "$here/node/check.mjs"
     pass "node: check.mjs runs against bindings-node: gate with a tool call, fleet with a broken server → exit 1"
 fi
+
+# --- Helm ----------------------------------------------------------------------------------------
+# `helm` is not available from the registries CI uses: ci/helm_template.py renders the charts
+# (the subset of Helm's template language they use; anything else is an error), and the
+# rendered objects are validated and their probe command run. Not checked: helm lint, helm
+# install/test on a cluster.
+if wanted helm; then
+    section helm
+    render() { "$vpy" "$here/ci/helm_template.py" "$@"; }
+    render "$here/helm/mcp-server" >"$tmp/mcp-server.yaml"
+    render "$here/helm/mcp-server" --set-json ingress.enabled=false >"$tmp/mcp-server-no-ingress.yaml"
+    render "$here/helm/mcp-probe-exporter" >"$tmp/exporter.yaml"
+    render "$here/helm/mcp-probe-exporter" --set-json serviceMonitor.enabled=true \
+        --set-json 'podAnnotations={"prometheus.io/scrape":"true"}' \
+        --set-json 'extraEnv=[{"name":"MCP_TOKEN","valueFrom":{"secretKeyRef":{"name":"mcp-token","key":"token"}}}]' \
+        >"$tmp/exporter-all.yaml"
+    grep -q 'helm.sh/hook: test' "$tmp/mcp-server.yaml" || fail "the mcp-server chart renders no test hook"
+    grep -q 'kind: ServiceMonitor' "$tmp/exporter-all.yaml" || fail "serviceMonitor.enabled renders no ServiceMonitor"
+    ci k8s-validate "$kube_version" "$tmp/mcp-server.yaml" "$tmp/mcp-server-no-ingress.yaml" \
+        "$tmp/exporter.yaml" "$tmp/exporter-all.yaml"
+    pass "helm: both charts render (default values and every option) into objects valid against Kubernetes $kube_version"
+
+    out="$(ci k8s-probe-commands "$tmp/mcp-server.yaml")"
+    contains "$out" "http://release-mcp-server.default.svc:8080/mcp https://mcp.example.com/mcp"
+    out="$(ci k8s-probe-commands "$tmp/mcp-server-no-ingress.yaml")"
+    [[ "$out" != *"https://"* ]] || fail "with ingress.enabled=false the test hook still probes the Ingress"
+    run_manifest_commands "$tmp/mcp-server.yaml"
+    pass "helm: the test hook probes the Service and the Ingress URL; its command passes against the fixture, exits 6 on HTTP 502"
+    ci serve-config "$tmp/exporter.yaml" >/dev/null
+    pass "helm: mcp-probe-exporter's ConfigMap holds a serve config that follows the spec"
+fi
+
+printf '\nexamples: all %d checks passed in %ss\n' "$passed" "$((SECONDS - started))"
