@@ -86,6 +86,13 @@ expect_failure() {
 }
 contains() { [[ "$1" == *"$2"* ]] || { printf '%s\n' "$1" | tail -n 30; fail "output lacks '$2'"; }; }
 
+# --- shell scripts -------------------------------------------------------------------------------
+if wanted shellcheck; then
+    section shellcheck
+    "$venv/bin/shellcheck" "$here/run-tests.sh" "$here"/github-actions/*.sh
+    pass "shellcheck: run-tests.sh and the action's install.sh and probe.sh are clean"
+fi
+
 # --- GitHub Actions --------------------------------------------------------------------------
 if wanted github-actions; then
     section github-actions

@@ -74,6 +74,7 @@ delimiter="mcp_probe_report_$RANDOM$RANDOM"
 
 # mcp-probe appended the step table to the job summary; say where the JUnit report is.
 if [ -n "$summary" ]; then
+    # shellcheck disable=SC2016 # Markdown backticks, not a command substitution
     printf 'JUnit report: `%s` · exit code %s\n\n' "$junit" "$code" >>"$summary"
 fi
 
