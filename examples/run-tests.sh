@@ -36,6 +36,9 @@ wanted() { [ "${#only[@]}" -eq 0 ] || [[ " ${only[*]} " == *" $1 "* ]]; }
 only=("$@")
 
 # --- tools ---------------------------------------------------------------------------------
+# ansible-core 2.19 (requirements.txt) runs on Python 3.11 or newer.
+"$python" -c 'import sys; sys.exit(sys.version_info < (3, 11))' ||
+    fail "$python is $("$python" --version 2>&1); the examples' tools (ansible-core) need 3.11+ (set PYTHON=python3.11)"
 venv="$here/.venv"
 if [ ! -x "$venv/bin/python" ]; then
     "$python" -m venv "$venv"
