@@ -224,37 +224,10 @@ if wanted terraform; then
 fi
 
 # --- Kubernetes, Argo CD, Flux ------------------------------------------------------------------
-# Runs the `mcp-probe check` command line of every Job/CronJob in FILES with the URLs replaced
-# by the fixture's (healthy: must pass; then the first URL broken: must fail).
+# Runs the `mcp-probe check` command line of every Job/CronJob/Pod in FILES with its URLs
+# replaced by the fixture's: healthy must pass, the first URL answering 502 must exit 6.
 run_manifest_commands() {
-    local file name cmdline count=0
-    while IFS=$'\t' read -r file name cmdline; do
-        local -a argv healthy_argv broken_argv
-        eval "argv=($cmdline)"
-        healthy_argv=()
-        broken_argv=()
-        local arg first=1 prev=""
-        for arg in "${argv[@]}"; do
-            if [[ "$arg" =~ ^https?:// ]]; then
-                healthy_argv+=("$healthy")
-                if [ "$first" = 1 ]; then broken_argv+=("$base/bad_gateway/mcp"); first=0; else broken_argv+=("$healthy"); fi
-            elif [[ "$arg" =~ ^[0-9]+s$ ]] && [ "${prev:-}" = --wait-until-ready ]; then
-                healthy_argv+=("$arg")
-                broken_argv+=(2s)
-            else
-                healthy_argv+=("$arg")
-                broken_argv+=("$arg")
-            fi
-            prev="$arg"
-        done
-        out="$(MCP_TOKEN=test-token "${healthy_argv[@]}" 2>&1)" ||
-            { printf '%s\n' "$out"; fail "$file ($name): the probe failed against the fixture"; }
-        expect_failure env MCP_TOKEN=test-token "${broken_argv[@]}"
-        [ "$rc" -eq 6 ] || fail "$file ($name): exited $rc for HTTP 502, expected 6"
-        count=$((count + 1))
-    done < <(ci k8s-probe-commands "$@")
-    [ "$count" -gt 0 ] || fail "no mcp-probe command found in $*"
-    probe_commands=$count
+    probe_commands="$(ci k8s-run-probes "$healthy" "$base/bad_gateway/mcp" 6 "$@")"
 }
 
 for folder in kubernetes argocd flux; do

@@ -8,6 +8,7 @@ Each subcommand prints what it checked and exits non-zero with a reason on the f
     examples_ci.py tf-check-block MAIN.TF VAR=VALUE...  run the check block's external program
     examples_ci.py k8s-validate VERSION FILE...       validate manifests against the Kubernetes schemas
     examples_ci.py k8s-probe-commands FILE...         print the mcp-probe command lines of the Jobs
+    examples_ci.py k8s-run-probes OK BROKEN CODE FILE...  run them: pass against OK, exit CODE with BROKEN
     examples_ci.py grafana DASHBOARD RULES_OUT        check the dashboard; its queries as recording rules
     examples_ci.py serve-config FILE...               check `mcp-probe serve` configs against the spec
 """
@@ -250,14 +251,54 @@ def pod_specs(doc: Dict[str, Any]) -> Iterator[Dict[str, Any]]:
         yield spec["jobTemplate"]["spec"]["template"]["spec"]
 
 
-def cmd_k8s_probe_commands(args: List[str]) -> None:
-    """One line per container that runs ``mcp-probe check``: its argv, shell-quoted."""
-    for path, doc in documents(args):
+def probe_commands(paths: List[str]) -> Iterator[tuple]:
+    """(file, object name, argv) for every container that runs ``mcp-probe check``."""
+    for path, doc in documents(paths):
         for pod in pod_specs(doc):
             for container in pod.get("containers", []):
-                argv = list(container.get("command", [])) + list(container.get("args", []))
+                argv = [str(a) for a in list(container.get("command", [])) + list(container.get("args", []))]
                 if len(argv) >= 2 and argv[0] == "mcp-probe" and argv[1] == "check":
-                    print("%s\t%s\t%s" % (path, doc["metadata"]["name"], shlex.join(argv)))
+                    yield path, doc["metadata"]["name"], argv
+
+
+def cmd_k8s_probe_commands(args: List[str]) -> None:
+    """One line per container that runs ``mcp-probe check``: its argv, shell-quoted."""
+    for path, name, argv in probe_commands(args):
+        print("%s\t%s\t%s" % (path, name, shlex.join(argv)))
+
+
+def variant(argv: List[str], healthy: str, broken: str | None) -> List[str]:
+    """The command line with its URLs replaced: all healthy, or the first one broken (and a
+    short --wait-until-ready, so the broken run ends quickly)."""
+    out, first = [], True
+    for i, arg in enumerate(argv):
+        if re.match(r"https?://", arg):
+            out.append(broken if broken and first else healthy)
+            first = False
+        elif broken and i > 0 and argv[i - 1] == "--wait-until-ready":
+            out.append("2s")
+        else:
+            out.append(arg)
+    return out
+
+
+def cmd_k8s_run_probes(args: List[str]) -> None:
+    """Runs each manifest's probe command against HEALTHY (must exit 0) and with its first URL
+    at BROKEN (must exit with the code given)."""
+    healthy, broken, want, paths = args[0], args[1], int(args[2]), args[3:]
+    env = dict(os.environ, MCP_TOKEN="example-token")
+    count = 0
+    for path, name, argv in probe_commands(paths):
+        done = subprocess.run(variant(argv, healthy, None), env=env, capture_output=True, text=True, check=False)
+        if done.returncode != 0:
+            fail("%s (%s): exited %d against the healthy server:\n%s%s" % (path, name, done.returncode, done.stdout, done.stderr))
+        done = subprocess.run(variant(argv, healthy, broken), env=env, capture_output=True, text=True, check=False)
+        if done.returncode != want:
+            fail("%s (%s): exited %d with a broken server, expected %d:\n%s%s" % (path, name, done.returncode, want, done.stdout, done.stderr))
+        count += 1
+    if not count:
+        fail("no mcp-probe check command in %s" % paths)
+    print(count)
 
 
 # --- Grafana ------------------------------------------------------------------------------
@@ -330,6 +371,7 @@ COMMANDS = {
     "tf-check-block": cmd_tf_check_block,
     "k8s-validate": cmd_k8s_validate,
     "k8s-probe-commands": cmd_k8s_probe_commands,
+    "k8s-run-probes": cmd_k8s_run_probes,
     "grafana": cmd_grafana,
     "serve-config": cmd_serve_config,
 }
