@@ -13,12 +13,15 @@
 #   prometheus      promtool check config / check rules / test rules; the Grafana dashboard
 #   docker          the Dockerfile's inputs exist (no image is built here)
 #   rust, python, node  the library examples and the sample pytest suite
+#   the scripts     run-tests.sh, install.sh and probe.sh through shellcheck
 # Installs its Python tools into examples/.venv (examples/requirements.txt, pinned). Needs the
 # Python package built into bindings-python/.venv (bindings-python/run-tests.sh) and the Node
 # package built (bindings-node/run-tests.sh); promtool from interop/setup.sh. Idempotent.
 #
 #   examples/run-tests.sh             everything
-#   examples/run-tests.sh ansible     only the named sections
+#   examples/run-tests.sh ansible helm   only these sections (shellcheck github-actions ansible
+#                                        terraform kubernetes argocd flux prometheus docker rust
+#                                        python node helm)
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -59,17 +62,16 @@ target_dir="${CARGO_TARGET_DIR:-$repo/target}"
 (cd "$repo" && cargo build --quiet --locked -p mcp-probe-cli -p mcp-probe-testkit)
 cli="$target_dir/debug/mcp-probe"
 fixture="$target_dir/debug/mcp-probe-fixture"
-# The examples call `mcp-probe` by name, as they would on a machine where it is installed.
-bindir="$(mktemp -d)"
-ln -s "$cli" "$bindir/mcp-probe"
-export PATH="$bindir:$PATH"
-
 tmp="$(mktemp -d)"
 cleanup() {
     if [ -n "${FIXTURE_PID:-}" ]; then kill "$FIXTURE_PID" 2>/dev/null || true; fi
-    rm -rf "$tmp" "$bindir"
+    rm -rf "$tmp"
 }
 trap cleanup EXIT
+# The examples call `mcp-probe` by name, as they would on a machine where it is installed.
+mkdir "$tmp/bin"
+ln -s "$cli" "$tmp/bin/mcp-probe"
+export PATH="$tmp/bin:$PATH"
 
 # The fixture server: its first line of stdout is the port (bounded wait); it exits when this
 # script does (stdin closes) or on the trap's SIGTERM.
@@ -160,7 +162,8 @@ if wanted ansible; then
     contains "$doc" "call_tool_in_check_mode"
     playbook --syntax-check rolling-deploy.yml >/dev/null
     playbook --syntax-check check-mode.yml >/dev/null
-    pass "ansible: the module's documentation renders (ansible-doc); both playbooks pass --syntax-check"
+    ci ansible-module "$here/ansible/ansible_collections/mcp_probe/check/plugins/modules/mcp_probe.py"
+    pass "ansible: the module's documentation renders (ansible-doc) and matches its argument spec; both playbooks pass --syntax-check"
 
     inventory() { # URL-1 URL-2 URL-3
         cat >"$tmp/hosts.yml" <<YAML

@@ -6,6 +6,7 @@ Each subcommand prints what it checked and exits non-zero with a reason on the f
     examples_ci.py gh-outputs FILE KEY=VALUE...      the action's $GITHUB_OUTPUT holds these values
     examples_ci.py tf-local-exec MAIN.TF VAR=VALUE... print the local-exec command and environment
     examples_ci.py tf-check-block MAIN.TF VAR=VALUE...  run the check block's external program
+    examples_ci.py ansible-module MODULE.PY           its DOCUMENTATION matches its ARGUMENT_SPEC
     examples_ci.py k8s-validate VERSION FILE...       validate manifests against the Kubernetes schemas
     examples_ci.py k8s-probe-commands FILE...         print the mcp-probe command lines of the Jobs
     examples_ci.py k8s-run-probes OK BROKEN CODE FILE...  run them: pass against OK, exit CODE with BROKEN
@@ -193,6 +194,36 @@ def cmd_tf_check_block(args: List[str]) -> None:
     print(json.dumps({"check": name, "assert": verdict, "result": result}))
 
 
+# --- Ansible ------------------------------------------------------------------------------
+
+def cmd_ansible_module(args: List[str]) -> None:
+    """The module's DOCUMENTATION agrees with its ARGUMENT_SPEC (names, types, defaults,
+    required) and its EXAMPLES and RETURN are valid YAML."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("mcp_probe_ansible_module", args[0])
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    documented = yaml.safe_load(module.DOCUMENTATION)["options"]
+    yaml.safe_load(module.EXAMPLES)
+    returned = yaml.safe_load(module.RETURN)
+    argspec = module.ARGUMENT_SPEC
+    if set(documented) != set(argspec):
+        fail("documented options %s differ from the argument spec %s" % (sorted(documented), sorted(argspec)))
+    for name, arg in argspec.items():
+        doc = documented[name]
+        for key, default in (("type", "str"), ("default", None), ("required", False)):
+            if doc.get(key, default) != arg.get(key, default):
+                fail("option %s: documented %s %r, argument spec %r" % (name, key, doc.get(key, default), arg.get(key, default)))
+        if not doc.get("description"):
+            fail("option %s has no description" % name)
+    for name, doc in returned.items():
+        if not {"description", "returned", "type"} <= set(doc):
+            fail("return value %s needs description, returned and type" % name)
+    print("  %d options, %d return values documented" % (len(argspec), len(returned)))
+
+
 # --- Kubernetes ---------------------------------------------------------------------------
 
 # Custom resources kubernetes-validate has no schema for; checked for their basic shape only.
@@ -369,6 +400,7 @@ COMMANDS = {
     "gh-outputs": cmd_gh_outputs,
     "tf-local-exec": cmd_tf_local_exec,
     "tf-check-block": cmd_tf_check_block,
+    "ansible-module": cmd_ansible_module,
     "k8s-validate": cmd_k8s_validate,
     "k8s-probe-commands": cmd_k8s_probe_commands,
     "k8s-run-probes": cmd_k8s_run_probes,

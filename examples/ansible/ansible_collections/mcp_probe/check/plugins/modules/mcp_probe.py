@@ -146,6 +146,23 @@ except ImportError:
 _TOKEN_ENV = "MCP_PROBE_ANSIBLE_BEARER_TOKEN"
 
 
+ARGUMENT_SPEC = dict(
+    url=dict(type="str", required=True),
+    tool=dict(type="str"),
+    arguments=dict(type="dict", default={}),
+    expect_text=dict(type="str"),
+    expect_contains=dict(type="str"),
+    headers=dict(type="dict", default={}, no_log=True),
+    bearer_token=dict(type="str", no_log=True),
+    timeout=dict(type="float", default=10),
+    wait_until_ready=dict(type="float", default=0),
+    ca_cert=dict(type="path"),
+    cert_warn_days=dict(type="int"),
+    cert_fail_days=dict(type="int"),
+    call_tool_in_check_mode=dict(type="bool", default=False),
+)
+
+
 def _options(params, check_mode):
     """The keyword arguments of ``mcp_probe.check`` for these module parameters."""
     options = {
@@ -176,21 +193,7 @@ def _options(params, check_mode):
 def main():
     """Runs the module."""
     module = AnsibleModule(
-        argument_spec=dict(
-            url=dict(type="str", required=True),
-            tool=dict(type="str"),
-            arguments=dict(type="dict", default={}),
-            expect_text=dict(type="str"),
-            expect_contains=dict(type="str"),
-            headers=dict(type="dict", default={}, no_log=True),
-            bearer_token=dict(type="str", no_log=True),
-            timeout=dict(type="float", default=10),
-            wait_until_ready=dict(type="float", default=0),
-            ca_cert=dict(type="path"),
-            cert_warn_days=dict(type="int"),
-            cert_fail_days=dict(type="int"),
-            call_tool_in_check_mode=dict(type="bool", default=False),
-        ),
+        argument_spec=ARGUMENT_SPEC,
         mutually_exclusive=[("expect_text", "expect_contains")],
         supports_check_mode=True,
     )
