@@ -146,6 +146,15 @@ if wanted github-actions; then
         INPUT_FAIL_ON_ERROR=false >/dev/null
     ci gh-outputs "$tmp/gha.out" ok=false failure-code=http_status exit-code=6 >/dev/null
     pass "github-actions: probe.sh, HTTP 502 with fail-on-error false: step passes, ok=false, failure-code=http_status"
+
+    out="$(run_action "$base/auth_ok/mcp" "$tmp/gha.out" "$tmp/gha.md" INPUT_WAIT_UNTIL_READY= INPUT_TOOL= \
+        INPUT_ARGUMENTS= INPUT_EXPECT_TEXT= MCP_PROBE_ACTION_TOKEN=s3cr3t-token-value 2>&1)" ||
+        { printf '%s\n' "$out"; fail "probe.sh with bearer-token failed against a protected server"; }
+    if grep -q s3cr3t-token-value "$tmp/gha.out" "$tmp/gha.md" "$tmp/junit.xml"; then
+        fail "the bearer token appears in the action's outputs"
+    fi
+    [[ "$out" != *"s3cr3t-token-value"* ]] || fail "the bearer token appears in the action's log"
+    pass "github-actions: bearer-token reaches a protected server and never the log, outputs, summary or JUnit"
 fi
 
 # --- Ansible -----------------------------------------------------------------------------------
@@ -195,6 +204,15 @@ YAML
     expect_failure playbook check-mode.yml --check -e "mcp_url=$base/bad_gateway/mcp"
     contains "$out" "(http_status)"
     pass "ansible: check mode leaves the tool call out and still fails on HTTP 502"
+
+    adhoc() { (cd "$here/ansible" && "$venv/bin/ansible" localhost -e "ansible_python_interpreter=$pyb" \
+        -m mcp_probe.check.mcp_probe "$@"); }
+    out="$(adhoc -a "url=$base/auth_ok/mcp bearer_token=s3cr3t-token-value" 2>&1)" ||
+        { printf '%s\n' "$out"; fail "the module with a bearer token failed against a protected server"; }
+    [[ "$out" != *"s3cr3t-token-value"* ]] || fail "the bearer token appears in the module's output"
+    expect_failure adhoc -a "url=$base/auth_ok/mcp"
+    contains "$out" "(auth_required)"
+    pass "ansible: bearer_token reaches a protected server and never the output; without it auth_required"
 fi
 
 # --- Terraform ---------------------------------------------------------------------------------
