@@ -56,6 +56,7 @@ if [ "$(cat "$stamp" 2>/dev/null || true)" != "$want" ]; then
     say "installed examples/requirements.txt into examples/.venv"
 fi
 vpy="$venv/bin/python"
+export PYTHONDONTWRITEBYTECODE=1   # no __pycache__ next to the examples
 ci() { "$vpy" "$here/ci/examples_ci.py" "$@"; }
 
 target_dir="${CARGO_TARGET_DIR:-$repo/target}"
