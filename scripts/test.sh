@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every test of mcp-probe, as CI does: formatting, lints, the Rust tests (fixtures and
-# interop with real MCP servers), the Python package and the Node package.
+# interop with real MCP servers), the Python package, the Node package and the examples.
 # Installs what it needs first (interop peers, Python and Node build tools); idempotent.
 #
 #   scripts/test.sh            everything
@@ -41,6 +41,9 @@ if [ "$what" = all ]; then
     fi
     step "Kotlin and Swift bindings (UniFFI; tested through its Python generator)"
     bindings-uniffi/run-tests.sh
+    # After both packages: the Python and Node examples use what their steps built.
+    step "examples (Ansible, GitHub Actions, Terraform, Kubernetes, Helm, Prometheus, libraries)"
+    examples/run-tests.sh
 fi
 
 printf '\nall tests passed in %ss\n' "$((SECONDS - started))"
