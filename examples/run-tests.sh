@@ -264,7 +264,7 @@ for folder in kubernetes argocd flux; do
 done
 if wanted kubernetes; then
     ci serve-config "$here/kubernetes/sidecar.yaml" >/dev/null
-    pass "kubernetes: the sidecar's monitor.yaml follows the serve config spec"
+    pass "kubernetes: the sidecar's monitor.yaml passes mcp-probe serve --check-config"
 fi
 
 # --- Prometheus ----------------------------------------------------------------------------------
@@ -377,7 +377,7 @@ if wanted helm; then
     run_manifest_commands "$tmp/mcp-server.yaml"
     pass "helm: the test hook probes the Service and the Ingress URL; its command passes against the fixture, exits 6 on HTTP 502"
     ci serve-config "$tmp/exporter.yaml" >/dev/null
-    pass "helm: mcp-probe-exporter's ConfigMap holds a serve config that follows the spec"
+    pass "helm: mcp-probe-exporter's ConfigMap holds a config that passes mcp-probe serve --check-config"
 fi
 
 printf '\nexamples: all %d checks passed in %ss\n' "$passed" "$((SECONDS - started))"

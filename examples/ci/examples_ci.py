@@ -11,7 +11,7 @@ Each subcommand prints what it checked and exits non-zero with a reason on the f
     examples_ci.py k8s-probe-commands FILE...         print the mcp-probe command lines of the Jobs
     examples_ci.py k8s-run-probes OK BROKEN CODE FILE...  run them: pass against OK, exit CODE with BROKEN
     examples_ci.py grafana DASHBOARD RULES_OUT        check the dashboard; its queries as recording rules
-    examples_ci.py serve-config FILE...               check `mcp-probe serve` configs against the spec
+    examples_ci.py serve-config FILE...               check `mcp-probe serve` configs (and with serve --check-config)
 """
 
 from __future__ import annotations
@@ -368,6 +368,19 @@ SERVE_KEYS = {"defaults", "modules", "targets", "probe", "alerts"}
 TARGET_KEYS = {"name", "url", "command", "module", "interval", "labels", "timeout"}
 
 
+def check_with_serve(path: str, config: Dict[str, Any]) -> None:
+    """Has `mcp-probe serve --check-config` (on PATH) check the config as serve itself would."""
+    import tempfile
+
+    with tempfile.NamedTemporaryFile("w", suffix=".yaml", encoding="utf-8") as f:
+        yaml.safe_dump(config, f)
+        f.flush()
+        done = subprocess.run(["mcp-probe", "serve", "--config", f.name, "--check-config"],
+                              capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        fail("%s: mcp-probe serve --check-config: %s" % (path, done.stderr.strip()))
+
+
 def cmd_serve_config(args: List[str]) -> None:
     """Checks `mcp-probe serve` configs (standalone files or inside ConfigMaps) against the spec."""
     count = 0
@@ -390,6 +403,7 @@ def cmd_serve_config(args: List[str]) -> None:
                     fail("%s: target %s needs exactly one of url and command" % (path, target.get("name")))
                 if target.get("module", "default") not in modules:
                     fail("%s: target %s uses the undefined module %s" % (path, target.get("name"), target.get("module")))
+            check_with_serve(path, config)
             count += 1
     if not count:
         fail("no serve config found in %s" % args)

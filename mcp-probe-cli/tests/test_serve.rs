@@ -726,3 +726,44 @@ async fn echoed_secrets_stay_out_of_every_endpoint() {
     serve.shutdown().await;
     std::fs::remove_dir_all(&d).unwrap();
 }
+
+/// `--check-config` checks a configuration as a start would, and exits without serving.
+#[test]
+fn check_config_validates_and_exits() {
+    let dir = std::env::temp_dir().join(format!("mcp-probe-check-config-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let (good, bad) = (dir.join("good.yaml"), dir.join("bad.yaml"));
+    std::fs::write(
+        &good,
+        "modules: {deep: {}}\ntargets:\n  - {name: a, url: \"http://127.0.0.1:1/mcp\", module: deep}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        &bad,
+        "targets:\n  - {name: a, url: \"http://127.0.0.1:1/mcp\", module: deeper}\n",
+    )
+    .unwrap();
+    let run = |path: &std::path::Path| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_mcp-probe"))
+            .args(["serve", "--check-config", "--config"])
+            .arg(path)
+            .output()
+            .unwrap()
+    };
+    let out = run(&good);
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        format!(
+            "{}: valid: 1 targets, 2 modules, 0 webhooks\n",
+            good.display()
+        )
+    );
+    let out = run(&bad);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "mcp-probe: targets[0].module: unknown module \"deeper\"\n"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -51,6 +51,11 @@ pub(crate) struct ServeArgs {
     #[arg(long, value_name = "N", default_value_t = 64, value_parser = clap::value_parser!(u32).range(1..))]
     concurrency: u32,
 
+    /// Only check the configuration (as a start or a reload would, environment variables and
+    /// files of secrets included), print a summary and exit: 0 when valid, 2 with the error.
+    #[arg(long)]
+    check_config: bool,
+
     /// Log format on stderr.
     #[arg(long, value_enum, default_value_t = LogFormat::Text)]
     log_format: LogFormat,
@@ -248,6 +253,21 @@ impl App {
 
 /// Runs `serve` until SIGTERM or SIGINT; reloads on SIGHUP.
 pub(crate) async fn run(args: ServeArgs) -> ExitCode {
+    if args.check_config {
+        return match Config::load(&args.config) {
+            Ok(config) => {
+                println!(
+                    "{}: valid: {} targets, {} modules, {} webhooks",
+                    crate::output::terminal_safe(&args.config.display().to_string()),
+                    config.targets.len(),
+                    config.modules.len(),
+                    config.alerts.webhooks.len()
+                );
+                ExitCode::SUCCESS
+            }
+            Err(e) => crate::exit::usage(e),
+        };
+    }
     init_logging(args.log_format);
     let options = ServeOptions {
         config: args.config,
