@@ -129,3 +129,42 @@ async fn python_sdk_server_runs_every_feature_step_in_both_eras() {
         assert_eq!(raw["contents"][0]["text"], "Hello, raw!", "{raw:?}");
     }
 }
+
+/// `interop/scenarios/everything.yaml`: every step kind but `checkAuth` and every expectation
+/// kind against the reference server, passing; with one JSON value changed, failing with the
+/// pointer, the expected and the actual value.
+#[tokio::test]
+async fn typescript_reference_server_meets_every_kind_of_expectation() {
+    let peer = peers::start_everything("streamableHttp");
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../interop/scenarios/everything.yaml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let run = |text: &str| {
+        let scenario = Scenario::from_yaml(text)
+            .unwrap()
+            .url(peer.url.clone())
+            .timeout(Duration::from_secs(15));
+        async move { check(&scenario).await.unwrap() }
+    };
+    let report = run(&text).await;
+    assert!(report.ok, "{}\n{}", report.to_json_pretty(), peer.stderr());
+    assert_eq!(report.steps.len(), 14);
+    assert!(report.steps.iter().all(|s| s.status == StepStatus::Pass));
+
+    let changed = text.replace(
+        "\"/structuredContent/temperature\": 36",
+        "\"/structuredContent/temperature\": 35",
+    );
+    assert_ne!(changed, text);
+    let report = run(&changed).await;
+    let f = report.failure.as_ref().unwrap();
+    assert_eq!(f.code, FailureCode::ExpectationFailed);
+    assert_eq!(f.step.as_deref(), Some("weather"));
+    assert_eq!(
+        f.message,
+        "tools/call get-structured-content: /structuredContent/temperature is 36, expected 35"
+    );
+    assert_eq!(f.details["pointer"], "/structuredContent/temperature");
+    assert_eq!(f.details["expected"], 35);
+    assert_eq!(f.details["actual"], 36);
+}
