@@ -497,7 +497,7 @@ mod tests {
             assert!(seen.insert(mode.as_str()), "duplicate {mode}");
             assert_eq!(mode.as_str().parse::<Mode>(), Ok(mode));
         }
-        assert_eq!(seen.len(), 55);
+        assert_eq!(seen.len(), 56);
         assert!("nope".parse::<Mode>().is_err());
     }
 }
