@@ -300,7 +300,11 @@ if wanted docker; then
     while read -r src; do
         [ -e "$repo/$src" ] || fail "the Dockerfile copies $src, which does not exist"
     done < <(sed -n 's/^COPY \([^-][^ ]*\) .*/\1/p' "$dockerfile")
-    pass "docker: the Dockerfile's stages and the repository paths it copies exist (no image is built here)"
+    # Cargo needs every workspace member present to build any of them.
+    for member in $(python3 -c 'import re,sys; print(" ".join(re.findall(r"\"([^\"]+)\"", re.search(r"members = \[(.*?)\]", open(sys.argv[1]).read(), re.S).group(1))))' "$repo/Cargo.toml"); do
+        grep -q "^COPY $member " "$dockerfile" || fail "the Dockerfile does not copy the workspace member $member"
+    done
+    pass "docker: the Dockerfile's stages, the repository paths it copies and every workspace member exist (no image is built here)"
 fi
 
 # --- Rust, Python, Node libraries ----------------------------------------------------------------
