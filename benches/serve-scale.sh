@@ -37,7 +37,7 @@ mode=json
 } >"$work/monitor.yaml"
 
 "$target_dir/release/mcp-probe" serve --config "$work/monitor.yaml" --listen 127.0.0.1:0 \
-    --concurrency 256 --log-format json >"$work/changes.jsonl" 2>"$work/serve.log" &
+    --concurrency "${CONCURRENCY:-64}" --log-format json >"$work/changes.jsonl" 2>"$work/serve.log" &
 serve=$!
 pids+=("$serve")
 for _ in $(seq 600); do grep -q '"listening"' "$work/serve.log" 2>/dev/null && break; sleep 0.1; done

@@ -57,7 +57,10 @@ async fn watch(app: Arc<App>, target: Arc<Target>, state: Arc<Shared>, first: Du
         app.stats
             .lag
             .observe(Instant::now().saturating_duration_since(due).as_secs_f64());
-        let outcome = app.prober.check(&target.scenario).await;
+        // Boxed: a probe's future is large, and a task's future is as large as the largest
+        // thing it awaits inline; boxing keeps each idle target's task small (the probe is
+        // allocated only while it runs).
+        let outcome = Box::pin(app.prober.check(&target.scenario)).await;
         drop(permit);
         // Kept terminal-safe, as every text output shows server text: the status page, the
         // metrics' label values and `/api` read it from here.
