@@ -464,31 +464,8 @@ async fn a_scenario_file_runs_its_steps() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
-/// The stdio fixture binary of the testkit, built next to this test's target directory.
 fn stdio_fixture() -> std::path::PathBuf {
-    let exe = std::env::current_exe().unwrap();
-    let profile_dir = exe
-        .parent()
-        .and_then(std::path::Path::parent)
-        .unwrap()
-        .to_path_buf();
-    let bin = profile_dir.join("mcp-probe-stdio-fixture");
-    if !bin.is_file() {
-        let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-        let status = Command::new(cargo)
-            .args([
-                "build",
-                "--quiet",
-                "-p",
-                "mcp-probe-testkit",
-                "--bin",
-                "mcp-probe-stdio-fixture",
-            ])
-            .status()
-            .unwrap();
-        assert!(status.success());
-    }
-    bin
+    mcp_probe_testkit::stdio_fixture_bin()
 }
 
 #[test]

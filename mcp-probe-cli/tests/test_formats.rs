@@ -375,14 +375,7 @@ async fn prometheus_text_has_the_documented_series() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn promtool_accepts_the_metrics() {
-    let promtool = std::env::var_os("PATH").and_then(|paths| {
-        std::env::split_paths(&paths)
-            .map(|p| p.join("promtool"))
-            .find(|p| p.is_file())
-    });
-    let promtool = promtool.expect(
-        "promtool is not installed: run interop/setup.sh as root (Debian's prometheus package)",
-    );
+    let promtool = mcp_probe_testkit::prometheus_program("promtool");
     let server = FixtureServer::start().await.unwrap();
     for (mode, _) in CASES {
         let out = run(check(&server.url(mode), "prometheus", &[]), vec![]).await;

@@ -17,10 +17,8 @@ fn golden_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/golden")
 }
 
-fn stdio_fixture() -> PathBuf {
-    let exe = std::env::current_exe().unwrap();
-    let dir = exe.parent().and_then(std::path::Path::parent).unwrap();
-    dir.join("mcp-probe-stdio-fixture")
+fn stdio_fixture() -> std::path::PathBuf {
+    mcp_probe_testkit::stdio_fixture_bin()
 }
 
 /// Keys whose values vary from run to run.

@@ -274,14 +274,7 @@ async fn probe_endpoint_allows_only_listed_or_allowed_targets() {
 fn promtool(args: &[&str], stdin: Option<&str>) {
     use std::io::Write;
     use std::process::{Command, Stdio};
-    let promtool = std::env::var_os("PATH").and_then(|paths| {
-        std::env::split_paths(&paths)
-            .map(|p| p.join("promtool"))
-            .find(|p| p.is_file())
-    });
-    let promtool = promtool.expect(
-        "promtool is not installed: run interop/setup.sh as root (Debian's prometheus package)",
-    );
+    let promtool = mcp_probe_testkit::prometheus_program("promtool");
     let mut child = Command::new(promtool)
         .args(args)
         .stdin(Stdio::piped())
@@ -502,31 +495,8 @@ async fn shutdown_cancels_probes_in_flight() {
     std::fs::remove_dir_all(&d).unwrap();
 }
 
-/// The stdio fixture binary of the testkit, built next to this test's target directory.
-fn stdio_fixture() -> PathBuf {
-    let exe = std::env::current_exe().unwrap();
-    let profile_dir = exe
-        .parent()
-        .and_then(std::path::Path::parent)
-        .unwrap()
-        .to_path_buf();
-    let bin = profile_dir.join("mcp-probe-stdio-fixture");
-    if !bin.is_file() {
-        let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-        let status = std::process::Command::new(cargo)
-            .args([
-                "build",
-                "--quiet",
-                "-p",
-                "mcp-probe-testkit",
-                "--bin",
-                "mcp-probe-stdio-fixture",
-            ])
-            .status()
-            .unwrap();
-        assert!(status.success());
-    }
-    bin
+fn stdio_fixture() -> std::path::PathBuf {
+    mcp_probe_testkit::stdio_fixture_bin()
 }
 
 /// Whether a process with this id exists (and is not a zombie).

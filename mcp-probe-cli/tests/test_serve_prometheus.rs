@@ -7,7 +7,6 @@
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
-use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -25,18 +24,6 @@ impl Drop for Running {
         let _ = self.0.kill();
         let _ = self.0.wait();
     }
-}
-
-fn on_path(name: &str) -> PathBuf {
-    std::env::var_os("PATH")
-        .and_then(|paths| {
-            std::env::split_paths(&paths)
-                .map(|p| p.join(name))
-                .find(|p| p.is_file())
-        })
-        .unwrap_or_else(|| {
-            panic!("{name} is not installed: run interop/setup.sh as root (Debian's prometheus package)")
-        })
 }
 
 /// A port nothing listens on now (Prometheus takes its address on the command line).
@@ -99,7 +86,7 @@ fn success_by(prometheus: &str, job: &str, key: &str) -> Vec<(String, String)> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_real_prometheus_scrapes_metrics_and_probe() {
-    let prometheus_bin = on_path("prometheus");
+    let prometheus_bin = mcp_probe_testkit::prometheus_program("prometheus");
     let server = FixtureServer::start().await.unwrap();
     let (ok, broken) = (server.url(Mode::Json), server.url(Mode::BadGateway));
     let dir = std::env::temp_dir().join(format!("mcp-probe-prometheus-{}", std::process::id()));
@@ -174,7 +161,7 @@ scrape_configs:
         ),
     )
     .unwrap();
-    let check = Command::new(on_path("promtool"))
+    let check = Command::new(mcp_probe_testkit::prometheus_program("promtool"))
         .args(["check", "config"])
         .arg(&scrape_config)
         .output()

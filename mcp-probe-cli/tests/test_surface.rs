@@ -428,31 +428,8 @@ async fn check_reports_the_surface_hash_and_its_metric() {
     assert!(line.ends_with(&format!(",hash=\"{hash}\"}} 1.0")), "{line}");
 }
 
-/// The stdio fixture binary of the testkit, built next to this test's target directory.
-fn stdio_fixture() -> PathBuf {
-    let exe = std::env::current_exe().unwrap();
-    let profile_dir = exe
-        .parent()
-        .and_then(std::path::Path::parent)
-        .unwrap()
-        .to_path_buf();
-    let bin = profile_dir.join("mcp-probe-stdio-fixture");
-    if !bin.is_file() {
-        let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-        let status = Command::new(cargo)
-            .args([
-                "build",
-                "--quiet",
-                "-p",
-                "mcp-probe-testkit",
-                "--bin",
-                "mcp-probe-stdio-fixture",
-            ])
-            .status()
-            .unwrap();
-        assert!(status.success());
-    }
-    bin
+fn stdio_fixture() -> std::path::PathBuf {
+    mcp_probe_testkit::stdio_fixture_bin()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -160,14 +160,7 @@ async fn several_targets_in_junit_tap_and_prometheus() {
     let mut unique = names.clone();
     unique.dedup();
     assert_eq!(names, unique, "{text}");
-    let promtool = std::env::var_os("PATH").and_then(|paths| {
-        std::env::split_paths(&paths)
-            .map(|p| p.join("promtool"))
-            .find(|p| p.is_file())
-    });
-    let promtool = promtool.expect(
-        "promtool is not installed: run interop/setup.sh as root (Debian's prometheus package)",
-    );
+    let promtool = mcp_probe_testkit::prometheus_program("promtool");
     let mut child = Command::new(promtool)
         .args(["check", "metrics"])
         .stdin(Stdio::piped())

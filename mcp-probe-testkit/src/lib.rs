@@ -42,6 +42,7 @@ mod legacy;
 mod mode;
 mod modern;
 mod notifications;
+mod programs;
 mod protocol;
 mod raw;
 mod record;
@@ -53,6 +54,7 @@ mod terminal;
 mod tls;
 
 pub use mode::{Mode, UnknownMode};
+pub use programs::{prometheus_program, stdio_fixture_bin};
 pub use raw::{RawBehaviour, RawServer, UnknownRawBehaviour};
 pub use record::Received;
 pub use schemas::REMOTE_SCHEMA_URL;
