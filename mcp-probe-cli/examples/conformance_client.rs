@@ -79,6 +79,51 @@ fn scenario_for(request: &Request) -> Option<Scenario> {
             std::env::set_var(SECRET_VAR, secret);
             probe.oauth(OAuthSpec::secret_from_env(id, SECRET_VAR))
         }
+        // The headless authorization-code flow with PKCE: discovery from the 401, a client
+        // registered dynamically (or the pre-registered one from the context), the suite's
+        // authorization server approving without a person, the code exchanged. The scenarios
+        // differ in where the metadata is, which token endpoint auth method the server
+        // supports, the scopes it names, and what the probe must refuse (a wrong `iss`, a
+        // metadata issuer or a protected-resource `resource` that does not match).
+        "auth/metadata-default"
+        | "auth/metadata-var1"
+        | "auth/metadata-var2"
+        | "auth/metadata-var3"
+        | "auth/token-endpoint-auth-basic"
+        | "auth/token-endpoint-auth-post"
+        | "auth/token-endpoint-auth-none"
+        | "auth/scope-from-www-authenticate"
+        | "auth/scope-from-scopes-supported"
+        | "auth/scope-omitted-when-undefined"
+        | "auth/offline-access-scope"
+        | "auth/offline-access-not-supported"
+        | "auth/iss-supported"
+        | "auth/iss-not-advertised"
+        | "auth/iss-supported-missing"
+        | "auth/iss-wrong-issuer"
+        | "auth/iss-unexpected"
+        | "auth/iss-normalized"
+        | "auth/metadata-issuer-mismatch"
+        | "auth/resource-mismatch" => probe.oauth(OAuthSpec::authorization_code()),
+        // A client ID metadata document: its URL is the client id (the suite's server
+        // advertises support and never fetches it).
+        "auth/basic-cimd" => probe.oauth(
+            OAuthSpec::authorization_code()
+                .client_metadata_url("https://conformance-test.local/client-metadata.json"),
+        ),
+        // A pre-registered confidential client (client_secret_basic) and no registration
+        // endpoint.
+        "auth/pre-registration" => {
+            let text = |name: &str| request.context.get(name).and_then(Value::as_str);
+            let (id, secret) = (text("client_id")?, text("client_secret")?);
+            // Safe here: nothing else runs yet that could read the environment concurrently.
+            std::env::set_var(SECRET_VAR, secret);
+            probe.oauth(
+                OAuthSpec::authorization_code()
+                    .client_id(id)
+                    .client_secret_env(SECRET_VAR),
+            )
+        }
         // 2026-07-28: the suite checks the `_meta` and `MCP-Protocol-Version` of every request,
         // and a retry after its simulated `-32022` (not implemented: an expected failure).
         "request-metadata" => probe,

@@ -115,8 +115,8 @@ pub(super) fn match_resource(resource: &str, server: &Url) -> ResourceMatch {
 
 impl<'a> Checker<'a> {
     pub(super) async fn run(&mut self, target: &Target) {
-        if let Some((as_metadata, as_metadata_url)) = self.discover(target).await {
-            self.pkce_s256(&as_metadata, &as_metadata_url);
+        if let Some(found) = self.discover(target).await {
+            self.pkce_s256(&found.as_metadata, &found.as_metadata_url);
         }
     }
 

@@ -1,24 +1,54 @@
-//! OAuth client credentials ready to use: the secret read (from the environment or a file),
-//! the token URL parsed, the cache key made.
+//! OAuth settings ready to use: the secret read (from the environment or a file), the URLs
+//! parsed, the cache key made.
 
 use url::Url;
 
 use crate::error::{Error, ErrorKind};
 use crate::http::target::Secret;
-use crate::model::OAuthMethod;
+use crate::model::oauth::{parse_client_metadata_url, parse_redirect_uri};
+use crate::model::{OAuthFlow, OAuthMethod, DEFAULT_REDIRECT_URI};
 
 use crate::model::oauth::parse_token_url;
 use crate::model::OAuthSpec;
 
-/// Client credentials ready to use: secret read, token URL parsed, cache key made.
+/// How a client authenticates to the token endpoint.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ClientAuth {
+    /// `client_secret_basic`.
+    Basic,
+    /// `client_secret_post`.
+    Post,
+    /// `none`: a public client, its id in the body.
+    None,
+}
+
+impl ClientAuth {
+    /// The RFC 7591 name.
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            ClientAuth::Basic => "client_secret_basic",
+            ClientAuth::Post => "client_secret_post",
+            ClientAuth::None => "none",
+        }
+    }
+}
+
+/// OAuth settings ready to use: secret read, URLs parsed, cache key made.
 #[derive(Debug)]
 pub(crate) struct Credentials {
+    pub(super) flow: OAuthFlow,
+    /// Empty for the authorization-code flow when the client is registered on the fly.
     pub(super) client_id: String,
-    pub(super) secret: Secret,
+    /// `None` only for the authorization-code flow (a public or registered client).
+    pub(super) secret: Option<Secret>,
     pub(super) method: OAuthMethod,
     pub(super) scope: Option<String>,
     pub(super) token_url: Option<Url>,
     pub(super) resource: String,
+    /// Whether `resource` was given (else it is the server's URL).
+    pub(super) resource_given: bool,
+    pub(super) client_metadata_url: Option<Url>,
+    pub(super) redirect_uri: Url,
     /// Token endpoint (or the server URL when discovered), client id, scope and resource.
     pub(super) key: String,
 }
@@ -26,7 +56,21 @@ pub(crate) struct Credentials {
 impl Credentials {
     /// Reads the secret (`Err` with [`ErrorKind::Credential`] when it cannot be had).
     pub(crate) fn resolve(spec: &OAuthSpec, server: &Url) -> Result<Self, Error> {
-        let secret = read_secret(spec)?;
+        let secret = match spec.flow {
+            OAuthFlow::AuthorizationCode
+                if spec.client_secret_env.is_none() && spec.client_secret_file.is_none() =>
+            {
+                None
+            }
+            _ => Some(read_secret(spec)?),
+        };
+        let client_metadata_url = spec
+            .client_metadata_url
+            .as_deref()
+            .map(parse_client_metadata_url)
+            .transpose()?;
+        let redirect_uri =
+            parse_redirect_uri(spec.redirect_uri.as_deref().unwrap_or(DEFAULT_REDIRECT_URI))?;
         let token_url = spec.token_url.as_deref().map(parse_token_url).transpose()?;
         let resource = match &spec.resource {
             Some(r) => r.trim().to_owned(),
@@ -46,16 +90,21 @@ impl Credentials {
             None => format!("discover:{server}"),
         };
         let key = format!(
-            "{endpoint}\n{client_id}\n{}\n{resource}",
+            "{}\n{endpoint}\n{client_id}\n{}\n{resource}",
+            spec.flow.as_str(),
             scope.as_deref().unwrap_or("")
         );
         Ok(Credentials {
+            flow: spec.flow,
             client_id,
             secret,
             method: spec.method,
             scope,
             token_url,
             resource,
+            resource_given: spec.resource.is_some(),
+            client_metadata_url,
+            redirect_uri,
             key,
         })
     }
@@ -64,8 +113,19 @@ impl Credentials {
 impl Credentials {
     /// The client secret and the encodings it travels in (`Basic base64(id:secret)`).
     pub(crate) fn collect_secrets(&self, out: &mut crate::scrub::Secrets) {
-        out.add(self.secret.expose());
-        out.add(&basic_pair(&self.client_id, self.secret.expose()));
+        if let Some(secret) = &self.secret {
+            out.add(secret.expose());
+            out.add(&basic_pair(&self.client_id, secret.expose()));
+        }
+    }
+
+    /// How this pre-registered client authenticates: `none` without a secret.
+    pub(crate) fn auth(&self) -> ClientAuth {
+        match (&self.secret, self.method) {
+            (None, _) => ClientAuth::None,
+            (Some(_), OAuthMethod::Post) => ClientAuth::Post,
+            (Some(_), _) => ClientAuth::Basic,
+        }
     }
 }
 
@@ -127,7 +187,7 @@ mod tests {
         std::fs::write(&file, "  s3cret-value\n").unwrap();
         let spec = OAuthSpec::secret_from_file("id", &file).scope(" a b ");
         let creds = Credentials::resolve(&spec, &server).unwrap();
-        assert_eq!(creds.secret.expose(), "s3cret-value");
+        assert_eq!(creds.secret.as_ref().unwrap().expose(), "s3cret-value");
         assert_eq!(creds.resource, "http://127.0.0.1:1/mcp");
         assert!(!creds.key.contains("s3cret"));
         assert!(!format!("{creds:?}").contains("s3cret"));

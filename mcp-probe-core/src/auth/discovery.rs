@@ -36,6 +36,21 @@ pub(crate) struct TokenEndpointDiscovery {
     pub(crate) http_requests: u32,
 }
 
+/// What discovery found on the way to the authorization server's metadata.
+#[derive(Debug)]
+pub(crate) struct Discovered {
+    /// The authorization server's metadata (its `issuer` checked).
+    pub(crate) as_metadata: Map<String, Value>,
+    /// Where that metadata was read.
+    pub(crate) as_metadata_url: Url,
+    /// The issuer as the protected resource metadata lists it.
+    pub(crate) issuer: String,
+    /// The protected resource metadata (its `resource` checked against the server URL).
+    pub(crate) resource_metadata: Map<String, Value>,
+    /// The `scope` parameter of the 401's Bearer challenge, if any.
+    pub(crate) challenge_scope: Option<String>,
+}
+
 /// Finds the token endpoint the way an MCP client does: an `initialize` without credentials,
 /// its 401 challenge, the protected resource metadata, the authorization server's metadata
 /// (issuer checked), then its `token_endpoint`, which must be https (loopback hosts
@@ -57,7 +72,8 @@ pub(crate) async fn discover_token_endpoint(
              authorization server to ask for a token",
         )
         .with_check(AuthCheck::NotProtected)),
-        (None, Some((metadata, metadata_url))) => {
+        (None, Some(found)) => {
+            let (metadata, metadata_url) = (found.as_metadata, found.as_metadata_url);
             let named = metadata
                 .get("token_endpoint")
                 .and_then(Value::as_str)
@@ -103,6 +119,32 @@ pub(crate) async fn discover_token_endpoint(
         endpoint,
         http_requests: checker.requests,
     }
+}
+
+/// Finds the authorization server the way an MCP client does, for a flow that needs more
+/// than its token endpoint (the authorization-code flow): the same checks as
+/// [`discover_token_endpoint`], every `fail` finding a refusal. Also returns the HTTP
+/// requests made.
+pub(crate) async fn discover_authorization_server(
+    client: &reqwest::Client,
+    metadata: &reqwest::Client,
+    guard: AddressPolicy,
+    target: &Target,
+    deadline: Deadline,
+) -> (Result<Discovered, Failure>, u32) {
+    let mut checker = Checker::new(client, metadata, guard, deadline);
+    let found = checker.discover(target).await;
+    let result = match (checker.failure.take(), found) {
+        (Some(failure), _) => Err(failure),
+        (None, None) => Err(Failure::new(
+            FailureCode::AuthCheck,
+            "the server answered an initialize without credentials, so it names no \
+             authorization server to ask for a token",
+        )
+        .with_check(AuthCheck::NotProtected)),
+        (None, Some(found)) => Ok(found),
+    };
+    (result, checker.requests)
 }
 
 /// How the server answered an `initialize` without credentials.
@@ -152,10 +194,11 @@ fn challenge_param(challenge: &Map<String, Value>, name: &str) -> Option<String>
 
 impl<'a> Checker<'a> {
     /// What a client does before it can ask for a token: the checks up to the authorization
-    /// server's metadata and its issuer. Returns that metadata and its URL when it was found.
-    pub(super) async fn discover(&mut self, target: &Target) -> Option<(Map<String, Value>, Url)> {
+    /// server's metadata and its issuer. Returns what was found when the metadata was.
+    pub(super) async fn discover(&mut self, target: &Target) -> Option<Discovered> {
         let challenges = self.challenge(target).await?;
         let bearer = self.bearer_challenge(&challenges, target.url());
+        let challenge_scope = bearer.as_ref().and_then(|b| challenge_param(b, "scope"));
         let (metadata, metadata_url) = self.resource_metadata(target, bearer.as_ref()).await?;
         let server = self.authorization_servers(&metadata);
         self.resource_match(&metadata, target.url(), &metadata_url);
@@ -165,7 +208,13 @@ impl<'a> Checker<'a> {
         }
         let (as_metadata, as_metadata_url) = self.as_metadata(&issuer_url).await?;
         self.issuer_match(&as_metadata, &issuer, &as_metadata_url);
-        Some((as_metadata, as_metadata_url))
+        Some(Discovered {
+            as_metadata,
+            as_metadata_url,
+            issuer,
+            resource_metadata: metadata,
+            challenge_scope,
+        })
     }
 
     /// `challenge_status`: an `initialize` without credentials. Returns the challenges when

@@ -1,11 +1,16 @@
 //! Authorization: the check of a server's authorization set-up as a client without
-//! credentials sees it, the discovery of its token endpoint, and OAuth client credentials
-//! (the token request, the token cache) for monitoring protected servers.
+//! credentials sees it, the discovery of its authorization server, and the OAuth grants a
+//! monitor can run without a person (client credentials; the authorization-code flow with
+//! PKCE against servers that approve without one; refresh tokens), with the token cache.
 
+mod authorization;
 mod check;
 mod checker;
+mod code_flow;
 mod credentials;
 mod discovery;
+mod pkce;
+mod registration;
 mod token;
 mod token_request;
 mod well_known;

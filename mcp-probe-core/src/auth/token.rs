@@ -36,9 +36,11 @@ use crate::urls::redact_url;
 use std::collections::HashMap;
 use std::sync::{Mutex, PoisonError};
 
+use super::code_flow::{obtain, Tally};
 use super::credentials::Credentials;
 use super::discovery::discover_token_endpoint;
 use super::token_request::{request_token, Token};
+use crate::model::OAuthFlow;
 
 /// How long a token the server gave no `expires_in` for is reused.
 pub(crate) const DEFAULT_LIFETIME: Duration = Duration::from_secs(300);
@@ -71,6 +73,9 @@ pub(crate) struct TokenPhase {
     pub(crate) failure: Option<Failure>,
     /// The token came from the cache and has not been replaced during this probe.
     from_cache: bool,
+    /// Values learnt while getting the token (registered client secrets, authorization
+    /// codes, PKCE verifiers, refresh tokens), scrubbed from the report.
+    learnt: Vec<String>,
 }
 
 impl TokenPhase {
@@ -90,7 +95,13 @@ impl TokenPhase {
             self.facts.token_endpoint = fresh.facts.token_endpoint;
         }
         self.from_cache = false;
+        self.learnt.extend(fresh.learnt);
         fresh.failure
+    }
+
+    /// Adds the values learnt while getting the token to `out`.
+    pub(crate) fn collect_secrets(&self, out: &mut crate::scrub::Secrets) {
+        self.learnt.iter().for_each(|v| out.add(v));
     }
 }
 
@@ -164,6 +175,7 @@ impl TokenCache {
                 facts,
                 failure,
                 from_cache,
+                learnt: Vec::new(),
             }
         };
         if use_cache {
@@ -173,6 +185,28 @@ impl TokenCache {
                 facts.cached = true;
                 return Ok(finish(facts, None, true));
             }
+        }
+        if credentials.flow == OAuthFlow::AuthorizationCode {
+            facts.method = "authorization_code".to_owned();
+            let guard = AddressPolicy::for_target(target.url()).await;
+            let http = other_client(target.url(), Some(guard))?;
+            let mut tally = Tally::default();
+            let result =
+                obtain(credentials, target, client, &http, guard, clock, None, &mut tally).await;
+            facts.requests = facts.requests.saturating_add(tally.requests);
+            let failure = match result {
+                Ok(obtained) => {
+                    let shown = redact_url(&obtained.token_endpoint);
+                    facts.token_endpoint = Some(shown.clone());
+                    self.keep(credentials, &obtained.token, shown);
+                    target.set_authorization(obtained.token.header);
+                    None
+                }
+                Err(f) => Some(flow_failure(f)),
+            };
+            let mut phase = finish(facts, failure, false);
+            phase.learnt = tally.secrets;
+            return Ok(phase);
         }
         let found = token_endpoint(credentials, target, client, clock, &other_client).await?;
         facts.requests = facts.requests.saturating_add(found.requests);
@@ -252,6 +286,20 @@ where
         endpoint: found.endpoint.map(|url| (url, Some(guard))),
         requests: found.http_requests,
     })
+}
+
+/// A failure of the authorization-code flow as the probe reports it: the checks'
+/// `auth_check` (discovery refused what it found) becomes `auth_token`.
+fn flow_failure(f: Failure) -> Failure {
+    if f.code != FailureCode::AuthCheck {
+        return f;
+    }
+    let mut out = Failure::new(
+        FailureCode::AuthToken,
+        format!("OAuth discovery refused to go on: {}", f.message),
+    );
+    out.details = f.details;
+    out.with("stage", "discovery")
 }
 
 /// A discovery failure as the probe reports it: the checks' `auth_check` becomes

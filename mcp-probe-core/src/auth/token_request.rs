@@ -1,4 +1,5 @@
-//! The client-credentials token request (RFC 6749 §4.4) and what its answer means.
+//! Token requests (RFC 6749 §3.2: client credentials, authorization code, refresh token) and
+//! what their answers mean.
 
 use base64::Engine;
 
@@ -13,11 +14,13 @@ use crate::clock::Deadline;
 use crate::http::body::{read_bounded, BodyError};
 use crate::http::send::send_within;
 use crate::model::FailureReason;
-use crate::model::{Failure, FailureCode, OAuthMethod};
+use crate::model::{Failure, FailureCode};
 use crate::text::truncate;
 use crate::urls::redact_url;
 
-use super::credentials::{basic_pair, Credentials};
+use crate::http::target::Secret;
+
+use super::credentials::{basic_pair, ClientAuth, Credentials};
 
 /// Largest token response read.
 pub(crate) const MAX_TOKEN_RESPONSE_BYTES: u64 = 64 * 1024;
@@ -30,6 +33,17 @@ pub(super) struct Token {
     /// `Bearer <access_token>`, marked sensitive.
     pub(super) header: HeaderValue,
     pub(super) expires_in: Option<Duration>,
+    /// The refresh token, when the answer carried one.
+    pub(super) refresh_token: Option<Secret>,
+}
+
+/// One token request: the grant's form fields and how the client authenticates.
+pub(super) struct Grant<'a> {
+    /// The form fields of the grant (`grant_type` first), without client authentication.
+    pub(super) fields: Vec<(&'static str, String)>,
+    pub(super) client_id: &'a str,
+    pub(super) secret: Option<&'a str>,
+    pub(super) auth: ClientAuth,
 }
 
 /// The client-credentials token request.
@@ -39,8 +53,29 @@ pub(crate) async fn request_token(
     credentials: &Credentials,
     deadline: &Deadline,
 ) -> Result<Token, Failure> {
+    let mut fields = vec![("grant_type", "client_credentials".to_owned())];
+    if let Some(scope) = &credentials.scope {
+        fields.push(("scope", scope.clone()));
+    }
+    fields.push(("resource", credentials.resource.clone()));
+    let grant = Grant {
+        fields,
+        client_id: &credentials.client_id,
+        secret: credentials.secret.as_ref().map(Secret::expose),
+        auth: credentials.auth(),
+    };
+    send_grant(client, endpoint, &grant, deadline).await
+}
+
+/// Sends a token request and judges its answer.
+pub(super) async fn send_grant(
+    client: &reqwest::Client,
+    endpoint: &Url,
+    grant: &Grant<'_>,
+    deadline: &Deadline,
+) -> Result<Token, Failure> {
     let exchange = Exchange::new(endpoint);
-    let rb = exchange.build(client, credentials)?;
+    let rb = exchange.build(client, grant)?;
     let resp = send_within(rb, deadline, &exchange.what)
         .await
         .map_err(|f| f.with("tokenEndpoint", exchange.shown.clone()))?;
@@ -49,7 +84,7 @@ pub(crate) async fn request_token(
         return Err(exchange.redirected(&resp));
     }
     let body = exchange.read(resp, deadline).await?;
-    exchange.judge(status, &body, credentials.secret.expose())
+    exchange.judge(status, &body, grant.secret.unwrap_or_default())
 }
 
 /// One token request: the endpoint, as shown and as named in failures.
@@ -77,18 +112,14 @@ impl<'a> Exchange<'a> {
         Failure::new(FailureCode::AuthToken, message).with("tokenEndpoint", self.shown.clone())
     }
 
-    /// The form POST, the client authenticated as `credentials.method` says.
-    fn build(
-        &self,
-        client: &reqwest::Client,
-        credentials: &Credentials,
-    ) -> Result<RequestBuilder, Failure> {
+    /// The form POST, the client authenticated as `grant.auth` says.
+    fn build(&self, client: &reqwest::Client, grant: &Grant<'_>) -> Result<RequestBuilder, Failure> {
         let mut rb = client
             .post(self.endpoint.clone())
             .header(ACCEPT, "application/json")
             .header(CONTENT_TYPE, "application/x-www-form-urlencoded");
-        if credentials.method == OAuthMethod::Basic {
-            let pair = basic_pair(&credentials.client_id, credentials.secret.expose());
+        if let (ClientAuth::Basic, Some(secret)) = (grant.auth, grant.secret) {
+            let pair = basic_pair(grant.client_id, secret);
             let encoded = base64::engine::general_purpose::STANDARD.encode(pair);
             let mut value = HeaderValue::from_str(&format!("Basic {encoded}")).map_err(|_| {
                 self.failure(format!(
@@ -99,7 +130,7 @@ impl<'a> Exchange<'a> {
             value.set_sensitive(true);
             rb = rb.header(AUTHORIZATION, value);
         }
-        Ok(rb.body(token_form(credentials)))
+        Ok(rb.body(token_form(grant)))
     }
 
     /// The failure for a redirect, which is not followed.
@@ -221,9 +252,14 @@ fn token(object: &Map<String, Value>, secret: &str) -> Result<Token, (String, &'
         )
     })?;
     header.set_sensitive(true);
+    let refresh_token = match object.get("refresh_token") {
+        Some(Value::String(t)) if !t.trim().is_empty() => Some(Secret::new(t.trim())),
+        _ => None,
+    };
     Ok(Token {
         header,
         expires_in: expires_in(object),
+        refresh_token,
     })
 }
 
@@ -270,16 +306,21 @@ fn expires_in(object: &Map<String, Value>) -> Option<Duration> {
 }
 
 /// The form body of the token request (the serializer is not `Send`: kept out of the future).
-fn token_form(credentials: &Credentials) -> String {
+fn token_form(grant: &Grant<'_>) -> String {
     let mut form = url::form_urlencoded::Serializer::new(String::new());
-    form.append_pair("grant_type", "client_credentials");
-    if let Some(scope) = &credentials.scope {
-        form.append_pair("scope", scope);
+    for (name, value) in &grant.fields {
+        form.append_pair(name, value);
     }
-    form.append_pair("resource", &credentials.resource);
-    if credentials.method == OAuthMethod::Post {
-        form.append_pair("client_id", &credentials.client_id);
-        form.append_pair("client_secret", credentials.secret.expose());
+    match (grant.auth, grant.secret) {
+        (ClientAuth::Post, Some(secret)) => {
+            form.append_pair("client_id", grant.client_id);
+            form.append_pair("client_secret", secret);
+        }
+        (ClientAuth::Basic, Some(_)) => {}
+        // A public client names itself in the body (RFC 6749 §4.1.3).
+        _ => {
+            form.append_pair("client_id", grant.client_id);
+        }
     }
     form.finish()
 }

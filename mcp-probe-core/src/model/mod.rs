@@ -26,7 +26,7 @@ pub use expect::{Expect, MAX_PATTERN_BYTES};
 pub use facts::{AuthFacts, AuthFinding, ExchangeTimings, FindingStatus, Timings, TlsFacts};
 pub use failure::{Failure, FailureCode, FailureFamily, RpcErrorFact};
 pub use limits::{Limits, Timeouts, MAX_LIMIT_BYTES, MAX_PAGES, MAX_STEPS, MAX_TIMEOUT};
-pub use oauth::{OAuthMethod, OAuthSpec};
+pub use oauth::{OAuthFlow, OAuthMethod, OAuthSpec, DEFAULT_REDIRECT_URI};
 pub use options::{parse_duration, CheckOptions, OptionsError};
 pub use protocol::{
     Era, FollowRedirects, ProtocolChoice, TransportChoice, TransportKind, HANDSHAKE_ERA_VERSIONS,

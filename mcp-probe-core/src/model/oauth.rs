@@ -1,5 +1,5 @@
-//! OAuth client credentials as a scenario names them: the client, where its secret comes from,
-//! how it authenticates, what it asks for.
+//! OAuth as a scenario names it: the flow, the client, where its secret comes from, how it
+//! authenticates, what it asks for.
 
 use std::path::PathBuf;
 
@@ -34,7 +34,14 @@ use crate::urls::unsafe_reason;
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[non_exhaustive]
 pub struct OAuthSpec {
-    /// The client id registered with the authorization server.
+    /// How the probe gets its token (default `clientCredentials`).
+    #[serde(default, skip_serializing_if = "OAuthFlow::is_client_credentials")]
+    pub flow: OAuthFlow,
+    /// The client id registered with the authorization server. With the
+    /// `authorizationCode` flow it may be left out: the probe then registers a client (a
+    /// client ID metadata document when `clientMetadataUrl` is given and the server supports
+    /// them, else dynamic client registration, RFC 7591).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub client_id: String,
     /// Name of an environment variable holding the client secret.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -52,9 +59,55 @@ pub struct OAuthSpec {
     /// resource metadata and its authorization server's metadata.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub token_url: Option<String>,
-    /// The `resource` sent with the token request (RFC 8707). Default: the server's URL.
+    /// The `resource` sent with the token request (RFC 8707). Default: the server's URL (for
+    /// the `authorizationCode` flow, the `resource` of its protected resource metadata, which
+    /// must match the server's URL).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resource: Option<String>,
+    /// `authorizationCode` flow: the https URL of this client's metadata document (SEP-991),
+    /// used as its client id when the authorization server advertises
+    /// `client_id_metadata_document_supported` and no `clientId` is given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_metadata_url: Option<String>,
+    /// `authorizationCode` flow: the loopback redirect URI (`http://127.0.0.1…`,
+    /// `http://[::1]…` or `http://localhost…`). Default [`DEFAULT_REDIRECT_URI`]. The probe
+    /// reads the code from the authorization endpoint's redirect to it; nothing listens there.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub redirect_uri: Option<String>,
+}
+
+/// The redirect URI of the `authorizationCode` flow when the scenario names none.
+pub const DEFAULT_REDIRECT_URI: &str = "http://127.0.0.1/callback";
+
+/// How the probe gets its access token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[non_exhaustive]
+pub enum OAuthFlow {
+    /// The client-credentials grant (RFC 6749 §4.4): a client id and secret, no person.
+    #[default]
+    #[serde(alias = "client_credentials")]
+    ClientCredentials,
+    /// The authorization-code grant with PKCE (S256), headless: the probe follows the
+    /// authorization endpoint's redirect to its loopback redirect URI and takes the code. Only
+    /// for authorization servers that approve without a person (test identity providers); one
+    /// that shows a page fails the probe with `auth_token`.
+    #[serde(alias = "authorization_code")]
+    AuthorizationCode,
+}
+
+impl OAuthFlow {
+    /// The name used in documents and on the command line.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OAuthFlow::ClientCredentials => "clientCredentials",
+            OAuthFlow::AuthorizationCode => "authorizationCode",
+        }
+    }
+
+    fn is_client_credentials(&self) -> bool {
+        *self == OAuthFlow::ClientCredentials
+    }
 }
 
 /// How the client authenticates to the token endpoint.
@@ -104,6 +157,43 @@ impl OAuthSpec {
         }
     }
 
+    /// The headless authorization-code flow with PKCE, the client registered on the fly
+    /// unless [`OAuthSpec::client_id`] is set.
+    pub fn authorization_code() -> Self {
+        OAuthSpec {
+            flow: OAuthFlow::AuthorizationCode,
+            ..OAuthSpec::default()
+        }
+    }
+
+    /// Uses this pre-registered client id.
+    #[must_use]
+    pub fn client_id(mut self, id: impl Into<String>) -> Self {
+        self.client_id = id.into();
+        self
+    }
+
+    /// Reads the client secret from the environment variable `var`.
+    #[must_use]
+    pub fn client_secret_env(mut self, var: impl Into<String>) -> Self {
+        self.client_secret_env = Some(var.into());
+        self
+    }
+
+    /// Offers this client ID metadata document URL as the client id (SEP-991).
+    #[must_use]
+    pub fn client_metadata_url(mut self, url: impl Into<String>) -> Self {
+        self.client_metadata_url = Some(url.into());
+        self
+    }
+
+    /// Uses this loopback redirect URI.
+    #[must_use]
+    pub fn redirect_uri(mut self, uri: impl Into<String>) -> Self {
+        self.redirect_uri = Some(uri.into());
+        self
+    }
+
     /// Authenticates to the token endpoint this way.
     #[must_use]
     pub fn method(mut self, method: OAuthMethod) -> Self {
@@ -135,20 +225,14 @@ impl OAuthSpec {
     /// Checks the credentials' shape and how they combine with the rest of the target.
     pub(crate) fn validate(&self) -> Result<(), Error> {
         let bad = |m: &str| Err(Error::new(ErrorKind::InvalidScenario, m));
-        if self.client_id.trim().is_empty() {
-            return bad("`oauth.clientId` must not be empty");
+        match self.flow {
+            OAuthFlow::ClientCredentials => self.validate_client_credentials()?,
+            OAuthFlow::AuthorizationCode => self.validate_authorization_code()?,
         }
-        match (&self.client_secret_env, &self.client_secret_file) {
-            (Some(_), Some(_)) => {
-                return bad("give the OAuth client secret either from an environment variable (`clientSecretEnv`) or from a file (`clientSecretFile`), not both")
+        if let (Some(var), None) = (&self.client_secret_env, &self.client_secret_file) {
+            if var.trim().is_empty() {
+                return bad("`oauth.clientSecretEnv` must not be empty");
             }
-            (None, None) => {
-                return bad("OAuth client credentials need the client secret: `clientSecretEnv` or `clientSecretFile`")
-            }
-            (Some(var), None) if var.trim().is_empty() => {
-                return bad("`oauth.clientSecretEnv` must not be empty")
-            }
-            _ => {}
         }
         if self.scope.as_deref().is_some_and(|s| s.trim().is_empty()) {
             return bad("`oauth.scope` must not be empty (leave it out to ask for none)");
@@ -167,6 +251,85 @@ impl OAuthSpec {
         }
         Ok(())
     }
+}
+
+impl OAuthSpec {
+    fn validate_client_credentials(&self) -> Result<(), Error> {
+        let bad = |m: &str| Err(Error::new(ErrorKind::InvalidScenario, m));
+        if self.client_id.trim().is_empty() {
+            return bad("`oauth.clientId` must not be empty");
+        }
+        match (&self.client_secret_env, &self.client_secret_file) {
+            (Some(_), Some(_)) => {
+                return bad("give the OAuth client secret either from an environment variable (`clientSecretEnv`) or from a file (`clientSecretFile`), not both")
+            }
+            (None, None) => {
+                return bad("OAuth client credentials need the client secret: `clientSecretEnv` or `clientSecretFile`")
+            }
+            _ => {}
+        }
+        if self.client_metadata_url.is_some() || self.redirect_uri.is_some() {
+            return bad("`oauth.clientMetadataUrl` and `oauth.redirectUri` belong to the `authorizationCode` flow");
+        }
+        Ok(())
+    }
+
+    fn validate_authorization_code(&self) -> Result<(), Error> {
+        let bad = |m: &str| Err(Error::new(ErrorKind::InvalidScenario, m));
+        let secret = self.client_secret_env.is_some() || self.client_secret_file.is_some();
+        if self.client_secret_env.is_some() && self.client_secret_file.is_some() {
+            return bad("give the OAuth client secret either from an environment variable (`clientSecretEnv`) or from a file (`clientSecretFile`), not both");
+        }
+        if secret && self.client_id.trim().is_empty() {
+            return bad("an OAuth client secret needs its `oauth.clientId`");
+        }
+        if self.token_url.is_some() {
+            return bad("`oauth.tokenUrl` belongs to the `clientCredentials` flow: the `authorizationCode` flow discovers its endpoints");
+        }
+        if let Some(url) = &self.client_metadata_url {
+            parse_client_metadata_url(url)?;
+        }
+        if let Some(uri) = &self.redirect_uri {
+            parse_redirect_uri(uri)?;
+        }
+        Ok(())
+    }
+}
+
+/// A `clientMetadataUrl`, checked: https with a path (SEP-991).
+pub(crate) fn parse_client_metadata_url(text: &str) -> Result<Url, Error> {
+    let invalid = || {
+        Error::new(
+            ErrorKind::InvalidUrl,
+            "`oauth.clientMetadataUrl` must be an https:// URL with a path (SEP-991)",
+        )
+    };
+    let url = Url::parse(text.trim()).map_err(|_| invalid())?;
+    if url.scheme() != "https" || url.host_str().is_none() || url.path() == "/" {
+        return Err(invalid());
+    }
+    Ok(url)
+}
+
+/// A `redirectUri`, checked: http on a loopback host, no fragment (RFC 8252 §7.3).
+pub(crate) fn parse_redirect_uri(text: &str) -> Result<Url, Error> {
+    let invalid = || {
+        Error::new(
+            ErrorKind::InvalidUrl,
+            "`oauth.redirectUri` must be an http:// URL on a loopback host (127.0.0.1, [::1] or \
+             localhost) without a fragment",
+        )
+    };
+    let url = Url::parse(text.trim()).map_err(|_| invalid())?;
+    let loopback = matches!(
+        url.host(),
+        Some(url::Host::Ipv4(ip)) if ip.is_loopback()
+    ) || matches!(url.host(), Some(url::Host::Ipv6(ip)) if ip.is_loopback())
+        || url.host_str() == Some("localhost");
+    if url.scheme() != "http" || !loopback || url.fragment().is_some() {
+        return Err(invalid());
+    }
+    Ok(url)
 }
 
 /// A given `tokenUrl`, checked: absolute http(s), no user info, https unless loopback.

@@ -72,7 +72,7 @@ impl<'a> Run<'a> {
             credentials,
             connect,
         } = prepared;
-        let secrets = given_secrets(spec, credentials.as_ref());
+        let mut secrets = given_secrets(spec, credentials.as_ref());
         // Getting the token is part of the probe's time; it goes into the target before
         // anything is sent with it.
         let mut token = None;
@@ -83,6 +83,7 @@ impl<'a> Run<'a> {
                     prober.token_client(spec, url, connect, guard)
                 })
                 .await?;
+            phase.collect_secrets(&mut secrets);
             token = Some(phase);
         }
         let (display_url, mut opened) = open_transport(http.as_ref(), spec, scenario.limits);
@@ -332,6 +333,7 @@ impl<'a> Run<'a> {
                 |url, guard| prober.token_client(spec, url, connect, guard),
             )
             .await?;
+        fresh.collect_secrets(&mut self.secrets);
         if let Some(f) = phase.replace(fresh) {
             return Ok(Some(Err(f)));
         }
