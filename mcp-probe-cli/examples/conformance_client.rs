@@ -105,6 +105,21 @@ fn scenario_for(request: &Request) -> Option<Scenario> {
         | "auth/iss-normalized"
         | "auth/metadata-issuer-mismatch"
         | "auth/resource-mismatch" => probe.oauth(OAuthSpec::authorization_code()),
+        // `initialize` needs no token here; the tool listing is answered 401 (authorize with
+        // the challenge's scope) and the tool call 403 insufficient_scope (step up, asking
+        // for the union of the scopes).
+        "auth/scope-step-up" => probe
+            .oauth(OAuthSpec::authorization_code())
+            .call_tool("test-tool", json!({})),
+        // Every request after `initialize` is answered 403 insufficient_scope: the probe
+        // re-authorizes a bounded number of times, then fails.
+        "auth/scope-retry-limit" => probe.oauth(OAuthSpec::authorization_code()),
+        // After the first authorized request the protected resource metadata names another
+        // authorization server and the old token is refused (401): the probe discovers again
+        // from that challenge and registers anew with the new server.
+        "auth/authorization-server-migration" => probe
+            .oauth(OAuthSpec::authorization_code())
+            .call_tool("test-tool", json!({})),
         // A client ID metadata document: its URL is the client id (the suite's server
         // advertises support and never fetches it).
         "auth/basic-cimd" => probe.oauth(

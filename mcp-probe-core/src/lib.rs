@@ -32,9 +32,9 @@ pub use model::{
     ServerMessageKind, SessionClose, SessionFacts, Step, StepReport, StepStatus, Surface,
     SurfaceChange, SurfacePrompt, SurfaceResource, SurfaceTemplate, SurfaceTool, TargetSpec,
     TimeoutPhase, Timeouts, Timings, TlsFacts, TlsOptions, ToolInfo, TransportChoice,
-    TransportKind, UnknownValue, Warning, WarningCode, DEFAULT_CERT_WARN_DAYS, DEFAULT_REDIRECT_URI,
-    HANDSHAKE_ERA_VERSIONS, LATEST_HANDSHAKE_VERSION, MAX_CERT_DAYS, MAX_LIMIT_BYTES, MAX_PAGES,
-    MAX_PATTERN_BYTES, MAX_STEPS, MAX_TIMEOUT, MODERN_VERSION, REPORT_SCHEMA_VERSION,
-    SNAPSHOT_VERSION,
+    TransportKind, UnknownValue, Warning, WarningCode, DEFAULT_CERT_WARN_DAYS,
+    DEFAULT_REDIRECT_URI, HANDSHAKE_ERA_VERSIONS, LATEST_HANDSHAKE_VERSION, MAX_CERT_DAYS,
+    MAX_LIMIT_BYTES, MAX_PAGES, MAX_PATTERN_BYTES, MAX_STEPS, MAX_TIMEOUT, MODERN_VERSION,
+    REPORT_SCHEMA_VERSION, SNAPSHOT_VERSION,
 };
 pub use probe::{check, Prober};

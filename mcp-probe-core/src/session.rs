@@ -112,6 +112,11 @@ impl Session {
         self.transport.stderr_tail()
     }
 
+    /// Sends `value` as the `Authorization` header from now on (a token got by step-up).
+    pub(crate) fn set_authorization(&mut self, value: reqwest::header::HeaderValue) {
+        self.transport.set_authorization(value);
+    }
+
     /// Switches the 2026-07-28 era on or off.
     pub(crate) fn set_modern(&mut self, modern: bool) {
         self.modern = modern;

@@ -14,26 +14,25 @@ use url::Url;
 
 use crate::clock::Clock;
 use crate::http::dns::AddressPolicy;
-use crate::http::target::Target;
-use crate::model::{Failure, FailureCode};
+use crate::http::target::{Secret, Target};
+use crate::model::{AuthCheck, Failure, FailureCode};
 
 use super::authorization::{authorize, Issuer, Request};
 use super::credentials::Credentials;
 use super::discovery::discover_authorization_server;
 use super::pkce::{random_text, Pkce};
-use super::registration::{self, endpoint, Client};
+use super::refresh::{refresh, Refresh};
+use super::registration::{self, endpoint};
 use super::token_request::{send_grant, Grant, Token};
 
 /// What the flow got.
 pub(super) struct Obtained {
     pub(super) token: Token,
-    /// The token endpoint, for refreshing.
     pub(super) token_endpoint: Url,
-    pub(super) client: Client,
-    /// The resource the token is for.
-    pub(super) resource: String,
-    /// The scope asked for.
+    /// The scope asked for (a step-up adds to it).
     pub(super) scope: Option<String>,
+    /// How to refresh the token, when the answer carried a refresh token.
+    pub(super) refresh: Option<Refresh>,
 }
 
 /// The HTTP requests the flow made, and values it learnt that must never be shown.
@@ -48,8 +47,19 @@ fn failure(stage: &'static str, message: String) -> Failure {
     Failure::new(FailureCode::AuthToken, message).with("stage", stage)
 }
 
-/// Runs the flow. `extra_scope` (step-up) is added to the scope selected. Discovery
+/// Where a run of the flow starts.
+pub(super) struct Start<'a> {
+    /// The challenges of a 401 or 403 the server sent; `None`: discovery asks first.
+    pub(super) challenges: Option<Vec<Map<String, Value>>>,
+    /// Scope to add to the one selected (step-up: the scope asked for before).
+    pub(super) extra_scope: Option<&'a str>,
+}
+
+/// Runs the flow; `Ok(None)` when the server did not answer an `initialize` without
+/// credentials with a 401 (it may ask for credentials later, with a 401 to a request that
+/// needs them). Discovery
 /// failures come back as they are (code `auth_check`); the caller words them.
+#[allow(clippy::too_many_arguments)]
 pub(super) async fn obtain(
     credentials: &Credentials,
     target: &Target,
@@ -57,14 +67,35 @@ pub(super) async fn obtain(
     http: &reqwest::Client,
     guard: AddressPolicy,
     clock: &Clock,
-    extra_scope: Option<&str>,
+    start: Start<'_>,
     tally: &mut Tally,
-) -> Result<Obtained, Failure> {
-    let (found, n) =
-        discover_authorization_server(client, http, guard, target, clock.request_deadline())
-            .await;
+) -> Result<Option<Obtained>, Failure> {
+    let extra_scope = start.extra_scope;
+    let (found, n) = discover_authorization_server(
+        client,
+        http,
+        guard,
+        target,
+        clock.request_deadline(),
+        start.challenges,
+    )
+    .await;
     tally.requests = tally.requests.saturating_add(n);
-    let found = found?;
+    let found = match found {
+        Ok(found) => found,
+        // No challenge to the `initialize` without credentials (a success, or an answer
+        // that is not a 401, such as a server of another era refusing the `initialize`):
+        // the probe goes on without a token and authorizes when a request is challenged.
+        Err(f)
+            if matches!(
+                f.check(),
+                Some(AuthCheck::NotProtected | AuthCheck::ChallengeStatus)
+            ) =>
+        {
+            return Ok(None)
+        }
+        Err(f) => return Err(f),
+    };
     let metadata = &found.as_metadata;
     let required = |field: &str| match endpoint(metadata, field, guard, "discovery") {
         Ok(Some(url)) => Ok(url),
@@ -84,10 +115,38 @@ pub(super) async fn obtain(
         metadata,
         extra_scope,
     );
-    let resource = match (&credentials.resource_given, found.resource_metadata.get("resource")) {
+    let resource = match (
+        &credentials.resource_given,
+        found.resource_metadata.get("resource"),
+    ) {
         (false, Some(Value::String(r))) => r.clone(),
         _ => credentials.resource.clone(),
     };
+    if let (Some(given), None) = (&credentials.refresh_token, extra_scope) {
+        // A long-lived grant the user gave: refreshed, never re-authorized (a refresh cannot
+        // widen the scope, so a step-up runs the authorization instead).
+        let grant = Refresh {
+            token: Secret::new(given.expose()),
+            endpoint: token_endpoint.clone(),
+            guard: Some(guard),
+            client_id: credentials.client_id.clone(),
+            secret: credentials.secret.as_ref().map(|s| Secret::new(s.expose())),
+            auth: credentials.auth(),
+            resource: resource.clone(),
+        };
+        tally.requests = tally.requests.saturating_add(1);
+        let token = refresh(http, &grant, &clock.request_deadline()).await?;
+        if let Some(rotated) = &token.refresh_token {
+            tally.secrets.push(rotated.expose().to_owned());
+        }
+        let refresh = Some(grant.rotated(&token));
+        return Ok(Some(Obtained {
+            token,
+            token_endpoint,
+            scope,
+            refresh,
+        }));
+    }
     let the_client = registration::client(
         credentials,
         metadata,
@@ -138,23 +197,31 @@ pub(super) async fn obtain(
             ("resource", resource.clone()),
         ],
         client_id: &the_client.id,
-        secret: the_client.secret.as_ref().map(|s| s.expose()),
+        secret: the_client.secret.as_ref().map(Secret::expose),
         auth: the_client.auth,
     };
     tally.requests = tally.requests.saturating_add(1);
     let token = send_grant(http, &token_endpoint, &grant, &clock.request_deadline())
         .await
         .map_err(|f| f.with("stage", "token_request"))?;
-    if let Some(refresh) = &token.refresh_token {
-        tally.secrets.push(refresh.expose().to_owned());
-    }
-    Ok(Obtained {
+    let refresh = token.refresh_token.as_ref().map(|r| {
+        tally.secrets.push(r.expose().to_owned());
+        Refresh {
+            token: Secret::new(r.expose()),
+            endpoint: token_endpoint.clone(),
+            guard: Some(guard),
+            client_id: the_client.id.clone(),
+            secret: the_client.secret,
+            auth: the_client.auth,
+            resource,
+        }
+    });
+    Ok(Some(Obtained {
         token,
         token_endpoint,
-        client: the_client,
-        resource,
         scope,
-    })
+        refresh,
+    }))
 }
 
 /// `Err` unless the server lists S256 among `code_challenge_methods_supported` (MCP: a
@@ -193,12 +260,15 @@ fn select_scope(
             _ => Vec::new(),
         }
     };
-    let mut scopes: Vec<String> = match (given, challenge) {
-        (Some(s), _) | (None, Some(s)) => s.split_whitespace().map(str::to_owned).collect(),
-        (None, None) => listed(resource_metadata),
+    let words = |s: &str| s.split_whitespace().map(str::to_owned).collect::<Vec<_>>();
+    let mut scopes: Vec<String> = match (given, challenge, extra) {
+        // A step-up: what the server asks for now, added to what was asked for before.
+        (_, Some(c), Some(e)) => [words(c), words(e)].concat(),
+        (Some(s), _, _) | (None, Some(s), _) => words(s),
+        (None, None, _) => listed(resource_metadata),
     };
     if let Some(extra) = extra {
-        scopes.extend(extra.split_whitespace().map(str::to_owned));
+        scopes.extend(words(extra));
     }
     if listed(as_metadata).iter().any(|s| s == "offline_access") {
         scopes.push("offline_access".to_owned());
@@ -239,8 +309,16 @@ mod tests {
         );
         assert_eq!(select_scope(None, None, &none, &none, None), None);
         assert_eq!(
-            select_scope(Some("x"), Some("c"), &prm, &offline, Some("x y")).as_deref(),
+            select_scope(Some("x"), None, &prm, &offline, Some("x y")).as_deref(),
             Some("x y offline_access")
+        );
+        assert_eq!(
+            select_scope(Some("x"), Some("c"), &prm, &none, Some("x")).as_deref(),
+            Some("c x")
+        );
+        assert_eq!(
+            select_scope(Some("x"), Some("c"), &prm, &none, None).as_deref(),
+            Some("x")
         );
         assert_eq!(
             select_scope(None, None, &none, &offline, None).as_deref(),
@@ -251,8 +329,8 @@ mod tests {
     #[test]
     fn pkce_must_be_listed() {
         assert!(check_pkce(&map(json!({"code_challenge_methods_supported": ["S256"]}))).is_ok());
-        let f = check_pkce(&map(json!({"code_challenge_methods_supported": ["plain"]})))
-            .unwrap_err();
+        let f =
+            check_pkce(&map(json!({"code_challenge_methods_supported": ["plain"]}))).unwrap_err();
         assert_eq!(f.code, FailureCode::AuthToken);
         assert!(check_pkce(&Map::new()).is_err());
     }

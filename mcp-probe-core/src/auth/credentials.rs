@@ -49,6 +49,8 @@ pub(crate) struct Credentials {
     pub(super) resource_given: bool,
     pub(super) client_metadata_url: Option<Url>,
     pub(super) redirect_uri: Url,
+    /// A refresh token the user gave (authorization-code flow).
+    pub(super) refresh_token: Option<Secret>,
     /// Token endpoint (or the server URL when discovered), client id, scope and resource.
     pub(super) key: String,
 }
@@ -69,6 +71,7 @@ impl Credentials {
             .as_deref()
             .map(parse_client_metadata_url)
             .transpose()?;
+        let refresh_token = read_refresh_token(spec)?;
         let redirect_uri =
             parse_redirect_uri(spec.redirect_uri.as_deref().unwrap_or(DEFAULT_REDIRECT_URI))?;
         let token_url = spec.token_url.as_deref().map(parse_token_url).transpose()?;
@@ -105,6 +108,7 @@ impl Credentials {
             resource_given: spec.resource.is_some(),
             client_metadata_url,
             redirect_uri,
+            refresh_token,
             key,
         })
     }
@@ -117,6 +121,14 @@ impl Credentials {
             out.add(secret.expose());
             out.add(&basic_pair(&self.client_id, secret.expose()));
         }
+        if let Some(token) = &self.refresh_token {
+            out.add(token.expose());
+        }
+    }
+
+    /// Whether these settings run the authorization-code flow.
+    pub(crate) fn is_authorization_code(&self) -> bool {
+        self.flow == OAuthFlow::AuthorizationCode
     }
 
     /// How this pre-registered client authenticates: `none` without a secret.
@@ -133,6 +145,32 @@ impl Credentials {
 pub(super) fn basic_pair(client_id: &str, secret: &str) -> String {
     let encode = |s: &str| url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
     format!("{}:{}", encode(client_id), encode(secret))
+}
+
+/// The refresh token from `refreshTokenEnv` or `refreshTokenFile`, if one is named.
+fn read_refresh_token(spec: &OAuthSpec) -> Result<Option<Secret>, Error> {
+    let credential = |m: String| Error::new(ErrorKind::Credential, m);
+    let text = match (&spec.refresh_token_env, &spec.refresh_token_file) {
+        (Some(var), _) => std::env::var(var.trim()).map_err(|_| {
+            credential(format!(
+                "environment variable {var} (the OAuth refresh token) is not set"
+            ))
+        })?,
+        (None, Some(path)) => crate::file::read_limited_text(path, crate::file::MAX_SECRET_BYTES)
+            .map_err(|e| {
+            credential(format!(
+                "cannot read the OAuth refresh token file {}: {e}",
+                path.display()
+            ))
+        })?,
+        (None, None) => return Ok(None),
+    };
+    match text.trim() {
+        "" => Err(credential(
+            "the OAuth refresh token (refreshTokenEnv / refreshTokenFile) is empty".to_owned(),
+        )),
+        token => Ok(Some(Secret::new(token))),
+    }
 }
 
 fn read_secret(spec: &OAuthSpec) -> Result<Secret, Error> {

@@ -125,15 +125,22 @@ pub(crate) async fn discover_token_endpoint(
 /// than its token endpoint (the authorization-code flow): the same checks as
 /// [`discover_token_endpoint`], every `fail` finding a refusal. Also returns the HTTP
 /// requests made.
+///
+/// `challenges`: the `WWW-Authenticate` challenges of a 401 or 403 the server already sent;
+/// without them discovery starts with an `initialize` without credentials.
 pub(crate) async fn discover_authorization_server(
     client: &reqwest::Client,
     metadata: &reqwest::Client,
     guard: AddressPolicy,
     target: &Target,
     deadline: Deadline,
+    challenges: Option<Vec<Map<String, Value>>>,
 ) -> (Result<Discovered, Failure>, u32) {
     let mut checker = Checker::new(client, metadata, guard, deadline);
-    let found = checker.discover(target).await;
+    let found = match challenges {
+        Some(challenges) => checker.discover_from(target, challenges).await,
+        None => checker.discover(target).await,
+    };
     let result = match (checker.failure.take(), found) {
         (Some(failure), _) => Err(failure),
         (None, None) => Err(Failure::new(
@@ -197,6 +204,16 @@ impl<'a> Checker<'a> {
     /// server's metadata and its issuer. Returns what was found when the metadata was.
     pub(super) async fn discover(&mut self, target: &Target) -> Option<Discovered> {
         let challenges = self.challenge(target).await?;
+        self.discover_from(target, challenges).await
+    }
+
+    /// [`Checker::discover`] from challenges the server already sent (a 401 or 403 to a
+    /// request of the probe).
+    pub(super) async fn discover_from(
+        &mut self,
+        target: &Target,
+        challenges: Vec<Map<String, Value>>,
+    ) -> Option<Discovered> {
         let bearer = self.bearer_challenge(&challenges, target.url());
         let challenge_scope = bearer.as_ref().and_then(|b| challenge_param(b, "scope"));
         let (metadata, metadata_url) = self.resource_metadata(target, bearer.as_ref()).await?;

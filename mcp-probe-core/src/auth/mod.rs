@@ -10,6 +10,7 @@ mod code_flow;
 mod credentials;
 mod discovery;
 mod pkce;
+mod refresh;
 mod registration;
 mod token;
 mod token_request;
@@ -17,4 +18,4 @@ mod well_known;
 
 pub(crate) use check::check_auth;
 pub(crate) use credentials::Credentials;
-pub(crate) use token::{token_refused, TokenCache, TokenPhase};
+pub(crate) use token::{token_refused, TokenCache, TokenPhase, MAX_STEP_UPS};

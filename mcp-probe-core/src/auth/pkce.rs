@@ -41,7 +41,10 @@ mod tests {
     fn the_challenge_is_the_rfc_7636_example() {
         // RFC 7636 Appendix B.
         let pkce = Pkce::from_verifier("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk".to_owned());
-        assert_eq!(pkce.challenge, "E9Melhoa2OwvFrEMTJguCHaoeK9t8R5IBnCOo2Ja8sM");
+        assert_eq!(
+            pkce.challenge,
+            "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"
+        );
         let fresh = Pkce::new();
         assert_eq!(fresh.verifier.len(), 43);
         assert_ne!(fresh.verifier, Pkce::new().verifier);

@@ -82,7 +82,7 @@ pub(super) async fn client(
             id: credentials.client_id.clone(),
             secret: credentials.secret.as_ref().map(|s| Secret::new(s.expose())),
             auth: credentials.auth(),
-            });
+        });
     }
     let cimd = metadata.get("client_id_metadata_document_supported") == Some(&Value::Bool(true));
     if let (Some(url), true) = (&credentials.client_metadata_url, cimd) {
@@ -213,7 +213,10 @@ mod tests {
             m.insert("token_endpoint_auth_methods_supported".into(), v);
             wanted_auth(&m)
         };
-        assert_eq!(with(json!(["client_secret_post", "none"])), ClientAuth::None);
+        assert_eq!(
+            with(json!(["client_secret_post", "none"])),
+            ClientAuth::None
+        );
         assert_eq!(
             with(json!(["client_secret_post", "client_secret_basic"])),
             ClientAuth::Basic

@@ -36,17 +36,26 @@ use crate::urls::redact_url;
 use std::collections::HashMap;
 use std::sync::{Mutex, PoisonError};
 
-use super::code_flow::{obtain, Tally};
+use super::code_flow::{obtain, Start, Tally};
 use super::credentials::Credentials;
 use super::discovery::discover_token_endpoint;
+use super::refresh::{refresh, Refresh};
 use super::token_request::{request_token, Token};
 use crate::model::OAuthFlow;
+use serde_json::{Map, Value};
+use std::sync::Arc;
 
 /// How long a token the server gave no `expires_in` for is reused.
 pub(crate) const DEFAULT_LIFETIME: Duration = Duration::from_secs(300);
 
 /// A cached token is not used in the last 30 seconds of its life.
 pub(crate) const EXPIRY_MARGIN: Duration = Duration::from_secs(30);
+
+/// How long a refresh token is kept after its access token expired, unused.
+pub(crate) const REFRESH_KEEP: Duration = Duration::from_secs(30 * 24 * 3600);
+
+/// Most step-ups (re-authorizations on `403 insufficient_scope`) in one probe.
+pub(crate) const MAX_STEP_UPS: u32 = 2;
 
 /// Most tokens one prober keeps.
 const MAX_CACHED_TOKENS: usize = 1000;
@@ -62,6 +71,29 @@ struct CachedToken {
     header: HeaderValue,
     endpoint: String,
     usable_until: Instant,
+    /// How to get the next token without a person, when the server issued a refresh token.
+    refresh: Option<Arc<Refresh>>,
+}
+
+impl CachedToken {
+    /// Whether the entry is worth keeping at `now`: its token is usable, or it can be
+    /// refreshed.
+    fn alive(&self, now: Instant) -> bool {
+        now < self.usable_until
+            || (self.refresh.is_some()
+                && self
+                    .usable_until
+                    .checked_add(REFRESH_KEEP)
+                    .is_some_and(|until| now < until))
+    }
+}
+
+/// What the cache holds for a key.
+enum Lookup {
+    Usable(CachedToken),
+    /// The token expired; a refresh token is there.
+    Refresh(Arc<Refresh>),
+    Miss,
 }
 
 /// What getting a token for one probe came to.
@@ -73,6 +105,8 @@ pub(crate) struct TokenPhase {
     pub(crate) failure: Option<Failure>,
     /// The token came from the cache and has not been replaced during this probe.
     from_cache: bool,
+    /// The scope the authorization-code flow asked for (a step-up adds to it).
+    scope: Option<String>,
     /// Values learnt while getting the token (registered client secrets, authorization
     /// codes, PKCE verifiers, refresh tokens), scrubbed from the report.
     learnt: Vec<String>,
@@ -96,7 +130,15 @@ impl TokenPhase {
         }
         self.from_cache = false;
         self.learnt.extend(fresh.learnt);
+        if fresh.scope.is_some() {
+            self.scope = fresh.scope;
+        }
         fresh.failure
+    }
+
+    /// The scope asked for so far (authorization-code flow).
+    pub(crate) fn scope(&self) -> Option<&str> {
+        self.scope.as_deref()
     }
 
     /// Adds the values learnt while getting the token to `out`.
@@ -115,15 +157,20 @@ impl TokenCache {
         self.entries.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    fn get(&self, key: &str) -> Option<CachedToken> {
+    fn get(&self, key: &str) -> Lookup {
         let mut entries = self.lock();
+        let now = Instant::now();
         match entries.get(key) {
-            Some(c) if Instant::now() < c.usable_until => Some(c.clone()),
+            Some(c) if now < c.usable_until => Lookup::Usable(c.clone()),
+            Some(c) if c.alive(now) => match &c.refresh {
+                Some(r) => Lookup::Refresh(Arc::clone(r)),
+                None => Lookup::Miss,
+            },
             Some(_) => {
                 entries.remove(key);
-                None
+                Lookup::Miss
             }
-            None => None,
+            None => Lookup::Miss,
         }
     }
 
@@ -131,7 +178,7 @@ impl TokenCache {
         let mut entries = self.lock();
         if entries.len() >= MAX_CACHED_TOKENS && !entries.contains_key(key) {
             let now = Instant::now();
-            entries.retain(|_, c| now < c.usable_until);
+            entries.retain(|_, c| c.alive(now));
             if entries.len() >= MAX_CACHED_TOKENS {
                 return;
             }
@@ -175,37 +222,65 @@ impl TokenCache {
                 facts,
                 failure,
                 from_cache,
+                scope: None,
                 learnt: Vec::new(),
             }
         };
+        if credentials.flow == OAuthFlow::AuthorizationCode {
+            facts.method = "authorization_code".to_owned();
+        }
         if use_cache {
-            if let Some(cached) = self.get(&credentials.key) {
-                target.set_authorization(cached.header);
-                facts.token_endpoint = Some(cached.endpoint);
-                facts.cached = true;
-                return Ok(finish(facts, None, true));
+            match self.get(&credentials.key) {
+                Lookup::Usable(cached) => {
+                    target.set_authorization(cached.header);
+                    facts.token_endpoint = Some(cached.endpoint);
+                    facts.cached = true;
+                    return Ok(finish(facts, None, true));
+                }
+                Lookup::Refresh(grant) => {
+                    facts.method = "refresh_token".to_owned();
+                    let shown = redact_url(&grant.endpoint);
+                    facts.token_endpoint = Some(shown.clone());
+                    let http = other_client(&grant.endpoint, grant.guard)?;
+                    facts.requests = facts.requests.saturating_add(1);
+                    let deadline = clock.request_deadline();
+                    match refresh(&http, &grant, &deadline).await {
+                        Ok(token) => {
+                            let next = grant.rotated(&token);
+                            let mut phase = finish(facts, None, false);
+                            phase.learnt.push(next.token.expose().to_owned());
+                            self.keep_with(credentials, &token, shown, Some(next));
+                            target.set_authorization(token.header);
+                            return Ok(phase);
+                        }
+                        // The grant is gone (revoked, expired): authorize again.
+                        Err(_) => {
+                            self.forget(credentials);
+                            facts.method = "authorization_code".to_owned();
+                        }
+                    }
+                }
+                Lookup::Miss => {}
             }
         }
         if credentials.flow == OAuthFlow::AuthorizationCode {
-            facts.method = "authorization_code".to_owned();
-            let guard = AddressPolicy::for_target(target.url()).await;
-            let http = other_client(target.url(), Some(guard))?;
-            let mut tally = Tally::default();
-            let result =
-                obtain(credentials, target, client, &http, guard, clock, None, &mut tally).await;
-            facts.requests = facts.requests.saturating_add(tally.requests);
-            let failure = match result {
-                Ok(obtained) => {
-                    let shown = redact_url(&obtained.token_endpoint);
-                    facts.token_endpoint = Some(shown.clone());
-                    self.keep(credentials, &obtained.token, shown);
-                    target.set_authorization(obtained.token.header);
-                    None
-                }
-                Err(f) => Some(flow_failure(f)),
+            let start = Start {
+                challenges: None,
+                extra_scope: None,
             };
-            let mut phase = finish(facts, failure, false);
-            phase.learnt = tally.secrets;
+            let phase = self
+                .code_flow(
+                    credentials,
+                    target,
+                    client,
+                    clock,
+                    start,
+                    &other_client,
+                    facts,
+                )
+                .await?;
+            let mut phase = phase;
+            phase.facts.duration_ms = started.elapsed().as_micros() as f64 / 1000.0;
             return Ok(phase);
         }
         let found = token_endpoint(credentials, target, client, clock, &other_client).await?;
@@ -230,8 +305,121 @@ impl TokenCache {
         Ok(finish(facts, failure, false))
     }
 
+    /// Re-authorizes with the authorization-code flow after the server's 401 or 403
+    /// (`challenges`, its `WWW-Authenticate`): discovery starts from them, and the scope is
+    /// the one selected from them plus `previous` (the scope asked for before). The token
+    /// replaces the cached one and goes into `target`.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) async fn step_up<F>(
+        &self,
+        credentials: &Credentials,
+        target: &mut Target,
+        client: &reqwest::Client,
+        clock: &Clock,
+        challenges: Vec<Map<String, Value>>,
+        previous: Option<&str>,
+        other_client: F,
+    ) -> Result<TokenPhase, Error>
+    where
+        F: Fn(&Url, Option<AddressPolicy>) -> Result<reqwest::Client, Error>,
+    {
+        let started = Instant::now();
+        let facts = AuthFacts {
+            method: "authorization_code".to_owned(),
+            token_endpoint: None,
+            cached: false,
+            requests: 0,
+            duration_ms: 0.0,
+        };
+        let start = Start {
+            challenges: Some(challenges),
+            extra_scope: Some(previous.unwrap_or("")),
+        };
+        let mut phase = self
+            .code_flow(
+                credentials,
+                target,
+                client,
+                clock,
+                start,
+                &other_client,
+                facts,
+            )
+            .await?;
+        phase.facts.duration_ms = started.elapsed().as_micros() as f64 / 1000.0;
+        Ok(phase)
+    }
+
+    /// One run of the authorization-code flow; the token (if any) goes into `target` and the
+    /// cache.
+    #[allow(clippy::too_many_arguments)]
+    async fn code_flow<F>(
+        &self,
+        credentials: &Credentials,
+        target: &mut Target,
+        client: &reqwest::Client,
+        clock: &Clock,
+        start: Start<'_>,
+        other_client: &F,
+        mut facts: AuthFacts,
+    ) -> Result<TokenPhase, Error>
+    where
+        F: Fn(&Url, Option<AddressPolicy>) -> Result<reqwest::Client, Error>,
+    {
+        let guard = AddressPolicy::for_target(target.url()).await;
+        let http = other_client(target.url(), Some(guard))?;
+        let mut tally = Tally::default();
+        let result = obtain(
+            credentials,
+            target,
+            client,
+            &http,
+            guard,
+            clock,
+            start,
+            &mut tally,
+        )
+        .await;
+        facts.requests = facts.requests.saturating_add(tally.requests);
+        let mut scope = None;
+        let failure = match result {
+            Ok(Some(obtained)) => {
+                let shown = redact_url(&obtained.token_endpoint);
+                facts.token_endpoint = Some(shown.clone());
+                if obtained.refresh.is_some() && credentials.refresh_token.is_some() {
+                    facts.method = "refresh_token".to_owned();
+                }
+                self.keep_with(credentials, &obtained.token, shown, obtained.refresh);
+                target.set_authorization(obtained.token.header);
+                scope = obtained.scope;
+                None
+            }
+            // The server lets the probe in without a token (for now).
+            Ok(None) => None,
+            Err(f) => Some(flow_failure(f)),
+        };
+        Ok(TokenPhase {
+            facts,
+            failure,
+            from_cache: false,
+            scope,
+            learnt: tally.secrets,
+        })
+    }
+
     /// Caches a token the endpoint issued until [`EXPIRY_MARGIN`] before it expires.
     fn keep(&self, credentials: &Credentials, token: &Token, endpoint: String) {
+        self.keep_with(credentials, token, endpoint, None);
+    }
+
+    /// [`TokenCache::keep`], with the grant that refreshes it.
+    fn keep_with(
+        &self,
+        credentials: &Credentials,
+        token: &Token,
+        endpoint: String,
+        refresh: Option<Refresh>,
+    ) {
         let now = Instant::now();
         let usable_until = match token.expires_in {
             Some(lifetime) => lifetime
@@ -247,6 +435,7 @@ impl TokenCache {
                     header: token.header.clone(),
                     endpoint,
                     usable_until,
+                    refresh: refresh.map(Arc::new),
                 },
             );
         }

@@ -113,7 +113,11 @@ impl<'a> Exchange<'a> {
     }
 
     /// The form POST, the client authenticated as `grant.auth` says.
-    fn build(&self, client: &reqwest::Client, grant: &Grant<'_>) -> Result<RequestBuilder, Failure> {
+    fn build(
+        &self,
+        client: &reqwest::Client,
+        grant: &Grant<'_>,
+    ) -> Result<RequestBuilder, Failure> {
         let mut rb = client
             .post(self.endpoint.clone())
             .header(ACCEPT, "application/json")

@@ -74,6 +74,16 @@ pub struct OAuthSpec {
     /// reads the code from the authorization endpoint's redirect to it; nothing listens there.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub redirect_uri: Option<String>,
+    /// `authorizationCode` flow: name of an environment variable holding a refresh token.
+    /// The probe then gets its tokens with the refresh-token grant (for the pre-registered
+    /// `clientId` the grant was issued to) instead of authorizing. A rotated refresh token is
+    /// kept in memory by the prober only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refresh_token_env: Option<String>,
+    /// `authorizationCode` flow: path of a file holding a refresh token (surrounding
+    /// whitespace is trimmed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refresh_token_file: Option<PathBuf>,
 }
 
 /// The redirect URI of the `authorizationCode` flow when the scenario names none.
@@ -194,6 +204,20 @@ impl OAuthSpec {
         self
     }
 
+    /// Reads a refresh token from the environment variable `var`.
+    #[must_use]
+    pub fn refresh_token_env(mut self, var: impl Into<String>) -> Self {
+        self.refresh_token_env = Some(var.into());
+        self
+    }
+
+    /// Reads a refresh token from a file.
+    #[must_use]
+    pub fn refresh_token_file(mut self, path: impl Into<PathBuf>) -> Self {
+        self.refresh_token_file = Some(path.into());
+        self
+    }
+
     /// Authenticates to the token endpoint this way.
     #[must_use]
     pub fn method(mut self, method: OAuthMethod) -> Self {
@@ -268,8 +292,12 @@ impl OAuthSpec {
             }
             _ => {}
         }
-        if self.client_metadata_url.is_some() || self.redirect_uri.is_some() {
-            return bad("`oauth.clientMetadataUrl` and `oauth.redirectUri` belong to the `authorizationCode` flow");
+        if self.client_metadata_url.is_some()
+            || self.redirect_uri.is_some()
+            || self.refresh_token_env.is_some()
+            || self.refresh_token_file.is_some()
+        {
+            return bad("`oauth.clientMetadataUrl`, `oauth.redirectUri`, `oauth.refreshTokenEnv` and `oauth.refreshTokenFile` belong to the `authorizationCode` flow");
         }
         Ok(())
     }
@@ -282,6 +310,13 @@ impl OAuthSpec {
         }
         if secret && self.client_id.trim().is_empty() {
             return bad("an OAuth client secret needs its `oauth.clientId`");
+        }
+        let refresh = self.refresh_token_env.is_some() || self.refresh_token_file.is_some();
+        if self.refresh_token_env.is_some() && self.refresh_token_file.is_some() {
+            return bad("give the OAuth refresh token either from an environment variable (`refreshTokenEnv`) or from a file (`refreshTokenFile`), not both");
+        }
+        if refresh && self.client_id.trim().is_empty() {
+            return bad("a refresh token needs the `oauth.clientId` it was issued to");
         }
         if self.token_url.is_some() {
             return bad("`oauth.tokenUrl` belongs to the `clientCredentials` flow: the `authorizationCode` flow discovers its endpoints");

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
-use crate::auth::{Credentials, TokenPhase};
+use crate::auth::{Credentials, TokenPhase, MAX_STEP_UPS};
 use crate::error::Error;
 use crate::http::client::HttpClient;
 use crate::http::dns::AddressPolicy;
@@ -25,6 +25,8 @@ use crate::steps::{self, EraPlan, Learnt, StepContext};
 use crate::transport::stdio::Stdio;
 use crate::transport::streamable_http::StreamableHttp;
 use crate::transport::Transport;
+use reqwest::header::AUTHORIZATION;
+use serde_json::{Map, Value};
 
 /// The step a failed whole-probe expectation (`expect: {maxMs}` at the top of the scenario)
 /// names: no step of the report is marked failed.
@@ -52,6 +54,8 @@ pub(crate) struct Run<'a> {
     warnings: Vec<Warning>,
     /// Every secret the probe was given or learnt, scrubbed from the report.
     secrets: Secrets,
+    /// Re-authorizations (authorization-code flow) made during steps so far.
+    step_ups: u32,
     /// Whether the probe makes every listing the server advertises (a snapshot, or a check
     /// against `expectSurface`): a listing the server does not advertise is skipped.
     pub(crate) list_all: bool,
@@ -111,6 +115,7 @@ impl<'a> Run<'a> {
             failure: None,
             warnings: Vec::new(),
             secrets,
+            step_ups: 0,
             list_all: false,
         })
     }
@@ -139,6 +144,15 @@ impl<'a> Run<'a> {
                 .await?
             {
                 outcome = retried;
+            }
+        }
+        while let Some(challenges) = self.step_up_challenges(&outcome) {
+            match self
+                .reauthorize(step, challenges, &mut log, &mut report)
+                .await?
+            {
+                Some(retried) => outcome = retried,
+                None => break,
             }
         }
         report.duration_ms = millis(started.elapsed());
@@ -302,6 +316,102 @@ impl<'a> Run<'a> {
         matches!(step, Step::Handshake(_))
             && self.credentials.is_some()
             && matches!(outcome, Err(f) if crate::auth::token_refused(f))
+    }
+
+    /// The server's challenges when the authorization-code flow should (re-)authorize: a 401
+    /// (no token yet, or one refused), or a 403 whose Bearer challenge says
+    /// `insufficient_scope` (step-up); at most [`MAX_STEP_UPS`] times per probe.
+    fn step_up_challenges(&self, outcome: &Result<(), Failure>) -> Option<Vec<Map<String, Value>>> {
+        let Err(f) = outcome else { return None };
+        let code_flow = self
+            .credentials
+            .as_ref()
+            .is_some_and(Credentials::is_authorization_code);
+        if !code_flow || self.step_ups >= MAX_STEP_UPS || f.code != FailureCode::AuthRequired {
+            return None;
+        }
+        let challenges: Vec<Map<String, Value>> = match f.details.get("challenges") {
+            Some(Value::Array(list)) => {
+                list.iter().filter_map(|c| c.as_object().cloned()).collect()
+            }
+            _ => Vec::new(),
+        };
+        let insufficient = challenges.iter().any(|c| {
+            c.get("scheme")
+                .and_then(Value::as_str)
+                .is_some_and(|s| s.eq_ignore_ascii_case("bearer"))
+                && c.get("error").and_then(Value::as_str) == Some("insufficient_scope")
+        });
+        match f.http_status() {
+            Some(401) => Some(challenges),
+            Some(403) if insufficient => Some(challenges),
+            _ => None,
+        }
+    }
+
+    /// Runs the authorization-code flow again from the server's challenges, then the step
+    /// again with the new token (over a new session for the handshake). `None` when no
+    /// retry was made.
+    async fn reauthorize(
+        &mut self,
+        step: &Step,
+        challenges: Vec<Map<String, Value>>,
+        log: &mut StepLog,
+        report: &mut StepReport,
+    ) -> Result<Option<Result<(), Failure>>, Error> {
+        let (Some(credentials), Some((target, client))) = (&self.credentials, self.http.as_mut())
+        else {
+            return Ok(None);
+        };
+        self.step_ups += 1;
+        let previous = self
+            .token
+            .as_ref()
+            .and_then(|p| p.scope().map(str::to_owned));
+        let (prober, spec, connect) = (self.prober, self.spec, self.connect);
+        let fresh = prober
+            .tokens
+            .step_up(
+                credentials,
+                target,
+                client,
+                &self.clock,
+                challenges,
+                previous.as_deref(),
+                |url, guard| prober.token_client(spec, url, connect, guard),
+            )
+            .await?;
+        fresh.collect_secrets(&mut self.secrets);
+        let failure = match self.token.as_mut() {
+            Some(phase) => phase.replace(fresh),
+            None => {
+                let failure = fresh.failure.clone();
+                self.token = Some(fresh);
+                failure
+            }
+        };
+        if let Some(f) = failure {
+            return Ok(Some(Err(f)));
+        }
+        let Some(header) = target.headers().get(AUTHORIZATION).cloned() else {
+            return Ok(None);
+        };
+        if matches!(step, Step::Handshake(_)) {
+            let (transport, legacy) =
+                open_http(client.clone(), target.clone(), self.scenario.limits);
+            if let Some(old) = &self.session {
+                old.collect_secrets(&mut self.secrets);
+            }
+            self.session = Some(Session::new(transport, Some(legacy), self.clock));
+            self.learnt = Learnt::default();
+        } else if let Some(session) = self.session.as_mut() {
+            session.set_authorization(header);
+        }
+        let refused_requests = log.requests;
+        *log = StepLog::default();
+        log.requests = refused_requests;
+        *report = StepReport::new(step.name());
+        Ok(Some(self.execute(step, log, report).await))
     }
 
     /// A refused token is never reused; one from the cache is replaced once, and the step

@@ -110,6 +110,14 @@ impl Transport {
         }
     }
 
+    /// Sends `value` as the `Authorization` header from now on (Streamable HTTP only: the
+    /// OAuth flows run only for it).
+    pub(crate) fn set_authorization(&mut self, value: reqwest::header::HeaderValue) {
+        if let Transport::StreamableHttp(t) = self {
+            t.set_authorization(value);
+        }
+    }
+
     /// `Mcp-Param-*` headers for the next request (Streamable HTTP, 2026-07-28 only).
     pub(crate) fn set_param_headers(&mut self, headers: Vec<(String, String)>) {
         if let Transport::StreamableHttp(t) = self {

@@ -75,6 +75,11 @@ impl StreamableHttp {
         self.protocol_version = modern.then(|| crate::model::MODERN_VERSION.to_owned());
     }
 
+    /// Sends `value` as the `Authorization` header from now on (a new OAuth token).
+    pub(crate) fn set_authorization(&mut self, value: reqwest::header::HeaderValue) {
+        self.target.set_authorization(value);
+    }
+
     /// `Mcp-Param-<Name>` headers (name, value) to send with the next request only.
     pub(crate) fn set_param_headers(&mut self, headers: Vec<(String, String)>) {
         self.param_headers = headers;
