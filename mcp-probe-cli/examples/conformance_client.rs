@@ -104,7 +104,11 @@ fn scenario_for(request: &Request) -> Option<Scenario> {
         | "auth/iss-unexpected"
         | "auth/iss-normalized"
         | "auth/metadata-issuer-mismatch"
-        | "auth/resource-mismatch" => probe.oauth(OAuthSpec::authorization_code()),
+        | "auth/resource-mismatch"
+        // 2025-03-26: no protected resource metadata; the authorization server's metadata
+        // at the server's root, or no metadata and the default endpoints there.
+        | "auth/2025-03-26-oauth-metadata-backcompat"
+        | "auth/2025-03-26-oauth-endpoint-fallback" => probe.oauth(OAuthSpec::authorization_code()),
         // `initialize` needs no token here; the tool listing is answered 401 (authorize with
         // the challenge's scope) and the tool call 403 insufficient_scope (step up, asking
         // for the union of the scopes).

@@ -78,6 +78,9 @@ pub(super) struct Checker<'a> {
     pub(super) learnt: u32,
     /// Whether one of them broke the https rule.
     pub(super) refused: bool,
+    /// Whether the server has no protected resource metadata at all (no `resource_metadata`
+    /// in its challenge, nothing at the well-known URLs): a 2025-03-26 server.
+    pub(super) no_resource_metadata: bool,
 }
 
 impl<'a> Checker<'a> {
@@ -98,6 +101,7 @@ impl<'a> Checker<'a> {
             requests: 0,
             learnt: 0,
             refused: false,
+            no_resource_metadata: false,
         }
     }
 

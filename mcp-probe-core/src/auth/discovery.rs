@@ -137,10 +137,14 @@ pub(crate) async fn discover_authorization_server(
     challenges: Option<Vec<Map<String, Value>>>,
 ) -> (Result<Discovered, Failure>, u32) {
     let mut checker = Checker::new(client, metadata, guard, deadline);
-    let found = match challenges {
+    let mut found = match challenges {
         Some(challenges) => checker.discover_from(target, challenges).await,
         None => checker.discover(target).await,
     };
+    if found.is_none() && checker.no_resource_metadata {
+        found = checker.legacy_discovery(target.url()).await;
+        checker.failure = None;
+    }
     let result = match (checker.failure.take(), found) {
         (Some(failure), _) => Err(failure),
         (None, None) => Err(Failure::new(
@@ -569,7 +573,41 @@ impl<'a> Checker<'a> {
             candidates.first().map(|(u, _)| u),
             cause,
         );
+        self.no_resource_metadata = !self.refused;
         None
+    }
+
+    /// The 2025-03-26 way, for a server without protected resource metadata: the
+    /// authorization server is the server's origin, its metadata at the RFC 8414 well-known
+    /// URL there, else its endpoints at `/authorize`, `/token` and `/register` of that origin
+    /// (that revision required PKCE with S256 of every server, so S256 is assumed).
+    async fn legacy_discovery(&mut self, server: &Url) -> Option<Discovered> {
+        let mut origin = server.clone();
+        strip_credentials(&mut origin);
+        origin.set_path("/");
+        origin.set_query(None);
+        origin.set_fragment(None);
+        let issuer = origin.as_str().trim_end_matches('/').to_owned();
+        let (as_metadata, as_metadata_url) = match self.as_metadata(&origin).await {
+            Some(found) => found,
+            None => {
+                let at = |path: &str| Value::String(format!("{issuer}{path}"));
+                let mut defaults = Map::new();
+                defaults.insert("issuer".into(), Value::String(issuer.clone()));
+                defaults.insert("authorization_endpoint".into(), at("/authorize"));
+                defaults.insert("token_endpoint".into(), at("/token"));
+                defaults.insert("registration_endpoint".into(), at("/register"));
+                defaults.insert("code_challenge_methods_supported".into(), json!(["S256"]));
+                (defaults, origin.clone())
+            }
+        };
+        Some(Discovered {
+            as_metadata,
+            as_metadata_url,
+            issuer,
+            resource_metadata: Map::new(),
+            challenge_scope: None,
+        })
     }
 
     /// `authorization_servers`: the first listed authorization server (as written, parsed).
