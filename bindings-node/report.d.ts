@@ -13,9 +13,16 @@ export interface AuthFacts {
   cached: boolean
   /** Time spent getting the token, in milliseconds (part of the probe's `durationMs`). */
   durationMs: number
-  /** `client_credentials`. */
-  method: 'client_credentials'
-  /** HTTP requests made for the token: discovery and the token request (0 when cached). */
+  /**
+   * The grant that got the token: `client_credentials`, `authorization_code` (the headless
+   * authorization-code flow with PKCE) or `refresh_token` (a refresh of an earlier grant, or of a
+   * refresh token the user gave).
+   */
+  method: 'client_credentials' | 'authorization_code' | 'refresh_token'
+  /**
+   * HTTP requests made for the token: discovery, registration, the authorization request and the
+   * token request (0 when cached).
+   */
   requests: number
   /** The token endpoint (user info removed, query values redacted), once known. */
   tokenEndpoint?: string

@@ -41,9 +41,12 @@ class AuthFacts(_Part):
     cached: bool
     #: Time spent getting the token, in milliseconds (part of the probe's ``durationMs``).
     duration_ms: float
-    #: ``client_credentials``.
+    #: The grant that got the token: ``client_credentials``, ``authorization_code`` (the headless
+    #: authorization-code flow with PKCE) or ``refresh_token`` (a refresh of an earlier grant, or of a
+    #: refresh token the user gave).
     method: str
-    #: HTTP requests made for the token: discovery and the token request (0 when cached).
+    #: HTTP requests made for the token: discovery, registration, the authorization request and the token
+    #: request (0 when cached).
     requests: int
     #: The token endpoint (user info removed, query values redacted), once known.
     token_endpoint: Optional[str]

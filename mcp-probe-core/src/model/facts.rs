@@ -48,15 +48,18 @@ pub struct TlsFacts {
 #[non_exhaustive]
 #[schemars(deny_unknown_fields)]
 pub struct AuthFacts {
-    /// `client_credentials`.
-    #[schemars(extend("const" = "client_credentials"))]
+    /// The grant that got the token: `client_credentials`, `authorization_code` (the headless
+    /// authorization-code flow with PKCE) or `refresh_token` (a refresh of an earlier grant,
+    /// or of a refresh token the user gave).
+    #[schemars(extend("enum" = ["client_credentials", "authorization_code", "refresh_token"]))]
     pub method: String,
     /// The token endpoint (user info removed, query values redacted), once known.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub token_endpoint: Option<String>,
     /// Whether the token was one an earlier probe of the same `Prober` got (no request made).
     pub cached: bool,
-    /// HTTP requests made for the token: discovery and the token request (0 when cached).
+    /// HTTP requests made for the token: discovery, registration, the authorization request
+    /// and the token request (0 when cached).
     pub requests: u32,
     /// Time spent getting the token, in milliseconds (part of the probe's `durationMs`).
     #[schemars(range(min = 0))]
