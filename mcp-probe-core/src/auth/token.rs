@@ -428,6 +428,8 @@ impl TokenCache {
                 .and_then(|left| now.checked_add(left)),
             None => now.checked_add(DEFAULT_LIFETIME),
         };
+        // A token too short-lived to reuse is still worth its refresh token.
+        let usable_until = usable_until.or_else(|| refresh.as_ref().map(|_| now));
         if let Some(usable_until) = usable_until {
             self.store(
                 &credentials.key,
