@@ -147,6 +147,30 @@ export interface CheckOptions {
    */
   oauthTokenUrl?: string
   /**
+   * The OAuth grant: `client-credentials` (the default with `oauthClientId`) or
+   * `authorization-code`: headless, with PKCE, only for authorization servers that approve
+   * without a person (a login page fails the probe with `auth_token`); the client is
+   * registered on the fly unless `oauthClientId` is given.
+   */
+  oauthFlow?: OAuthFlow
+  /**
+   * Authorization-code flow: this client ID metadata document URL (https) as the client
+   * id, when the authorization server supports them.
+   */
+  oauthClientMetadataUrl?: string
+  /**
+   * Authorization-code flow: the loopback redirect URI (default
+   * `http://127.0.0.1/callback`; the code is read from the redirect, nothing listens).
+   */
+  oauthRedirectUri?: string
+  /**
+   * Authorization-code flow: refresh this grant instead of authorizing, the refresh token
+   * read from this environment variable (needs `oauthClientId`).
+   */
+  oauthRefreshTokenEnv?: string
+  /** Authorization-code flow: the refresh token, read from this file. */
+  oauthRefreshTokenFile?: string
+  /**
    * Trust the CA certificates in this PEM file, besides the system's and Mozilla's roots.
    * An unreadable or invalid file rejects with `code: 'setup'`.
    */
@@ -208,6 +232,9 @@ export type FollowRedirects = 'none' | 'same-origin'
 
 /** How an OAuth client authenticates to the token endpoint. */
 export type OAuthMethod = 'basic' | 'post'
+
+/** Which OAuth grant gets the probe its token. */
+export type OAuthFlow = 'client-credentials' | 'authorization-code'
 
 /** Which era a probe speaks: detected (`auto`, the default) or pinned. */
 export type ProtocolChoice = 'auto' | 'modern' | 'handshake'

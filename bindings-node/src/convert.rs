@@ -51,3 +51,13 @@ pub enum OAuthMethod {
     /// `client_secret_post`: `client_id` and `client_secret` in the form body.
     Post,
 }
+
+/// Which OAuth grant gets the probe its token.
+#[napi(string_enum = "kebab-case")]
+pub enum OAuthFlow {
+    /// Client credentials (the default with `oauthClientId`).
+    ClientCredentials,
+    /// The authorization-code flow with PKCE, headless: only for authorization servers that
+    /// approve without a person.
+    AuthorizationCode,
+}

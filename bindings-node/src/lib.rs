@@ -21,7 +21,7 @@ use napi_derive::napi;
 use serde_json::Value;
 use tokio::sync::Notify;
 
-pub use convert::{FollowRedirects, OAuthMethod, ProtocolChoice, TransportChoice};
+pub use convert::{FollowRedirects, OAuthFlow, OAuthMethod, ProtocolChoice, TransportChoice};
 pub use errors::ErrorCode;
 pub use options::{CheckOptions, ScenarioOptions, StdioCommand};
 

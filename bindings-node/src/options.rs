@@ -116,6 +116,23 @@ pub struct CheckOptions<'a> {
     /// The token endpoint (needs `oauthClientId`; default: discovered from the server's 401
     /// challenge, its protected resource metadata and its authorization server's metadata).
     pub oauth_token_url: Option<String>,
+    /// The OAuth grant: `client-credentials` (the default with `oauthClientId`) or
+    /// `authorization-code`: headless, with PKCE, only for authorization servers that approve
+    /// without a person (a login page fails the probe with `auth_token`); the client is
+    /// registered on the fly unless `oauthClientId` is given.
+    #[napi(ts_type = "OAuthFlow")]
+    pub oauth_flow: Option<String>,
+    /// Authorization-code flow: this client ID metadata document URL (https) as the client
+    /// id, when the authorization server supports them.
+    pub oauth_client_metadata_url: Option<String>,
+    /// Authorization-code flow: the loopback redirect URI (default
+    /// `http://127.0.0.1/callback`; the code is read from the redirect, nothing listens).
+    pub oauth_redirect_uri: Option<String>,
+    /// Authorization-code flow: refresh this grant instead of authorizing, the refresh token
+    /// read from this environment variable (needs `oauthClientId`).
+    pub oauth_refresh_token_env: Option<String>,
+    /// Authorization-code flow: the refresh token, read from this file.
+    pub oauth_refresh_token_file: Option<String>,
     /// Trust the CA certificates in this PEM file, besides the system's and Mozilla's roots.
     /// An unreadable or invalid file rejects with `code: 'setup'`.
     pub ca_cert: Option<String>,

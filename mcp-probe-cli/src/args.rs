@@ -13,7 +13,9 @@ use std::time::Duration;
 
 use clap::builder::{PossibleValuesParser, TypedValueParser};
 use clap::Args;
-use mcp_probe_core::{CheckOptions, FollowRedirects, OAuthMethod, ProtocolChoice, TransportChoice};
+use mcp_probe_core::{
+    CheckOptions, FollowRedirects, OAuthFlow, OAuthMethod, ProtocolChoice, TransportChoice,
+};
 use serde_json::Value;
 
 /// Where and how to reach the server.
@@ -142,6 +144,7 @@ struct AuthArgs {
 
     /// OAuth client credentials: get an access token as this client and send it as a bearer
     /// token (the secret comes from --oauth-client-secret-env or --oauth-client-secret-file).
+    /// With --oauth-flow authorization-code: the pre-registered client (optional).
     #[arg(long, value_name = "ID", conflicts_with_all = ["bearer_env", "bearer_file"])]
     oauth_client_id: Option<String>,
 
@@ -160,17 +163,44 @@ struct AuthArgs {
 
     /// How the client authenticates to the token endpoint: basic (client_secret_basic, the
     /// default) or post (client_secret_post).
-    #[arg(long, value_name = "METHOD", requires = "oauth_client_id", value_parser = choice::<OAuthMethod>(OAuthMethod::VALUES))]
+    #[arg(long, value_name = "METHOD", value_parser = choice::<OAuthMethod>(OAuthMethod::VALUES))]
     oauth_method: Option<OAuthMethod>,
 
-    /// The scope to ask the token endpoint for.
-    #[arg(long, value_name = "SCOPE", requires = "oauth_client_id")]
+    /// The scope to ask for (default with --oauth-flow authorization-code: the 401
+    /// challenge's scope, else the server's scopes_supported).
+    #[arg(long, value_name = "SCOPE")]
     oauth_scope: Option<String>,
 
     /// The token endpoint (default: discovered from the server's 401 challenge, its protected
     /// resource metadata and its authorization server's metadata).
     #[arg(long, value_name = "URL", requires = "oauth_client_id")]
     oauth_token_url: Option<String>,
+
+    /// The OAuth grant: client-credentials (the default with --oauth-client-id) or
+    /// authorization-code (headless, with PKCE: only for authorization servers that approve
+    /// without a person; the client is registered on the fly unless --oauth-client-id is
+    /// given).
+    #[arg(long, value_name = "FLOW", value_parser = choice::<OAuthFlow>(OAuthFlow::VALUES), conflicts_with_all = ["bearer_env", "bearer_file"])]
+    oauth_flow: Option<OAuthFlow>,
+
+    /// Authorization-code flow: use this client ID metadata document URL (https) as the
+    /// client id when the authorization server supports them.
+    #[arg(long, value_name = "URL")]
+    oauth_client_metadata_url: Option<String>,
+
+    /// Authorization-code flow: the loopback redirect URI (default
+    /// http://127.0.0.1/callback; the code is read from the redirect, nothing listens).
+    #[arg(long, value_name = "URI")]
+    oauth_redirect_uri: Option<String>,
+
+    /// Authorization-code flow: refresh this grant instead of authorizing, the refresh token
+    /// read from this environment variable (needs --oauth-client-id).
+    #[arg(long, value_name = "VAR", conflicts_with = "oauth_refresh_token_file")]
+    oauth_refresh_token_env: Option<String>,
+
+    /// Authorization-code flow: the refresh token, read from this file.
+    #[arg(long, value_name = "FILE")]
+    oauth_refresh_token_file: Option<PathBuf>,
 }
 
 /// Certificates and redirects (HTTP targets).
@@ -434,6 +464,11 @@ impl AuthArgs {
         o.oauth_method = a.oauth_method;
         o.oauth_scope = a.oauth_scope.clone();
         o.oauth_token_url = a.oauth_token_url.clone();
+        o.oauth_flow = a.oauth_flow;
+        o.oauth_client_metadata_url = a.oauth_client_metadata_url.clone();
+        o.oauth_redirect_uri = a.oauth_redirect_uri.clone();
+        o.oauth_refresh_token_env = a.oauth_refresh_token_env.clone();
+        o.oauth_refresh_token_file = a.oauth_refresh_token_file.clone();
         Ok(())
     }
 }

@@ -139,6 +139,11 @@ _OPTIONS: dict[str, Callable[[str, object], object]] = {
     "oauth_method": _str,
     "oauth_scope": _str,
     "oauth_token_url": _str,
+    "oauth_flow": _str,
+    "oauth_client_metadata_url": _str,
+    "oauth_redirect_uri": _str,
+    "oauth_refresh_token_env": _str,
+    "oauth_refresh_token_file": _path,
     "ca_cert": _path,
     "client_cert": _path,
     "client_key": _path,
@@ -220,6 +225,11 @@ class CheckOptions(TypedDict, total=False):
     oauth_method: Optional[Literal["basic", "post"]]
     oauth_scope: Optional[str]
     oauth_token_url: Optional[str]
+    oauth_flow: Optional[Literal["client-credentials", "authorization-code"]]
+    oauth_client_metadata_url: Optional[str]
+    oauth_redirect_uri: Optional[str]
+    oauth_refresh_token_env: Optional[str]
+    oauth_refresh_token_file: Optional[Union[str, "os.PathLike[str]"]]
     check_auth: bool
     expect_surface: Optional[Union[str, "os.PathLike[str]"]]
     strict_schemas: bool
@@ -283,6 +293,16 @@ class Scenario:
         oauth_method: Literal["basic", "post"] | None = None,
         oauth_scope: str | None = None,
         oauth_token_url: str | None = None,
+    oauth_flow: Literal["client-credentials", "authorization-code"] | None = None,
+    oauth_client_metadata_url: str | None = None,
+    oauth_redirect_uri: str | None = None,
+    oauth_refresh_token_env: str | None = None,
+    oauth_refresh_token_file: str | os.PathLike[str] | None = None,
+        oauth_flow: Literal["client-credentials", "authorization-code"] | None = None,
+        oauth_client_metadata_url: str | None = None,
+        oauth_redirect_uri: str | None = None,
+        oauth_refresh_token_env: str | None = None,
+        oauth_refresh_token_file: str | os.PathLike[str] | None = None,
         check_auth: bool = False,
         expect_surface: str | os.PathLike[str] | None = None,
         strict_schemas: bool = False,
@@ -421,6 +441,11 @@ def check(
     oauth_method: Literal["basic", "post"] | None = None,
     oauth_scope: str | None = None,
     oauth_token_url: str | None = None,
+    oauth_flow: Literal["client-credentials", "authorization-code"] | None = None,
+    oauth_client_metadata_url: str | None = None,
+    oauth_redirect_uri: str | None = None,
+    oauth_refresh_token_env: str | None = None,
+    oauth_refresh_token_file: str | os.PathLike[str] | None = None,
     check_auth: bool = False,
     expect_surface: str | os.PathLike[str] | None = None,
     strict_schemas: bool = False,
@@ -485,6 +510,19 @@ def check(
         oauth_scope: The scope to ask the token endpoint for.
         oauth_token_url: The token endpoint (default: discovered from the server's 401
             challenge, its protected resource metadata and its authorization server's metadata).
+        oauth_flow: The OAuth grant: ``"client-credentials"`` (the default with
+            ``oauth_client_id``) or ``"authorization-code"``: headless, with PKCE, only for
+            authorization servers that approve without a person (a login page fails the probe
+            with ``auth_token``); the client is registered on the fly unless
+            ``oauth_client_id`` is given.
+        oauth_client_metadata_url: Authorization-code flow: this client ID metadata document
+            URL (https) as the client id, when the authorization server supports them.
+        oauth_redirect_uri: Authorization-code flow: the loopback redirect URI (default
+            ``http://127.0.0.1/callback``; the code is read from the redirect, nothing listens).
+        oauth_refresh_token_env: Authorization-code flow: refresh this grant instead of
+            authorizing, the refresh token read from this environment variable (needs
+            ``oauth_client_id``).
+        oauth_refresh_token_file: … or read from this file.
         check_auth: Check the server's authorization set-up without credentials: the 401
             challenge, protected-resource and authorization-server metadata, PKCE S256 (an
             ``auth`` step whose ``auth_findings`` list each check). Without credentials
@@ -565,6 +603,11 @@ async def check_async(
     oauth_method: Literal["basic", "post"] | None = None,
     oauth_scope: str | None = None,
     oauth_token_url: str | None = None,
+    oauth_flow: Literal["client-credentials", "authorization-code"] | None = None,
+    oauth_client_metadata_url: str | None = None,
+    oauth_redirect_uri: str | None = None,
+    oauth_refresh_token_env: str | None = None,
+    oauth_refresh_token_file: str | os.PathLike[str] | None = None,
     check_auth: bool = False,
     expect_surface: str | os.PathLike[str] | None = None,
     strict_schemas: bool = False,

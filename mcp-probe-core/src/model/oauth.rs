@@ -34,11 +34,11 @@ use crate::urls::unsafe_reason;
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[non_exhaustive]
 pub struct OAuthSpec {
-    /// How the probe gets its token (default `clientCredentials`).
+    /// How the probe gets its token (default `client-credentials`).
     #[serde(default, skip_serializing_if = "OAuthFlow::is_client_credentials")]
     pub flow: OAuthFlow,
     /// The client id registered with the authorization server. With the
-    /// `authorizationCode` flow it may be left out: the probe then registers a client (a
+    /// `authorization-code` flow it may be left out: the probe then registers a client (a
     /// client ID metadata document when `clientMetadataUrl` is given and the server supports
     /// them, else dynamic client registration, RFC 7591).
     #[serde(default, skip_serializing_if = "String::is_empty")]
@@ -60,49 +60,49 @@ pub struct OAuthSpec {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub token_url: Option<String>,
     /// The `resource` sent with the token request (RFC 8707). Default: the server's URL (for
-    /// the `authorizationCode` flow, the `resource` of its protected resource metadata, which
+    /// the `authorization-code` flow, the `resource` of its protected resource metadata, which
     /// must match the server's URL).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resource: Option<String>,
-    /// `authorizationCode` flow: the https URL of this client's metadata document (SEP-991),
+    /// `authorization-code` flow: the https URL of this client's metadata document (SEP-991),
     /// used as its client id when the authorization server advertises
     /// `client_id_metadata_document_supported` and no `clientId` is given.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub client_metadata_url: Option<String>,
-    /// `authorizationCode` flow: the loopback redirect URI (`http://127.0.0.1…`,
+    /// `authorization-code` flow: the loopback redirect URI (`http://127.0.0.1…`,
     /// `http://[::1]…` or `http://localhost…`). Default [`DEFAULT_REDIRECT_URI`]. The probe
     /// reads the code from the authorization endpoint's redirect to it; nothing listens there.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub redirect_uri: Option<String>,
-    /// `authorizationCode` flow: name of an environment variable holding a refresh token.
+    /// `authorization-code` flow: name of an environment variable holding a refresh token.
     /// The probe then gets its tokens with the refresh-token grant (for the pre-registered
     /// `clientId` the grant was issued to) instead of authorizing. A rotated refresh token is
     /// kept in memory by the prober only.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub refresh_token_env: Option<String>,
-    /// `authorizationCode` flow: path of a file holding a refresh token (surrounding
+    /// `authorization-code` flow: path of a file holding a refresh token (surrounding
     /// whitespace is trimmed).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub refresh_token_file: Option<PathBuf>,
 }
 
-/// The redirect URI of the `authorizationCode` flow when the scenario names none.
+/// The redirect URI of the `authorization-code` flow when the scenario names none.
 pub const DEFAULT_REDIRECT_URI: &str = "http://127.0.0.1/callback";
 
 /// How the probe gets its access token.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "kebab-case")]
 #[non_exhaustive]
 pub enum OAuthFlow {
     /// The client-credentials grant (RFC 6749 §4.4): a client id and secret, no person.
     #[default]
-    #[serde(alias = "client_credentials")]
+    #[serde(alias = "client_credentials", alias = "clientCredentials")]
     ClientCredentials,
     /// The authorization-code grant with PKCE (S256), headless: the probe follows the
     /// authorization endpoint's redirect to its loopback redirect URI and takes the code. Only
     /// for authorization servers that approve without a person (test identity providers); one
     /// that shows a page fails the probe with `auth_token`.
-    #[serde(alias = "authorization_code")]
+    #[serde(alias = "authorization_code", alias = "authorizationCode")]
     AuthorizationCode,
 }
 
@@ -110,8 +110,8 @@ impl OAuthFlow {
     /// The name used in documents and on the command line.
     pub fn as_str(self) -> &'static str {
         match self {
-            OAuthFlow::ClientCredentials => "clientCredentials",
-            OAuthFlow::AuthorizationCode => "authorizationCode",
+            OAuthFlow::ClientCredentials => "client-credentials",
+            OAuthFlow::AuthorizationCode => "authorization-code",
         }
     }
 
@@ -297,7 +297,7 @@ impl OAuthSpec {
             || self.refresh_token_env.is_some()
             || self.refresh_token_file.is_some()
         {
-            return bad("`oauth.clientMetadataUrl`, `oauth.redirectUri`, `oauth.refreshTokenEnv` and `oauth.refreshTokenFile` belong to the `authorizationCode` flow");
+            return bad("`oauth.clientMetadataUrl`, `oauth.redirectUri`, `oauth.refreshTokenEnv` and `oauth.refreshTokenFile` belong to the `authorization-code` flow");
         }
         Ok(())
     }
@@ -319,7 +319,7 @@ impl OAuthSpec {
             return bad("a refresh token needs the `oauth.clientId` it was issued to");
         }
         if self.token_url.is_some() {
-            return bad("`oauth.tokenUrl` belongs to the `clientCredentials` flow: the `authorizationCode` flow discovers its endpoints");
+            return bad("`oauth.tokenUrl` belongs to the `client-credentials` flow: the `authorization-code` flow discovers its endpoints");
         }
         if let Some(url) = &self.client_metadata_url {
             parse_client_metadata_url(url)?;
@@ -467,5 +467,55 @@ mod tests {
                 assert_eq!(e.kind(), ErrorKind::InvalidUrl, "{url}");
             }
         }
+    }
+
+    #[test]
+    fn the_authorization_code_flow_reads_and_validates() {
+        let spec: OAuthSpec = serde_json::from_value(serde_json::json!({
+            "flow": "authorization-code", "clientMetadataUrl": "https://probe.example/c.json",
+            "redirectUri": "http://localhost:8976/cb"
+        }))
+        .unwrap();
+        assert_eq!(spec.flow, OAuthFlow::AuthorizationCode);
+        assert!(spec.validate().is_ok());
+        let back = serde_json::to_value(&spec).unwrap();
+        assert_eq!(back["flow"], "authorization-code");
+        assert!(back.get("clientId").is_none());
+        let message = |spec: OAuthSpec| spec.validate().unwrap_err().to_string();
+        let flow = OAuthSpec::authorization_code();
+        assert!(flow.validate().is_ok());
+        assert!(message(flow.clone().client_secret_env("S"))
+            .contains("an OAuth client secret needs its `oauth.clientId`"));
+        assert!(message(flow.clone().refresh_token_env("R"))
+            .contains("a refresh token needs the `oauth.clientId` it was issued to"));
+        assert!(message(flow.clone().token_url("https://as.example/token"))
+            .contains("`oauth.tokenUrl` belongs to the `client-credentials` flow"));
+        for bad in [
+            "http://probe.example/c.json",
+            "https://probe.example/",
+            "c.json",
+        ] {
+            assert!(message(flow.clone().client_metadata_url(bad))
+                .contains("`oauth.clientMetadataUrl` must be an https:// URL with a path"));
+        }
+        for bad in [
+            "https://127.0.0.1/cb",
+            "http://example.com/cb",
+            "http://127.0.0.1/cb#f",
+        ] {
+            assert!(message(flow.clone().redirect_uri(bad))
+                .contains("`oauth.redirectUri` must be an http:// URL on a loopback host"));
+        }
+        for good in [
+            "http://127.0.0.1/cb",
+            "http://[::1]:9/cb",
+            "http://localhost/x",
+        ] {
+            assert!(flow.clone().redirect_uri(good).validate().is_ok(), "{good}");
+        }
+        // Client credentials keep their rules, and refuse the flow's options.
+        let cc = OAuthSpec::secret_from_env("id", "VAR");
+        assert!(message(cc.redirect_uri("http://127.0.0.1/cb"))
+            .contains("belong to the `authorization-code` flow"));
     }
 }

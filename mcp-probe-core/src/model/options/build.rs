@@ -4,7 +4,7 @@
 use serde_json::Value;
 
 use super::{CheckOptions, OptionsError};
-use crate::model::oauth::OAuthSpec;
+use crate::model::oauth::{OAuthFlow, OAuthSpec};
 use crate::model::scenario::{CommandSpec, Scenario};
 use crate::model::steps::{CheckAuthStep, Step};
 
@@ -59,7 +59,9 @@ impl CheckOptions {
         if let Some(path) = self.bearer_file.take() {
             s = s.bearer_file(path);
         }
-        if let Some(id) = self.oauth_client_id.take() {
+        if self.oauth_flow == Some(OAuthFlow::AuthorizationCode) {
+            s = s.oauth(self.authorization_code_spec());
+        } else if let Some(id) = self.oauth_client_id.take() {
             s = s.oauth(self.oauth_spec(id)?);
         }
         Ok(s)
@@ -87,6 +89,23 @@ impl CheckOptions {
             oauth = oauth.token_url(url);
         }
         Ok(oauth)
+    }
+
+    /// The authorization-code flow's settings.
+    fn authorization_code_spec(&mut self) -> OAuthSpec {
+        let mut oauth = OAuthSpec::authorization_code();
+        oauth.client_id = self.oauth_client_id.take().unwrap_or_default();
+        oauth.client_secret_env = self.oauth_client_secret_env.take();
+        oauth.client_secret_file = self.oauth_client_secret_file.take();
+        if let Some(method) = self.oauth_method {
+            oauth = oauth.method(method);
+        }
+        oauth.scope = self.oauth_scope.take();
+        oauth.client_metadata_url = self.oauth_client_metadata_url.take();
+        oauth.redirect_uri = self.oauth_redirect_uri.take();
+        oauth.refresh_token_env = self.oauth_refresh_token_env.take();
+        oauth.refresh_token_file = self.oauth_refresh_token_file.take();
+        oauth
     }
 
     /// Trusted CAs, the client certificate, certificate checks and redirects.

@@ -38,7 +38,7 @@ use serde_json::{Map, Value};
 
 use crate::error::{Error, ErrorKind};
 use crate::model::limits::{MAX_LIMIT_BYTES, MAX_PAGES, MAX_TIMEOUT};
-use crate::model::oauth::OAuthMethod;
+use crate::model::oauth::{OAuthFlow, OAuthMethod};
 use crate::model::protocol::{FollowRedirects, ProtocolChoice, TransportChoice};
 use crate::model::scenario::Scenario;
 use crate::model::tls::MAX_CERT_DAYS;
@@ -142,6 +142,25 @@ pub struct CheckOptions {
     /// The token endpoint (default: discovered).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub oauth_token_url: Option<String>,
+    /// The OAuth grant: `client-credentials` (the default with `oauthClientId`) or
+    /// `authorization-code` (headless, with PKCE, for authorization servers that approve
+    /// without a person; the client is registered on the fly unless `oauthClientId` is given).
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "choice")]
+    pub oauth_flow: Option<OAuthFlow>,
+    /// Authorization-code flow: this client ID metadata document URL (https) as the client id,
+    /// when the authorization server supports them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub oauth_client_metadata_url: Option<String>,
+    /// Authorization-code flow: the loopback redirect URI (default `http://127.0.0.1/callback`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub oauth_redirect_uri: Option<String>,
+    /// Authorization-code flow: refresh this grant instead of authorizing; the refresh token is
+    /// read from this environment variable (needs `oauthClientId`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub oauth_refresh_token_env: Option<String>,
+    /// Authorization-code flow: the refresh token, read from this file.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub oauth_refresh_token_file: Option<PathBuf>,
 
     // --- TLS and redirects ------------------------------------------------------------------
     /// Also trust the CA certificates in this PEM file.
@@ -328,6 +347,11 @@ impl CheckOptions {
         "oauthMethod",
         "oauthScope",
         "oauthTokenUrl",
+        "oauthFlow",
+        "oauthClientMetadataUrl",
+        "oauthRedirectUri",
+        "oauthRefreshTokenEnv",
+        "oauthRefreshTokenFile",
         "caCert",
         "clientCert",
         "clientKey",
@@ -438,7 +462,13 @@ impl CheckOptions {
         self.bearer_env.is_some()
             || self.bearer_file.is_some()
             || self.oauth_client_id.is_some()
+            || self.is_authorization_code()
             || self.has_authorization_header()
+    }
+
+    /// Whether `oauthFlow` asks for the authorization-code flow.
+    fn is_authorization_code(&self) -> bool {
+        self.oauth_flow == Some(OAuthFlow::AuthorizationCode)
     }
 
     fn has_authorization_header(&self) -> bool {
@@ -494,6 +524,10 @@ choices! {
         FollowRedirects::SameOrigin => "same-origin",
     ];
     OAuthMethod: [OAuthMethod::Basic => "basic", OAuthMethod::Post => "post"];
+    OAuthFlow: [
+        OAuthFlow::ClientCredentials => "client-credentials",
+        OAuthFlow::AuthorizationCode => "authorization-code",
+    ];
 }
 
 /// `"a", "b" or "c"`.
@@ -690,6 +724,11 @@ mod tests {
             oauth_method: Some(OAuthMethod::Post),
             oauth_scope: Some("mcp".into()),
             oauth_token_url: Some("https://as.example.com/token".into()),
+            oauth_flow: Some(OAuthFlow::AuthorizationCode),
+            oauth_client_metadata_url: Some("https://probe.example/client.json".into()),
+            oauth_redirect_uri: Some("http://127.0.0.1:9/cb".into()),
+            oauth_refresh_token_env: Some("R".into()),
+            oauth_refresh_token_file: Some("r".into()),
             ca_cert: Some("ca.pem".into()),
             client_cert: Some("c.pem".into()),
             client_key: Some("k.pem".into()),
@@ -741,6 +780,9 @@ mod tests {
         }
         for v in OAuthMethod::VALUES {
             assert_eq!(v.parse::<OAuthMethod>().unwrap().as_str(), *v);
+        }
+        for v in OAuthFlow::VALUES {
+            assert_eq!(v.parse::<OAuthFlow>().unwrap().as_str(), *v);
         }
         // Only the listed names: the document's aliases are not options.
         assert!("client_secret_post".parse::<OAuthMethod>().is_err());
@@ -1074,5 +1116,70 @@ mod tests {
             let err = scenario_of(options).err();
             assert_eq!(err.map(|e| e.code()), Some("invalid_option"), "{what}");
         }
+    }
+
+    #[test]
+    fn the_authorization_code_flow_has_its_own_rules() {
+        let flow = json!({"url": "https://127.0.0.1:1/mcp", "oauthFlow": "authorization-code"});
+        let with = |extra: Value| {
+            let mut object = flow.as_object().cloned().unwrap_or_default();
+            object.extend(extra.as_object().cloned().unwrap_or_default());
+            scenario_of(Value::Object(object))
+        };
+        // No client id: registered on the fly; scope and redirect URI without one.
+        let s = with(json!({"oauthScope": "mcp:read", "oauthRedirectUri": "http://[::1]:7/cb"}))
+            .unwrap();
+        let spec = s.target.as_ref().unwrap().oauth.clone().unwrap();
+        let expected = OAuthSpec::authorization_code()
+            .scope("mcp:read")
+            .redirect_uri("http://[::1]:7/cb");
+        assert_eq!(spec, expected);
+        // A pre-registered client with a refresh token.
+        let s = with(json!({"oauthClientId": "m", "oauthRefreshTokenFile": "r"})).unwrap();
+        let spec = s.target.as_ref().unwrap().oauth.clone().unwrap();
+        assert_eq!(
+            spec,
+            OAuthSpec::authorization_code()
+                .client_id("m")
+                .refresh_token_file("r")
+        );
+        let text = |e: OptionsError| e.message_with(|n| format!("`{n}`"));
+        let message = |extra: Value| text(with(extra).unwrap_err());
+        assert_eq!(
+            message(json!({"oauthClientSecretEnv": "S"})),
+            "`oauthClientSecretEnv` needs `oauthClientId`"
+        );
+        assert_eq!(
+            message(json!({"oauthRefreshTokenEnv": "R"})),
+            "`oauthRefreshTokenEnv` needs `oauthClientId`"
+        );
+        assert_eq!(
+            message(json!({"oauthTokenUrl": "https://as.example/token"})),
+            "`oauthTokenUrl` is for client credentials: the authorization-code flow \
+             (`oauthFlow`) discovers its endpoints"
+        );
+        assert_eq!(
+            message(json!({"bearerEnv": "T"})),
+            "give either a bearer token (`bearerEnv`) or the OAuth authorization-code flow \
+             (`oauthFlow`), not both"
+        );
+        assert_eq!(
+            message(json!({"oauthRedirectUri": "https://example.com/cb"})),
+            "`oauth.redirectUri` must be an http:// URL on a loopback host (127.0.0.1, [::1] or \
+             localhost) without a fragment"
+        );
+        // The flow's options need the flow.
+        let url =
+            json!({"url": "https://127.0.0.1:1/mcp", "oauthRedirectUri": "http://127.0.0.1/cb"});
+        assert_eq!(
+            text(scenario_of(url).unwrap_err()),
+            "`oauthRedirectUri` needs `oauthFlow` authorization-code"
+        );
+        let flow_only =
+            json!({"url": "https://127.0.0.1:1/mcp", "oauthFlow": "client-credentials"});
+        assert_eq!(
+            text(scenario_of(flow_only).unwrap_err()),
+            "`oauthFlow` needs `oauthClientId`"
+        );
     }
 }

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 use super::{CheckOptions, OptionsError};
 use crate::model::limits::{MAX_LIMIT_BYTES, MAX_PAGES, MAX_TIMEOUT};
+use crate::model::oauth::OAuthFlow;
 use crate::model::tls::MAX_CERT_DAYS;
 
 /// `Err(needs)` when `given` and not `needed`.
@@ -49,7 +50,9 @@ impl CheckOptions {
         self.check_target()?;
         self.check_steps()?;
         self.check_bearer()?;
-        if self.oauth_client_id.is_some() {
+        if self.oauth_flow == Some(OAuthFlow::AuthorizationCode) {
+            self.check_authorization_code()?;
+        } else if self.oauth_client_id.is_some() {
             self.check_oauth_client()?;
         } else {
             self.check_no_oauth_client()?;
@@ -98,9 +101,108 @@ impl CheckOptions {
         )
     }
 
+    /// The authorization-code flow: no other credential, at most one source of each secret,
+    /// a secret or refresh token only with its client id, no token URL.
+    fn check_authorization_code(&self) -> Result<(), OptionsError> {
+        let o = self;
+        o.check_one_credential(
+            "oauthFlow",
+            "the OAuth authorization-code flow (`oauthFlow`)",
+        )?;
+        not_both(
+            o.oauth_client_secret_env.is_some() && o.oauth_client_secret_file.is_some(),
+            "oauthClientSecretEnv",
+            "oauthClientSecretFile",
+        )?;
+        not_both(
+            o.oauth_refresh_token_env.is_some() && o.oauth_refresh_token_file.is_some(),
+            "oauthRefreshTokenEnv",
+            "oauthRefreshTokenFile",
+        )?;
+        let without_id = o.oauth_client_id.is_none();
+        needs(
+            without_id && o.oauth_client_secret_env.is_some(),
+            "oauthClientSecretEnv",
+            "oauthClientId",
+        )?;
+        needs(
+            without_id && o.oauth_client_secret_file.is_some(),
+            "oauthClientSecretFile",
+            "oauthClientId",
+        )?;
+        needs(
+            without_id && o.oauth_refresh_token_env.is_some(),
+            "oauthRefreshTokenEnv",
+            "oauthClientId",
+        )?;
+        needs(
+            without_id && o.oauth_refresh_token_file.is_some(),
+            "oauthRefreshTokenFile",
+            "oauthClientId",
+        )?;
+        if o.oauth_token_url.is_some() {
+            return Err(OptionsError::new(
+                "oauthTokenUrl",
+                "`oauthTokenUrl` is for client credentials: the authorization-code flow \
+                 (`oauthFlow`) discovers its endpoints",
+            ));
+        }
+        Ok(())
+    }
+
+    /// No bearer token nor `Authorization` header beside OAuth (`option`, described as
+    /// `what`).
+    fn check_one_credential(&self, option: &str, what: &str) -> Result<(), OptionsError> {
+        let o = self;
+        for (given, name) in [
+            (o.bearer_env.is_some(), "bearerEnv"),
+            (o.bearer_file.is_some(), "bearerFile"),
+        ] {
+            if given {
+                return Err(OptionsError::new(
+                    option,
+                    format!("give either a bearer token (`{name}`) or {what}, not both"),
+                ));
+            }
+        }
+        if o.has_authorization_header() {
+            return Err(OptionsError::new(
+                option,
+                format!("give either an `Authorization` header or {what}, not both"),
+            ));
+        }
+        Ok(())
+    }
+
+    /// The options of the authorization-code flow need `oauthFlow` authorization-code.
+    fn check_no_authorization_code(&self) -> Result<(), OptionsError> {
+        let o = self;
+        for (given, name) in [
+            (
+                o.oauth_client_metadata_url.is_some(),
+                "oauthClientMetadataUrl",
+            ),
+            (o.oauth_redirect_uri.is_some(), "oauthRedirectUri"),
+            (o.oauth_refresh_token_env.is_some(), "oauthRefreshTokenEnv"),
+            (
+                o.oauth_refresh_token_file.is_some(),
+                "oauthRefreshTokenFile",
+            ),
+        ] {
+            if given {
+                return Err(OptionsError::new(
+                    name,
+                    format!("`{name}` needs `oauthFlow` authorization-code"),
+                ));
+            }
+        }
+        Ok(())
+    }
+
     /// OAuth client credentials: no other credential, and exactly one source of the secret.
     fn check_oauth_client(&self) -> Result<(), OptionsError> {
         let o = self;
+        o.check_no_authorization_code()?;
         for (given, name) in [
             (o.bearer_env.is_some(), "bearerEnv"),
             (o.bearer_file.is_some(), "bearerFile"),
@@ -140,6 +242,8 @@ impl CheckOptions {
     /// Without `oauthClientId`, none of the other OAuth options.
     fn check_no_oauth_client(&self) -> Result<(), OptionsError> {
         let o = self;
+        o.check_no_authorization_code()?;
+        needs(o.oauth_flow.is_some(), "oauthFlow", "oauthClientId")?;
         needs(
             o.oauth_client_secret_env.is_some(),
             "oauthClientSecretEnv",
@@ -195,6 +299,7 @@ impl CheckOptions {
             (o.bearer_env.is_some(), "bearerEnv"),
             (o.bearer_file.is_some(), "bearerFile"),
             (o.oauth_client_id.is_some(), "oauthClientId"),
+            (o.oauth_flow.is_some(), "oauthFlow"),
             (o.ca_cert.is_some(), "caCert"),
             (o.client_cert.is_some(), "clientCert"),
             (o.client_key.is_some(), "clientKey"),
