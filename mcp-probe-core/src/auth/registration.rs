@@ -7,11 +7,11 @@ use serde_json::{json, Map, Value};
 use url::Url;
 
 use crate::clock::Deadline;
-use crate::http::body::read_bounded;
+use crate::http::body::{read_bounded, BodyError};
 use crate::http::dns::AddressPolicy;
 use crate::http::send::send_within;
 use crate::http::target::Secret;
-use crate::model::{Failure, FailureCode};
+use crate::model::{Failure, FailureCode, FailureReason};
 use crate::text::truncate;
 use crate::urls::{redact_url, unsafe_reason};
 
@@ -150,11 +150,13 @@ async fn register(
     let status = resp.status();
     let bytes = read_bounded(resp, deadline, MAX_TOKEN_RESPONSE_BYTES, &what)
         .await
-        .map_err(|_| {
-            failure(format!(
-                "{what}: the answer could not be read within the deadline and \
-                 {MAX_TOKEN_RESPONSE_BYTES} bytes"
+        .map_err(|e| match e {
+            BodyError::TooLarge { .. } => failure(format!(
+                "{what}: the answer exceeded the limit of {MAX_TOKEN_RESPONSE_BYTES} bytes"
             ))
+            .with_http_status(status.as_u16())
+            .with_reason(FailureReason::ResponseTooLarge),
+            BodyError::Failed { failure, .. } => failure.with("stage", "registration"),
         })?;
     let object = serde_json::from_slice::<Value>(&bytes).ok();
     if !status.is_success() {
