@@ -40,9 +40,21 @@ struct Seen {
     bearers: Vec<Option<String>>,
 }
 
+/// Which tokens the MCP endpoint's tool listing accepts.
+#[derive(Clone, Copy, PartialEq)]
+enum Scopes {
+    /// Any.
+    Any,
+    /// Not the first (403 `insufficient_scope` asking for `mcp:write`).
+    StepUp,
+    /// None (always 403 `insufficient_scope`).
+    Never,
+}
+
 struct Server {
     base: String,
     approve: Approve,
+    scopes: Scopes,
     /// `expires_in` of the tokens issued.
     lifetime: u64,
     seen: Mutex<Seen>,
@@ -58,6 +70,11 @@ fn field<'a>(fields: &'a [(String, String)], name: &str) -> Option<&'a str> {
 /// An MCP server (its `/mcp` answers initialize and tools/list, 401 without a bearer token)
 /// with its own authorization server, on 127.0.0.1.
 async fn start(approve: Approve, lifetime: u64) -> Arc<Server> {
+    start_with(approve, lifetime, Scopes::Any).await
+}
+
+/// [`start`] with a tool listing that may ask for more scope.
+async fn start_with(approve: Approve, lifetime: u64, scopes: Scopes) -> Arc<Server> {
     let listener = tokio::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], 0)))
         .await
         .unwrap();
@@ -65,6 +82,7 @@ async fn start(approve: Approve, lifetime: u64) -> Arc<Server> {
     let server = Arc::new(Server {
         base: format!("http://{addr}"),
         approve,
+        scopes,
         lifetime,
         seen: Mutex::default(),
     });
@@ -158,6 +176,20 @@ async fn start(approve: Approve, lifetime: u64) -> Arc<Server> {
                 .into_response();
         }
         let request: Value = serde_json::from_slice(&body).unwrap();
+        let insufficient = request["method"] == "tools/list"
+            && match s.scopes {
+                Scopes::Any => false,
+                Scopes::StepUp => bearer.as_deref() == Some("Bearer tok-1"),
+                Scopes::Never => true,
+            };
+        if insufficient {
+            let challenge = format!(
+                "Bearer error=\"insufficient_scope\", scope=\"mcp:write\", \
+                 resource_metadata=\"{}/.well-known/oauth-protected-resource/mcp\"",
+                s.base
+            );
+            return (StatusCode::FORBIDDEN, [("www-authenticate", challenge)], "").into_response();
+        }
         let Some(id) = request.get("id").cloned() else {
             return StatusCode::ACCEPTED.into_response();
         };
@@ -354,4 +386,46 @@ async fn a_wrong_iss_is_refused_before_the_code_is_used() {
         )
     );
     assert!(server.seen.lock().unwrap().tokens.is_empty());
+}
+
+#[tokio::test]
+async fn insufficient_scope_steps_up_with_the_union_of_the_scopes() {
+    let server = start_with(Approve::Yes, 3600, Scopes::StepUp).await;
+    let report = Prober::new()
+        .check(&scenario(&server, OAuthSpec::authorization_code()))
+        .await
+        .unwrap();
+    assert!(report.ok, "{}", report.to_json_pretty());
+    let seen = server.seen.lock().unwrap();
+    let scopes: Vec<Option<&str>> = seen
+        .authorizations
+        .iter()
+        .map(|q| field(q, "scope"))
+        .collect();
+    assert_eq!(
+        scopes,
+        [
+            Some("mcp:read offline_access"),
+            Some("mcp:write mcp:read offline_access")
+        ]
+    );
+    assert_eq!(
+        seen.bearers.last().unwrap().as_deref(),
+        Some("Bearer tok-2")
+    );
+    assert_eq!(report.auth.as_ref().unwrap().method, "authorization_code");
+}
+
+#[tokio::test]
+async fn step_up_stops_after_two_re_authorizations() {
+    let server = start_with(Approve::Yes, 3600, Scopes::Never).await;
+    let report = Prober::new()
+        .check(&scenario(&server, OAuthSpec::authorization_code()))
+        .await
+        .unwrap();
+    let f = report.failure.as_ref().expect("a failure");
+    assert_eq!(f.code, FailureCode::AuthRequired);
+    assert_eq!(f.http_status(), Some(403));
+    // The first authorization and two step-ups.
+    assert_eq!(server.seen.lock().unwrap().authorizations.len(), 3);
 }
