@@ -160,19 +160,21 @@ fn matrix_table(entries: &[MatrixEntry]) -> String {
 
 /// How the OAuth access token was had (never the token itself).
 fn auth_line(auth: &AuthFacts) -> String {
-    let endpoint = auth
-        .token_endpoint
-        .as_deref()
-        .unwrap_or("an undiscovered token endpoint");
-    if auth.cached {
-        format!("oauth: client credentials, cached token from {endpoint}")
-    } else {
-        format!(
-            "oauth: client credentials, token from {endpoint} ({} request{}, {})",
-            auth.requests,
-            if auth.requests == 1 { "" } else { "s" },
-            ms(auth.duration_ms)
-        )
+    let grant = match auth.method.as_str() {
+        "authorization_code" => "authorization code",
+        "refresh_token" => "refresh token",
+        _ => "client credentials",
+    };
+    let spent = format!(
+        "{} request{}, {}",
+        auth.requests,
+        if auth.requests == 1 { "" } else { "s" },
+        ms(auth.duration_ms)
+    );
+    match (&auth.token_endpoint, auth.cached) {
+        (Some(endpoint), true) => format!("oauth: {grant}, cached token from {endpoint}"),
+        (Some(endpoint), false) => format!("oauth: {grant}, token from {endpoint} ({spent})"),
+        (None, _) => format!("oauth: {grant}, no token ({spent})"),
     }
 }
 
@@ -295,5 +297,36 @@ fn ms(value: f64) -> String {
         format!("{:.2} s", value / 1000.0)
     } else {
         format!("{value:.1} ms")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_auth_line_names_the_grant() {
+        let facts = |v: serde_json::Value| serde_json::from_value::<AuthFacts>(v).unwrap();
+        assert_eq!(
+            auth_line(&facts(serde_json::json!({
+                "method": "authorization_code", "tokenEndpoint": "https://as.example/token",
+                "cached": false, "requests": 6, "durationMs": 12.5
+            }))),
+            "oauth: authorization code, token from https://as.example/token (6 requests, 12.5 ms)"
+        );
+        assert_eq!(
+            auth_line(&facts(serde_json::json!({
+                "method": "refresh_token", "tokenEndpoint": "https://as.example/token",
+                "cached": true, "requests": 0, "durationMs": 0.0
+            }))),
+            "oauth: refresh token, cached token from https://as.example/token"
+        );
+        assert_eq!(
+            auth_line(&facts(serde_json::json!({
+                "method": "authorization_code", "cached": false, "requests": 1,
+                "durationMs": 1.0
+            }))),
+            "oauth: authorization code, no token (1 request, 1.0 ms)"
+        );
     }
 }
