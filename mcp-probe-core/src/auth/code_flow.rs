@@ -33,6 +33,8 @@ pub(super) struct Obtained {
     pub(super) scope: Option<String>,
     /// How to refresh the token, when the answer carried a refresh token.
     pub(super) refresh: Option<Refresh>,
+    /// Whether the token came from refreshing a grant the user gave (no authorization).
+    pub(super) refreshed: bool,
 }
 
 /// The HTTP requests the flow made, and values it learnt that must never be shown.
@@ -47,6 +49,15 @@ fn failure(stage: &'static str, message: String) -> Failure {
     Failure::new(FailureCode::AuthToken, message).with("stage", stage)
 }
 
+/// Where the flow runs: the target, the probe's client for it, and the client for URLs learnt
+/// from the server, which connects only where `guard` allows.
+pub(super) struct Reach<'a> {
+    pub(super) target: &'a Target,
+    pub(super) client: &'a reqwest::Client,
+    pub(super) http: &'a reqwest::Client,
+    pub(super) guard: AddressPolicy,
+}
+
 /// Where a run of the flow starts.
 pub(super) struct Start<'a> {
     /// The challenges of a 401 or 403 the server sent; `None`: discovery asks first.
@@ -59,17 +70,14 @@ pub(super) struct Start<'a> {
 /// credentials with a 401 (it may ask for credentials later, with a 401 to a request that
 /// needs them). Discovery
 /// failures come back as they are (code `auth_check`); the caller words them.
-#[allow(clippy::too_many_arguments)]
 pub(super) async fn obtain(
     credentials: &Credentials,
-    target: &Target,
-    client: &reqwest::Client,
-    http: &reqwest::Client,
-    guard: AddressPolicy,
+    reach: &Reach<'_>,
     clock: &Clock,
     start: Start<'_>,
     tally: &mut Tally,
 ) -> Result<Option<Obtained>, Failure> {
+    let (target, client, http, guard) = (reach.target, reach.client, reach.http, reach.guard);
     let extra_scope = start.extra_scope;
     let (found, n) = discover_authorization_server(
         client,
@@ -145,6 +153,7 @@ pub(super) async fn obtain(
             token_endpoint,
             scope,
             refresh,
+            refreshed: true,
         }));
     }
     let the_client = registration::client(
@@ -221,6 +230,7 @@ pub(super) async fn obtain(
         token_endpoint,
         scope,
         refresh,
+        refreshed: false,
     }))
 }
 

@@ -36,7 +36,7 @@ use crate::urls::redact_url;
 use std::collections::HashMap;
 use std::sync::{Mutex, PoisonError};
 
-use super::code_flow::{obtain, Start, Tally};
+use super::code_flow::{obtain, Reach, Start, Tally};
 use super::credentials::Credentials;
 use super::discovery::discover_token_endpoint;
 use super::refresh::{refresh, Refresh};
@@ -94,6 +94,14 @@ enum Lookup {
     /// The token expired; a refresh token is there.
     Refresh(Arc<Refresh>),
     Miss,
+}
+
+/// What a step-up starts from: the server's challenges (its `WWW-Authenticate` on a 401 or
+/// 403) and the scope asked for before.
+#[derive(Debug)]
+pub(crate) struct StepUp {
+    pub(crate) challenges: Vec<Map<String, Value>>,
+    pub(crate) previous_scope: Option<String>,
 }
 
 /// What getting a token for one probe came to.
@@ -268,18 +276,11 @@ impl TokenCache {
                 challenges: None,
                 extra_scope: None,
             };
-            let phase = self
-                .code_flow(
-                    credentials,
-                    target,
-                    client,
-                    clock,
-                    start,
-                    &other_client,
-                    facts,
-                )
+            let mut phase = self
+                .code_flow(credentials, target, client, clock, start, &other_client)
                 .await?;
-            let mut phase = phase;
+            // A refresh tried first (and refused) counts too.
+            phase.facts.requests = phase.facts.requests.saturating_add(facts.requests);
             phase.facts.duration_ms = started.elapsed().as_micros() as f64 / 1000.0;
             return Ok(phase);
         }
@@ -305,46 +306,28 @@ impl TokenCache {
         Ok(finish(facts, failure, false))
     }
 
-    /// Re-authorizes with the authorization-code flow after the server's 401 or 403
-    /// (`challenges`, its `WWW-Authenticate`): discovery starts from them, and the scope is
-    /// the one selected from them plus `previous` (the scope asked for before). The token
-    /// replaces the cached one and goes into `target`.
-    #[allow(clippy::too_many_arguments)]
+    /// Re-authorizes with the authorization-code flow after the server's 401 or 403: discovery
+    /// starts from its challenges, and the scope is the one selected from them plus the scope
+    /// asked for before. The token replaces the cached one and goes into `target`.
     pub(crate) async fn step_up<F>(
         &self,
         credentials: &Credentials,
         target: &mut Target,
         client: &reqwest::Client,
         clock: &Clock,
-        challenges: Vec<Map<String, Value>>,
-        previous: Option<&str>,
+        challenge: StepUp,
         other_client: F,
     ) -> Result<TokenPhase, Error>
     where
         F: Fn(&Url, Option<AddressPolicy>) -> Result<reqwest::Client, Error>,
     {
         let started = Instant::now();
-        let facts = AuthFacts {
-            method: "authorization_code".to_owned(),
-            token_endpoint: None,
-            cached: false,
-            requests: 0,
-            duration_ms: 0.0,
-        };
         let start = Start {
-            challenges: Some(challenges),
-            extra_scope: Some(previous.unwrap_or("")),
+            challenges: Some(challenge.challenges),
+            extra_scope: Some(challenge.previous_scope.as_deref().unwrap_or("")),
         };
         let mut phase = self
-            .code_flow(
-                credentials,
-                target,
-                client,
-                clock,
-                start,
-                &other_client,
-                facts,
-            )
+            .code_flow(credentials, target, client, clock, start, &other_client)
             .await?;
         phase.facts.duration_ms = started.elapsed().as_micros() as f64 / 1000.0;
         Ok(phase)
@@ -352,7 +335,6 @@ impl TokenCache {
 
     /// One run of the authorization-code flow; the token (if any) goes into `target` and the
     /// cache.
-    #[allow(clippy::too_many_arguments)]
     async fn code_flow<F>(
         &self,
         credentials: &Credentials,
@@ -361,32 +343,34 @@ impl TokenCache {
         clock: &Clock,
         start: Start<'_>,
         other_client: &F,
-        mut facts: AuthFacts,
     ) -> Result<TokenPhase, Error>
     where
         F: Fn(&Url, Option<AddressPolicy>) -> Result<reqwest::Client, Error>,
     {
+        let mut facts = AuthFacts {
+            method: "authorization_code".to_owned(),
+            token_endpoint: None,
+            cached: false,
+            requests: 0,
+            duration_ms: 0.0,
+        };
         let guard = AddressPolicy::for_target(target.url()).await;
         let http = other_client(target.url(), Some(guard))?;
         let mut tally = Tally::default();
-        let result = obtain(
-            credentials,
+        let reach = Reach {
             target,
             client,
-            &http,
+            http: &http,
             guard,
-            clock,
-            start,
-            &mut tally,
-        )
-        .await;
+        };
+        let result = obtain(credentials, &reach, clock, start, &mut tally).await;
         facts.requests = facts.requests.saturating_add(tally.requests);
         let mut scope = None;
         let failure = match result {
             Ok(Some(obtained)) => {
                 let shown = redact_url(&obtained.token_endpoint);
                 facts.token_endpoint = Some(shown.clone());
-                if obtained.refresh.is_some() && credentials.refresh_token.is_some() {
+                if obtained.refreshed {
                     facts.method = "refresh_token".to_owned();
                 }
                 self.keep_with(credentials, &obtained.token, shown, obtained.refresh);

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
-use crate::auth::{Credentials, TokenPhase, MAX_STEP_UPS};
+use crate::auth::{Credentials, StepUp, TokenPhase, MAX_STEP_UPS};
 use crate::error::Error;
 use crate::http::client::HttpClient;
 use crate::http::dns::AddressPolicy;
@@ -376,8 +376,10 @@ impl<'a> Run<'a> {
                 target,
                 client,
                 &self.clock,
-                challenges,
-                previous.as_deref(),
+                StepUp {
+                    challenges,
+                    previous_scope: previous,
+                },
                 |url, guard| prober.token_client(spec, url, connect, guard),
             )
             .await?;
