@@ -22,7 +22,7 @@ use super::credentials::Credentials;
 use super::discovery::discover_authorization_server;
 use super::pkce::{random_text, Pkce};
 use super::refresh::{refresh, Refresh};
-use super::registration::{self, endpoint};
+use super::registration::{self, endpoint, Registrations};
 use super::token_request::{send_grant, Grant, Token};
 
 /// What the flow got.
@@ -56,6 +56,8 @@ pub(super) struct Reach<'a> {
     pub(super) client: &'a reqwest::Client,
     pub(super) http: &'a reqwest::Client,
     pub(super) guard: AddressPolicy,
+    /// The clients the prober registered before.
+    pub(super) registrations: &'a Registrations,
 }
 
 /// Where a run of the flow starts.
@@ -159,8 +161,7 @@ pub(super) async fn obtain(
     let the_client = registration::client(
         credentials,
         metadata,
-        http,
-        guard,
+        reach,
         &clock.request_deadline(),
         &mut tally.requests,
     )
@@ -174,6 +175,10 @@ pub(super) async fn obtain(
     let issuer = match metadata.get("issuer") {
         Some(Value::String(i)) => i.clone(),
         _ => found.issuer.clone(),
+    };
+    let forget = |f: Failure| {
+        reach.registrations.forget(&the_client);
+        f
     };
     let code = authorize(
         http,
@@ -195,7 +200,8 @@ pub(super) async fn obtain(
         &clock.request_deadline(),
         &mut tally.requests,
     )
-    .await?;
+    .await
+    .map_err(forget)?;
     tally.secrets.push(code.clone());
     let grant = Grant {
         fields: vec![
@@ -212,7 +218,7 @@ pub(super) async fn obtain(
     tally.requests = tally.requests.saturating_add(1);
     let token = send_grant(http, &token_endpoint, &grant, &clock.request_deadline())
         .await
-        .map_err(|f| f.with("stage", "token_request"))?;
+        .map_err(|f| forget(f.with("stage", "token_request")))?;
     let refresh = token.refresh_token.as_ref().map(|r| {
         tally.secrets.push(r.expose().to_owned());
         Refresh {

@@ -15,11 +15,38 @@ use crate::model::{Failure, FailureCode, FailureReason};
 use crate::text::truncate;
 use crate::urls::{redact_url, unsafe_reason};
 
+use std::collections::HashMap;
+use std::sync::{Mutex, PoisonError};
+
+use super::code_flow::Reach;
 use super::credentials::{ClientAuth, Credentials};
 use super::token_request::MAX_TOKEN_RESPONSE_BYTES;
 
+/// Most registered clients one prober keeps.
+const MAX_REGISTRATIONS: usize = 1000;
+
+/// Clients a prober registered dynamically, by registration endpoint and redirect URI: a
+/// registration creates state on the authorization server, so it is made once per prober and
+/// server, not once per probe.
+#[derive(Debug, Default)]
+pub(crate) struct Registrations {
+    clients: Mutex<HashMap<String, Client>>,
+}
+
+impl Registrations {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Client>> {
+        self.clients.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Forgets a registered client the flow failed with (the server may have dropped it):
+    /// the next flow registers again.
+    pub(super) fn forget(&self, client: &Client) {
+        self.lock().retain(|_, known| known.id != client.id);
+    }
+}
+
 /// The client the flow runs as.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(super) struct Client {
     pub(super) id: String,
     pub(super) secret: Option<Secret>,
@@ -72,11 +99,11 @@ pub(super) fn endpoint(
 pub(super) async fn client(
     credentials: &Credentials,
     metadata: &Map<String, Value>,
-    http: &reqwest::Client,
-    guard: AddressPolicy,
+    reach: &Reach<'_>,
     deadline: &Deadline,
     requests: &mut u32,
 ) -> Result<Client, Failure> {
+    let (http, guard) = (reach.http, reach.guard);
     if !credentials.client_id.is_empty() {
         return Ok(Client {
             id: credentials.client_id.clone(),
@@ -101,7 +128,16 @@ pub(super) async fn client(
                 .to_owned(),
         ));
     };
-    register(credentials, metadata, http, &endpoint, deadline, requests).await
+    let key = format!("{endpoint}\n{}", credentials.redirect_uri);
+    if let Some(known) = reach.registrations.lock().get(&key) {
+        return Ok(known.clone());
+    }
+    let registered = register(credentials, metadata, http, &endpoint, deadline, requests).await?;
+    let mut known = reach.registrations.lock();
+    if known.len() < MAX_REGISTRATIONS || known.contains_key(&key) {
+        known.insert(key, registered.clone());
+    }
+    Ok(registered)
 }
 
 /// How to ask to authenticate: `none` (a public client, as a native application is) when the

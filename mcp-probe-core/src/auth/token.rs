@@ -40,6 +40,7 @@ use super::code_flow::{obtain, Reach, Start, Tally};
 use super::credentials::Credentials;
 use super::discovery::discover_token_endpoint;
 use super::refresh::{refresh, Refresh};
+use super::registration::Registrations;
 use super::token_request::{request_token, Token};
 use crate::model::OAuthFlow;
 use serde_json::{Map, Value};
@@ -64,6 +65,8 @@ const MAX_CACHED_TOKENS: usize = 1000;
 #[derive(Debug, Default)]
 pub(crate) struct TokenCache {
     entries: Mutex<HashMap<String, CachedToken>>,
+    /// Clients registered dynamically (authorization-code flow).
+    registrations: Registrations,
 }
 
 #[derive(Debug, Clone)]
@@ -362,6 +365,7 @@ impl TokenCache {
             client,
             http: &http,
             guard,
+            registrations: &self.registrations,
         };
         let result = obtain(credentials, &reach, clock, start, &mut tally).await;
         facts.requests = facts.requests.saturating_add(tally.requests);
