@@ -220,7 +220,10 @@ impl Modern {
     fn refuses_discover(&self, mode: Mode) -> bool {
         match mode {
             Mode::ModernRefusesAlways => true,
-            Mode::ModernRefusesOnce => self.discovers.fetch_add(1, Ordering::Relaxed) % 2 == 0,
+            Mode::ModernRefusesOnce => self
+                .discovers
+                .fetch_add(1, Ordering::Relaxed)
+                .is_multiple_of(2),
             _ => false,
         }
     }
