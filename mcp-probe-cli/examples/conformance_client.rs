@@ -181,9 +181,42 @@ fn scenario_for(request: &Request) -> Option<Scenario> {
             .input_responses(confirm())
             .call_tool("test_mrtr_unrelated", json!({}))
             .call_tool("test_mrtr_no_result_type", json!({})),
+        // The echo needs the listed schema first: see `with_listed_schema`.
+        "json-schema-2020-12-preservation" => probe,
         _ => return None,
     };
     Some(scenario)
+}
+
+/// The tool of `json-schema-2020-12-preservation` whose input schema is echoed back.
+const FOCAL_TOOL: &str = "json_schema_2020_12_tool";
+/// The tool that takes the echoed schema as its `schema` argument.
+const ECHO_TOOL: &str = "json_schema_echo";
+
+/// For `json-schema-2020-12-preservation`: lists the server's tools with a snapshot probe,
+/// then calls the echo tool with the focal tool's input schema exactly as the engine kept it,
+/// so the suite sees whether any keyword was lost on the way in. Other scenarios unchanged.
+async fn with_listed_schema(request: &Request, scenario: Scenario) -> Result<Scenario, String> {
+    if request.scenario != "json-schema-2020-12-preservation" {
+        return Ok(scenario);
+    }
+    let (report, surface) = mcp_probe_core::Prober::new()
+        .snapshot(&scenario)
+        .await
+        .map_err(|e| format!("cannot list the tools: {e}"))?;
+    let schema = surface
+        .tools
+        .iter()
+        .flatten()
+        .find(|t| t.name == FOCAL_TOOL)
+        .and_then(|t| t.input_schema.clone())
+        .ok_or_else(|| {
+            format!(
+                "{FOCAL_TOOL} was not listed with an input schema: {}",
+                report.to_json_pretty()
+            )
+        })?;
+    Ok(scenario.call_tool(ECHO_TOOL, json!({ "schema": schema })))
 }
 
 /// Reads the scenario, the URL (the last argument) and the context.
@@ -222,6 +255,13 @@ async fn main() -> ExitCode {
             request.scenario
         );
         return ExitCode::FAILURE;
+    };
+    let scenario = match with_listed_schema(&request, scenario).await {
+        Ok(scenario) => scenario,
+        Err(message) => {
+            eprintln!("conformance_client: {message}");
+            return ExitCode::FAILURE;
+        }
     };
     let report = match mcp_probe_core::check(&scenario).await {
         Ok(report) => report,

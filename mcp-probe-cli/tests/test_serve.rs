@@ -408,6 +408,124 @@ async fn state_changes_follow_thresholds_and_reach_webhooks() {
     std::fs::remove_dir_all(&d).unwrap();
 }
 
+/// A webhook receiver that answers 500 to the first request on each path and 200 after,
+/// passing on each body with the status it answered.
+async fn flaky_receiver() -> (String, mpsc::UnboundedReceiver<(String, u16, Value)>) {
+    type Seen = (
+        mpsc::UnboundedSender<(String, u16, Value)>,
+        std::sync::Arc<std::sync::Mutex<std::collections::HashSet<String>>>,
+    );
+    let (tx, rx) = mpsc::unbounded_channel();
+    async fn hook(
+        State((tx, seen)): State<Seen>,
+        uri: axum::http::Uri,
+        body: String,
+    ) -> axum::http::StatusCode {
+        let first = seen.lock().unwrap().insert(uri.path().to_owned());
+        let status = if first {
+            axum::http::StatusCode::INTERNAL_SERVER_ERROR
+        } else {
+            axum::http::StatusCode::OK
+        };
+        let _ = tx.send((
+            uri.path().to_owned(),
+            status.as_u16(),
+            serde_json::from_str(&body).unwrap(),
+        ));
+        status
+    }
+    let app = Router::new()
+        .route("/generic", post(hook))
+        .route("/slack", post(hook))
+        .with_state((tx, Default::default()));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    (format!("http://{addr}"), rx)
+}
+
+async fn next_delivery(
+    rx: &mut mpsc::UnboundedReceiver<(String, u16, Value)>,
+) -> (String, u16, Value) {
+    tokio::time::timeout(DEADLINE, rx.recv())
+        .await
+        .expect("a webhook delivery")
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn failed_deliveries_are_retried_and_reminders_repeat_while_down() {
+    let fixture = FixtureServer::start().await.unwrap();
+    let (hooks, mut received) = flaky_receiver().await;
+    let d = dir("reminders");
+    let config = d.join("monitor.yaml");
+    std::fs::write(
+        &config,
+        format!(
+            "defaults: {{interval: 100ms, timeout: 5s, failureThreshold: 1}}\n\
+             targets:\n  - {{name: gateway, url: '{}'}}\n\
+             alerts:\n  reminderInterval: 300ms\n  webhooks:\n\
+             \x20   - {{url: '{hooks}/generic'}}\n\
+             \x20   - {{url: '{hooks}/slack', format: slack}}\n",
+            fixture.url(Mode::BadGateway),
+        ),
+    )
+    .unwrap();
+    let serve = start(&config).await.unwrap();
+    let base = format!("http://{}", serve.addr());
+
+    // The change to down: refused once by each webhook, then delivered on the retry.
+    let (path, status, first) = next_delivery(&mut received).await;
+    assert_eq!((path.as_str(), status), ("/generic", 500));
+    assert_eq!(first["event"], "state_change");
+    assert_eq!(first["to"], "down");
+    assert_eq!(first["failure"]["code"], "http_status");
+    let (path, status, again) = next_delivery(&mut received).await;
+    assert_eq!((path.as_str(), status), ("/generic", 200));
+    assert_eq!(again, first, "the retry sends the same alert");
+    let (path, status, slack) = next_delivery(&mut received).await;
+    assert_eq!((path.as_str(), status), ("/slack", 500));
+    let text = slack["text"].as_str().unwrap();
+    assert!(
+        text.starts_with("mcp-probe: gateway is DOWN: http_status"),
+        "{text}"
+    );
+    let (path, status, _) = next_delivery(&mut received).await;
+    assert_eq!((path.as_str(), status), ("/slack", 200));
+
+    // Still down: a reminder to each webhook, later than the change by the interval.
+    let (path, status, reminder) = next_delivery(&mut received).await;
+    assert_eq!((path.as_str(), status), ("/generic", 200));
+    assert_eq!(reminder["event"], "reminder");
+    assert_eq!(
+        (reminder["from"].as_str(), reminder["to"].as_str()),
+        (Some("down"), Some("down"))
+    );
+    let at = |v: &Value| humantime::parse_rfc3339(v["at"].as_str().unwrap()).unwrap();
+    let gap = at(&reminder).duration_since(at(&first)).unwrap();
+    assert!(gap >= Duration::from_millis(300), "reminded after {gap:?}");
+    let (path, _, slack) = next_delivery(&mut received).await;
+    assert_eq!(path, "/slack");
+    let text = slack["text"].as_str().unwrap();
+    assert!(
+        text.starts_with("mcp-probe: gateway is still DOWN: http_status"),
+        "{text}"
+    );
+
+    // Each refused attempt was retried, none given up.
+    let metrics = get(format!("{base}/metrics")).await.1;
+    assert!(
+        line(
+            &metrics,
+            "mcp_probe_serve_webhook_deliveries_total{result=\"failed\"} 0"
+        )
+        .is_some(),
+        "{metrics}"
+    );
+    serve.shutdown().await;
+    std::fs::remove_dir_all(&d).unwrap();
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_bad_reload_keeps_the_old_configuration() {
     let fixture = FixtureServer::start().await.unwrap();

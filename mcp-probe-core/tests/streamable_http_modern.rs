@@ -508,3 +508,45 @@ async fn a_jsonrpc_error_with_a_4xx_status_is_the_answer() {
         Some("nope")
     );
 }
+
+#[tokio::test]
+async fn a_refused_version_the_refusal_lists_is_asked_again_once() {
+    let server = FixtureServer::start().await.unwrap();
+    let report = check(
+        &scenario(&server, Mode::ModernRefusesOnce)
+            .call_tool("add", json!({"a": 2, "b": 3}))
+            .expect_text("5"),
+    )
+    .await
+    .unwrap();
+    assert_ok(&report);
+    assert_eq!(report.era, Some(Era::Modern));
+    assert_eq!(
+        evidence(&report),
+        [
+            "server/discover → HTTP 400, JSON-RPC error -32022",
+            "asked again with 2026-07-28, which the refusal lists as supported",
+            "server/discover → 200, supportedVersions 2026-07-28",
+        ]
+    );
+    let log = server.log();
+    assert_eq!(of(&log, "server/discover").len(), 2);
+    assert_modern_wire(&log);
+}
+
+#[tokio::test]
+async fn a_version_refused_twice_is_the_failure() {
+    let server = FixtureServer::start().await.unwrap();
+    let report = check(&scenario(&server, Mode::ModernRefusesAlways))
+        .await
+        .unwrap();
+    assert!(!report.ok);
+    let failure = report.failure.as_ref().unwrap();
+    assert_eq!(failure.code, FailureCode::ProtocolVersion, "{failure:?}");
+    assert_eq!(failure.step.as_deref(), Some("handshake"));
+    assert_eq!(
+        failure.message,
+        "server/discover: the server does not support the protocol version asked for (Unsupported protocol version)"
+    );
+    assert_eq!(of(&server.log(), "server/discover").len(), 2);
+}

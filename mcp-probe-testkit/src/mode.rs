@@ -75,6 +75,12 @@ pub enum Mode {
     /// Healthy handshake-era server that dropped 2026-07-28: `server/discover` answers 400
     /// -32022 with `supported: ["2025-11-25"]`; everything else as [`Mode::Json`].
     ModernVersionMismatch,
+    /// Healthy 2026-07-28-only server, like [`Mode::Modern`], that refuses every other
+    /// `server/discover` (the first, third, …) with 400 -32022 and `supported:
+    /// ["2026-07-28"]`: a client that asks again once, as SEP-2575 says, gets through.
+    ModernRefusesOnce,
+    /// Like [`Mode::ModernRefusesOnce`], but every `server/discover` is refused: not healthy.
+    ModernRefusesAlways,
     /// Healthy dual-era server, like the Python SDK: requests with a non-handshake
     /// `MCP-Protocol-Version` are served as [`Mode::Modern`] (whose discover result lists only
     /// 2026-07-28), everything else as [`Mode::Json`].
@@ -219,6 +225,8 @@ const ALL: &[Mode] = &[
     Mode::LegacySilent,
     Mode::Modern,
     Mode::ModernVersionMismatch,
+    Mode::ModernRefusesOnce,
+    Mode::ModernRefusesAlways,
     Mode::Dual,
     Mode::AuthOk,
     Mode::AuthNoChallenge,
@@ -293,6 +301,8 @@ impl Mode {
             Mode::AuthClientCredentials => "auth_client_credentials",
             Mode::Modern => "modern",
             Mode::ModernVersionMismatch => "modern_version_mismatch",
+            Mode::ModernRefusesOnce => "modern_refuses_once",
+            Mode::ModernRefusesAlways => "modern_refuses_always",
             Mode::Dual => "dual",
             Mode::EchoErrorBody => "echo_error_body",
             Mode::EchoUnauthorized => "echo_unauthorized",
@@ -360,6 +370,8 @@ impl Mode {
             Mode::AuthClientCredentials => "protected like auth_ok, but only the bearer token fixture-access-token is accepted (else 401 error=\"invalid_token\"); POST /as/auth_client_credentials/token grants client_credentials to fixture-client / fixture-secret (client_secret_basic or client_secret_post)",
             Mode::Modern => "healthy 2026-07-28-only server: POST only (GET/DELETE 405), no sessions; checks the params._meta envelope and the MCP-Protocol-Version, Mcp-Method and Mcp-Name headers (400 -32020/-32022); server/discover with ttlMs/cacheScope; initialize and ping 404 -32601; extra tools region_info (x-mcp-header Region) and book (input_required)",
             Mode::ModernVersionMismatch => "handshake-era server that dropped 2026-07-28: server/discover answers 400 -32022 (supported: [\"2025-11-25\"]); initialize and the rest as json",
+            Mode::ModernRefusesOnce => "healthy 2026-07-28-only server (as modern) that refuses every other server/discover (the first, third, …) with 400 -32022, supported: [\"2026-07-28\"]",
+            Mode::ModernRefusesAlways => "2026-07-28-only server (as modern) that refuses every server/discover with 400 -32022, supported: [\"2026-07-28\"]",
             Mode::Dual => "dual-era server like the Python SDK: a non-handshake MCP-Protocol-Version is served as modern (discover lists only 2026-07-28), everything else as json",
             Mode::EchoErrorBody => "every POST gets 500 text/plain echoing the request headers (name: value lines; not accept, content-type, content-length, host, user-agent, accept-encoding)",
             Mode::EchoUnauthorized => "every POST gets 401 with WWW-Authenticate: Bearer error=\"invalid_token\", error_description=\"rejected <Authorization>\" and a text/plain body echoing the request headers",
@@ -399,6 +411,7 @@ impl Mode {
                 | Mode::Legacy
                 | Mode::Modern
                 | Mode::ModernVersionMismatch
+                | Mode::ModernRefusesOnce
                 | Mode::Dual
                 | Mode::AuthNotProtected
                 | Mode::ControlChars
@@ -447,13 +460,25 @@ impl Mode {
     pub(crate) fn is_modern(self) -> bool {
         matches!(
             self,
-            Mode::Modern | Mode::ModernVersionMismatch | Mode::Dual
+            Mode::Modern
+                | Mode::ModernVersionMismatch
+                | Mode::ModernRefusesOnce
+                | Mode::ModernRefusesAlways
+                | Mode::Dual
         )
     }
 
     /// Whether the mode hands out `Mcp-Session-Id` and enforces it (in the handshake era).
     pub(crate) fn has_sessions(self) -> bool {
-        !matches!(self, Mode::NoSession | Mode::Modern)
+        !matches!(self, Mode::NoSession) && !self.is_modern_only()
+    }
+
+    /// Whether the mode speaks only 2026-07-28 (every request takes the modern path).
+    pub(crate) fn is_modern_only(self) -> bool {
+        matches!(
+            self,
+            Mode::Modern | Mode::ModernRefusesOnce | Mode::ModernRefusesAlways
+        )
     }
 }
 
@@ -497,7 +522,7 @@ mod tests {
             assert!(seen.insert(mode.as_str()), "duplicate {mode}");
             assert_eq!(mode.as_str().parse::<Mode>(), Ok(mode));
         }
-        assert_eq!(seen.len(), 56);
+        assert_eq!(seen.len(), 58);
         assert!("nope".parse::<Mode>().is_err());
     }
 }

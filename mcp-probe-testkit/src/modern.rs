@@ -16,6 +16,7 @@
 //! handshake-era endpoint (with the mode's own sessions and log entries).
 
 use std::collections::VecDeque;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use axum::extract::{Request, State};
@@ -69,6 +70,7 @@ pub(crate) fn routes(shared: Arc<Shared>) -> Router {
     let modern = Arc::new(Modern {
         shared,
         asked: Mutex::default(),
+        discovers: AtomicU64::new(0),
     });
     let mut router = Router::new();
     for &mode in Mode::all().iter().filter(|m| m.is_modern()) {
@@ -88,6 +90,8 @@ struct Modern {
     /// Request ids (as JSON text) of `book` calls answered `input_required`, oldest first: a
     /// retry must come with a new id.
     asked: Mutex<VecDeque<String>>,
+    /// `server/discover` requests seen by [`Mode::ModernRefusesOnce`].
+    discovers: AtomicU64,
 }
 
 impl Modern {
@@ -96,7 +100,7 @@ impl Modern {
     }
 
     async fn serve(self: Arc<Self>, mode: Mode, request: Request) -> Response {
-        let modern_path = mode == Mode::Modern
+        let modern_path = mode.is_modern_only()
             || header_text(request.headers(), VERSION_HEADER)
                 .is_some_and(|v| !HANDSHAKE_VERSIONS.contains(&v.as_str()));
         if !modern_path {
@@ -176,6 +180,20 @@ impl Modern {
             Ok(Message::Notification | Message::Response { .. }) => {
                 StatusCode::ACCEPTED.into_response()
             }
+            Ok(Message::Request { id, method, .. })
+                if method == "server/discover" && self.refuses_discover(mode) =>
+            {
+                error_response(
+                    StatusCode::BAD_REQUEST,
+                    &id,
+                    UNSUPPORTED_VERSION,
+                    "Unsupported protocol version",
+                    Some(json!({
+                        "supported": [MODERN_VERSION],
+                        "requested": header_text(&headers, VERSION_HEADER),
+                    })),
+                )
+            }
             Ok(Message::Request { id, params, .. }) if mode == Mode::ModernVersionMismatch => {
                 let requested = params
                     .get("_meta")
@@ -194,6 +212,19 @@ impl Modern {
             Ok(Message::Request { id, method, params }) => {
                 self.answer(mode, &headers, &id, &method, &params)
             }
+        }
+    }
+
+    /// Whether this `server/discover` is refused with -32022: every one for
+    /// [`Mode::ModernRefusesAlways`], every other one for [`Mode::ModernRefusesOnce`].
+    fn refuses_discover(&self, mode: Mode) -> bool {
+        match mode {
+            Mode::ModernRefusesAlways => true,
+            Mode::ModernRefusesOnce => self
+                .discovers
+                .fetch_add(1, Ordering::Relaxed)
+                .is_multiple_of(2),
+            _ => false,
         }
     }
 
@@ -466,7 +497,7 @@ fn complete(id: &Value, mode: Mode, mut result: Value) -> Response {
 
 /// A 200 answer with `_meta.serverInfo` added to `result`.
 fn with_server_info(id: &Value, mode: Mode, mut result: Value) -> Response {
-    let name = if mode == Mode::Modern {
+    let name = if mode.is_modern_only() {
         "mcp-probe-fixture-modern"
     } else {
         "mcp-probe-fixture"

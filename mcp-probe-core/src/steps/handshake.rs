@@ -103,12 +103,22 @@ async fn try_modern(
 ) -> Result<Option<ServerInfo>, Failure> {
     session.set_modern(true);
     let outcome = session.discover(log).await;
-    match judge_discover(outcome, log.http_status, evidence) {
+    let mut verdict = judge_discover(outcome, log.http_status, evidence);
+    if matches!(verdict, Verdict::Retry(_)) {
+        // SEP-2575: after -32022 the client asks again with a version from `supported`;
+        // 2026-07-28 is the one this era speaks. Once: a second refusal is final.
+        evidence.push(format!(
+            "asked again with {MODERN_VERSION}, which the refusal lists as supported"
+        ));
+        let outcome = session.discover(log).await;
+        verdict = judge_discover(outcome, log.http_status, evidence);
+    }
+    match verdict {
         Verdict::Modern(result) => {
             record_cache_hints(report, &Value::Object(result.clone()));
             accept_modern(&result, step, log).map(Some)
         }
-        Verdict::Final(f) => Err(f),
+        Verdict::Final(f) | Verdict::Retry(f) => Err(f),
         Verdict::NotModern(why) => {
             if plan.choice == ProtocolChoice::Modern {
                 let f = Failure::new(
@@ -184,6 +194,9 @@ enum Verdict {
     NotModern(String),
     /// A health failure: no era verdict can be drawn from it.
     Final(Failure),
+    /// `-32022` listing 2026-07-28 as supported: worth asking once more; the failure if
+    /// that was the second time.
+    Retry(Failure),
 }
 
 /// Reads the answer to `server/discover` per mcp-wire-notes §5.
@@ -266,7 +279,7 @@ fn judge_discover_error(
         -32022 => {
             let supported = supported_versions(e.data.as_ref());
             if supported.iter().any(|v| v == MODERN_VERSION) {
-                Verdict::Final(rpc_failure("server/discover", e))
+                Verdict::Retry(rpc_failure("server/discover", e))
             } else {
                 Verdict::NotModern(format!(
                     "it supports {}",
