@@ -1,7 +1,7 @@
 //! What one step's exchanges did — requests made, the last HTTP status, messages the server
 //! sent on its own, warnings, timings — gathered for the step's report.
 
-use crate::model::{ServerMessage, ServerMessageKind, Warning, WarningCode};
+use crate::model::{ElicitationAnswer, ServerMessage, ServerMessageKind, Warning, WarningCode};
 
 /// Most server messages kept per step; more are counted, not kept.
 const MAX_SERVER_MESSAGES: usize = 50;
@@ -22,6 +22,8 @@ pub(crate) struct StepLog {
     pub(crate) resumptions: u32,
     /// The timings of the step's HTTP exchanges.
     pub(crate) timing: crate::http::timing::ExchangeLog,
+    /// How the step answers `elicitation/create` requests, if it does.
+    pub(crate) elicitation: Option<ElicitationAnswer>,
     /// Server requests answered in this step.
     answered: u32,
     /// Server requests left unanswered because of [`MAX_ANSWERS`].

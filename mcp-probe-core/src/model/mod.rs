@@ -3,6 +3,7 @@
 //! imports nothing from the rest of the engine, which all imports it.
 
 pub(crate) mod codes;
+pub(crate) mod elicitation;
 pub(crate) mod expect;
 pub(crate) mod facts;
 pub(crate) mod failure;
@@ -22,6 +23,7 @@ pub use codes::{
     AuthCheck, FailureReason, NegotiationMode, SessionClose, TimeoutPhase, UnknownValue,
     WarningCode,
 };
+pub use elicitation::{ElicitationAction, ElicitationAnswer};
 pub use expect::{Expect, MAX_PATTERN_BYTES};
 pub use facts::{AuthFacts, AuthFinding, ExchangeTimings, FindingStatus, Timings, TlsFacts};
 pub use failure::{Failure, FailureCode, FailureFamily, RpcErrorFact};

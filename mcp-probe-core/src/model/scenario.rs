@@ -34,6 +34,7 @@ use serde_json::{Map, Value};
 use crate::error::{Error, ErrorKind};
 use crate::model::protocol::FollowRedirects;
 
+use crate::model::elicitation::ElicitationAnswer;
 use crate::model::expect::{Expect, TIME_KEYS};
 use crate::model::limits::{Limits, Timeouts, MAX_STEPS, MAX_TIMEOUT};
 use crate::model::protocol::TransportChoice;
@@ -392,6 +393,23 @@ impl Scenario {
         self
     }
 
+    /// The last `tools/call` step answers the server's `elicitation/create` requests with
+    /// `answer` (and the probe declares the `elicitation` capability).
+    #[must_use]
+    pub fn answer_elicitation(mut self, answer: ElicitationAnswer) -> Self {
+        if let Some(call) = self.last_call_mut() {
+            call.elicitation = Some(answer);
+        }
+        self
+    }
+
+    /// Whether a step answers elicitation requests: the probe then declares the capability.
+    pub(crate) fn answers_elicitation(&self) -> bool {
+        self.steps
+            .iter()
+            .any(|s| matches!(s, Step::CallTool(c) if c.elicitation.is_some()))
+    }
+
     /// Asks for `version` and accepts only `version`.
     #[must_use]
     pub fn protocol_version(mut self, version: impl Into<String>) -> Self {
@@ -456,6 +474,7 @@ impl Scenario {
             name,
             arguments,
             input_responses: None,
+            elicitation: None,
             expect: Expect::default(),
         }));
         self

@@ -517,6 +517,7 @@ fn era_plan<'a>(prober: &Shared, scenario: &'a Scenario, spec: &TargetSpec) -> E
         transport,
         requested_version: scenario.protocol_version.as_deref(),
         cached,
+        elicitation: scenario.answers_elicitation(),
     }
 }
 

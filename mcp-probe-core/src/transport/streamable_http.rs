@@ -373,8 +373,9 @@ impl StreamableHttp {
                 let value = parse_json(event.data.as_bytes(), what)
                     .map_err(|f| f.with("where", "sse_event"))?;
                 match jsonrpc::classify(value) {
-                    Ok(Incoming::Request { id, method }) => {
-                        post_answer(|body| self.post(body), &id, &method, deadline, log).await;
+                    Ok(Incoming::Request { id, method, params }) => {
+                        post_answer(|body| self.post(body), &id, &method, &params, deadline, log)
+                            .await;
                     }
                     Ok(Incoming::Notification { method }) => log.record(ServerMessage {
                         kind: ServerMessageKind::Notification,
