@@ -119,7 +119,7 @@ fn scenario_for(request: &Request) -> Option<Scenario> {
             .call_tool("test_mrtr_no_result_type", json!({})),
         // The server asks, during the call, for a form whose fields all have defaults
         // (SEP-1034): accepted with the defaults. Its request comes on the standalone GET
-        // stream, which the probe does not listen to: an expected failure.
+        // stream, which the probe opens for such a call.
         "elicitation-sep1034-client-defaults" => probe
             .call_tool("test_client_elicitation_defaults", json!({}))
             .answer_elicitation(ElicitationAnswer::new(ElicitationAction::Accept)),

@@ -65,6 +65,26 @@ impl StepLog {
         false
     }
 
+    /// A log for a side channel of this step (its own answer cap), answering elicitations
+    /// as this step does.
+    pub(crate) fn side(&self) -> StepLog {
+        StepLog {
+            elicitation: self.elicitation.clone(),
+            ..StepLog::default()
+        }
+    }
+
+    /// Takes in what a side channel of the same step did (the standalone stream listened to
+    /// during a call): its requests, messages and warnings.
+    pub(crate) fn merge_side(&mut self, side: StepLog) {
+        self.requests = self.requests.saturating_add(side.requests);
+        for message in side.server_messages {
+            self.record(message);
+        }
+        self.dropped_messages = self.dropped_messages.saturating_add(side.dropped_messages);
+        self.warnings.extend(side.warnings);
+    }
+
     /// Adds a warning.
     pub(crate) fn warn(&mut self, code: WarningCode, message: impl Into<String>) {
         self.warnings.push(Warning::new(code, message));

@@ -5,6 +5,7 @@
 
 mod http;
 pub(crate) mod legacy_sse;
+mod standalone;
 pub(crate) mod stdio;
 pub(crate) mod streamable_http;
 mod wait;
