@@ -37,4 +37,4 @@ pub use model::{
     MAX_PATTERN_BYTES, MAX_STEPS, MAX_TIMEOUT, MODERN_VERSION, REPORT_SCHEMA_VERSION,
     SNAPSHOT_VERSION,
 };
-pub use probe::{check, Prober};
+pub use probe::{check, OpenSession, Prober};
