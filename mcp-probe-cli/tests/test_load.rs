@@ -588,6 +588,50 @@ async fn the_metrics_endpoint_serves_the_running_load_and_an_interrupt_prints_it
     assert!(text.contains("  probe "), "{text}");
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_interrupt_closes_every_reused_session() {
+    let server = FixtureServer::start().await.unwrap();
+    let url = server.url(Mode::Json);
+    let child = bin()
+        .args([
+            "load",
+            &url,
+            "--clients",
+            "4",
+            "--sessions",
+            "reuse",
+            "--duration",
+            "10m",
+            "--max-probes",
+            "100000000",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Wait (bounded: 10 s) until every client has its session and runs steps over it.
+    for _ in 0..10_000 {
+        let log = server.log();
+        if count(&log, "initialize") == 4 && count(&log, "tools/list") >= 8 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(1)).await;
+    }
+    assert_eq!(server.live_sessions(), 4);
+    interrupt(child.id());
+    let out = tokio::task::spawn_blocking(move || child.wait_with_output())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(130));
+    let log = server.log();
+    assert_eq!(count(&log, "initialize"), 4);
+    assert_eq!(deletes(&log), 4);
+    assert_eq!(server.live_sessions(), 0);
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("  4 sessions opened"), "{text}");
+}
+
 /// Sends SIGINT to `pid`.
 fn interrupt(pid: u32) {
     let status = Command::new("kill")
