@@ -64,11 +64,9 @@ pub(crate) struct LoadArgs {
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=MAX_PROBES), help_heading = "Load")]
     max_probes: u64,
 
-    /// What each probe speaks over: `fresh` (the whole probe: connections, handshake, steps,
-    /// DELETE) or `reuse` (a session opened once per client, or per slot of the open model,
-    /// and the steps after the handshake repeated over it; the handshake row counts the
-    /// sessions opened; a session that fails other than by a tool error or an expectation is
-    /// closed and another opened).
+    /// What each probe speaks over. With `reuse` the handshake row counts the sessions
+    /// opened, and a session that fails other than by a tool error or an expectation is
+    /// counted, closed and replaced.
     #[arg(long, value_enum, value_name = "MODE", default_value_t = Sessions::Fresh, help_heading = "Load")]
     sessions: Sessions,
 
