@@ -568,6 +568,12 @@ async fn the_metrics_endpoint_serves_the_running_load_and_an_interrupt_prints_it
         )),
         "{body}"
     );
+    assert!(
+        body.contains(&format!(
+            "mcp_probe_load_sessions_opened_total{{{target}}} 0"
+        )),
+        "{body}"
+    );
     interrupt(child.id());
     let out = tokio::task::spawn_blocking(move || child.wait_with_output())
         .await
