@@ -175,3 +175,53 @@ async fn a_stdio_server_is_started_once_and_stopped_at_close() {
     let closed = session.close().await.unwrap();
     assert_eq!(closed.as_str(), "exited (code 0)");
 }
+
+#[tokio::test]
+async fn the_modern_era_discovers_once_and_the_legacy_transport_keeps_its_stream() {
+    let server = FixtureServer::start().await.unwrap();
+    let mut session = Prober::new()
+        .open(&adding(server.url(Mode::Modern)))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(session.opening().era, Some(mcp_probe_core::Era::Modern));
+    for _ in 0..3 {
+        let run = session.run_steps().await.unwrap();
+        assert!(run.ok, "{}", run.to_json_pretty());
+        assert_eq!(run.era, Some(mcp_probe_core::Era::Modern));
+    }
+    session.close().await;
+    let log = server.log();
+    assert_eq!(count(&log, "server/discover"), 1);
+    assert_eq!(count(&log, "tools/call"), 3);
+
+    let mut session = Prober::new()
+        .open(&adding(server.url(Mode::Legacy)))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(session.opening().transport, TransportKind::Sse);
+    for _ in 0..3 {
+        let run = session.run_steps().await.unwrap();
+        assert!(run.ok, "{}", run.to_json_pretty());
+    }
+    let log = server.log();
+    let legacy: Vec<_> = log.iter().filter(|r| r.mode == Mode::Legacy).collect();
+    assert_eq!(
+        legacy
+            .iter()
+            .filter(|r| r.rpc_method.as_deref() == Some("initialize"))
+            .count(),
+        1
+    );
+    // One event stream for the whole session.
+    assert_eq!(legacy.iter().filter(|r| r.http_method == "GET").count(), 1);
+    assert_eq!(
+        session
+            .close()
+            .await
+            .map(|c| c.as_str().to_owned())
+            .as_deref(),
+        Some("closed")
+    );
+}
