@@ -8,6 +8,7 @@ pub(crate) mod expect;
 pub(crate) mod facts;
 pub(crate) mod failure;
 pub(crate) mod limits;
+pub(crate) mod load;
 pub(crate) mod oauth;
 pub(crate) mod options;
 pub(crate) mod protocol;
@@ -28,6 +29,7 @@ pub use expect::{Expect, MAX_PATTERN_BYTES};
 pub use facts::{AuthFacts, AuthFinding, ExchangeTimings, FindingStatus, Timings, TlsFacts};
 pub use failure::{Failure, FailureCode, FailureFamily, RpcErrorFact};
 pub use limits::{Limits, Timeouts, MAX_LIMIT_BYTES, MAX_PAGES, MAX_STEPS, MAX_TIMEOUT};
+pub use load::{parse_percent, LoadThresholds};
 pub use oauth::{OAuthMethod, OAuthSpec};
 pub use options::{parse_duration, CheckOptions, OptionsError};
 pub use protocol::{

@@ -37,6 +37,7 @@ use crate::model::protocol::FollowRedirects;
 use crate::model::elicitation::ElicitationAnswer;
 use crate::model::expect::{Expect, TIME_KEYS};
 use crate::model::limits::{Limits, Timeouts, MAX_STEPS, MAX_TIMEOUT};
+use crate::model::load::LoadThresholds;
 use crate::model::protocol::TransportChoice;
 use crate::model::steps::{CallToolStep, CheckAuthStep, HandshakeStep, ListToolsStep, Step};
 use crate::model::tls::TlsOptions;
@@ -100,6 +101,10 @@ pub struct Scenario {
     /// warning `invalid_input_schema`.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub strict_schemas: bool,
+    /// Thresholds for a load run of this scenario (`mcp-probe load`): `maxErrorRate`
+    /// (`1%`) and `maxP99` (`200ms`). A probe ignores them; the command line wins.
+    #[serde(default, skip_serializing_if = "LoadThresholds::is_empty")]
+    pub load: LoadThresholds,
 }
 
 /// Where a probe goes and what it sends along: a URL, or a command for stdio.
@@ -565,6 +570,7 @@ impl Scenario {
             ));
         }
         self.limits.validate()?;
+        self.load.validate()?;
         self.validate_protocol_version()
     }
 
