@@ -15,7 +15,7 @@
 
 use std::process::ExitCode;
 
-use mcp_probe_core::{OAuthSpec, ProtocolChoice, Scenario};
+use mcp_probe_core::{ElicitationAction, ElicitationAnswer, OAuthSpec, ProtocolChoice, Scenario};
 use serde_json::{json, Value};
 
 /// The environment variable naming the scenario.
@@ -181,6 +181,12 @@ fn scenario_for(request: &Request) -> Option<Scenario> {
             .input_responses(confirm())
             .call_tool("test_mrtr_unrelated", json!({}))
             .call_tool("test_mrtr_no_result_type", json!({})),
+        // The server asks, during the call, for a form whose fields all have defaults
+        // (SEP-1034): accepted with the defaults. Its request comes on the standalone GET
+        // stream, which the probe opens for such a call.
+        "elicitation-sep1034-client-defaults" => probe
+            .call_tool("test_client_elicitation_defaults", json!({}))
+            .answer_elicitation(ElicitationAnswer::new(ElicitationAction::Accept)),
         // The echo needs the listed schema first: see `with_listed_schema`.
         "json-schema-2020-12-preservation" => probe,
         _ => return None,

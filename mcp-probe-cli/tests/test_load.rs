@@ -1,5 +1,6 @@
 //! `mcp-probe load` against the fixture server: probe counts follow the plan (not the clock),
-//! errors are counted by code, thresholds set the exit code, the metrics endpoint serves the
+//! errors are counted by code, thresholds (command line or scenario) set the exit code, reused
+//! sessions handshake once each (counted by the server), the metrics endpoint serves the
 //! running load, and an interrupt still prints what was measured.
 
 #![allow(clippy::unwrap_used)]
@@ -8,7 +9,7 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::process::{Command, Output, Stdio};
 
-use mcp_probe_testkit::{FixtureServer, Mode};
+use mcp_probe_testkit::{FixtureServer, Mode, Received};
 use serde_json::Value;
 
 fn bin() -> Command {
@@ -258,6 +259,240 @@ async fn usage_mistakes_exit_2() {
     }
 }
 
+fn count(log: &[Received], method: &str) -> usize {
+    log.iter()
+        .filter(|r| r.rpc_method.as_deref() == Some(method))
+        .count()
+}
+
+fn deletes(log: &[Received]) -> usize {
+    log.iter().filter(|r| r.http_method == "DELETE").count()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reused_sessions_handshake_once_per_client() {
+    let server = FixtureServer::start().await.unwrap();
+    let url = server.url(Mode::Json);
+    let out = run(argv(&[
+        "load",
+        &url,
+        "--tool",
+        "add",
+        "--args",
+        r#"{"a":2,"b":3}"#,
+        "--expect-text",
+        "5",
+        "--clients",
+        "3",
+        "--sessions",
+        "reuse",
+        "--duration",
+        "10m",
+        "--max-probes",
+        "30",
+        "--format",
+        "json",
+    ]))
+    .await;
+    assert_eq!(out.status.code(), Some(0));
+    let r = json(&out);
+    assert_eq!(r["sessions"], "reuse");
+    assert_eq!(r["probes"], 30, "{r}");
+    assert_eq!(r["failed"], 0, "{r}");
+    assert_eq!(r["sessionsOpened"], 3, "{r}");
+    assert_eq!(step(&r, "handshake")["count"], 3);
+    for name in ["probe", "tools/list", "tools/call"] {
+        assert_eq!(step(&r, name)["count"], 30, "{name}");
+    }
+    let log = server.log();
+    assert_eq!(count(&log, "initialize"), 3);
+    assert_eq!(count(&log, "tools/call"), 30);
+    // Every client closed its session at the end.
+    assert_eq!(deletes(&log), 3);
+    assert_eq!(server.live_sessions(), 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_open_model_reuses_at_most_one_session_per_slot() {
+    let server = FixtureServer::start().await.unwrap();
+    let url = server.url(Mode::Json);
+    let out = run(argv(&[
+        "load",
+        &url,
+        "--rate",
+        "100/s",
+        "--duration",
+        "1s",
+        "--max-in-flight",
+        "2",
+        "--sessions",
+        "reuse",
+        "--max-probes",
+        "1000",
+        "--format",
+        "json",
+    ]))
+    .await;
+    assert_eq!(out.status.code(), Some(0));
+    let r = json(&out);
+    assert_eq!(r["probes"], 100, "{r}");
+    assert_eq!(r["failed"], 0, "{r}");
+    let log = server.log();
+    let opened = count(&log, "initialize");
+    assert!((1..=2).contains(&opened), "{opened} sessions");
+    assert_eq!(r["sessionsOpened"], opened);
+    assert_eq!(step(&r, "handshake")["count"], opened);
+    assert_eq!(step(&r, "tools/list")["count"], 100);
+    assert_eq!(count(&log, "tools/list"), 100);
+    assert_eq!(deletes(&log), opened);
+    assert_eq!(server.live_sessions(), 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reused_session_that_fails_is_counted_and_replaced() {
+    let server = FixtureServer::start().await.unwrap();
+    // The first tools/list of a session gets 404; the session opened after that works.
+    let url = server.url(Mode::SessionExpireOnce);
+    let out = run(argv(&[
+        "load",
+        &url,
+        "--clients",
+        "1",
+        "--sessions",
+        "reuse",
+        "--duration",
+        "10m",
+        "--max-probes",
+        "5",
+        "--format",
+        "json",
+    ]))
+    .await;
+    assert_eq!(out.status.code(), Some(0));
+    let r = json(&out);
+    assert_eq!(r["probes"], 5, "{r}");
+    assert_eq!(r["failed"], 1, "{r}");
+    assert_eq!(
+        step(&r, "probe")["errorsByCode"],
+        serde_json::json!({"session_expired": 1})
+    );
+    assert_eq!(
+        step(&r, "tools/list")["errorsByCode"],
+        serde_json::json!({"session_expired": 1})
+    );
+    assert_eq!(r["sessionsOpened"], 2);
+    assert_eq!(step(&r, "handshake")["count"], 2);
+    let log = server.log();
+    assert_eq!(count(&log, "initialize"), 2);
+    assert_eq!(count(&log, "tools/list"), 5);
+    assert_eq!(deletes(&log), 2);
+
+    // A session that cannot be opened fails the probe that needed it, by its code, and the
+    // next probe tries again.
+    let url = server.url(Mode::BadGateway);
+    let out = run(argv(&[
+        "load",
+        &url,
+        "--clients",
+        "1",
+        "--sessions",
+        "reuse",
+        "--duration",
+        "10m",
+        "--max-probes",
+        "4",
+        "--format",
+        "json",
+    ]))
+    .await;
+    let r = json(&out);
+    assert_eq!(r["probes"], 4, "{r}");
+    assert_eq!(r["failed"], 4, "{r}");
+    assert_eq!(r["sessionsOpened"], 4);
+    assert_eq!(
+        step(&r, "handshake")["errorsByCode"],
+        serde_json::json!({"http_status": 4})
+    );
+    assert!(r["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|s| s["name"] != "tools/list"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn thresholds_in_the_scenario_set_the_exit_code_unless_the_command_line_says_otherwise() {
+    let server = FixtureServer::start().await.unwrap();
+    let dir = std::env::temp_dir().join(format!("mcp-probe-load-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let scenario = dir.join("load.yaml");
+    std::fs::write(
+        &scenario,
+        format!(
+            "target: {{url: \"{}\"}}\nload: {{maxErrorRate: 1%, maxP99: 10m}}\nsteps:\n  - step: callTool\n    name: add\n",
+            server.url(Mode::ToolIsError)
+        ),
+    )
+    .unwrap();
+    let scenario = scenario.to_str().unwrap().to_owned();
+    let base = [
+        "load",
+        "--scenario",
+        scenario.as_str(),
+        "--clients",
+        "2",
+        "--sessions",
+        "reuse",
+        "--duration",
+        "10m",
+        "--max-probes",
+        "6",
+    ];
+    let out = run(argv(&base)).await;
+    assert_eq!(out.status.code(), Some(11));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("    tool_error: 6\n"), "{text}");
+    assert!(
+        text.ends_with("FAIL: error rate 100.00% is above 1.00%\n"),
+        "{text}"
+    );
+    // A tool's error leaves the session usable: one handshake per client.
+    assert!(text.contains("  2 sessions opened"), "{text}");
+
+    let out = run(argv(
+        &[&base[..], &["--max-error-rate", "100%", "--format", "json"]].concat(),
+    ))
+    .await;
+    assert_eq!(out.status.code(), Some(0));
+    let r = json(&out);
+    assert_eq!(r["thresholds"]["maxErrorRate"], 1.0);
+    // The scenario's p99 threshold still applies (and holds).
+    assert_eq!(r["thresholds"]["maxP99Ms"], 600_000.0);
+
+    std::fs::write(dir.join("bad.yaml"), "load: {maxErrorRate: 150%}\n").unwrap();
+    let bad = dir.join("bad.yaml");
+    let out = run(argv(&[
+        "load",
+        "--scenario",
+        bad.to_str().unwrap(),
+        &server.url(Mode::Json),
+        "--clients",
+        "1",
+        "--duration",
+        "1s",
+        "--max-probes",
+        "1",
+    ]))
+    .await;
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("between 0% and 100%"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
 /// GET `path` from `addr` over plain HTTP/1.0; the body.
 fn get(addr: &str, path: &str) -> String {
     let mut stream = TcpStream::connect(addr).unwrap();
@@ -333,6 +568,12 @@ async fn the_metrics_endpoint_serves_the_running_load_and_an_interrupt_prints_it
         )),
         "{body}"
     );
+    assert!(
+        body.contains(&format!(
+            "mcp_probe_load_sessions_opened_total{{{target}}} 0"
+        )),
+        "{body}"
+    );
     interrupt(child.id());
     let out = tokio::task::spawn_blocking(move || child.wait_with_output())
         .await
@@ -351,6 +592,50 @@ async fn the_metrics_endpoint_serves_the_running_load_and_an_interrupt_prints_it
         "{text}"
     );
     assert!(text.contains("  probe "), "{text}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_interrupt_closes_every_reused_session() {
+    let server = FixtureServer::start().await.unwrap();
+    let url = server.url(Mode::Json);
+    let child = bin()
+        .args([
+            "load",
+            &url,
+            "--clients",
+            "4",
+            "--sessions",
+            "reuse",
+            "--duration",
+            "10m",
+            "--max-probes",
+            "100000000",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Wait (bounded: 10 s) until every client has its session and runs steps over it.
+    for _ in 0..10_000 {
+        let log = server.log();
+        if count(&log, "initialize") == 4 && count(&log, "tools/list") >= 8 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(1)).await;
+    }
+    assert_eq!(server.live_sessions(), 4);
+    interrupt(child.id());
+    let out = tokio::task::spawn_blocking(move || child.wait_with_output())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(130));
+    let log = server.log();
+    assert_eq!(count(&log, "initialize"), 4);
+    assert_eq!(deletes(&log), 4);
+    assert_eq!(server.live_sessions(), 0);
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("  4 sessions opened"), "{text}");
 }
 
 /// Sends SIGINT to `pid`.

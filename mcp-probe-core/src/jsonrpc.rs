@@ -37,8 +37,12 @@ pub(crate) type RpcOutcome = Result<Value, RpcError>;
 pub(crate) enum Incoming {
     /// The answer to a request (`id` may be `null` for errors).
     Response { id: Value, outcome: RpcOutcome },
-    /// A request the server expects an answer to.
-    Request { id: Value, method: String },
+    /// A request the server expects an answer to (`params` is `null` when absent).
+    Request {
+        id: Value,
+        method: String,
+        params: Value,
+    },
     /// A notification.
     Notification { method: String },
 }
@@ -171,7 +175,11 @@ pub(crate) fn classify(value: Value) -> Result<Incoming, NotRpc> {
         let method = truncate(method, 200);
         return Ok(match id {
             Some(Value::Null) | None => Incoming::Notification { method },
-            Some(id @ (Value::String(_) | Value::Number(_))) => Incoming::Request { id, method },
+            Some(id @ (Value::String(_) | Value::Number(_))) => Incoming::Request {
+                id,
+                method,
+                params: obj.remove("params").unwrap_or(Value::Null),
+            },
             Some(other) => {
                 return Err(NotRpc::Broken(format!(
                     "request id is {} (must be a string or a number)",
@@ -253,7 +261,8 @@ mod tests {
             classify(json!({"jsonrpc":"2.0","id":"s1","method":"ping"})),
             Ok(Incoming::Request {
                 id: json!("s1"),
-                method: "ping".into()
+                method: "ping".into(),
+                params: Value::Null,
             })
         );
         assert_eq!(

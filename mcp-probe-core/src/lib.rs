@@ -22,12 +22,13 @@ mod urls;
 pub use error::{Error, ErrorKind};
 pub use http::target::{Secret, Target};
 pub use model::{
-    parse_duration, AuthCheck, AuthFacts, AuthFinding, CallResult, CallToolExpect, CallToolStep,
-    ChangeKind, CheckAuthStep, CheckOptions, CommandSpec, Era, ExchangeTimings, Expect, Failure,
-    FailureCode, FailureFamily, FailureReason, FindingStatus, FollowRedirects, GetPromptStep,
-    HandshakeExpect, HandshakeStep, Limits, ListPromptsStep, ListResourceTemplatesStep,
-    ListResourcesStep, ListToolsExpect, ListToolsStep, MatrixEntry, Negotiation, NegotiationMode,
-    OAuthFlow, OAuthMethod, OAuthSpec, OptionsError, PingStep, PromptArgument, ProtocolChoice,
+    parse_duration, parse_percent, AuthCheck, AuthFacts, AuthFinding, CallResult, CallToolExpect,
+    CallToolStep, ChangeKind, CheckAuthStep, CheckOptions, CommandSpec, ElicitationAction,
+    ElicitationAnswer, Era, ExchangeTimings, Expect, Failure, FailureCode, FailureFamily,
+    FailureReason, FindingStatus, FollowRedirects, GetPromptStep, HandshakeExpect, HandshakeStep,
+    Limits, ListPromptsStep, ListResourceTemplatesStep, ListResourcesStep, ListToolsExpect,
+    ListToolsStep, LoadThresholds, MatrixEntry, Negotiation, NegotiationMode, OAuthFlow,
+    OAuthMethod, OAuthSpec, OptionsError, PingStep, PromptArgument, ProtocolChoice,
     ReadResourceStep, Report, RequestStep, RpcErrorFact, Scenario, ServerInfo, ServerMessage,
     ServerMessageKind, SessionClose, SessionFacts, Step, StepReport, StepStatus, Surface,
     SurfaceChange, SurfacePrompt, SurfaceResource, SurfaceTemplate, SurfaceTool, TargetSpec,
@@ -37,4 +38,4 @@ pub use model::{
     MAX_LIMIT_BYTES, MAX_PAGES, MAX_PATTERN_BYTES, MAX_STEPS, MAX_TIMEOUT, MODERN_VERSION,
     REPORT_SCHEMA_VERSION, SNAPSHOT_VERSION,
 };
-pub use probe::{check, Prober};
+pub use probe::{check, OpenSession, Prober};

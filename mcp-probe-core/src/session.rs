@@ -26,6 +26,9 @@ pub(crate) struct Session {
     next_id: i64,
     init_params: Option<Value>,
     reinitialized: bool,
+    /// Whether a session the server forgot is re-initialized (once); off for the runs of an
+    /// open session, where it fails the step.
+    recovers: bool,
     /// Speaking 2026-07-28: a `_meta` envelope on every request, no session to recover.
     modern: bool,
     pub(crate) facts: SessionFacts,
@@ -50,6 +53,7 @@ impl Session {
             next_id: 1,
             init_params: None,
             reinitialized: false,
+            recovers: true,
             modern: false,
             facts: SessionFacts::default(),
             secrets: crate::scrub::Secrets::new(),
@@ -60,6 +64,16 @@ impl Session {
         let id = self.next_id;
         self.next_id += 1;
         id
+    }
+
+    /// Runs the next requests against `clock` (each run of an open session has its own).
+    pub(crate) fn set_clock(&mut self, clock: Clock) {
+        self.clock = clock;
+    }
+
+    /// A session the server forgets from now on fails the request with `session_expired`.
+    pub(crate) fn stop_recovering(&mut self) {
+        self.recovers = false;
     }
 
     /// Whether the target can be tried as legacy HTTP+SSE.
@@ -161,7 +175,11 @@ impl Session {
         log: &mut StepLog,
     ) -> Result<(), Failure> {
         match self.send_initialized(version, log).await {
-            Err(f) if f.code == FailureCode::SessionExpired && !self.reinitialized => {
+            Err(f)
+                if f.code == FailureCode::SessionExpired
+                    && !self.reinitialized
+                    && self.recovers =>
+            {
                 self.recover("notifications/initialized", log).await
             }
             other => other,
@@ -202,7 +220,10 @@ impl Session {
     ) -> Result<RpcOutcome, Failure> {
         match self.request_once(method, params.clone(), log).await {
             Err(f)
-                if f.code == FailureCode::SessionExpired && !self.reinitialized && !self.modern =>
+                if f.code == FailureCode::SessionExpired
+                    && !self.reinitialized
+                    && !self.modern
+                    && self.recovers =>
             {
                 self.recover(method, log).await?;
                 self.request_once(method, params, log)

@@ -9,7 +9,10 @@ mod peers;
 
 use std::time::Duration;
 
-use mcp_probe_core::{check, Era, FailureCode, ProtocolChoice, Scenario, StepStatus};
+use mcp_probe_core::{
+    check, ElicitationAction, ElicitationAnswer, Era, FailureCode, ProtocolChoice, Scenario,
+    StepStatus,
+};
 use serde_json::json;
 
 #[tokio::test]
@@ -69,6 +72,49 @@ async fn typescript_reference_server_refuses_an_unknown_prompt() {
         report.to_json_pretty()
     );
     assert_eq!(f.step.as_deref(), Some("prompts/get"));
+}
+
+/// `trigger-elicitation-request` exists only for clients that declare the `elicitation`
+/// capability and asks, during the call, for a form whose fields partly have defaults: the
+/// probe answers with the defaults and the step's content, or declines.
+#[tokio::test]
+async fn typescript_reference_server_gets_elicitation_answers() {
+    let peer = peers::start_everything("streamableHttp");
+    let mut accept = ElicitationAnswer::new(ElicitationAction::Accept);
+    accept.content.insert("name".into(), json!("mcp-probe"));
+    let scenario = Scenario::for_url(peer.url.clone())
+        .call_tool("trigger-elicitation-request", json!({}))
+        .answer_elicitation(accept)
+        .call_tool("trigger-elicitation-request", json!({}))
+        .answer_elicitation(ElicitationAnswer::new(ElicitationAction::Decline))
+        .timeout(Duration::from_secs(15));
+    let report = check(&scenario).await.unwrap();
+    assert!(report.ok, "{}\n{}", report.to_json_pretty(), peer.stderr());
+    let calls: Vec<_> = report
+        .steps
+        .iter()
+        .filter(|s| s.name == "tools/call")
+        .collect();
+    assert_eq!(calls.len(), 2);
+    let text = |i: usize| calls[i].result.as_ref().unwrap().text.clone();
+    let accepted = text(0);
+    for line in [
+        "- Name: mcp-probe",
+        "- Favorite Integer: 42",
+        "- Favorite Number: 3.14",
+    ] {
+        assert!(accepted.contains(line), "{line:?} missing from {accepted}");
+    }
+    assert!(text(1).contains("declined"), "{}", text(1));
+    for (call, answer) in calls.iter().zip(["accept", "decline"]) {
+        let asked: Vec<_> = call
+            .server_messages
+            .iter()
+            .filter(|m| m.method == "elicitation/create")
+            .collect();
+        assert_eq!(asked.len(), 1, "{call:?}");
+        assert_eq!(asked[0].answer.as_deref(), Some(answer));
+    }
 }
 
 /// The Python SDK server (`interop/python/server.py`: a resource, a template and a prompt) in

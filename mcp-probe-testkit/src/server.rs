@@ -82,6 +82,17 @@ impl FixtureServer {
         self.shared.set_switch_healthy(healthy);
     }
 
+    /// Forgets every session issued so far, in every mode, as a restarted server would:
+    /// requests carrying their ids get 404. Returns how many there were.
+    pub fn expire_sessions(&self) -> usize {
+        self.shared.expire_sessions()
+    }
+
+    /// How many sessions are live: issued, and neither ended by a DELETE nor forgotten.
+    pub fn live_sessions(&self) -> usize {
+        self.shared.live_sessions()
+    }
+
     /// Every request received so far, in arrival order.
     pub fn log(&self) -> Vec<Received> {
         self.shared.log.snapshot()

@@ -153,6 +153,19 @@ impl Shared {
         }
     }
 
+    /// Forgets every live session, as a server that restarted would; how many there were.
+    pub(crate) fn expire_sessions(&self) -> usize {
+        let mut sessions = lock(&self.sessions);
+        let n = sessions.by_id.len();
+        sessions.by_id.clear();
+        n
+    }
+
+    /// How many sessions are live (issued and neither ended nor forgotten).
+    pub(crate) fn live_sessions(&self) -> usize {
+        lock(&self.sessions).by_id.len()
+    }
+
     /// In [`Mode::SessionExpireOnce`]: expires the session if it is not a recovery session.
     /// True if it was expired (the request must be answered 404).
     pub(crate) fn expire_once(&self, id: &str) -> bool {

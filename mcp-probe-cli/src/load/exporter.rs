@@ -20,6 +20,8 @@ use super::run::{self, Shared};
 const PROBES: &str = "mcp_probe_load_probes";
 /// Failed probes by failure `code`.
 const ERRORS: &str = "mcp_probe_load_errors";
+/// Sessions opened (or tried) with `--sessions reuse`.
+const SESSIONS: &str = "mcp_probe_load_sessions_opened";
 /// Latency quantiles so far, by `step` (`probe` for the whole probe) and `quantile`.
 const STEP_LATENCY: &str = "mcp_probe_load_step_duration_seconds";
 
@@ -96,6 +98,13 @@ fn render(target: &str, stats: &Shared) -> String {
         ERRORS,
         "Failed probes of the load run, by failure code",
         errors,
+    );
+    let sessions = Counter::<u64>::default();
+    sessions.inc_by(s.sessions_opened);
+    registry.register(
+        SESSIONS,
+        "Sessions the load run opened or tried to open (--sessions reuse)",
+        sessions,
     );
     let latency = Family::<Labels, Gauge<f64, AtomicU64>>::default();
     for row in s.rows() {

@@ -17,21 +17,26 @@ use clap::Args;
 
 use crate::args::{self, ProbeArgs};
 use crate::exit;
-use run::{Model, Plan};
+use run::{Model, Plan, Sessions};
 
 /// The most probes one run may start.
 const MAX_PROBES: u64 = 100_000_000;
 /// The longest run.
 const MAX_DURATION: Duration = Duration::from_secs(7 * 24 * 3600);
+/// After an interrupt, the longest wait for the reused sessions to close.
+const STOP_LIMIT: Duration = Duration::from_secs(3);
 
 /// Arguments of `mcp-probe load`.
 #[derive(Debug, Args)]
 #[command(after_help = "\
 Exit codes: 0 the thresholds held (or none were given), 11 a threshold was broken, 2 usage, \
 130/143 interrupted (what was measured is still printed).\n\
+Thresholds may also come from the scenario document: `load: {maxErrorRate: 1%, maxP99: 200ms}`; \
+the command line wins.\n\
 Examples:\n  \
 mcp-probe load https://mcp.example.com/mcp --tool search --args '{\"q\":\"x\"}' --rate 50/s --duration 30s --max-probes 2000\n  \
-mcp-probe load --scenario smoke.yaml --concurrency 20 --duration 5m --max-probes 100000 --max-error-rate 1% --max-p99 200ms")]
+mcp-probe load --scenario smoke.yaml --clients 20 --duration 5m --max-probes 100000 --max-error-rate 1% --max-p99 200ms\n  \
+mcp-probe load --scenario smoke.yaml --clients 20 --sessions reuse --duration 1m --max-probes 1000000")]
 pub(crate) struct LoadArgs {
     #[command(flatten)]
     probe: ProbeArgs,
@@ -59,16 +64,24 @@ pub(crate) struct LoadArgs {
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=MAX_PROBES), help_heading = "Load")]
     max_probes: u64,
 
+    /// What each probe speaks over. With `reuse` the handshake row counts the sessions
+    /// opened, and a session that fails other than by a tool error or an expectation is
+    /// counted, closed and replaced.
+    #[arg(long, value_enum, value_name = "MODE", default_value_t = Sessions::Fresh, help_heading = "Load")]
+    sessions: Sessions,
+
     /// Open model: the most probes running at once (a due probe waits for a slot; its latency
     /// still counts from when it was due).
     #[arg(long, value_name = "N", default_value_t = 1000, value_parser = clap::value_parser!(u32).range(1..=100_000), help_heading = "Load")]
     max_in_flight: u32,
 
-    /// Exit 11 when more than this share of probes failed, e.g. 1% or 0.5%.
-    #[arg(long, value_name = "PERCENT", value_parser = parse_percent, help_heading = "Thresholds")]
+    /// Exit 11 when more than this share of probes failed, e.g. 1% or 0.5% (default: the
+    /// scenario's `load.maxErrorRate`).
+    #[arg(long, value_name = "PERCENT", value_parser = mcp_probe_core::parse_percent, help_heading = "Thresholds")]
     max_error_rate: Option<f64>,
 
-    /// Exit 11 when the whole probe's 99th percentile latency is above this, e.g. 200ms.
+    /// Exit 11 when the whole probe's 99th percentile latency is above this, e.g. 200ms
+    /// (default: the scenario's `load.maxP99`).
     #[arg(long, value_name = "DURATION", value_parser = mcp_probe_core::parse_duration, help_heading = "Thresholds")]
     max_p99: Option<Duration>,
 
@@ -133,6 +146,11 @@ pub(crate) async fn run(args: LoadArgs) -> ExitCode {
         duration: args.duration,
         ramp: args.ramp.unwrap_or_default().min(args.duration),
         max_probes: args.max_probes,
+        sessions: args.sessions,
+    };
+    let thresholds = render::Thresholds {
+        max_error_rate: args.max_error_rate.or(scenario.load.max_error_rate),
+        max_p99: args.max_p99.or(scenario.load.max_p99),
     };
     let header = render::Header::new(&scenario, &plan);
     let stats: run::Shared = Arc::new(Mutex::new(stats::Stats::default()));
@@ -152,20 +170,24 @@ pub(crate) async fn run(args: LoadArgs) -> ExitCode {
     let progress = (!args.quiet && std::io::stderr().is_terminal())
         .then(|| render::Progress::start(stats.clone(), started, args.duration));
     let mut interrupts = exit::Interrupts::install();
-    let interrupted = tokio::select! {
-        () = run::run(plan, Arc::new(scenario), stats.clone()) => None,
-        code = interrupts.recv() => Some(code),
+    let (stop, stopping) = tokio::sync::watch::channel(false);
+    let load = run::run(plan, Arc::new(scenario), stats.clone(), stopping);
+    tokio::pin!(load);
+    let (elapsed, interrupted) = tokio::select! {
+        ran = &mut load => (ran, None),
+        code = interrupts.recv() => {
+            let elapsed = started.elapsed();
+            // The probes stop at once; the reused sessions are closed, within a bound.
+            let _ = stop.send(true);
+            let _ = tokio::time::timeout(STOP_LIMIT, &mut load).await;
+            (elapsed, Some(code))
+        }
     };
-    let elapsed = started.elapsed();
     if let Some(p) = progress {
         p.finish();
     }
 
     let measured = run::stats_lock(&stats).clone();
-    let thresholds = render::Thresholds {
-        max_error_rate: args.max_error_rate,
-        max_p99: args.max_p99,
-    };
     let summary = render::Summary::new(&header, &measured, elapsed, &thresholds);
     let rendered = match args.format {
         render::Format::Text => summary.text(),
@@ -216,36 +238,16 @@ fn parse_rate(text: &str) -> Result<f64, String> {
     Ok(rate)
 }
 
-/// `1%`, `0.5%` or a share `0.01`; as a share.
-fn parse_percent(text: &str) -> Result<f64, String> {
-    let (number, scale) = match text.trim().strip_suffix('%') {
-        Some(n) => (n, 100.0),
-        None => (text.trim(), 1.0),
-    };
-    let value: f64 = number
-        .trim()
-        .parse()
-        .map_err(|_| format!("`{text}` is not a percentage like 1%"))?;
-    let share = value / scale;
-    if !(0.0..=1.0).contains(&share) {
-        return Err("the error rate must be between 0% and 100%".into());
-    }
-    Ok(share)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn rates_and_percentages() {
+    fn rates() {
         assert_eq!(parse_rate("50/s"), Ok(50.0));
         assert_eq!(parse_rate("600/m"), Ok(10.0));
         assert_eq!(parse_rate("20"), Ok(20.0));
         assert!(parse_rate("0/s").is_err());
         assert!(parse_rate("5/d").unwrap_err().contains("unknown unit"));
-        assert_eq!(parse_percent("1%"), Ok(0.01));
-        assert_eq!(parse_percent("0.5"), Ok(0.5));
-        assert!(parse_percent("150%").is_err());
     }
 }

@@ -8,7 +8,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use mcp_probe_core::Scenario;
 use serde_json::{json, Value};
 
-use super::run::{self, Model, Plan};
+use super::run::{self, Model, Plan, Sessions};
 use super::stats::{Row, Stats};
 use crate::output::terminal_safe;
 
@@ -29,6 +29,7 @@ pub(crate) struct Header {
     duration: Duration,
     ramp: Duration,
     max_probes: u64,
+    sessions: Sessions,
 }
 
 impl Header {
@@ -49,11 +50,12 @@ impl Header {
             duration: plan.duration,
             ramp: plan.ramp,
             max_probes: plan.max_probes,
+            sessions: plan.sessions,
         }
     }
 }
 
-/// The thresholds given on the command line.
+/// The thresholds: the command line's, else the scenario's `load` block.
 #[derive(Debug, Clone, Copy, Default)]
 pub(crate) struct Thresholds {
     pub(crate) max_error_rate: Option<f64>,
@@ -131,8 +133,12 @@ impl<'a> Summary<'a> {
         } else {
             format!(", ramp {}", humantime::format_duration(h.ramp))
         };
+        let sessions = match h.sessions {
+            Sessions::Fresh => "fresh sessions",
+            Sessions::Reuse => "reused sessions",
+        };
         format!(
-            "{shape} for {}{ramp}, at most {} probes, fresh sessions",
+            "{shape} for {}{ramp}, at most {} probes, {sessions}",
             humantime::format_duration(h.duration),
             h.max_probes
         )
@@ -183,6 +189,13 @@ impl<'a> Summary<'a> {
                 let _ = writeln!(out, "    {code}: {n}");
             }
         }
+        if self.header.sessions == Sessions::Reuse {
+            let _ = writeln!(
+                out,
+                "  {} sessions opened (the handshake row); the other rows count every probe",
+                self.stats.sessions_opened
+            );
+        }
         if self.stats.not_started > 0 {
             let _ = writeln!(
                 out,
@@ -216,7 +229,8 @@ impl<'a> Summary<'a> {
             "durationMs": h.duration.as_secs_f64() * 1000.0,
             "rampMs": h.ramp.as_secs_f64() * 1000.0,
             "maxProbes": h.max_probes,
-            "sessions": "fresh",
+            "sessions": h.sessions.as_str(),
+            "sessionsOpened": (h.sessions == Sessions::Reuse).then_some(self.stats.sessions_opened),
             "elapsedMs": self.elapsed.as_secs_f64() * 1000.0,
             "probes": self.stats.probes(),
             "failed": self.stats.failed(),

@@ -1,13 +1,14 @@
 //! Driving the load: the open model (probes due at a fixed rate, latency counted from when
 //! each was due, so a slow server cannot hide its queue) and the closed model (C virtual
-//! clients, each starting its next probe when the last one ended).
+//! clients, each starting its next probe when the last one ended); each probe a whole probe
+//! over a fresh session, or the steps after the handshake over a reused one.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use mcp_probe_core::{Prober, Scenario};
-use tokio::sync::Semaphore;
+use mcp_probe_core::{OpenSession, Prober, Scenario};
+use tokio::sync::{watch, Semaphore};
 use tokio::task::JoinSet;
 use tokio::time::Instant;
 
@@ -23,6 +24,25 @@ pub(crate) enum Model {
     Closed { clients: usize },
 }
 
+/// What each probe of a load run speaks over.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum Sessions {
+    /// A whole probe each time: connections, handshake, steps, DELETE.
+    Fresh,
+    /// A session opened once (per virtual client, or per slot of the open model) and the
+    /// steps after the handshake repeated over it.
+    Reuse,
+}
+
+impl Sessions {
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            Sessions::Fresh => "fresh",
+            Sessions::Reuse => "reuse",
+        }
+    }
+}
+
 /// One load run's limits.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Plan {
@@ -30,30 +50,50 @@ pub(crate) struct Plan {
     pub(crate) duration: Duration,
     pub(crate) ramp: Duration,
     pub(crate) max_probes: u64,
+    pub(crate) sessions: Sessions,
 }
 
 /// The measurements, shared with the progress line and the metrics endpoint.
 pub(crate) type Shared = Arc<Mutex<Stats>>;
 
-/// Runs the plan until its duration has passed or `max_probes` were started, then lets the
-/// running probes end. Dropping the future stops every probe (their connections close, stdio
-/// servers' process groups are killed).
-pub(crate) async fn run(plan: Plan, scenario: Arc<Scenario>, stats: Shared) {
+/// The longest the close of one reused session may take (the engine's own clean-up budget
+/// is one second).
+const CLOSE_LIMIT: Duration = Duration::from_secs(2);
+
+/// Runs the plan until its duration has passed, `max_probes` were started or `stop` turns
+/// true, lets the running probes end (on `stop`: drops them), then closes the reused sessions.
+/// Returns how long the load ran, from the start until the last probe ended (the closing
+/// after it not counted). Dropping the future stops every probe (their connections close,
+/// stdio servers' process groups are killed) without closing sessions.
+pub(crate) async fn run(
+    plan: Plan,
+    scenario: Arc<Scenario>,
+    stats: Shared,
+    stop: watch::Receiver<bool>,
+) -> Duration {
     let prober = Prober::new();
     let start = Instant::now();
     let started = Arc::new(AtomicU64::new(0));
+    let pool: Pool = Arc::default();
     let mut tasks = JoinSet::new();
     match plan.model {
         Model::Open { rate, in_flight } => {
             let slots = Arc::new(Semaphore::new(in_flight.max(1)));
+            let mut waiting = stop.clone();
             let mut i: u64 = 0;
             loop {
                 let due = start + due_offset(i, rate, plan.ramp);
                 if due.duration_since(start) >= plan.duration || i >= plan.max_probes {
                     break;
                 }
-                tokio::time::sleep_until(due).await;
-                let Ok(slot) = slots.clone().acquire_owned().await else {
+                let slot = tokio::select! {
+                    slot = async {
+                        tokio::time::sleep_until(due).await;
+                        slots.clone().acquire_owned().await
+                    } => slot,
+                    () = stopped(&mut waiting) => break,
+                };
+                let Ok(slot) = slot else {
                     break;
                 };
                 if Instant::now().duration_since(start) >= plan.duration {
@@ -63,9 +103,23 @@ pub(crate) async fn run(plan: Plan, scenario: Arc<Scenario>, stats: Shared) {
                 }
                 started.fetch_add(1, Ordering::Relaxed);
                 let (prober, scenario, stats) = (prober.clone(), scenario.clone(), stats.clone());
+                let (pool, mut stop) = (pool.clone(), stop.clone());
                 tasks.spawn(async move {
-                    probe_once(&prober, &scenario, due, &stats).await;
+                    // A session from the pool, or none (one is opened); back to the pool after.
+                    let mut session = pool_lock(&pool).pop();
+                    tokio::select! {
+                        () = probe_once(&prober, &scenario, plan.sessions, &mut session, due, &stats) => {}
+                        () = stopped(&mut stop) => {}
+                    }
+                    if let Some(session) = session {
+                        if *stop.borrow() {
+                            close(session).await;
+                        } else {
+                            pool_lock(&pool).push(session);
+                        }
+                    }
                     drop(slot);
+                    None
                 });
                 i += 1;
                 // Reap what ended, so the set stays as small as what runs.
@@ -76,9 +130,13 @@ pub(crate) async fn run(plan: Plan, scenario: Arc<Scenario>, stats: Shared) {
             for k in 0..clients.max(1) {
                 let offset = plan.ramp.mul_f64(k as f64 / clients.max(1) as f64);
                 let (prober, scenario, stats) = (prober.clone(), scenario.clone(), stats.clone());
-                let started = started.clone();
+                let (started, mut stop) = (started.clone(), stop.clone());
                 tasks.spawn(async move {
-                    tokio::time::sleep_until(start + offset).await;
+                    tokio::select! {
+                        () = tokio::time::sleep_until(start + offset) => {}
+                        () = stopped(&mut stop) => return None,
+                    }
+                    let mut session = None;
                     loop {
                         let now = Instant::now();
                         if now.duration_since(start) >= plan.duration {
@@ -87,22 +145,105 @@ pub(crate) async fn run(plan: Plan, scenario: Arc<Scenario>, stats: Shared) {
                         if started.fetch_add(1, Ordering::Relaxed) >= plan.max_probes {
                             break;
                         }
-                        probe_once(&prober, &scenario, now, &stats).await;
+                        tokio::select! {
+                            () = probe_once(&prober, &scenario, plan.sessions, &mut session, now, &stats) => {}
+                            () = stopped(&mut stop) => break,
+                        }
                     }
+                    let ended = Instant::now();
+                    if let Some(session) = session {
+                        close(session).await;
+                    }
+                    Some(ended)
                 });
             }
         }
     }
-    while tasks.join_next().await.is_some() {}
+    // When the last probe ended: a closed model's clients close their sessions after that.
+    let mut last_ended = None;
+    while let Some(joined) = tasks.join_next().await {
+        if let Ok(Some(ended)) = joined {
+            last_ended = last_ended.max(Some(ended));
+        }
+    }
+    let ran = last_ended
+        .unwrap_or_else(Instant::now)
+        .duration_since(start);
+    // The open model's idle sessions, closed together.
+    let idle = std::mem::take(&mut *pool_lock(&pool));
+    let mut closing: JoinSet<()> = idle.into_iter().map(close).collect();
+    while closing.join_next().await.is_some() {}
+    ran
 }
 
-/// Runs one probe that was due at `due` and records it.
-async fn probe_once(prober: &Prober, scenario: &Scenario, due: Instant, stats: &Shared) {
+/// The open model's idle reused sessions: a probe takes one (or opens one when none is idle)
+/// and puts it back when done, so there are never more than the probes in flight.
+type Pool = Arc<Mutex<Vec<OpenSession>>>;
+
+fn pool_lock(pool: &Pool) -> std::sync::MutexGuard<'_, Vec<OpenSession>> {
+    pool.lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// Resolves once `stop` is true (or its sender is gone: nothing will stop the run then).
+async fn stopped(stop: &mut watch::Receiver<bool>) {
+    if stop.wait_for(|s| *s).await.is_err() {
+        std::future::pending::<()>().await;
+    }
+}
+
+/// Ends a reused session (DELETE, or the stdio server stopped), within [`CLOSE_LIMIT`].
+async fn close(session: OpenSession) {
+    // Past the limit the session is dropped: its connections close, a stdio server's process
+    // group is killed.
+    let _ = tokio::time::timeout(CLOSE_LIMIT, session.close()).await;
+}
+
+/// Runs one probe that was due at `due` and records it: a whole probe, or with reused
+/// sessions the steps after the handshake over `session` (opened first when there is none;
+/// closed and left empty when it failed in a way that may have ended it).
+async fn probe_once(
+    prober: &Prober,
+    scenario: &Scenario,
+    sessions: Sessions,
+    session: &mut Option<OpenSession>,
+    due: Instant,
+    stats: &Shared,
+) {
     // The scenario was validated before the run: a caller's mistake cannot happen here, and
     // if it did there would be no report to count.
-    if let Ok(report) = prober.check(scenario).await {
+    if sessions == Sessions::Fresh {
+        if let Ok(report) = prober.check(scenario).await {
+            let latency = Instant::now().duration_since(due);
+            stats_lock(stats).record(latency, &report);
+        }
+        return;
+    }
+    if session.is_none() {
+        match prober.open(scenario).await {
+            Ok(Ok(opened)) => {
+                stats_lock(stats).record_opening(opened.opening());
+                *session = Some(opened);
+            }
+            Ok(Err(report)) => {
+                let latency = Instant::now().duration_since(due);
+                stats_lock(stats).record_failed_opening(latency, &report);
+                return;
+            }
+            Err(_) => return,
+        }
+    }
+    let Some(open) = session.as_mut() else {
+        return;
+    };
+    if let Ok(report) = open.run_steps().await {
         let latency = Instant::now().duration_since(due);
         stats_lock(stats).record(latency, &report);
+    }
+    if !open.is_usable() {
+        if let Some(broken) = session.take() {
+            close(broken).await;
+        }
     }
 }
 

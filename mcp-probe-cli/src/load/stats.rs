@@ -67,6 +67,8 @@ pub(crate) struct Stats {
     rows: Vec<Row>,
     /// Probes that were due but not started because the run ended (the open model's backlog).
     pub(crate) not_started: u64,
+    /// With reused sessions: how many sessions were opened (or tried to be).
+    pub(crate) sessions_opened: u64,
 }
 
 impl Stats {
@@ -88,6 +90,25 @@ impl Stats {
         if let Some(f) = &report.failure {
             *probe.errors.entry(f.code.to_string()).or_default() += 1;
         }
+        self.record_steps(report);
+    }
+
+    /// Records the opening of a reused session: its steps (the handshake) once, not a probe.
+    pub(crate) fn record_opening(&mut self, opening: &Report) {
+        self.sessions_opened += 1;
+        // The whole probe's row stays first.
+        self.row(PROBE);
+        self.record_steps(opening);
+    }
+
+    /// Records a reused session that could not be opened: its steps, and the probe that
+    /// needed it as failed.
+    pub(crate) fn record_failed_opening(&mut self, latency: Duration, opening: &Report) {
+        self.sessions_opened += 1;
+        self.record(latency, opening);
+    }
+
+    fn record_steps(&mut self, report: &Report) {
         for step in report.steps.iter().filter(|s| s.status != StepStatus::Skip) {
             let row = self.row(&step.name);
             row.record(Duration::from_secs_f64(step.duration_ms.max(0.0) / 1000.0));

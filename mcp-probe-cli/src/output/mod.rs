@@ -142,13 +142,18 @@ pub(crate) fn probe_failure(report: &Report) -> Option<&Failure> {
 
 /// A copy of the report whose every free-text string is [`terminal_safe`].
 pub(crate) fn terminal_safe_report(report: &Report) -> Report {
-    let mut safe = report.clone();
-    safe.visit_text_mut(&mut |s| {
+    make_terminal_safe(report.clone())
+}
+
+/// [`terminal_safe_report`] for a report that is no longer needed as it was: escaped in
+/// place, without a copy.
+pub(crate) fn make_terminal_safe(mut report: Report) -> Report {
+    report.visit_text_mut(&mut |s| {
         if let Cow::Owned(escaped) = terminal_safe(s) {
             *s = escaped;
         }
     });
-    safe
+    report
 }
 
 /// A report with TLS facts, a warning, a failed tool call and server text that tries to

@@ -65,7 +65,7 @@ async fn watch(app: Arc<App>, target: Arc<Target>, state: Arc<Shared>, first: Du
         // Kept terminal-safe, as every text output shows server text: the status page, the
         // metrics' label values and `/api` read it from here.
         let outcome = outcome
-            .map(|r| crate::output::terminal_safe_report(&r))
+            .map(crate::output::make_terminal_safe)
             .map_err(|e| (e.code(), e.to_string()));
         match &outcome {
             Ok(r) => tracing::debug!(

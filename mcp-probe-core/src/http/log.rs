@@ -1,7 +1,7 @@
 //! What one step's exchanges did — requests made, the last HTTP status, messages the server
 //! sent on its own, warnings, timings — gathered for the step's report.
 
-use crate::model::{ServerMessage, ServerMessageKind, Warning, WarningCode};
+use crate::model::{ElicitationAnswer, ServerMessage, ServerMessageKind, Warning, WarningCode};
 
 /// Most server messages kept per step; more are counted, not kept.
 const MAX_SERVER_MESSAGES: usize = 50;
@@ -22,6 +22,8 @@ pub(crate) struct StepLog {
     pub(crate) resumptions: u32,
     /// The timings of the step's HTTP exchanges.
     pub(crate) timing: crate::http::timing::ExchangeLog,
+    /// How the step answers `elicitation/create` requests, if it does.
+    pub(crate) elicitation: Option<ElicitationAnswer>,
     /// Server requests answered in this step.
     answered: u32,
     /// Server requests left unanswered because of [`MAX_ANSWERS`].
@@ -61,6 +63,26 @@ impl StepLog {
             answer: Some("unanswered (limit)".to_owned()),
         });
         false
+    }
+
+    /// A log for a side channel of this step (its own answer cap), answering elicitations
+    /// as this step does.
+    pub(crate) fn side(&self) -> StepLog {
+        StepLog {
+            elicitation: self.elicitation.clone(),
+            ..StepLog::default()
+        }
+    }
+
+    /// Takes in what a side channel of the same step did (the standalone stream listened to
+    /// during a call): its requests, messages and warnings.
+    pub(crate) fn merge_side(&mut self, side: StepLog) {
+        self.requests = self.requests.saturating_add(side.requests);
+        for message in side.server_messages {
+            self.record(message);
+        }
+        self.dropped_messages = self.dropped_messages.saturating_add(side.dropped_messages);
+        self.warnings.extend(side.warnings);
     }
 
     /// Adds a warning.

@@ -3,10 +3,12 @@
 //! imports nothing from the rest of the engine, which all imports it.
 
 pub(crate) mod codes;
+pub(crate) mod elicitation;
 pub(crate) mod expect;
 pub(crate) mod facts;
 pub(crate) mod failure;
 pub(crate) mod limits;
+pub(crate) mod load;
 pub(crate) mod oauth;
 pub(crate) mod options;
 pub(crate) mod protocol;
@@ -22,10 +24,12 @@ pub use codes::{
     AuthCheck, FailureReason, NegotiationMode, SessionClose, TimeoutPhase, UnknownValue,
     WarningCode,
 };
+pub use elicitation::{ElicitationAction, ElicitationAnswer};
 pub use expect::{Expect, MAX_PATTERN_BYTES};
 pub use facts::{AuthFacts, AuthFinding, ExchangeTimings, FindingStatus, Timings, TlsFacts};
 pub use failure::{Failure, FailureCode, FailureFamily, RpcErrorFact};
 pub use limits::{Limits, Timeouts, MAX_LIMIT_BYTES, MAX_PAGES, MAX_STEPS, MAX_TIMEOUT};
+pub use load::{parse_percent, LoadThresholds};
 pub use oauth::{OAuthFlow, OAuthMethod, OAuthSpec, DEFAULT_REDIRECT_URI};
 pub use options::{parse_duration, CheckOptions, OptionsError};
 pub use protocol::{

@@ -34,8 +34,10 @@ use serde_json::{Map, Value};
 use crate::error::{Error, ErrorKind};
 use crate::model::protocol::FollowRedirects;
 
+use crate::model::elicitation::ElicitationAnswer;
 use crate::model::expect::{Expect, TIME_KEYS};
 use crate::model::limits::{Limits, Timeouts, MAX_STEPS, MAX_TIMEOUT};
+use crate::model::load::LoadThresholds;
 use crate::model::protocol::TransportChoice;
 use crate::model::steps::{CallToolStep, CheckAuthStep, HandshakeStep, ListToolsStep, Step};
 use crate::model::tls::TlsOptions;
@@ -99,6 +101,10 @@ pub struct Scenario {
     /// warning `invalid_input_schema`.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub strict_schemas: bool,
+    /// Thresholds for a load run of this scenario (`mcp-probe load`): `maxErrorRate`
+    /// (`1%`) and `maxP99` (`200ms`). A probe ignores them; the command line wins.
+    #[serde(default, skip_serializing_if = "LoadThresholds::is_empty")]
+    pub load: LoadThresholds,
 }
 
 /// Where a probe goes and what it sends along: a URL, or a command for stdio.
@@ -392,6 +398,23 @@ impl Scenario {
         self
     }
 
+    /// The last `tools/call` step answers the server's `elicitation/create` requests with
+    /// `answer` (and the probe declares the `elicitation` capability).
+    #[must_use]
+    pub fn answer_elicitation(mut self, answer: ElicitationAnswer) -> Self {
+        if let Some(call) = self.last_call_mut() {
+            call.elicitation = Some(answer);
+        }
+        self
+    }
+
+    /// Whether a step answers elicitation requests: the probe then declares the capability.
+    pub(crate) fn answers_elicitation(&self) -> bool {
+        self.steps
+            .iter()
+            .any(|s| matches!(s, Step::CallTool(c) if c.elicitation.is_some()))
+    }
+
     /// Asks for `version` and accepts only `version`.
     #[must_use]
     pub fn protocol_version(mut self, version: impl Into<String>) -> Self {
@@ -456,6 +479,7 @@ impl Scenario {
             name,
             arguments,
             input_responses: None,
+            elicitation: None,
             expect: Expect::default(),
         }));
         self
@@ -546,6 +570,7 @@ impl Scenario {
             ));
         }
         self.limits.validate()?;
+        self.load.validate()?;
         self.validate_protocol_version()
     }
 

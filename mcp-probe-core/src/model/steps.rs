@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+use crate::model::elicitation::ElicitationAnswer;
 use crate::model::expect::{self, Expect};
 
 /// One step of a scenario. In documents: `{"step": "callTool", "name": …}`.
@@ -239,6 +240,10 @@ pub struct CallToolStep {
     /// the server's `inputRequests` are.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub input_responses: Option<Map<String, Value>>,
+    /// How to answer `elicitation/create` requests the server sends during the call
+    /// (handshake era); without it they get "method not found".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub elicitation: Option<ElicitationAnswer>,
     /// What the result must show.
     #[serde(default)]
     pub expect: CallToolExpect,

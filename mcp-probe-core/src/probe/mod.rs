@@ -2,6 +2,7 @@
 //! [`Report`].
 
 mod matrix;
+mod open;
 mod run;
 mod shared;
 mod wait;
@@ -17,8 +18,9 @@ use crate::model::{
     ListPromptsStep, ListResourceTemplatesStep, ListResourcesStep, ListToolsStep, Report, Scenario,
     Step, Surface,
 };
+pub use open::OpenSession;
 use run::Run;
-use shared::Shared;
+use shared::{Held, Shared};
 
 /// Runs probes. Cheap to clone; clones share TLS configurations and detected eras. Every
 /// probe opens its own connections, so each one reports fresh DNS, connect and TLS timings and
@@ -169,7 +171,14 @@ impl Prober {
         let started_at = humantime::format_rfc3339_millis(SystemTime::now()).to_string();
         let started = Instant::now();
         let clock = Clock::start(scenario.timeouts.total, scenario.timeouts.request);
-        let mut run = Run::start(&self.shared, scenario, spec, prepared, clock).await?;
+        let mut run = Run::start(
+            Held::Borrowed(&self.shared),
+            Held::Borrowed(scenario),
+            Held::Borrowed(spec),
+            prepared,
+            clock,
+        )
+        .await?;
         run.list_all = mode.list_all;
         let mut steps = Vec::new();
         for step in planned_steps(scenario, mode.list_all) {

@@ -12,13 +12,13 @@ use crate::error::Error;
 use crate::http::client::HttpClient;
 use crate::http::dns::AddressPolicy;
 use crate::http::target::Target;
-use crate::model::{ChangeKind, ProtocolChoice, Surface, SurfaceChange, WarningCode};
+use crate::model::{ChangeKind, Era, ProtocolChoice, Surface, SurfaceChange, WarningCode};
 use crate::model::{CommandSpec, Limits, Scenario, Step, TargetSpec, TransportChoice};
 use crate::model::{
-    Failure, FailureCode, Report, SessionFacts, StepReport, StepStatus, TransportKind, Warning,
-    REPORT_SCHEMA_VERSION,
+    Failure, FailureCode, Report, SessionClose, SessionFacts, StepReport, StepStatus,
+    TransportKind, Warning, REPORT_SCHEMA_VERSION,
 };
-use crate::probe::shared::{Prepared, Shared};
+use crate::probe::shared::{Held, Prepared, Shared};
 use crate::scrub::Secrets;
 use crate::session::{LegacyOpener, Session};
 use crate::steps::{self, EraPlan, Learnt, StepContext};
@@ -32,14 +32,16 @@ use serde_json::{Map, Value};
 /// names: no step of the report is marked failed.
 const PROBE_STEP: &str = "probe";
 
-/// One probe between start and report.
+/// One probe between start and report: borrowing the prober and scenario for one probe, or
+/// holding them for an open session's runs ([`crate::probe::OpenSession`]).
 pub(crate) struct Run<'a> {
-    prober: &'a Shared,
-    scenario: &'a Scenario,
-    spec: &'a TargetSpec,
+    prober: Held<'a, Shared>,
+    scenario: Held<'a, Scenario>,
+    spec: Held<'a, TargetSpec>,
     clock: Clock,
     connect: Duration,
-    plan: EraPlan<'a>,
+    /// The era an earlier probe of the URL found (auto only), when this one started.
+    cached_era: Option<Era>,
     /// The URL target (with any OAuth token in it) and its client: for the auth step, token
     /// refreshes and the report's TLS facts.
     http: Option<(Target, HttpClient)>,
@@ -65,9 +67,9 @@ impl<'a> Run<'a> {
     /// Gets an OAuth token if one is configured, then opens the transport (nothing is sent
     /// to the server yet for HTTP; a stdio server is spawned).
     pub(crate) async fn start(
-        prober: &'a Shared,
-        scenario: &'a Scenario,
-        spec: &'a TargetSpec,
+        prober: Held<'a, Shared>,
+        scenario: Held<'a, Scenario>,
+        spec: Held<'a, TargetSpec>,
         prepared: Prepared,
         clock: Clock,
     ) -> Result<Run<'a>, Error> {
@@ -76,7 +78,7 @@ impl<'a> Run<'a> {
             credentials,
             connect,
         } = prepared;
-        let mut secrets = given_secrets(spec, credentials.as_ref());
+        let mut secrets = given_secrets(&spec, credentials.as_ref());
         // Getting the token is part of the probe's time; it goes into the target before
         // anything is sent with it.
         let mut token = None;
@@ -84,13 +86,13 @@ impl<'a> Run<'a> {
             let phase = prober
                 .tokens
                 .authorize(credentials, target, client, &clock, true, |url, guard| {
-                    prober.token_client(spec, url, connect, guard)
+                    prober.token_client(&spec, url, connect, guard)
                 })
                 .await?;
             phase.collect_secrets(&mut secrets);
             token = Some(phase);
         }
-        let (display_url, mut opened) = open_transport(http.as_ref(), spec, scenario.limits);
+        let (display_url, mut opened) = open_transport(http.as_ref(), &spec, scenario.limits);
         if let Some(f) = token.as_mut().and_then(|p| p.failure.take()) {
             opened = Err(f);
         }
@@ -98,13 +100,14 @@ impl<'a> Run<'a> {
             Ok((transport, legacy)) => (Some(Session::new(transport, legacy, clock)), None),
             Err(f) => (None, Some(f)),
         };
+        let cached_era = cached_era(&prober, &scenario, &spec);
         Ok(Run {
             prober,
             scenario,
             spec,
             clock,
             connect,
-            plan: era_plan(prober, scenario, spec),
+            cached_era,
             http,
             credentials,
             token,
@@ -187,7 +190,7 @@ impl<'a> Run<'a> {
             log,
             report,
             limits: self.scenario.limits,
-            plan: self.plan,
+            plan: era_plan(&self.scenario, self.cached_era),
             strict_schemas: self.scenario.strict_schemas,
         };
         match step {
@@ -199,7 +202,7 @@ impl<'a> Run<'a> {
                     // URLs the server names may lead only where the target itself is.
                     let guard = AddressPolicy::for_target(target.url()).await;
                     let metadata = match self.prober.token_client(
-                        self.spec,
+                        &self.spec,
                         target.url(),
                         self.connect,
                         Some(guard),
@@ -368,7 +371,8 @@ impl<'a> Run<'a> {
             .token
             .as_ref()
             .and_then(|p| p.scope().map(str::to_owned));
-        let (prober, spec, connect) = (self.prober, self.spec, self.connect);
+        let (prober, spec, connect): (&Shared, &TargetSpec, _) =
+            (&self.prober, &self.spec, self.connect);
         let fresh = prober
             .tokens
             .step_up(
@@ -433,7 +437,8 @@ impl<'a> Run<'a> {
         if !phase.may_refresh() {
             return Ok(None);
         }
-        let (prober, spec, connect) = (self.prober, self.spec, self.connect);
+        let (prober, spec, connect): (&Shared, &TargetSpec, _) =
+            (&self.prober, &self.spec, self.connect);
         let fresh = prober
             .tokens
             .authorize(
@@ -509,6 +514,41 @@ impl<'a> Run<'a> {
         self.failure = Some(failure);
     }
 
+    /// Starts the next run of an open session: a new clock for it and its session, no
+    /// failure, warnings or listings yet (what the handshake and listings learnt stays).
+    pub(crate) fn restart(&mut self) {
+        let clock = Clock::start(self.scenario.timeouts.total, self.scenario.timeouts.request);
+        self.clock = clock;
+        if let Some(session) = self.session.as_mut() {
+            session.set_clock(clock);
+        }
+        self.failure = None;
+        self.warnings.clear();
+        self.learnt.surface = steps::SurfaceLog::default();
+    }
+
+    /// Whether a step failed.
+    pub(crate) fn failed(&self) -> bool {
+        self.failure.is_some()
+    }
+
+    /// From now on a session the server forgot fails the step with `session_expired`
+    /// instead of being re-initialized.
+    pub(crate) fn stop_recovering(&mut self) {
+        if let Some(session) = self.session.as_mut() {
+            session.stop_recovering();
+        }
+    }
+
+    /// Ends the session (DELETE, closing the stream, stopping the server process) with a
+    /// clean-up budget from now; says how that went.
+    pub(crate) async fn close_session(&mut self) -> Option<SessionClose> {
+        self.restart();
+        let session = self.session.as_mut()?;
+        session.close().await;
+        session.facts.closed.clone()
+    }
+
     /// Closes what the probe opened and assembles the report; returns it with the surface
     /// the listings found.
     pub(crate) async fn finish(
@@ -517,15 +557,29 @@ impl<'a> Run<'a> {
         started_at: String,
         started: Instant,
     ) -> (Report, Surface) {
+        if let Some(session) = self.session.as_mut() {
+            session.close().await;
+        }
+        self.report(steps, started_at, started)
+    }
+
+    /// Assembles the report of the steps run since `started` (the session stays as it is);
+    /// returns it with the surface the listings found. What the steps learnt stays; the
+    /// failure and warnings go into the report.
+    pub(crate) fn report(
+        &mut self,
+        steps: Vec<StepReport>,
+        started_at: String,
+        started: Instant,
+    ) -> (Report, Surface) {
         let mut surface = std::mem::take(&mut self.learnt.surface.surface);
         let mut session_facts = SessionFacts::default();
-        let mut transport = match self.plan.transport {
+        let mut transport = match self.scenario.effective_transport() {
             TransportChoice::Stdio => TransportKind::Stdio,
             _ => TransportKind::StreamableHttp,
         };
         let mut stderr = None;
-        if let Some(session) = self.session.as_mut() {
-            session.close().await;
+        if let Some(session) = self.session.as_ref() {
             session_facts = session.facts.clone();
             transport = session.transport_kind();
             stderr = session.stderr_tail();
@@ -534,9 +588,12 @@ impl<'a> Run<'a> {
         if let Some((target, _)) = &self.http {
             self.secrets.extend(target.secrets());
         }
-        if self.plan.choice == ProtocolChoice::Auto {
-            self.prober
-                .remember_era(cache_key(self.spec), self.learnt.era, self.failure.as_ref());
+        if self.scenario.effective_protocol() == ProtocolChoice::Auto {
+            self.prober.remember_era(
+                cache_key(&self.spec),
+                self.learnt.era,
+                self.failure.as_ref(),
+            );
         }
         let duration_ms = millis(started.elapsed());
         if let (None, Some(max)) = (&self.failure, self.scenario.expect.max_ms) {
@@ -553,21 +610,21 @@ impl<'a> Run<'a> {
         let mut report = Report {
             schema_version: REPORT_SCHEMA_VERSION,
             ok: self.failure.is_none(),
-            target: self.display_url,
+            target: self.display_url.clone(),
             transport,
             era: self.learnt.era,
-            protocol_version: self.learnt.protocol_version,
-            negotiation: self.learnt.negotiation,
-            server: self.learnt.server,
+            protocol_version: self.learnt.protocol_version.clone(),
+            negotiation: self.learnt.negotiation.clone(),
+            server: self.learnt.server.clone(),
             started_at,
             duration_ms,
             steps,
-            failure: self.failure,
-            warnings: self.warnings,
+            failure: self.failure.take(),
+            warnings: std::mem::take(&mut self.warnings),
             session: session_facts,
             stderr,
             tls,
-            auth: self.token.map(|p| p.facts),
+            auth: self.token.as_ref().map(|p| p.facts.clone()),
             attempts: None,
             first_failure: None,
             surface_hash: None,
@@ -615,22 +672,28 @@ fn open_transport(
     }
 }
 
-/// How the probe picks its era: the scenario's choices, and (auto over Streamable HTTP)
-/// the era an earlier probe of the URL found.
-fn era_plan<'a>(prober: &Shared, scenario: &'a Scenario, spec: &TargetSpec) -> EraPlan<'a> {
-    let choice = scenario.effective_protocol();
-    let transport = scenario.effective_transport();
-    let cached = match (choice, transport) {
+/// The era an earlier probe of the URL found, if the probe is to use it (auto over
+/// Streamable HTTP).
+fn cached_era(prober: &Shared, scenario: &Scenario, spec: &TargetSpec) -> Option<Era> {
+    match (
+        scenario.effective_protocol(),
+        scenario.effective_transport(),
+    ) {
         (ProtocolChoice::Auto, TransportChoice::Auto | TransportChoice::StreamableHttp) => {
             prober.cached_era(cache_key(spec))
         }
         _ => None,
-    };
+    }
+}
+
+/// How the probe picks its era: the scenario's choices, and the era an earlier probe found.
+fn era_plan(scenario: &Scenario, cached: Option<Era>) -> EraPlan<'_> {
     EraPlan {
-        choice,
-        transport,
+        choice: scenario.effective_protocol(),
+        transport: scenario.effective_transport(),
         requested_version: scenario.protocol_version.as_deref(),
         cached,
+        elicitation: scenario.answers_elicitation(),
     }
 }
 

@@ -2,7 +2,7 @@
 //! OAuth tokens. A probe in progress ([`super::run::Run`]) reaches them through here.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use crate::auth::{Credentials, TokenCache};
@@ -12,6 +12,25 @@ use crate::http::client::HttpClient;
 use crate::http::dns::AddressPolicy;
 use crate::http::target::Target;
 use crate::model::{Era, Failure, Scenario, TargetSpec, TransportChoice};
+
+/// What a probe in progress holds: borrowed for one probe, or shared by the runs of an open
+/// session (which outlives the caller's borrow).
+#[derive(Debug)]
+pub(crate) enum Held<'a, T> {
+    Borrowed(&'a T),
+    Shared(Arc<T>),
+}
+
+impl<T> std::ops::Deref for Held<'_, T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        match self {
+            Held::Borrowed(t) => t,
+            Held::Shared(t) => t,
+        }
+    }
+}
 
 /// What a probe needs that can be the caller's mistake, resolved before the clock starts.
 pub(crate) struct Prepared {

@@ -152,7 +152,7 @@ async fn initialize_era(
         } else {
             LATEST_HANDSHAKE_VERSION
         });
-    match initialize(session, requested, step, log, evidence).await {
+    match initialize(session, requested, plan, step, log, evidence).await {
         // §5: an `initialize` POST refused with 400/404/405 may mean a 2024-11-05 server that
         // only speaks legacy HTTP+SSE at this URL: try GET.
         Err(f)
@@ -166,7 +166,7 @@ async fn initialize_era(
                     evidence
                         .push("GET → event stream with an endpoint (legacy HTTP+SSE)".to_owned());
                     let requested = plan.requested_version.unwrap_or(LEGACY_VERSION);
-                    initialize(session, requested, step, log, evidence).await
+                    initialize(session, requested, plan, step, log, evidence).await
                 }
                 // An event stream opened: the server is a legacy one, and that stream's
                 // failure is what happened.
@@ -359,13 +359,20 @@ fn accept_modern(
 async fn initialize(
     session: &mut Session,
     requested: &str,
+    plan: EraPlan<'_>,
     step: &HandshakeStep,
     log: &mut StepLog,
     evidence: &mut Vec<String>,
 ) -> Result<(String, ServerInfo), Failure> {
+    // A probe offers no client capability, except answering elicitations when a step does.
+    let capabilities = if plan.elicitation {
+        json!({"elicitation": {}})
+    } else {
+        json!({})
+    };
     let params = json!({
         "protocolVersion": requested,
-        "capabilities": {},
+        "capabilities": capabilities,
         "clientInfo": {"name": "mcp-probe", "version": env!("CARGO_PKG_VERSION")},
     });
     let init = session.initialize(params, log).await;

@@ -54,6 +54,8 @@ pub(crate) struct EraPlan<'a> {
     pub(crate) requested_version: Option<&'a str>,
     /// The era an earlier probe of the same URL found (auto only).
     pub(crate) cached: Option<Era>,
+    /// A step answers `elicitation/create`: `initialize` declares the capability.
+    pub(crate) elicitation: bool,
 }
 
 /// Everything a step may touch.

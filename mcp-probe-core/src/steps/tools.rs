@@ -197,6 +197,7 @@ impl NameSet {
 /// `tools/call` and its expectations.
 pub(crate) async fn call_tool(mut cx: StepContext<'_>, step: &CallToolStep) -> Result<(), Failure> {
     cx.report.tool = Some(step.name.clone());
+    cx.log.elicitation.clone_from(&step.elicitation);
     let result = call_until_answered(&mut cx, step).await?;
     let (text, is_error) = record_result(cx.report, &result)?;
     judge_call(step, &text, is_error)?;

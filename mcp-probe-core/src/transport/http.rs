@@ -13,19 +13,21 @@ use super::{answer_for, ANSWER_BUDGET};
 use crate::model::{ServerMessage, ServerMessageKind, WarningCode};
 
 /// Posts the probe's answer to a server request that arrived while it waited (`ping` gets
-/// `{}`, anything else "method not found"; see [`answer_for`]) and records how that went.
+/// `{}`, `elicitation/create` the step's answer if it has one, anything else "method not
+/// found"; see [`answer_for`]) and records how that went.
 /// `post` builds the POST for a body.
 pub(crate) async fn post_answer(
     post: impl FnOnce(Vec<u8>) -> RequestBuilder,
     id: &Value,
     method: &str,
+    params: &Value,
     deadline: Deadline,
     log: &mut StepLog,
 ) {
     if !log.may_answer(method) {
         return;
     }
-    let (body, answer) = answer_for(id, method);
+    let (body, answer) = answer_for(id, method, params, log.elicitation.as_ref());
     let bytes = serde_json::to_vec(&body).unwrap_or_default();
     let budget = deadline.capped(ANSWER_BUDGET);
     log.requests = log.requests.saturating_add(1);

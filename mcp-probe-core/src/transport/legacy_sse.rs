@@ -430,8 +430,15 @@ impl Inbox for LegacySse {
         }
     }
 
-    async fn answer(&mut self, id: &Value, method: &str, deadline: Deadline, log: &mut StepLog) {
-        post_answer(|body| self.post(body), id, method, deadline, log).await;
+    async fn answer(
+        &mut self,
+        id: &Value,
+        method: &str,
+        params: &Value,
+        deadline: Deadline,
+        log: &mut StepLog,
+    ) {
+        post_answer(|body| self.post(body), id, method, params, deadline, log).await;
     }
 
     fn abandoned(&mut self) -> &mut AbandonedIds {

@@ -5,6 +5,7 @@
 
 mod http;
 pub(crate) mod legacy_sse;
+mod standalone;
 pub(crate) mod stdio;
 pub(crate) mod streamable_http;
 mod wait;
@@ -16,12 +17,14 @@ use serde_json::{json, Value};
 use crate::clock::Deadline;
 use crate::http::log::StepLog;
 use crate::jsonrpc::{self, Incoming, NotRpc, RpcOutcome};
-use crate::model::{Failure, FailureCode, TransportKind};
+use crate::model::{ElicitationAnswer, Failure, FailureCode, TransportKind};
 use crate::model::{FailureReason, SessionClose};
 use crate::text::snippet;
 
 /// Longest a probe waits to deliver an answer to a server request.
 pub(crate) const ANSWER_BUDGET: Duration = Duration::from_secs(2);
+/// The server request a step may answer with its `elicitation` answer.
+const ELICITATION_CREATE: &str = "elicitation/create";
 
 /// The transport a session speaks over. Every variant offers the same operations.
 #[derive(Debug)]
@@ -180,11 +183,22 @@ impl AbandonedIds {
     }
 }
 
-/// The answer a probe gives to a server request: `ping` gets `{}`, anything else "method not
-/// found" (a probe offers no client capabilities). Returns the message and how it is reported.
-pub(crate) fn answer_for(id: &Value, method: &str) -> (Value, &'static str) {
+/// The answer a probe gives to a server request: `ping` gets `{}`, `elicitation/create` the
+/// step's `elicitation` answer when it has one, anything else "method not found" (a probe
+/// offers no other client capability). Returns the message and how it is reported.
+pub(crate) fn answer_for(
+    id: &Value,
+    method: &str,
+    params: &Value,
+    elicitation: Option<&ElicitationAnswer>,
+) -> (Value, &'static str) {
     if method == "ping" {
         (jsonrpc::result_response(id, json!({})), "result")
+    } else if let (ELICITATION_CREATE, Some(answer)) = (method, elicitation) {
+        (
+            jsonrpc::result_response(id, answer.result_for(params)),
+            answer.action.as_str(),
+        )
     } else {
         (
             jsonrpc::error_response(id, -32601, "mcp-probe does not offer this capability"),

@@ -15,6 +15,7 @@ use serde_json::{json, Value};
 use tokio::time::timeout_at;
 
 use super::http::post_answer;
+use super::standalone::Listener;
 use super::{parse_json, response_for, response_from};
 use crate::http::body::read_body;
 use crate::http::client::HttpClient;
@@ -170,10 +171,52 @@ impl StreamableHttp {
         deadline: Deadline,
         log: &mut StepLog,
     ) -> Result<RpcOutcome, Failure> {
-        let outcome = self.exchange(id, method, params, deadline, log).await;
+        let stream = match self.listener(method, log) {
+            Some(listener) => listener.open(deadline).await,
+            None => None,
+        };
+        let outcome = match stream {
+            Some(stream) => {
+                // Elicitations may come on the standalone stream: listen there while waiting.
+                let mut side = log.side();
+                let outcome = {
+                    let exchange = self.exchange(id, method, params, deadline, log);
+                    let listen = stream.listen(deadline, &mut side);
+                    tokio::pin!(exchange, listen);
+                    tokio::select! {
+                        outcome = &mut exchange => outcome,
+                        () = &mut listen => exchange.await,
+                    }
+                };
+                log.merge_side(side);
+                outcome
+            }
+            None => self.exchange(id, method, params, deadline, log).await,
+        };
         // The answer has been read: the exchange's body phase ends here.
         log.timing.close();
         outcome
+    }
+
+    /// A listener on the standalone GET stream for a `tools/call` whose step answers
+    /// elicitations, in a handshake-era session.
+    fn listener(&self, method: &str, log: &StepLog) -> Option<Listener> {
+        if method != "tools/call" || self.modern || log.elicitation.is_none() {
+            return None;
+        }
+        self.session.as_ref()?;
+        let get = self.with_session_headers(
+            self.client
+                .get(self.target.url().clone())
+                .headers(self.target.headers().clone())
+                .header(ACCEPT, "text/event-stream"),
+        );
+        Some(Listener {
+            get,
+            post: self.post(Vec::new()),
+            max_event_bytes: usize::try_from(self.limits.max_sse_event_bytes).unwrap_or(usize::MAX),
+            max_bytes: self.limits.max_body_bytes,
+        })
     }
 
     async fn exchange(
@@ -378,8 +421,9 @@ impl StreamableHttp {
                 let value = parse_json(event.data.as_bytes(), what)
                     .map_err(|f| f.with("where", "sse_event"))?;
                 match jsonrpc::classify(value) {
-                    Ok(Incoming::Request { id, method }) => {
-                        post_answer(|body| self.post(body), &id, &method, deadline, log).await;
+                    Ok(Incoming::Request { id, method, params }) => {
+                        post_answer(|body| self.post(body), &id, &method, &params, deadline, log)
+                            .await;
                     }
                     Ok(Incoming::Notification { method }) => log.record(ServerMessage {
                         kind: ServerMessageKind::Notification,

@@ -64,7 +64,14 @@ pub(super) trait Inbox {
 
     /// Answers a server request that arrived while waiting and records how that went (within
     /// the cap of [`crate::http::log::MAX_ANSWERS`]).
-    async fn answer(&mut self, id: &Value, method: &str, deadline: Deadline, log: &mut StepLog);
+    async fn answer(
+        &mut self,
+        id: &Value,
+        method: &str,
+        params: &Value,
+        deadline: Deadline,
+        log: &mut StepLog,
+    );
 
     /// Ids of requests that failed; their responses may still arrive.
     fn abandoned(&mut self) -> &mut AbandonedIds;
@@ -87,8 +94,8 @@ pub(super) async fn wait_for<T: Inbox>(
             Next::Fail(failure) => return Err(failure),
         };
         match message {
-            Ok(Incoming::Request { id, method }) => {
-                inbox.answer(&id, &method, deadline, log).await;
+            Ok(Incoming::Request { id, method, params }) => {
+                inbox.answer(&id, &method, &params, deadline, log).await;
             }
             Ok(Incoming::Notification { method }) => {
                 log.record(ServerMessage {

@@ -318,11 +318,18 @@ impl Inbox for Stdio {
 
     /// Answers a server request that arrived while waiting: `ping` gets `{}`, anything else
     /// "method not found" (a probe offers no client capabilities).
-    async fn answer(&mut self, id: &Value, method: &str, deadline: Deadline, log: &mut StepLog) {
+    async fn answer(
+        &mut self,
+        id: &Value,
+        method: &str,
+        params: &Value,
+        deadline: Deadline,
+        log: &mut StepLog,
+    ) {
         if !log.may_answer(method) {
             return;
         }
-        let (body, answer) = answer_for(id, method);
+        let (body, answer) = answer_for(id, method, params, log.elicitation.as_ref());
         let budget = deadline.capped(ANSWER_BUDGET);
         log.requests = log.requests.saturating_add(1);
         let outcome = match self.write_line(&body, budget.at).await {
