@@ -33,6 +33,8 @@ Options:
   --contenders LIST  which of mcp-probe, rmcp-default, rmcp-pooled, floor-new,
                    floor-keepalive to run (default all; the ratios need floor-new and
                    rmcp-pooled, cold rmcp-default)
+  --target URL     probe this server instead of a fresh fixture server per measurement (it
+                   must offer the fixture's `add` tool; for profiling the client alone)
   --mcp-probe PATH the mcp-probe binary for the cold CLI (default: next to this binary;
                    build it with `cargo build --release -p mcp-probe-cli`)
 ";
@@ -127,6 +129,8 @@ struct Options {
     modes: Vec<Mode3>,
     /// `--contenders` names; empty: all.
     contenders: Vec<String>,
+    /// `--target`: an external target instead of the fixture.
+    target: Option<String>,
     mcp_probe: Option<PathBuf>,
 }
 
@@ -150,6 +154,7 @@ fn parse_args(args: &[String]) -> Result<Options, String> {
         cold: 20,
         modes: vec![Mode3::Cold, Mode3::Warm, Mode3::Fleet],
         contenders: Vec::new(),
+        target: None,
         mcp_probe: None,
     };
     let mut it = args.iter();
@@ -169,6 +174,7 @@ fn parse_args(args: &[String]) -> Result<Options, String> {
             "--warm" => o.warm = number()?,
             "--cold" => o.cold = number()?,
             "--mcp-probe" => o.mcp_probe = Some(value()?.into()),
+            "--target" => o.target = Some(value()?.clone()),
             "--contenders" => {
                 o.contenders = value()?.split(',').map(|c| c.trim().to_owned()).collect();
                 let known = [
@@ -276,9 +282,10 @@ fn probe_once(args: &[String]) -> ExitCode {
     }
 }
 
-/// The fixture server in a child process; killed (stdin closed) on drop.
+/// The fixture server in a child process (killed, by closing its stdin, on drop), or an
+/// external target.
 struct Target {
-    child: Child,
+    child: Option<Child>,
     url: String,
 }
 
@@ -297,7 +304,7 @@ impl Target {
             .parse()
             .map_err(|_| "the fixture server did not start")?;
         Ok(Target {
-            child,
+            child: Some(child),
             url: format!("http://127.0.0.1:{port}/{}/mcp", Mode::Json.as_str()),
         })
     }
@@ -305,8 +312,10 @@ impl Target {
 
 impl Drop for Target {
     fn drop(&mut self) {
-        drop(self.child.stdin.take());
-        let _ = self.child.wait();
+        if let Some(child) = &mut self.child {
+            drop(child.stdin.take());
+            let _ = child.wait();
+        }
     }
 }
 
@@ -508,7 +517,13 @@ async fn run(o: Options) -> Result<(), Error> {
             let contenders = o.contenders(mode);
             for i in 0..contenders.len() {
                 let contender = contenders[(i + round) % contenders.len()];
-                let target = Target::start()?;
+                let target = match &o.target {
+                    Some(url) => Target {
+                        child: None,
+                        url: url.clone(),
+                    },
+                    None => Target::start()?,
+                };
                 let value = measure(mode, contender, &target.url, &o, &mcp_probe).await?;
                 drop(target);
                 eprintln!(
