@@ -8,7 +8,7 @@
 //! ```
 
 use std::io::{BufRead, BufReader, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitCode, Stdio};
 use std::time::{Duration, Instant};
 
@@ -320,7 +320,7 @@ impl Drop for Target {
 }
 
 /// The command of one cold probe of `contender`.
-fn cold_command(contender: Contender, mcp_probe: &PathBuf, url: &str) -> Result<Command, Error> {
+fn cold_command(contender: Contender, mcp_probe: &Path, url: &str) -> Result<Command, Error> {
     let mut command = if contender == Contender::McpProbe {
         let mut c = Command::new(mcp_probe);
         c.args(["check", url, "--tool", "add", "--args", r#"{"a":2,"b":3}"#]);
@@ -336,7 +336,7 @@ fn cold_command(contender: Contender, mcp_probe: &PathBuf, url: &str) -> Result<
 }
 
 /// One cold probe: a new process.
-fn cold_probe(contender: Contender, mcp_probe: &PathBuf, url: &str) -> Result<(), Error> {
+fn cold_probe(contender: Contender, mcp_probe: &Path, url: &str) -> Result<(), Error> {
     let status = cold_command(contender, mcp_probe, url)?.status()?;
     if status.success() {
         Ok(())
@@ -352,7 +352,7 @@ async fn measure(
     contender: Contender,
     url: &str,
     o: &Options,
-    mcp_probe: &PathBuf,
+    mcp_probe: &Path,
 ) -> Result<f64, Error> {
     const WARM_UP: usize = 10;
     let per_probe_ms = |elapsed: Duration, n: usize| elapsed.as_secs_f64() * 1000.0 / n as f64;
@@ -360,7 +360,7 @@ async fn measure(
         Mode3::Cold => {
             let started = Instant::now();
             for _ in 0..o.cold {
-                let (contender, mcp_probe, url) = (contender, mcp_probe.clone(), url.to_owned());
+                let (contender, mcp_probe, url) = (contender, mcp_probe.to_path_buf(), url.to_owned());
                 tokio::task::spawn_blocking(move || cold_probe(contender, &mcp_probe, &url))
                     .await??;
             }
