@@ -360,7 +360,8 @@ async fn measure(
         Mode3::Cold => {
             let started = Instant::now();
             for _ in 0..o.cold {
-                let (contender, mcp_probe, url) = (contender, mcp_probe.to_path_buf(), url.to_owned());
+                let (contender, mcp_probe, url) =
+                    (contender, mcp_probe.to_path_buf(), url.to_owned());
                 tokio::task::spawn_blocking(move || cold_probe(contender, &mcp_probe, &url))
                     .await??;
             }
