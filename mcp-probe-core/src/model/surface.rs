@@ -442,7 +442,7 @@ fn write_canonical(value: &Value, out: &mut String) {
                 if i > 0 {
                     out.push(',');
                 }
-                out.push_str(&Value::String(key.clone()).to_string());
+                write_json_string(key, out);
                 out.push(':');
                 if let Some(v) = map.get(key) {
                     write_canonical(v, out);
@@ -460,7 +460,23 @@ fn write_canonical(value: &Value, out: &mut String) {
             }
             out.push(']');
         }
-        other => out.push_str(&other.to_string()),
+        Value::String(text) => write_json_string(text, out),
+        // Compact JSON, written in place (a number, a boolean or null).
+        other => {
+            let _ = write!(out, "{other}");
+        }
+    }
+}
+
+/// `text` as a JSON string literal, escaped exactly as `serde_json` escapes it; without an
+/// allocation when nothing needs escaping (the usual case).
+fn write_json_string(text: &str, out: &mut String) {
+    if text.bytes().any(|b| b < 0x20 || b == b'"' || b == b'\\') {
+        out.push_str(&Value::String(text.to_owned()).to_string());
+    } else {
+        out.push('"');
+        out.push_str(text);
+        out.push('"');
     }
 }
 
@@ -1029,6 +1045,35 @@ mod tests {
 
     fn obj(props: Value, required: &[&str]) -> Value {
         json!({"type": "object", "properties": props, "required": required})
+    }
+
+    #[test]
+    fn canonical_json_escapes_as_serde_json_does() {
+        for text in [
+            "plain",
+            "",
+            "quote \" and \\ back",
+            "tab\tnew\nline\u{1}\u{1f}",
+            "é ✓ \u{7f} 🦀",
+        ] {
+            let value = json!({ text: text, "n": [1, 2.5, -0.0, true, null] });
+            let keys_sorted = if text < "n" {
+                format!(
+                    "{{{}:{},\"n\":{}}}",
+                    Value::from(text),
+                    Value::from(text),
+                    value["n"]
+                )
+            } else {
+                format!(
+                    "{{\"n\":{},{}:{}}}",
+                    value["n"],
+                    Value::from(text),
+                    Value::from(text)
+                )
+            };
+            assert_eq!(canonical_json(&value), keys_sorted, "{text:?}");
+        }
     }
 
     #[test]

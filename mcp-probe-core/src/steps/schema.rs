@@ -7,6 +7,7 @@
 
 use std::collections::HashMap;
 use std::hash::{BuildHasher, RandomState};
+use std::sync::{Mutex, OnceLock, PoisonError};
 
 use jsonschema::{PatternOptions, Validator};
 use serde_json::{json, Value};
@@ -46,12 +47,51 @@ pub(crate) fn compile(schema: &Value) -> Result<Validator, String> {
         })
 }
 
+/// Whether a schema compiles is a function of its text alone (compiling fetches nothing), so
+/// verdicts are remembered across probes: a monitor probing the same servers compiles each
+/// input schema once, not once per probe.
+struct Verdicts {
+    hasher: RandomState,
+    /// Schema (by hash of its text) → why it is invalid, `None` when valid.
+    by_hash: Mutex<HashMap<u64, Option<String>>>,
+}
+
+/// The verdicts of this process.
+fn verdicts() -> &'static Verdicts {
+    static VERDICTS: OnceLock<Verdicts> = OnceLock::new();
+    VERDICTS.get_or_init(|| Verdicts {
+        hasher: RandomState::new(),
+        by_hash: Mutex::new(HashMap::new()),
+    })
+}
+
+/// Why `schema` is not a usable JSON Schema, `None` when it is; compiled at most once while
+/// remembered (the first [`MAX_REMEMBERED`] distinct schemas, then forgotten all at once).
+fn verdict(schema: &Value) -> Option<String> {
+    let verdicts = verdicts();
+    let key = verdicts.hasher.hash_one(schema.to_string());
+    let lock = || {
+        verdicts
+            .by_hash
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+    };
+    if let Some(known) = lock().get(&key) {
+        return known.clone();
+    }
+    // Compiled outside the lock: two probes may both compile a new schema, with one verdict.
+    let verdict = compile(schema).err();
+    let mut remembered = lock();
+    if remembered.len() >= MAX_REMEMBERED {
+        remembered.clear();
+    }
+    remembered.insert(key, verdict.clone());
+    verdict
+}
+
 /// The input schemas of a listing, checked tool by tool.
 #[derive(Default)]
 pub(crate) struct InputSchemas {
-    hasher: RandomState,
-    /// Schema (by hash of its text) → why it is invalid, `None` when valid.
-    verdicts: HashMap<u64, Option<String>>,
     /// The first tools with an invalid schema, and why.
     invalid: Vec<(String, String)>,
     invalid_count: u64,
@@ -63,18 +103,7 @@ impl InputSchemas {
         let Some(schema) = tool.get("inputSchema") else {
             return;
         };
-        let key = self.hasher.hash_one(schema.to_string());
-        let verdict = match self.verdicts.get(&key) {
-            Some(v) => v.clone(),
-            None => {
-                let v = compile(schema).err();
-                if self.verdicts.len() < MAX_REMEMBERED {
-                    self.verdicts.insert(key, v.clone());
-                }
-                v
-            }
-        };
-        if let Some(why) = verdict {
+        if let Some(why) = verdict(schema) {
             self.invalid_count += 1;
             if self.invalid.len() < MAX_WARNINGS {
                 self.invalid.push((crate::text::truncate(name, 200), why));
