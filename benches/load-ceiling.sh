@@ -9,19 +9,8 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 seconds="${1:-10}"
 clients="${2:-64}"
-command -v taskset >/dev/null || { echo "load-ceiling: taskset (util-linux) is needed" >&2; exit 1; }
-[ "$(nproc)" -ge 2 ] || { echo "load-ceiling: needs 2 cores (one for the server, one for the generator)" >&2; exit 1; }
-
-cargo build --quiet --release --locked -p mcp-probe-cli -p mcp-probe-testkit
-target="$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')"
-
-ports="$(mktemp)"
-taskset -c 1 "$target/release/mcp-probe-fixture" >"$ports" &
-server=$!
-trap 'kill "$server" 2>/dev/null; rm -f "$ports"' EXIT
-for _ in $(seq 100); do [ -s "$ports" ] && break; sleep 0.1; done
-port="$(head -1 "$ports")"
-[ -n "$port" ] || { echo "load-ceiling: the fixture server did not start" >&2; exit 1; }
+# shellcheck source=benches/pinned-fixture.sh
+source benches/pinned-fixture.sh load-ceiling
 
 result="$(taskset -c 0 "$target/release/mcp-probe" load "http://127.0.0.1:$port/json/mcp" \
     --clients "$clients" --duration "${seconds}s" --max-probes 100000000 --format json --quiet)"
