@@ -121,6 +121,41 @@ pub(crate) fn request(id: i64, method: &str, params: Option<Value>) -> Value {
     msg
 }
 
+/// A request or notification as sent, borrowing its parts; its fields in the order a
+/// [`Value`] object of it has them (sorted keys), so its JSON is that of [`request`] or
+/// [`notification`] byte for byte, without building the value first.
+#[derive(serde::Serialize)]
+struct Outgoing<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    id: Option<i64>,
+    jsonrpc: &'static str,
+    method: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    params: Option<&'a Value>,
+}
+
+/// The JSON text of [`request`]`(id, method, params)`.
+pub(crate) fn request_body(id: i64, method: &str, params: Option<&Value>) -> Vec<u8> {
+    let message = Outgoing {
+        id: Some(id),
+        jsonrpc: "2.0",
+        method,
+        params,
+    };
+    serde_json::to_vec(&message).unwrap_or_default()
+}
+
+/// The JSON text of [`notification`]`(method, params)`.
+pub(crate) fn notification_body(method: &str, params: Option<&Value>) -> Vec<u8> {
+    let message = Outgoing {
+        id: None,
+        jsonrpc: "2.0",
+        method,
+        params,
+    };
+    serde_json::to_vec(&message).unwrap_or_default()
+}
+
 /// Builds a notification body.
 pub(crate) fn notification(method: &str, params: Option<Value>) -> Value {
     let mut msg = json!({"jsonrpc": "2.0", "method": method});
@@ -230,6 +265,21 @@ fn parse_error(error: Value) -> Result<RpcError, NotRpc> {
 mod tests {
     use super::*;
     use crate::text::bounded_value;
+
+    #[test]
+    fn bodies_are_the_messages_json_byte_for_byte() {
+        let params = json!({"name": "add", "arguments": {"b": 3, "a": 2}, "z": [1, "é\n"]});
+        for p in [None, Some(&params)] {
+            assert_eq!(
+                request_body(7, "tools/call", p),
+                serde_json::to_vec(&request(7, "tools/call", p.cloned())).unwrap()
+            );
+            assert_eq!(
+                notification_body("notifications/initialized", p),
+                serde_json::to_vec(&notification("notifications/initialized", p.cloned())).unwrap()
+            );
+        }
+    }
 
     #[test]
     fn value_counts_bound_what_parsing_builds() {

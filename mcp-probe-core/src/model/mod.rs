@@ -46,7 +46,7 @@ pub use steps::{
     ListPromptsStep, ListResourceTemplatesStep, ListResourcesStep, ListToolsExpect, ListToolsStep,
     PingStep, ReadResourceStep, RequestStep, Step,
 };
-pub(crate) use surface::{bounded_schema, MAX_SCHEMA_BYTES};
+pub(crate) use surface::{bounded_schema_counted, MAX_SCHEMA_BYTES};
 pub use surface::{
     ChangeKind, PromptArgument, Surface, SurfaceChange, SurfacePrompt, SurfaceResource,
     SurfaceTemplate, SurfaceTool, SNAPSHOT_VERSION,

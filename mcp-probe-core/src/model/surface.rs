@@ -281,10 +281,28 @@ impl Surface {
     /// The canonical JSON of the surface: sections sorted, object keys sorted at every depth,
     /// no insignificant whitespace. What [`Surface::hash`] digests.
     pub fn canonical_json(&self) -> String {
-        let mut sorted = self.clone();
-        sorted.canonicalize();
-        let value = serde_json::to_value(&sorted).unwrap_or(Value::Null);
-        canonical_json(&value)
+        // A surface already in canonical order (as a probe builds it for a server listing
+        // in order, or one read from a snapshot) is serialized as it is, without a copy.
+        let value = if self.is_canonical() {
+            serde_json::to_value(self)
+        } else {
+            let mut sorted = self.clone();
+            sorted.canonicalize();
+            serde_json::to_value(&sorted)
+        };
+        canonical_json(&value.unwrap_or(Value::Null))
+    }
+
+    /// Whether every section is sorted (by name or URI) without duplicates, that is
+    /// whether [`Surface::canonicalize`] would leave it as it is.
+    fn is_canonical(&self) -> bool {
+        fn strictly_sorted<T>(items: Option<&[T]>, key: fn(&T) -> &str) -> bool {
+            items.is_none_or(|items| items.windows(2).all(|w| key(&w[0]) < key(&w[1])))
+        }
+        strictly_sorted(self.tools.as_deref(), |t| &t.name)
+            && strictly_sorted(self.resources.as_deref(), |r| &r.uri)
+            && strictly_sorted(self.resource_templates.as_deref(), |t| &t.uri_template)
+            && strictly_sorted(self.prompts.as_deref(), |p| &p.name)
     }
 
     /// `sha256:` and the hex SHA-256 of [`Surface::canonical_json`].
@@ -495,16 +513,19 @@ fn sort_keys(value: &Value) -> Value {
 
 /// `schema` as kept in a surface: whole when its canonical JSON is at most `max` bytes,
 /// else `{"x-mcp-probe-digest": "sha256:…", "bytes": N}` (a change to it is still seen, as
-/// a changed digest, but cannot be compared field by field).
-pub(crate) fn bounded_schema(schema: &Value, max: usize) -> Value {
+/// a changed digest, but cannot be compared field by field); with the length of the kept
+/// value's canonical JSON (the schema's canonical JSON is written once for both).
+pub(crate) fn bounded_schema_counted(schema: &Value, max: usize) -> (Value, usize) {
     let canonical = canonical_json(schema);
     if canonical.len() <= max {
-        return schema.clone();
+        return (schema.clone(), canonical.len());
     }
     let mut digest = Map::new();
     digest.insert(DIGEST_KEY.into(), sha256(canonical.as_bytes()).into());
     digest.insert("bytes".into(), canonical.len().into());
-    Value::Object(digest)
+    let digest = Value::Object(digest);
+    let len = canonical_json(&digest).len();
+    (digest, len)
 }
 
 /// Compares two sorted, de-duplicated lists keyed by `key`: removals are breaking, additions
@@ -1449,14 +1470,17 @@ mod tests {
     #[test]
     fn oversized_schemas_are_kept_as_digests_and_a_change_is_breaking() {
         let big = json!({"type": "object", "description": "x".repeat(100)});
-        let kept = bounded_schema(&big, 1000);
+        let (kept, kept_bytes) = bounded_schema_counted(&big, 1000);
+        assert_eq!(kept_bytes, canonical_json(&kept).len());
         assert_eq!(kept, big);
-        let digest = bounded_schema(&big, 50);
+        let (digest, digest_bytes) = bounded_schema_counted(&big, 50);
+        assert_eq!(digest_bytes, canonical_json(&digest).len());
         assert!(digest[DIGEST_KEY].as_str().unwrap().starts_with("sha256:"));
-        let other = bounded_schema(
+        let other = bounded_schema_counted(
             &json!({"type": "object", "description": "y".repeat(100)}),
             50,
-        );
+        )
+        .0;
         assert_ne!(digest, other);
         let (kind, _, message) = one(&tool(digest), &tool(other));
         assert_eq!(kind, Breaking);

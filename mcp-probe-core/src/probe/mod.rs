@@ -112,9 +112,9 @@ impl Prober {
         if scenario.matrix {
             let mut entries = Vec::new();
             for variant in matrix::variants(scenario) {
-                let (run, _) = self
-                    .check_once(&matrix::scenario_for(scenario, variant), mode)
-                    .await?;
+                let variant_scenario = matrix::scenario_for(scenario, variant);
+                variant_scenario.validate()?;
+                let (run, _) = self.check_once(&variant_scenario, mode).await?;
                 entries.push(matrix::entry(variant, run));
             }
             report.matrix = Some(entries);
@@ -156,13 +156,13 @@ impl Prober {
         }
     }
 
-    /// One attempt: runs `scenario` once.
+    /// One attempt: runs `scenario` once; the caller has validated it (once per probe, not
+    /// once per attempt).
     async fn check_once(
         &self,
         scenario: &Scenario,
         mode: SurfaceMode<'_>,
     ) -> Result<(Report, Surface), Error> {
-        scenario.validate()?;
         let spec = scenario
             .target
             .as_ref()

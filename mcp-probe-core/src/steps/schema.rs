@@ -3,11 +3,13 @@
 //!
 //! Schemas are compiled offline: a `$ref` to anything outside the schema is never fetched
 //! (it fails to resolve, which makes the schema unusable), and `pattern` keywords run with
-//! a bounded backtracking budget.
+//! a bounded backtracking budget. Since a compilation depends on the schema's text alone,
+//! input-schema verdicts (at most 10,000) and compiled output schemas (at most 1,000) are
+//! kept process-wide by a hash of that text; when full, a store is emptied at once.
 
 use std::collections::HashMap;
 use std::hash::{BuildHasher, RandomState};
-use std::sync::{Mutex, OnceLock, PoisonError};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
 use jsonschema::{PatternOptions, Validator};
 use serde_json::{json, Value};
@@ -89,6 +91,53 @@ fn verdict(schema: &Value) -> Option<String> {
     verdict
 }
 
+/// Most compiled output schemas remembered (a compiled validator is larger than a verdict).
+const MAX_OUTPUT_VALIDATORS: usize = 1_000;
+
+/// A compiled `outputSchema`, or why it is not usable.
+type Compiled = Result<Arc<Validator>, String>;
+
+/// Output schemas compiled once and kept across probes and calls: like the input-schema
+/// verdicts, a compilation is a function of the schema's text alone.
+struct OutputValidators {
+    hasher: RandomState,
+    /// Schema (by hash of its text) → its validator, or why it is not usable.
+    by_hash: Mutex<HashMap<u64, Compiled>>,
+}
+
+/// The output-schema validators of this process.
+fn output_validators() -> &'static OutputValidators {
+    static VALIDATORS: OnceLock<OutputValidators> = OnceLock::new();
+    VALIDATORS.get_or_init(|| OutputValidators {
+        hasher: RandomState::new(),
+        by_hash: Mutex::new(HashMap::new()),
+    })
+}
+
+/// `schema` compiled, at most once while remembered (the first [`MAX_OUTPUT_VALIDATORS`]
+/// distinct schemas, then forgotten all at once).
+fn output_validator(schema: &Value) -> Compiled {
+    let validators = output_validators();
+    let key = validators.hasher.hash_one(schema.to_string());
+    let lock = || {
+        validators
+            .by_hash
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+    };
+    if let Some(known) = lock().get(&key) {
+        return known.clone();
+    }
+    // Compiled outside the lock: two calls may both compile a new schema, with one result.
+    let compiled = compile(schema).map(Arc::new);
+    let mut remembered = lock();
+    if remembered.len() >= MAX_OUTPUT_VALIDATORS {
+        remembered.clear();
+    }
+    remembered.insert(key, compiled.clone());
+    compiled
+}
+
 /// The input schemas of a listing, checked tool by tool.
 #[derive(Default)]
 pub(crate) struct InputSchemas {
@@ -148,7 +197,7 @@ pub(crate) fn check_output(label: &str, schema: &Value, result: &Value) -> Resul
     let failed = |message: String, expected: Value, actual: Value| {
         Err(expectation("outputSchema", message, expected, actual))
     };
-    let validator = match compile(schema) {
+    let validator = match output_validator(schema) {
         Ok(v) => v,
         Err(why) => {
             return failed(

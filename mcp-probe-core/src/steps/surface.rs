@@ -11,8 +11,8 @@
 use serde_json::Value;
 
 use crate::model::{
-    bounded_schema, PromptArgument, Surface, SurfacePrompt, SurfaceResource, SurfaceTemplate,
-    SurfaceTool, MAX_SCHEMA_BYTES,
+    bounded_schema_counted, PromptArgument, Surface, SurfacePrompt, SurfaceResource,
+    SurfaceTemplate, SurfaceTool, MAX_SCHEMA_BYTES,
 };
 
 /// Most resources, templates or prompts kept a section.
@@ -38,9 +38,9 @@ impl SurfaceLog {
     fn schema(&mut self, schema: Option<&Value>) -> Option<Value> {
         let schema = schema?;
         let left = MAX_SURFACE_SCHEMA_BYTES.saturating_sub(self.schema_bytes);
-        let kept = bounded_schema(schema, MAX_SCHEMA_BYTES.min(left));
+        let (kept, kept_bytes) = bounded_schema_counted(schema, MAX_SCHEMA_BYTES.min(left));
         // The digest form is small; count what is kept.
-        self.schema_bytes += crate::model::surface::canonical_json(&kept).len();
+        self.schema_bytes += kept_bytes;
         Some(kept)
     }
 

@@ -289,7 +289,7 @@ impl LegacySse {
         deadline: Deadline,
         log: &mut StepLog,
     ) -> Result<RpcOutcome, Failure> {
-        let body = serde_json::to_vec(&jsonrpc::request(id, method, params)).unwrap_or_default();
+        let body = jsonrpc::request_body(id, method, params.as_ref());
         let resp = self
             .client
             .send(self.post(body), &deadline, method, log)
@@ -312,7 +312,7 @@ impl LegacySse {
         deadline: Deadline,
         log: &mut StepLog,
     ) -> Result<(), Failure> {
-        let body = serde_json::to_vec(&jsonrpc::notification(method, params)).unwrap_or_default();
+        let body = jsonrpc::notification_body(method, params.as_ref());
         let status_before = log.http_status;
         let resp = self
             .client

@@ -234,7 +234,7 @@ impl StreamableHttp {
             params.as_ref(),
             &param_headers,
         );
-        let body = serde_json::to_vec(&jsonrpc::request(id, method, params)).unwrap_or_default();
+        let body = jsonrpc::request_body(id, method, params.as_ref());
         let sent_session = self.session.is_some();
         let resp = self.send(rb.body(body), &deadline, method, log).await?;
         if method == "initialize" {
@@ -297,7 +297,7 @@ impl StreamableHttp {
         log: &mut StepLog,
     ) -> Result<(), Failure> {
         let rb = self.with_modern_headers(self.post(Vec::new()), method, params.as_ref(), &[]);
-        let body = serde_json::to_vec(&jsonrpc::notification(method, params)).unwrap_or_default();
+        let body = jsonrpc::notification_body(method, params.as_ref());
         let sent_session = self.session.is_some();
         let status_before = log.http_status;
         let resp = self.send(rb.body(body), &deadline, method, log).await?;
