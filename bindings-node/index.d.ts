@@ -230,11 +230,11 @@ export type ErrorCode = 'invalid_url' | 'invalid_header' | 'credential' | 'inval
 /** Which redirects a probe follows. */
 export type FollowRedirects = 'none' | 'same-origin'
 
-/** How an OAuth client authenticates to the token endpoint. */
-export type OAuthMethod = 'basic' | 'post'
-
 /** Which OAuth grant gets the probe its token. */
 export type OAuthFlow = 'client-credentials' | 'authorization-code'
+
+/** How an OAuth client authenticates to the token endpoint. */
+export type OAuthMethod = 'basic' | 'post'
 
 /** Which era a probe speaks: detected (`auto`, the default) or pinned. */
 export type ProtocolChoice = 'auto' | 'modern' | 'handshake'

@@ -839,6 +839,7 @@ module.exports.check = nativeBinding.check
 module.exports.checkScenario = nativeBinding.checkScenario
 module.exports.ErrorCode = nativeBinding.ErrorCode
 module.exports.FollowRedirects = nativeBinding.FollowRedirects
+module.exports.OAuthFlow = nativeBinding.OAuthFlow
 module.exports.OAuthMethod = nativeBinding.OAuthMethod
 module.exports.ProtocolChoice = nativeBinding.ProtocolChoice
 module.exports.TransportChoice = nativeBinding.TransportChoice
