@@ -66,12 +66,7 @@ pub(crate) async fn discover_token_endpoint(
     let found = checker.discover(target).await;
     let endpoint = match (checker.failure.take(), found) {
         (Some(failure), _) => Err(failure),
-        (None, None) => Err(Failure::new(
-            FailureCode::AuthCheck,
-            "the server answered an initialize without credentials, so it names no \
-             authorization server to ask for a token",
-        )
-        .with_check(AuthCheck::NotProtected)),
+        (None, None) => Err(not_protected()),
         (None, Some(found)) => {
             let (metadata, metadata_url) = (found.as_metadata, found.as_metadata_url);
             let named = metadata
@@ -147,12 +142,7 @@ pub(crate) async fn discover_authorization_server(
     }
     let result = match (checker.failure.take(), found) {
         (Some(failure), _) => Err(failure),
-        (None, None) => Err(Failure::new(
-            FailureCode::AuthCheck,
-            "the server answered an initialize without credentials, so it names no \
-             authorization server to ask for a token",
-        )
-        .with_check(AuthCheck::NotProtected)),
+        (None, None) => Err(not_protected()),
         (None, Some(found)) => Ok(found),
     };
     (result, checker.requests)
@@ -724,4 +714,15 @@ impl<'a> Checker<'a> {
         );
         None
     }
+}
+
+/// The failure when the server let an unauthenticated `initialize` through: it names no
+/// authorization server to ask for a token.
+fn not_protected() -> Failure {
+    Failure::new(
+        FailureCode::AuthCheck,
+        "the server answered an initialize without credentials, so it names no \
+         authorization server to ask for a token",
+    )
+    .with_check(AuthCheck::NotProtected)
 }
