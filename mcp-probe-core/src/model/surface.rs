@@ -16,7 +16,7 @@
 //! ```
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::fmt::Write as _;
+use std::fmt::{self, Write as _};
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
@@ -281,16 +281,22 @@ impl Surface {
     /// The canonical JSON of the surface: sections sorted, object keys sorted at every depth,
     /// no insignificant whitespace. What [`Surface::hash`] digests.
     pub fn canonical_json(&self) -> String {
-        // A surface already in canonical order (as a probe builds it for a server listing
-        // in order, or one read from a snapshot) is serialized as it is, without a copy.
-        let value = if self.is_canonical() {
-            serde_json::to_value(self)
+        let mut out = String::new();
+        self.write_canonical(&mut out);
+        out
+    }
+
+    /// Writes [`Surface::canonical_json`] to `out`. A surface already in canonical order (as
+    /// a probe builds it for a server listing in order, or one read from a snapshot) is
+    /// written as it is, without a copy.
+    fn write_canonical<W: fmt::Write>(&self, out: &mut W) {
+        if self.is_canonical() {
+            write_surface(self, out);
         } else {
             let mut sorted = self.clone();
             sorted.canonicalize();
-            serde_json::to_value(&sorted)
-        };
-        canonical_json(&value.unwrap_or(Value::Null))
+            write_surface(&sorted, out);
+        }
     }
 
     /// Whether every section is sorted (by name or URI) without duplicates, that is
@@ -307,7 +313,9 @@ impl Surface {
 
     /// `sha256:` and the hex SHA-256 of [`Surface::canonical_json`].
     pub fn hash(&self) -> String {
-        sha256(self.canonical_json().as_bytes())
+        let mut digest = Digesting::new();
+        self.write_canonical(&mut digest);
+        digest.finish()
     }
 
     /// The snapshot document: `snapshotVersion`, `surfaceHash`, then the sections.
@@ -431,9 +439,8 @@ fn invalid(message: impl Into<String>) -> Error {
     Error::new(ErrorKind::InvalidOption, message)
 }
 
-/// `sha256:` and the hex digest of `bytes`.
-fn sha256(bytes: &[u8]) -> String {
-    let digest = Sha256::digest(bytes);
+/// `sha256:` and `digest` in hex.
+fn hex_digest(digest: &[u8]) -> String {
     let mut out = String::with_capacity(7 + 64);
     out.push_str("sha256:");
     for b in digest.iter() {
@@ -450,33 +457,86 @@ pub(crate) fn canonical_json(value: &Value) -> String {
     out
 }
 
-fn write_canonical(value: &Value, out: &mut String) {
+/// Canonical JSON fed into a SHA-256 through a small buffer (the text is never built whole;
+/// the buffer spares the digest an update per punctuation mark).
+struct Digesting {
+    sha: Sha256,
+    buf: Vec<u8>,
+}
+
+impl Digesting {
+    const BUF: usize = 4096;
+
+    fn new() -> Self {
+        Digesting {
+            sha: Sha256::new(),
+            buf: Vec::with_capacity(Self::BUF),
+        }
+    }
+
+    /// `sha256:` and the hex digest of everything written.
+    fn finish(mut self) -> String {
+        self.sha.update(&self.buf);
+        hex_digest(&self.sha.finalize())
+    }
+}
+
+impl fmt::Write for Digesting {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        if self.buf.len() + s.len() > Self::BUF {
+            self.sha.update(&self.buf);
+            self.buf.clear();
+        }
+        if s.len() > Self::BUF {
+            self.sha.update(s.as_bytes());
+        } else {
+            self.buf.extend_from_slice(s.as_bytes());
+        }
+        Ok(())
+    }
+}
+
+/// Counts the bytes of canonical JSON without keeping them.
+struct Counting(usize);
+
+impl fmt::Write for Counting {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        self.0 += s.len();
+        Ok(())
+    }
+}
+
+// Writing to a `String`, a digest or a counter cannot fail, so the `fmt::Result`s below are
+// ignored.
+fn write_canonical<W: fmt::Write>(value: &Value, out: &mut W) {
     match value {
         Value::Object(map) => {
-            let mut keys: Vec<&String> = map.keys().collect();
-            keys.sort();
-            out.push('{');
-            for (i, key) in keys.into_iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
+            // The map usually iterates in key order already (a `BTreeMap`, unless a crate
+            // turns on serde_json's `preserve_order`): only then are the keys sorted apart.
+            let sorted = map.keys().zip(map.keys().skip(1)).all(|(a, b)| a < b);
+            let _ = out.write_char('{');
+            if sorted {
+                for (i, (key, v)) in map.iter().enumerate() {
+                    write_member(i, key, v, out);
                 }
-                write_json_string(key, out);
-                out.push(':');
-                if let Some(v) = map.get(key) {
-                    write_canonical(v, out);
+            } else {
+                let mut members: Vec<(&String, &Value)> = map.iter().collect();
+                members.sort_by(|a, b| a.0.cmp(b.0));
+                for (i, (key, v)) in members.into_iter().enumerate() {
+                    write_member(i, key, v, out);
                 }
             }
-            out.push('}');
+            let _ = out.write_char('}');
         }
         Value::Array(items) => {
-            out.push('[');
+            let _ = out.write_char('[');
             for (i, v) in items.iter().enumerate() {
                 if i > 0 {
-                    out.push(',');
+                    let _ = out.write_char(',');
                 }
                 write_canonical(v, out);
             }
-            out.push(']');
+            let _ = out.write_char(']');
         }
         Value::String(text) => write_json_string(text, out),
         // Compact JSON, written in place (a number, a boolean or null).
@@ -486,16 +546,149 @@ fn write_canonical(value: &Value, out: &mut String) {
     }
 }
 
+/// The `i`th member of an object: `,"key":value`.
+fn write_member<W: fmt::Write>(i: usize, key: &str, value: &Value, out: &mut W) {
+    if i > 0 {
+        let _ = out.write_char(',');
+    }
+    write_json_string(key, out);
+    let _ = out.write_char(':');
+    write_canonical(value, out);
+}
+
 /// `text` as a JSON string literal, escaped exactly as `serde_json` escapes it; without an
 /// allocation when nothing needs escaping (the usual case).
-fn write_json_string(text: &str, out: &mut String) {
+fn write_json_string<W: fmt::Write>(text: &str, out: &mut W) {
     if text.bytes().any(|b| b < 0x20 || b == b'"' || b == b'\\') {
-        out.push_str(&Value::String(text.to_owned()).to_string());
+        let _ = out.write_str(&Value::String(text.to_owned()).to_string());
     } else {
-        out.push('"');
-        out.push_str(text);
-        out.push('"');
+        let _ = out.write_char('"');
+        let _ = out.write_str(text);
+        let _ = out.write_char('"');
     }
+}
+
+/// The members of one canonical JSON object, written in the order given (which must be the
+/// keys' sorted order); absent members are left out.
+struct Members<'w, W: fmt::Write> {
+    out: &'w mut W,
+    count: usize,
+}
+
+impl<'w, W: fmt::Write> Members<'w, W> {
+    fn open(out: &'w mut W) -> Self {
+        let _ = out.write_char('{');
+        Members { out, count: 0 }
+    }
+
+    /// Starts the member `key` and returns where its value goes.
+    fn key(&mut self, key: &str) -> &mut W {
+        if self.count > 0 {
+            let _ = self.out.write_char(',');
+        }
+        self.count += 1;
+        write_json_string(key, self.out);
+        let _ = self.out.write_char(':');
+        self.out
+    }
+
+    fn text(&mut self, key: &str, text: Option<&str>) {
+        if let Some(text) = text {
+            write_json_string(text, self.key(key));
+        }
+    }
+
+    fn value(&mut self, key: &str, value: Option<&Value>) {
+        if let Some(value) = value {
+            write_canonical(value, self.key(key));
+        }
+    }
+
+    fn list<T>(&mut self, key: &str, items: Option<&[T]>, each: fn(&T, &mut W)) {
+        if let Some(items) = items {
+            let out = self.key(key);
+            let _ = out.write_char('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    let _ = out.write_char(',');
+                }
+                each(item, out);
+            }
+            let _ = out.write_char(']');
+        }
+    }
+
+    fn close(self) {
+        let _ = self.out.write_char('}');
+    }
+}
+
+/// The canonical JSON of a surface as it is (already sorted), written from its fields: what
+/// `serde_json::to_value` and [`canonical_json`] give, without building the value. The
+/// members of each object are listed in their keys' sorted order.
+fn write_surface<W: fmt::Write>(surface: &Surface, out: &mut W) {
+    let mut m = Members::open(out);
+    m.list("prompts", surface.prompts.as_deref(), write_prompt);
+    m.list(
+        "resourceTemplates",
+        surface.resource_templates.as_deref(),
+        write_template,
+    );
+    m.list("resources", surface.resources.as_deref(), write_resource);
+    m.list("tools", surface.tools.as_deref(), write_tool);
+    m.close();
+}
+
+fn write_tool<W: fmt::Write>(t: &SurfaceTool, out: &mut W) {
+    let mut m = Members::open(out);
+    m.value("annotations", t.annotations.as_ref());
+    m.text("description", t.description.as_deref());
+    m.value("inputSchema", t.input_schema.as_ref());
+    m.text("name", Some(&t.name));
+    m.value("outputSchema", t.output_schema.as_ref());
+    m.text("title", t.title.as_deref());
+    m.close();
+}
+
+fn write_resource<W: fmt::Write>(r: &SurfaceResource, out: &mut W) {
+    let mut m = Members::open(out);
+    m.text("description", r.description.as_deref());
+    m.text("mimeType", r.mime_type.as_deref());
+    m.text("name", r.name.as_deref());
+    m.text("title", r.title.as_deref());
+    m.text("uri", Some(&r.uri));
+    m.close();
+}
+
+fn write_template<W: fmt::Write>(t: &SurfaceTemplate, out: &mut W) {
+    let mut m = Members::open(out);
+    m.text("description", t.description.as_deref());
+    m.text("mimeType", t.mime_type.as_deref());
+    m.text("name", t.name.as_deref());
+    m.text("title", t.title.as_deref());
+    m.text("uriTemplate", Some(&t.uri_template));
+    m.close();
+}
+
+fn write_prompt<W: fmt::Write>(p: &SurfacePrompt, out: &mut W) {
+    let mut m = Members::open(out);
+    if !p.arguments.is_empty() {
+        m.list("arguments", Some(&p.arguments), write_argument);
+    }
+    m.text("description", p.description.as_deref());
+    m.text("name", Some(&p.name));
+    m.text("title", p.title.as_deref());
+    m.close();
+}
+
+fn write_argument<W: fmt::Write>(a: &PromptArgument, out: &mut W) {
+    let mut m = Members::open(out);
+    m.text("description", a.description.as_deref());
+    m.text("name", Some(&a.name));
+    if a.required {
+        let _ = m.key("required").write_str("true");
+    }
+    m.close();
 }
 
 /// A copy of `value` whose objects are built with keys in sorted order (for pretty output).
@@ -514,15 +707,19 @@ fn sort_keys(value: &Value) -> Value {
 /// `schema` as kept in a surface: whole when its canonical JSON is at most `max` bytes,
 /// else `{"x-mcp-probe-digest": "sha256:…", "bytes": N}` (a change to it is still seen, as
 /// a changed digest, but cannot be compared field by field); with the length of the kept
-/// value's canonical JSON (the schema's canonical JSON is written once for both).
+/// value's canonical JSON (counted, not built).
 pub(crate) fn bounded_schema_counted(schema: &Value, max: usize) -> (Value, usize) {
-    let canonical = canonical_json(schema);
-    if canonical.len() <= max {
-        return (schema.clone(), canonical.len());
+    let mut counted = Counting(0);
+    write_canonical(schema, &mut counted);
+    let len = counted.0;
+    if len <= max {
+        return (schema.clone(), len);
     }
+    let mut hashed = Digesting::new();
+    write_canonical(schema, &mut hashed);
     let mut digest = Map::new();
-    digest.insert(DIGEST_KEY.into(), sha256(canonical.as_bytes()).into());
-    digest.insert("bytes".into(), canonical.len().into());
+    digest.insert(DIGEST_KEY.into(), hashed.finish().into());
+    digest.insert("bytes".into(), len.into());
     let digest = Value::Object(digest);
     let len = canonical_json(&digest).len();
     (digest, len)
@@ -1095,6 +1292,76 @@ mod tests {
             };
             assert_eq!(canonical_json(&value), keys_sorted, "{text:?}");
         }
+    }
+
+    /// The canonical JSON by way of a `serde_json::Value` of the whole surface: what the
+    /// field-by-field writer must give.
+    fn canonical_by_value(surface: &Surface) -> String {
+        let mut sorted = surface.clone();
+        sorted.canonicalize();
+        canonical_json(&serde_json::to_value(&sorted).unwrap())
+    }
+
+    #[test]
+    fn the_surface_is_written_as_its_value_would_be() {
+        let every_field = json!({
+            "tools": [
+                {"name": "z\"q", "title": "T", "description": "d\n", "inputSchema": {"type": "object", "b": [1, 2.5, null], "a": {}},
+                 "outputSchema": {"type": "object"}, "annotations": {"readOnlyHint": true}},
+                {"name": "a", "inputSchema": null},
+                {"name": "m"}
+            ],
+            "resources": [
+                {"uri": "file:///b", "name": "b", "title": "B", "description": "x", "mimeType": "text/plain"},
+                {"uri": "file:///a"}
+            ],
+            "resourceTemplates": [
+                {"uriTemplate": "file:///{p}", "name": "p", "title": "P", "description": "y", "mimeType": "text/csv"},
+                {"uriTemplate": "a://{x}"}
+            ],
+            "prompts": [
+                {"name": "p", "title": "P", "description": "z", "arguments": [
+                    {"name": "n", "description": "e", "required": true}, {"name": "o"}
+                ]},
+                {"name": "b", "arguments": []}
+            ]
+        });
+        for doc in [
+            every_field,
+            json!({}),
+            json!({"tools": []}),
+            json!({"prompts": [{"name": "only"}]}),
+        ] {
+            let parsed: Surface = serde_json::from_value(doc.clone()).unwrap();
+            let expected = canonical_by_value(&parsed);
+            assert_eq!(parsed.canonical_json(), expected, "{doc}");
+            assert_eq!(parsed.hash(), sha256_of(&expected), "{doc}");
+        }
+    }
+
+    fn sha256_of(text: &str) -> String {
+        hex_digest(&Sha256::digest(text.as_bytes()))
+    }
+
+    #[test]
+    fn an_oversized_schema_is_kept_as_the_digest_of_its_canonical_json() {
+        let schema = json!({"type": "object", "description": "x".repeat(100)});
+        let (kept, len) = bounded_schema_counted(&schema, 50);
+        let canonical = canonical_json(&schema);
+        assert_eq!(kept[DIGEST_KEY], json!(sha256_of(&canonical)));
+        assert_eq!(kept["bytes"], json!(canonical.len()));
+        assert_eq!(len, canonical_json(&kept).len());
+        let (whole, whole_len) = bounded_schema_counted(&schema, canonical.len());
+        assert_eq!((whole, whole_len), (schema, canonical.len()));
+        // Large enough to pass through the digest's buffer many times, with one string
+        // longer than the buffer.
+        let properties: Map<String, Value> = (0..500)
+            .map(|i| (format!("p{i}"), json!({"description": "y".repeat(i)})))
+            .chain([("long".to_owned(), json!("z".repeat(9000)))])
+            .collect();
+        let big = json!({"type": "object", "properties": properties});
+        let (kept, _) = bounded_schema_counted(&big, 1000);
+        assert_eq!(kept[DIGEST_KEY], json!(sha256_of(&canonical_json(&big))));
     }
 
     #[test]

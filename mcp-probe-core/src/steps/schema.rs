@@ -5,10 +5,11 @@
 //! (it fails to resolve, which makes the schema unusable), and `pattern` keywords run with
 //! a bounded backtracking budget. Since a compilation depends on the schema's text alone,
 //! input-schema verdicts (at most 10,000) and compiled output schemas (at most 1,000) are
-//! kept process-wide by a hash of that text; when full, a store is emptied at once.
+//! kept process-wide by a hash of the schema (of its structure: equal schemas, equal text,
+//! equal hash; no text is written); when full, a store is emptied at once.
 
 use std::collections::HashMap;
-use std::hash::{BuildHasher, RandomState};
+use std::hash::{BuildHasher, Hash, Hasher, RandomState};
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
 use jsonschema::{PatternOptions, Validator};
@@ -49,6 +50,44 @@ pub(crate) fn compile(schema: &Value) -> Result<Validator, String> {
         })
 }
 
+/// The key under which `schema` is remembered: a hash of the value itself, walked in the
+/// map's order, so equal schemas (equal text) get equal keys without the text being written.
+fn schema_key(hasher: &RandomState, schema: &Value) -> u64 {
+    fn walk(value: &Value, h: &mut impl Hasher) {
+        match value {
+            Value::Null => h.write_u8(0),
+            Value::Bool(b) => {
+                h.write_u8(1);
+                b.hash(h);
+            }
+            Value::Number(n) => {
+                h.write_u8(2);
+                n.hash(h);
+            }
+            Value::String(s) => {
+                h.write_u8(3);
+                s.hash(h);
+            }
+            Value::Array(items) => {
+                h.write_u8(4);
+                h.write_usize(items.len());
+                items.iter().for_each(|item| walk(item, h));
+            }
+            Value::Object(map) => {
+                h.write_u8(5);
+                h.write_usize(map.len());
+                for (key, item) in map {
+                    key.hash(h);
+                    walk(item, h);
+                }
+            }
+        }
+    }
+    let mut h = hasher.build_hasher();
+    walk(schema, &mut h);
+    h.finish()
+}
+
 /// Whether a schema compiles is a function of its text alone (compiling fetches nothing), so
 /// verdicts are remembered across probes: a monitor probing the same servers compiles each
 /// input schema once, not once per probe.
@@ -71,7 +110,7 @@ fn verdicts() -> &'static Verdicts {
 /// remembered (the first [`MAX_REMEMBERED`] distinct schemas, then forgotten all at once).
 fn verdict(schema: &Value) -> Option<String> {
     let verdicts = verdicts();
-    let key = verdicts.hasher.hash_one(schema.to_string());
+    let key = schema_key(&verdicts.hasher, schema);
     let lock = || {
         verdicts
             .by_hash
@@ -118,7 +157,7 @@ fn output_validators() -> &'static OutputValidators {
 /// distinct schemas, then forgotten all at once).
 fn output_validator(schema: &Value) -> Compiled {
     let validators = output_validators();
-    let key = validators.hasher.hash_one(schema.to_string());
+    let key = schema_key(&validators.hasher, schema);
     let lock = || {
         validators
             .by_hash
@@ -243,6 +282,32 @@ mod tests {
 
     fn sum_schema() -> Value {
         json!({"type": "object", "properties": {"sum": {"type": "number"}}, "required": ["sum"]})
+    }
+
+    #[test]
+    fn equal_schemas_share_a_key_and_different_ones_do_not() {
+        let hasher = RandomState::new();
+        let key = |v: Value| schema_key(&hasher, &v);
+        assert_eq!(key(sum_schema()), key(sum_schema()));
+        let different = [
+            json!(null),
+            json!(false),
+            json!(1),
+            json!(1.0),
+            json!("1"),
+            json!([1]),
+            json!([[1]]),
+            json!({"1": null}),
+            json!({"a": 1, "b": 2}),
+            json!({"a": {"b": 2}}),
+            json!({"ab": 2}),
+            sum_schema(),
+        ];
+        for (i, a) in different.iter().enumerate() {
+            for b in &different[i + 1..] {
+                assert_ne!(key(a.clone()), key(b.clone()), "{a} and {b}");
+            }
+        }
     }
 
     #[test]
