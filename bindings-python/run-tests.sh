@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds the mcp_probe wheel (release), installs it into bindings-python/.venv, checks that the
+# Builds the mcp_probe wheel (the test-release profile), installs it into bindings-python/.venv, checks that the
 # generated report classes (_report.py) are up to date with docs/report.schema.json, checks the type
 # stubs against the built module (mypy.stubtest) and the package with mypy --strict, then runs
 # pytest against the testkit fixture server and the Python SDK server (interop/setup.sh).
@@ -36,10 +36,13 @@ fi
 say "building the wheel"
 dist="$(mktemp -d)"
 trap 'rm -rf "$dist"' EXIT
-profile=(--release)
-if [ "${MCP_PROBE_PY_PROFILE:-release}" = debug ]; then
-    profile=()
-fi
+# MCP_PROBE_PY_PROFILE: test-release (default: release optimisation with thin LTO, quicker to
+# build), release (what a published wheel gets), or debug.
+case "${MCP_PROBE_PY_PROFILE:-test-release}" in
+    debug) profile=() ;;
+    release) profile=(--release) ;;
+    *) profile=(--profile "${MCP_PROBE_PY_PROFILE:-test-release}") ;;
+esac
 "$venv/bin/maturin" build --quiet "${profile[@]}" --locked \
     --manifest-path "$here/Cargo.toml" --interpreter "$venv/bin/python" --out "$dist"
 "$venv/bin/python" -m pip install --quiet --disable-pip-version-check --no-input \

@@ -153,3 +153,30 @@ def test_the_readme_scenario_document_is_valid(tmp_path):
 def test_repr_hides_credentials_in_the_url():
     s = Scenario("http://user:pw@127.0.0.1:8000/mcp?token=abc&x", headers={"Authorization": "Bearer t"})
     assert repr(s) == "Scenario(url='http://***@127.0.0.1:8000/mcp?token=***&x', steps=['handshake', 'listTools'])"
+
+
+def test_the_same_options_are_built_natively_once(monkeypatch, tmp_path):
+    from mcp_probe import _api
+
+    calls = []
+    build = _api._native.build_scenario
+
+    def counting(options, document):
+        calls.append(options)
+        return build(options, document)
+
+    monkeypatch.setattr(_api._native, "build_scenario", counting)
+    monkeypatch.setattr(_api, "_BUILT", {})
+    first = Scenario(URL, tool="add", arguments={"a": 2}, expect_text="5")
+    again = Scenario(URL, tool="add", arguments={"a": 2}, expect_text="5")
+    other = Scenario(URL, tool="add", arguments={"a": 3}, expect_text="5")
+    assert first == again != other
+    assert len(calls) == 2
+    # A scenario file is read (and so built) anew each time: it may have changed.
+    path = tmp_path / "scenario.yaml"
+    path.write_text("target: {url: 'http://127.0.0.1:1/mcp'}\n")
+    before = Scenario(scenario=path)
+    path.write_text("target: {url: 'http://127.0.0.1:2/mcp'}\n")
+    after = Scenario(scenario=path)
+    assert len(calls) == 4
+    assert before.url == "http://127.0.0.1:1/mcp" and after.url == "http://127.0.0.1:2/mcp"

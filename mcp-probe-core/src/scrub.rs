@@ -127,11 +127,36 @@ impl Secrets {
         }
     }
 
-    /// Every secret of `other` too.
+    /// Every secret of `other` too. The forms of `other`'s secrets are copied rather than
+    /// encoded again (a probe merges its session's secrets into its own once per report).
     pub(crate) fn extend(&mut self, other: &Secrets) {
-        for value in &other.values {
-            self.add(value);
+        let new: Vec<&String> = other
+            .values
+            .iter()
+            .filter(|v| !self.values.contains(v))
+            .collect();
+        if new.is_empty() {
+            return;
         }
+        if self.values.len() + new.len() > MAX_SECRETS {
+            // Past the bound only some are kept: those `add` keeps, in order.
+            new.into_iter().for_each(|v| self.add(v));
+            return;
+        }
+        self.values.extend(new.into_iter().cloned());
+        // The forms of the union are the union of the forms (each secret's forms depend on
+        // it alone); those of secrets already here are here already.
+        for short in &other.short {
+            if !self.short.contains(short) {
+                self.short.push(short.clone());
+            }
+        }
+        for form in &other.forms {
+            if !self.forms.contains(form) {
+                self.forms.push(form.clone());
+            }
+        }
+        self.forms.sort_by_key(|f| std::cmp::Reverse(f.len()));
     }
 
     /// `text` with every secret replaced by `<redacted>`; `None` when nothing was found.
@@ -227,6 +252,43 @@ mod tests {
         let mut s = Secrets::new();
         values.iter().for_each(|v| s.add(v));
         s
+    }
+
+    fn parts(s: &Secrets) -> (Vec<String>, Vec<String>, Vec<String>) {
+        let mut forms = s.forms.clone();
+        forms.sort();
+        (forms, s.short.clone(), s.values.clone())
+    }
+
+    #[test]
+    fn extending_keeps_what_adding_each_secret_keeps() {
+        let ours = ["session-0123456789abcdef", "tok", "shared-secret-value-42"];
+        let theirs = [
+            "shared-secret-value-42",
+            "abc",
+            "tok",
+            "other/secret+with=signs&more",
+        ];
+        let mut extended = secrets(&ours);
+        extended.extend(&secrets(&theirs));
+        let mut added = secrets(&ours);
+        theirs.iter().for_each(|v| added.add(v));
+        assert_eq!(parts(&extended), parts(&added));
+        // Longest first, as `add` keeps them.
+        assert!(extended.forms.windows(2).all(|w| w[0].len() >= w[1].len()));
+        // Into an empty set, and near the bound.
+        let mut empty = Secrets::new();
+        empty.extend(&secrets(&theirs));
+        assert_eq!(parts(&empty), parts(&secrets(&theirs)));
+        let many: Vec<String> = (0..MAX_SECRETS)
+            .map(|i| format!("secret-number-{i:04}"))
+            .collect();
+        let many: Vec<&str> = many.iter().map(String::as_str).collect();
+        let mut full = secrets(&many[..MAX_SECRETS - 1]);
+        full.extend(&secrets(&theirs));
+        let mut one_by_one = secrets(&many[..MAX_SECRETS - 1]);
+        theirs.iter().for_each(|v| one_by_one.add(v));
+        assert_eq!(parts(&full), parts(&one_by_one));
     }
 
     #[test]
