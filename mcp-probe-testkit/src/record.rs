@@ -34,20 +34,42 @@ impl Received {
     }
 }
 
-/// The shared, append-only record of requests.
-#[derive(Debug, Default)]
-pub(crate) struct Log(Mutex<Vec<Received>>);
+/// The shared, append-only record of requests; or, for servers that run long (the
+/// standalone binary, benchmarks), none.
+#[derive(Debug)]
+pub(crate) struct Log {
+    kept: Mutex<Vec<Received>>,
+    recording: bool,
+}
 
 impl Log {
+    /// A log that keeps every request.
+    pub(crate) fn recording() -> Log {
+        Log {
+            kept: Mutex::default(),
+            recording: true,
+        }
+    }
+
+    /// A log that keeps nothing: memory stays flat however many requests arrive.
+    pub(crate) fn unrecorded() -> Log {
+        Log {
+            kept: Mutex::default(),
+            recording: false,
+        }
+    }
+
     pub(crate) fn push(&self, received: Received) {
-        self.0
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .push(received);
+        if self.recording {
+            self.kept
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .push(received);
+        }
     }
 
     pub(crate) fn snapshot(&self) -> Vec<Received> {
-        self.0
+        self.kept
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .clone()

@@ -11,6 +11,7 @@ use axum::Router;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 
+use crate::record::Log;
 use crate::state::Shared;
 use crate::{auth, endpoint, legacy, modern, Mode, Received};
 
@@ -33,10 +34,21 @@ impl FixtureServer {
 
     /// Starts a server on `addr` (port 0 picks a free port).
     pub async fn start_on(addr: SocketAddr) -> io::Result<FixtureServer> {
+        FixtureServer::start_with(addr, Log::recording()).await
+    }
+
+    /// Starts a server on `addr` that keeps no record of the requests ([`FixtureServer::log`]
+    /// stays empty), so that its memory stays flat over millions of requests: for the
+    /// standalone binary and benchmarks.
+    pub async fn start_unrecorded(addr: SocketAddr) -> io::Result<FixtureServer> {
+        FixtureServer::start_with(addr, Log::unrecorded()).await
+    }
+
+    async fn start_with(addr: SocketAddr, log: Log) -> io::Result<FixtureServer> {
         let listener = TcpListener::bind(addr).await?;
         let addr = listener.local_addr()?;
         let (stop, stopping) = watch::channel(false);
-        let shared = Arc::new(Shared::new(addr, stopping));
+        let shared = Arc::new(Shared::new(addr, log, stopping));
         let app = Router::new()
             .route("/mcp", any(endpoint::default_endpoint))
             .route("/{mode}/mcp", any(endpoint::mode_endpoint))
@@ -93,7 +105,8 @@ impl FixtureServer {
         self.shared.live_sessions()
     }
 
-    /// Every request received so far, in arrival order.
+    /// Every request received so far, in arrival order (none for a server started with
+    /// [`FixtureServer::start_unrecorded`]).
     pub fn log(&self) -> Vec<Received> {
         self.shared.log.snapshot()
     }

@@ -61,10 +61,10 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl Shared {
-    pub(crate) fn new(addr: SocketAddr, shutdown: watch::Receiver<bool>) -> Shared {
+    pub(crate) fn new(addr: SocketAddr, log: Log, shutdown: watch::Receiver<bool>) -> Shared {
         Shared {
             addr,
-            log: Log::default(),
+            log,
             sessions: Mutex::default(),
             awaited: Mutex::default(),
             counter: AtomicU64::new(1),

@@ -42,6 +42,21 @@ async fn json_of(response: reqwest::Response) -> Value {
 }
 
 #[tokio::test]
+async fn an_unrecorded_server_serves_alike_and_keeps_no_log() {
+    let loopback = std::net::SocketAddr::from((std::net::Ipv4Addr::LOCALHOST, 0));
+    let unrecorded = FixtureServer::start_unrecorded(loopback).await.unwrap();
+    let recorded = FixtureServer::start().await.unwrap();
+    for server in [&unrecorded, &recorded] {
+        let response = post(&server.url(Mode::Json), None, &initialize(1)).await;
+        assert_eq!(response.status(), 200);
+        let body = json_of(response).await;
+        assert_eq!(body["result"]["serverInfo"]["name"], "mcp-probe-fixture");
+    }
+    assert_eq!(unrecorded.log().len(), 0);
+    assert_eq!(recorded.log().len(), 1);
+}
+
+#[tokio::test]
 async fn missing_accept_is_406() {
     let server = FixtureServer::start().await.unwrap();
     let response = client()

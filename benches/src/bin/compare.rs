@@ -245,7 +245,11 @@ fn serve_fixture() -> ExitCode {
         .build()
         .expect("runtime");
     runtime.block_on(async {
-        let server = FixtureServer::start().await.expect("fixture server");
+        // No request log: the measured server's memory stays flat.
+        let loopback = std::net::SocketAddr::from((std::net::Ipv4Addr::LOCALHOST, 0));
+        let server = FixtureServer::start_unrecorded(loopback)
+            .await
+            .expect("fixture server");
         println!("{}", server.addr().port());
         std::io::stdout().flush().expect("stdout");
         let _ = tokio::task::spawn_blocking(|| {

@@ -174,7 +174,8 @@ async fn serve(
 ) -> io::Result<()> {
     let server = match raw {
         Some(behaviour) => Running::Raw(RawServer::start_on(addr, behaviour).await?),
-        None => Running::Modes(FixtureServer::start_on(addr).await?),
+        // It runs as long as asked (benchmarks, load tests): no request log.
+        None => Running::Modes(FixtureServer::start_unrecorded(addr).await?),
     };
     {
         let mut out = io::stdout().lock();
