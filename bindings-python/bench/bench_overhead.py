@@ -1,7 +1,7 @@
 """Per-check wall time from Python, to compare with the Rust API (a benchmark, not a test).
 
 Starts the testkit fixture server (``MCP_PROBE_FIXTURE_BIN`` or ``<repo>/target/debug/
-mcp-probe-fixture``) and runs the same check as ``cargo bench -p mcp-probe-core --bench
+mcp-probe-fixture``) and runs the same check as ``cargo bench -p mcp-probe-benches --bench
 full_check`` (handshake → tools/list → tools/call add {a:2,b:3} expecting "5" → DELETE),
 sequentially, N times after a warm-up, in several forms:
 
