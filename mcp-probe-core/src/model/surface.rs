@@ -528,22 +528,25 @@ fn write_canonical<W: fmt::Write>(value: &Value, out: &mut W) {
             }
             let _ = out.write_char('}');
         }
-        Value::Array(items) => {
-            let _ = out.write_char('[');
-            for (i, v) in items.iter().enumerate() {
-                if i > 0 {
-                    let _ = out.write_char(',');
-                }
-                write_canonical(v, out);
-            }
-            let _ = out.write_char(']');
-        }
+        Value::Array(items) => write_array(items, out, write_canonical),
         Value::String(text) => write_json_string(text, out),
         // Compact JSON, written in place (a number, a boolean or null).
         other => {
             let _ = write!(out, "{other}");
         }
     }
+}
+
+/// `[item,item,…]`, each item written by `each`.
+fn write_array<W: fmt::Write, T>(items: &[T], out: &mut W, each: fn(&T, &mut W)) {
+    let _ = out.write_char('[');
+    for (i, item) in items.iter().enumerate() {
+        if i > 0 {
+            let _ = out.write_char(',');
+        }
+        each(item, out);
+    }
+    let _ = out.write_char(']');
 }
 
 /// The `i`th member of an object: `,"key":value`.
@@ -606,15 +609,7 @@ impl<'w, W: fmt::Write> Members<'w, W> {
 
     fn list<T>(&mut self, key: &str, items: Option<&[T]>, each: fn(&T, &mut W)) {
         if let Some(items) = items {
-            let out = self.key(key);
-            let _ = out.write_char('[');
-            for (i, item) in items.iter().enumerate() {
-                if i > 0 {
-                    let _ = out.write_char(',');
-                }
-                each(item, out);
-            }
-            let _ = out.write_char(']');
+            write_array(items, self.key(key), each);
         }
     }
 
@@ -651,22 +646,30 @@ fn write_tool<W: fmt::Write>(t: &SurfaceTool, out: &mut W) {
 }
 
 fn write_resource<W: fmt::Write>(r: &SurfaceResource, out: &mut W) {
-    let mut m = Members::open(out);
-    m.text("description", r.description.as_deref());
-    m.text("mimeType", r.mime_type.as_deref());
-    m.text("name", r.name.as_deref());
-    m.text("title", r.title.as_deref());
-    m.text("uri", Some(&r.uri));
-    m.close();
+    let texts = [&r.description, &r.mime_type, &r.name, &r.title];
+    write_located(texts, ("uri", &r.uri), out);
 }
 
 fn write_template<W: fmt::Write>(t: &SurfaceTemplate, out: &mut W) {
+    let texts = [&t.description, &t.mime_type, &t.name, &t.title];
+    write_located(texts, ("uriTemplate", &t.uri_template), out);
+}
+
+/// A resource or a resource template: its `description`, `mimeType`, `name` and `title`,
+/// then what locates it (`uri` or `uriTemplate`, both sorting after `title`).
+fn write_located<W: fmt::Write>(
+    texts: [&Option<String>; 4],
+    (key, locator): (&str, &str),
+    out: &mut W,
+) {
     let mut m = Members::open(out);
-    m.text("description", t.description.as_deref());
-    m.text("mimeType", t.mime_type.as_deref());
-    m.text("name", t.name.as_deref());
-    m.text("title", t.title.as_deref());
-    m.text("uriTemplate", Some(&t.uri_template));
+    for (name, text) in ["description", "mimeType", "name", "title"]
+        .into_iter()
+        .zip(texts)
+    {
+        m.text(name, text.as_deref());
+    }
+    m.text(key, Some(locator));
     m.close();
 }
 
