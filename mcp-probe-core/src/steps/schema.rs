@@ -88,46 +88,51 @@ fn schema_key(hasher: &RandomState, schema: &Value) -> u64 {
     h.finish()
 }
 
-/// Whether a schema compiles is a function of its text alone (compiling fetches nothing), so
-/// verdicts are remembered across probes: a monitor probing the same servers compiles each
-/// input schema once, not once per probe.
-struct Verdicts {
+/// What was compiled from schemas, kept across probes: compiling is a function of the schema
+/// alone (it fetches nothing), so a monitor probing the same servers compiles each schema
+/// once, not once per probe.
+struct Remembered<T> {
     hasher: RandomState,
-    /// Schema (by hash of its text) → why it is invalid, `None` when valid.
-    by_hash: Mutex<HashMap<u64, Option<String>>>,
+    /// Schema (by [`schema_key`]) → what compiling it gave.
+    by_key: Mutex<HashMap<u64, T>>,
+    /// Most entries kept; when full, all are forgotten at once.
+    max: usize,
 }
 
-/// The verdicts of this process.
-fn verdicts() -> &'static Verdicts {
-    static VERDICTS: OnceLock<Verdicts> = OnceLock::new();
-    VERDICTS.get_or_init(|| Verdicts {
-        hasher: RandomState::new(),
-        by_hash: Mutex::new(HashMap::new()),
-    })
+impl<T: Clone> Remembered<T> {
+    fn new(max: usize) -> Self {
+        Remembered {
+            hasher: RandomState::new(),
+            by_key: Mutex::new(HashMap::new()),
+            max,
+        }
+    }
+
+    /// What `compile` gives for `schema`, compiled only when not remembered. Compiled
+    /// outside the lock: two probes may both compile a new schema, with one result kept.
+    fn get(&self, schema: &Value, compile: impl FnOnce(&Value) -> T) -> T {
+        let key = schema_key(&self.hasher, schema);
+        let lock = || self.by_key.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(known) = lock().get(&key) {
+            return known.clone();
+        }
+        let compiled = compile(schema);
+        let mut remembered = lock();
+        if remembered.len() >= self.max {
+            remembered.clear();
+        }
+        remembered.insert(key, compiled.clone());
+        compiled
+    }
 }
 
-/// Why `schema` is not a usable JSON Schema, `None` when it is; compiled at most once while
-/// remembered (the first [`MAX_REMEMBERED`] distinct schemas, then forgotten all at once).
+/// Why `schema` is not a usable JSON Schema, `None` when it is; remembered for the first
+/// [`MAX_REMEMBERED`] distinct input schemas.
 fn verdict(schema: &Value) -> Option<String> {
-    let verdicts = verdicts();
-    let key = schema_key(&verdicts.hasher, schema);
-    let lock = || {
-        verdicts
-            .by_hash
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-    };
-    if let Some(known) = lock().get(&key) {
-        return known.clone();
-    }
-    // Compiled outside the lock: two probes may both compile a new schema, with one verdict.
-    let verdict = compile(schema).err();
-    let mut remembered = lock();
-    if remembered.len() >= MAX_REMEMBERED {
-        remembered.clear();
-    }
-    remembered.insert(key, verdict.clone());
-    verdict
+    static VERDICTS: OnceLock<Remembered<Option<String>>> = OnceLock::new();
+    VERDICTS
+        .get_or_init(|| Remembered::new(MAX_REMEMBERED))
+        .get(schema, |s| compile(s).err())
 }
 
 /// Most compiled output schemas remembered (a compiled validator is larger than a verdict).
@@ -136,45 +141,13 @@ const MAX_OUTPUT_VALIDATORS: usize = 1_000;
 /// A compiled `outputSchema`, or why it is not usable.
 type Compiled = Result<Arc<Validator>, String>;
 
-/// Output schemas compiled once and kept across probes and calls: like the input-schema
-/// verdicts, a compilation is a function of the schema's text alone.
-struct OutputValidators {
-    hasher: RandomState,
-    /// Schema (by hash of its text) → its validator, or why it is not usable.
-    by_hash: Mutex<HashMap<u64, Compiled>>,
-}
-
-/// The output-schema validators of this process.
-fn output_validators() -> &'static OutputValidators {
-    static VALIDATORS: OnceLock<OutputValidators> = OnceLock::new();
-    VALIDATORS.get_or_init(|| OutputValidators {
-        hasher: RandomState::new(),
-        by_hash: Mutex::new(HashMap::new()),
-    })
-}
-
-/// `schema` compiled, at most once while remembered (the first [`MAX_OUTPUT_VALIDATORS`]
-/// distinct schemas, then forgotten all at once).
+/// `schema` compiled; remembered for the first [`MAX_OUTPUT_VALIDATORS`] distinct output
+/// schemas.
 fn output_validator(schema: &Value) -> Compiled {
-    let validators = output_validators();
-    let key = schema_key(&validators.hasher, schema);
-    let lock = || {
-        validators
-            .by_hash
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-    };
-    if let Some(known) = lock().get(&key) {
-        return known.clone();
-    }
-    // Compiled outside the lock: two calls may both compile a new schema, with one result.
-    let compiled = compile(schema).map(Arc::new);
-    let mut remembered = lock();
-    if remembered.len() >= MAX_OUTPUT_VALIDATORS {
-        remembered.clear();
-    }
-    remembered.insert(key, compiled.clone());
-    compiled
+    static VALIDATORS: OnceLock<Remembered<Compiled>> = OnceLock::new();
+    VALIDATORS
+        .get_or_init(|| Remembered::new(MAX_OUTPUT_VALIDATORS))
+        .get(schema, |s| compile(s).map(Arc::new))
 }
 
 /// The input schemas of a listing, checked tool by tool.
@@ -308,6 +281,34 @@ mod tests {
                 assert_ne!(key(a.clone()), key(b.clone()), "{a} and {b}");
             }
         }
+    }
+
+    #[test]
+    fn a_schema_is_compiled_once_while_remembered() {
+        let store = Remembered::new(2);
+        let mut compiled = Vec::new();
+        let mut get = |schema: Value| {
+            store.get(&schema, |s| {
+                compiled.push(s.clone());
+                s.to_string()
+            })
+        };
+        assert_eq!(get(json!({"a": 1})), r#"{"a":1}"#);
+        assert_eq!(get(json!({"a": 1})), r#"{"a":1}"#);
+        get(json!({"b": 2}));
+        get(json!({"b": 2}));
+        // Full: the third distinct schema empties the store, so the first is compiled again.
+        get(json!({"c": 3}));
+        get(json!({"a": 1}));
+        assert_eq!(
+            compiled,
+            [
+                json!({"a": 1}),
+                json!({"b": 2}),
+                json!({"c": 3}),
+                json!({"a": 1})
+            ]
+        );
     }
 
     #[test]
