@@ -457,41 +457,23 @@ pub(crate) fn canonical_json(value: &Value) -> String {
     out
 }
 
-/// Canonical JSON fed into a SHA-256 through a small buffer (the text is never built whole;
-/// the buffer spares the digest an update per punctuation mark).
-struct Digesting {
-    sha: Sha256,
-    buf: Vec<u8>,
-}
+/// Canonical JSON fed straight into a SHA-256 (the text is never built).
+struct Digesting(Sha256);
 
 impl Digesting {
-    const BUF: usize = 4096;
-
     fn new() -> Self {
-        Digesting {
-            sha: Sha256::new(),
-            buf: Vec::with_capacity(Self::BUF),
-        }
+        Digesting(Sha256::new())
     }
 
     /// `sha256:` and the hex digest of everything written.
-    fn finish(mut self) -> String {
-        self.sha.update(&self.buf);
-        hex_digest(&self.sha.finalize())
+    fn finish(self) -> String {
+        hex_digest(&self.0.finalize())
     }
 }
 
 impl fmt::Write for Digesting {
     fn write_str(&mut self, s: &str) -> fmt::Result {
-        if self.buf.len() + s.len() > Self::BUF {
-            self.sha.update(&self.buf);
-            self.buf.clear();
-        }
-        if s.len() > Self::BUF {
-            self.sha.update(s.as_bytes());
-        } else {
-            self.buf.extend_from_slice(s.as_bytes());
-        }
+        self.0.update(s.as_bytes());
         Ok(())
     }
 }
@@ -514,19 +496,17 @@ fn write_canonical<W: fmt::Write>(value: &Value, out: &mut W) {
             // The map usually iterates in key order already (a `BTreeMap`, unless a crate
             // turns on serde_json's `preserve_order`): only then are the keys sorted apart.
             let sorted = map.keys().zip(map.keys().skip(1)).all(|(a, b)| a < b);
-            let _ = out.write_char('{');
+            let mut m = Members::open(out);
             if sorted {
-                for (i, (key, v)) in map.iter().enumerate() {
-                    write_member(i, key, v, out);
-                }
+                map.iter().for_each(|(key, v)| m.value(key, Some(v)));
             } else {
                 let mut members: Vec<(&String, &Value)> = map.iter().collect();
                 members.sort_by(|a, b| a.0.cmp(b.0));
-                for (i, (key, v)) in members.into_iter().enumerate() {
-                    write_member(i, key, v, out);
-                }
+                members
+                    .into_iter()
+                    .for_each(|(key, v)| m.value(key, Some(v)));
             }
-            let _ = out.write_char('}');
+            m.close();
         }
         Value::Array(items) => write_array(items, out, write_canonical),
         Value::String(text) => write_json_string(text, out),
@@ -547,16 +527,6 @@ fn write_array<W: fmt::Write, T>(items: &[T], out: &mut W, each: fn(&T, &mut W))
         each(item, out);
     }
     let _ = out.write_char(']');
-}
-
-/// The `i`th member of an object: `,"key":value`.
-fn write_member<W: fmt::Write>(i: usize, key: &str, value: &Value, out: &mut W) {
-    if i > 0 {
-        let _ = out.write_char(',');
-    }
-    write_json_string(key, out);
-    let _ = out.write_char(':');
-    write_canonical(value, out);
 }
 
 /// `text` as a JSON string literal, escaped exactly as `serde_json` escapes it; without an
@@ -1356,8 +1326,7 @@ mod tests {
         assert_eq!(len, canonical_json(&kept).len());
         let (whole, whole_len) = bounded_schema_counted(&schema, canonical.len());
         assert_eq!((whole, whole_len), (schema, canonical.len()));
-        // Large enough to pass through the digest's buffer many times, with one string
-        // longer than the buffer.
+        // A large schema, with one long string.
         let properties: Map<String, Value> = (0..500)
             .map(|i| (format!("p{i}"), json!({"description": "y".repeat(i)})))
             .chain([("long".to_owned(), json!("z".repeat(9000)))])
