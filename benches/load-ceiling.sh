@@ -4,6 +4,7 @@
 # time. Prints probes per second per core of the generator; a measurement, not a test.
 #
 #   benches/load-ceiling.sh [SECONDS] [CLIENTS]      default 10 s, 64 clients
+#   ALLOCATOR=system benches/load-ceiling.sh         the CLI on the system's allocator
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 

@@ -6,7 +6,10 @@ name="$1"
 command -v taskset >/dev/null || { echo "$name: taskset (util-linux) is needed" >&2; exit 1; }
 [ "$(nproc)" -ge 2 ] || { echo "$name: needs 2 cores (one for the server, one for the generator)" >&2; exit 1; }
 
-cargo build --quiet --release --locked -p mcp-probe-cli -p mcp-probe-testkit
+# `ALLOCATOR=system` builds the CLI with the system's allocator instead of jemalloc.
+features=()
+[ "${ALLOCATOR:-jemalloc}" = system ] && features=(--no-default-features)
+cargo build --quiet --release --locked -p mcp-probe-cli -p mcp-probe-testkit "${features[@]}"
 target="$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')"
 
 ports="$(mktemp)"

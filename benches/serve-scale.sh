@@ -7,6 +7,8 @@
 #   benches/serve-scale.sh 1000 5s 600 flap      1000 targets flapping (healthy ↔ broken every
 #                                                10 s) for 10 minutes: RSS and descriptors at
 #                                                the start and the end
+#   ALLOCATOR=system benches/serve-scale.sh      the binary built with the system's allocator
+#                                                instead of jemalloc
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -16,7 +18,9 @@ seconds="${3:-60}"
 flap="${4:-}"
 say() { printf 'serve-scale: %s\n' "$*" >&2; }
 
-cargo build --quiet --release --locked -p mcp-probe-cli -p mcp-probe-testkit
+features=()
+[ "${ALLOCATOR:-jemalloc}" = system ] && features=(--no-default-features)
+cargo build --quiet --release --locked -p mcp-probe-cli -p mcp-probe-testkit "${features[@]}"
 target_dir="$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')"
 work="$(mktemp -d)"
 pids=()

@@ -111,6 +111,11 @@ impl ClientCache {
             .dns_resolver(Arc::new(Resolver::guarded(Arc::clone(&timing), guard)))
             .user_agent(concat!("mcp-probe/", env!("CARGO_PKG_VERSION")))
             .pool_idle_timeout(Duration::from_secs(30))
+            // A probe's connections live for one probe, within its deadline: TCP keepalive
+            // would only cost four `setsockopt` calls per connection.
+            .tcp_keepalive(None)
+            .tcp_keepalive_interval(None)
+            .tcp_keepalive_retries(None)
             .use_preconfigured_tls(base.for_probe(Arc::clone(&capture), Arc::clone(&timing)))
             .connector_layer(TimingLayer(Arc::clone(&timing)))
             .build()
