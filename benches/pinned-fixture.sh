@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Sourced by the load benches: checks for taskset and two cores, builds the release CLI and
 # fixture server, starts the fixture server pinned to core 1 (stopped on exit) and sets
 # `target` (cargo's target directory) and `port` (the fixture server's). `$1` names the

@@ -64,7 +64,7 @@ sample() {  # cpu-ticks rss-kib fds
     local stat
     stat="$(cut -d' ' -f14,15 "/proc/$serve/stat")"
     printf '%s %s %s\n' "$(( ${stat% *} + ${stat#* } ))" \
-        "$(awk '/^VmRSS/ {print $2}' "/proc/$serve/status")" "$(ls "/proc/$serve/fd" | wc -l)"
+        "$(awk '/^VmRSS/ {print $2}' "/proc/$serve/status")" "$(find "/proc/$serve/fd" -mindepth 1 -maxdepth 1 | wc -l)"
 }
 warm="$(python3 -c 'import sys; from datetime import timedelta
 v = sys.argv[1]; units = {"ms": 0.001, "s": 1, "m": 60, "h": 3600}
