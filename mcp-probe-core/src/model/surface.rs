@@ -16,7 +16,7 @@
 //! ```
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::fmt::{self, Write as _};
+use std::fmt;
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
@@ -441,10 +441,12 @@ fn invalid(message: impl Into<String>) -> Error {
 
 /// `sha256:` and `digest` in hex.
 fn hex_digest(digest: &[u8]) -> String {
-    let mut out = String::with_capacity(7 + 64);
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(7 + 2 * digest.len());
     out.push_str("sha256:");
     for b in digest.iter() {
-        let _ = write!(out, "{b:02x}");
+        out.push(char::from(HEX[usize::from(b >> 4)]));
+        out.push(char::from(HEX[usize::from(b & 0xf)]));
     }
     out
 }
@@ -510,9 +512,15 @@ fn write_canonical<W: fmt::Write>(value: &Value, out: &mut W) {
         }
         Value::Array(items) => write_array(items, out, write_canonical),
         Value::String(text) => write_json_string(text, out),
-        // Compact JSON, written in place (a number, a boolean or null).
-        other => {
-            let _ = write!(out, "{other}");
+        // A number's own `Display` is its compact JSON (`Value`'s would set up a serializer).
+        Value::Number(n) => {
+            let _ = write!(out, "{n}");
+        }
+        Value::Bool(b) => {
+            let _ = out.write_str(if *b { "true" } else { "false" });
+        }
+        Value::Null => {
+            let _ = out.write_str("null");
         }
     }
 }
@@ -1247,7 +1255,10 @@ mod tests {
             "tab\tnew\nline\u{1}\u{1f}",
             "é ✓ \u{7f} 🦀",
         ] {
-            let value = json!({ text: text, "n": [1, 2.5, -0.0, true, null] });
+            let value = json!({
+                text: text,
+                "n": [1, 2.5, -0.0, u64::MAX, i64::MIN, 1e300, 5e-324, true, false, null]
+            });
             let keys_sorted = if text < "n" {
                 format!(
                     "{{{}:{},\"n\":{}}}",
@@ -1314,6 +1325,16 @@ mod tests {
 
     fn sha256_of(text: &str) -> String {
         hex_digest(&Sha256::digest(text.as_bytes()))
+    }
+
+    #[test]
+    fn a_digest_is_written_in_lowercase_hex() {
+        // SHA-256 of "abc" (FIPS 180-2, appendix B.1).
+        assert_eq!(
+            sha256_of("abc"),
+            "sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+        assert_eq!(hex_digest(&[0x00, 0x0f, 0xf0, 0xff]), "sha256:000ff0ff");
     }
 
     #[test]
