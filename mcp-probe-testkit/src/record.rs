@@ -35,43 +35,32 @@ impl Received {
 }
 
 /// The shared, append-only record of requests; or, for servers that run long (the
-/// standalone binary, benchmarks), none.
+/// standalone binary, benchmarks), none (`None`).
 #[derive(Debug)]
-pub(crate) struct Log {
-    kept: Mutex<Vec<Received>>,
-    recording: bool,
-}
+pub(crate) struct Log(Option<Mutex<Vec<Received>>>);
 
 impl Log {
     /// A log that keeps every request.
     pub(crate) fn recording() -> Log {
-        Log {
-            kept: Mutex::default(),
-            recording: true,
-        }
+        Log(Some(Mutex::default()))
     }
 
     /// A log that keeps nothing: memory stays flat however many requests arrive.
     pub(crate) fn unrecorded() -> Log {
-        Log {
-            kept: Mutex::default(),
-            recording: false,
-        }
+        Log(None)
     }
 
     pub(crate) fn push(&self, received: Received) {
-        if self.recording {
-            self.kept
-                .lock()
+        if let Some(kept) = &self.0 {
+            kept.lock()
                 .unwrap_or_else(PoisonError::into_inner)
                 .push(received);
         }
     }
 
     pub(crate) fn snapshot(&self) -> Vec<Received> {
-        self.kept
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone()
+        self.0.as_ref().map_or_else(Vec::new, |kept| {
+            kept.lock().unwrap_or_else(PoisonError::into_inner).clone()
+        })
     }
 }
