@@ -5,6 +5,7 @@ pub(crate) mod expect;
 mod features;
 mod handshake;
 mod pages;
+mod plain_schema;
 mod schema;
 mod surface;
 mod tools;

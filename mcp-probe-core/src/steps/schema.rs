@@ -16,6 +16,7 @@ use jsonschema::{PatternOptions, Validator};
 use serde_json::{json, Value};
 
 use super::expectation;
+use super::plain_schema::plainly_valid;
 use crate::http::log::StepLog;
 use crate::model::{Failure, WarningCode, MAX_PATTERN_BYTES};
 
@@ -126,9 +127,13 @@ impl<T: Clone> Remembered<T> {
     }
 }
 
-/// Why `schema` is not a usable JSON Schema, `None` when it is; remembered for the first
-/// [`MAX_REMEMBERED`] distinct input schemas.
+/// Why `schema` is not a usable JSON Schema, `None` when it is; compiled only when it is not
+/// [plainly valid](plainly_valid), and remembered for the first [`MAX_REMEMBERED`] distinct
+/// input schemas.
 fn verdict(schema: &Value) -> Option<String> {
+    if plainly_valid(schema) {
+        return None;
+    }
     static VERDICTS: OnceLock<Remembered<Option<String>>> = OnceLock::new();
     VERDICTS
         .get_or_init(|| Remembered::new(MAX_REMEMBERED))
