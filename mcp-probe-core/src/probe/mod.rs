@@ -114,7 +114,9 @@ impl Prober {
             for variant in matrix::variants(scenario) {
                 let variant_scenario = matrix::scenario_for(scenario, variant);
                 variant_scenario.validate()?;
-                let (run, _) = self.check_once(&variant_scenario, mode).await?;
+                // Boxed: a matrix is rare, and this would double the size of every probe's
+                // future.
+                let (run, _) = Box::pin(self.check_once(&variant_scenario, mode)).await?;
                 entries.push(matrix::entry(variant, run));
             }
             report.matrix = Some(entries);

@@ -83,12 +83,16 @@ impl<'a> Run<'a> {
         // anything is sent with it.
         let mut token = None;
         if let (Some(credentials), Some((target, client))) = (&credentials, http.as_mut()) {
-            let phase = prober
-                .tokens
-                .authorize(credentials, target, client, &clock, true, |url, guard| {
-                    prober.token_client(&spec, url, connect, guard)
-                })
-                .await?;
+            // Boxed: only probes with OAuth get a token, and its future is large.
+            let phase = Box::pin(prober.tokens.authorize(
+                credentials,
+                target,
+                client,
+                &clock,
+                true,
+                |url, guard| prober.token_client(&spec, url, connect, guard),
+            ))
+            .await?;
             phase.collect_secrets(&mut secrets);
             token = Some(phase);
         }
@@ -141,19 +145,17 @@ impl<'a> Run<'a> {
         let started = Instant::now();
         let mut log = StepLog::default();
         let mut outcome = self.execute(step, &mut log, &mut report).await;
+        // The retries below are boxed: they happen only with OAuth, and their futures (a
+        // token request, then the step again) would double the size of every step's.
         if self.token_refused(step, &outcome) {
-            if let Some(retried) = self
-                .retry_with_fresh_token(step, &mut log, &mut report)
-                .await?
+            if let Some(retried) =
+                Box::pin(self.retry_with_fresh_token(step, &mut log, &mut report)).await?
             {
                 outcome = retried;
             }
         }
         while let Some(challenges) = self.step_up_challenges(&outcome) {
-            match self
-                .reauthorize(step, challenges, &mut log, &mut report)
-                .await?
-            {
+            match Box::pin(self.reauthorize(step, challenges, &mut log, &mut report)).await? {
                 Some(retried) => outcome = retried,
                 None => break,
             }
@@ -551,8 +553,10 @@ impl<'a> Run<'a> {
 
     /// Closes what the probe opened and assembles the report; returns it with the surface
     /// the listings found.
+    ///
+    /// Borrows the run rather than taking it: a future that owned it would hold it twice.
     pub(crate) async fn finish(
-        mut self,
+        &mut self,
         steps: Vec<StepReport>,
         started_at: String,
         started: Instant,
