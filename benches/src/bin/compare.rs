@@ -18,6 +18,7 @@ use mcp_probe_testkit::{FixtureServer, Mode};
 const USAGE: &str = "\
 Usage: compare [--rounds N] [--fleet N] [--concurrency C] [--warm N] [--cold N]
                [--modes cold,warm,fleet] [--mcp-probe PATH]
+               [--runtime multi-thread|current-thread]
 
 Measures, against the fixture server (its own process, a fresh one per measurement), the same
 probe (handshake, tools/list, tools/call add = 5, DELETE) done by mcp-probe, rmcp and a raw
@@ -37,6 +38,9 @@ Options:
                    must offer the fixture's `add` tool; for profiling the client alone)
   --mcp-probe PATH the mcp-probe binary for the cold CLI (default: next to this binary;
                    build it with `cargo build --release -p mcp-probe-cli`)
+  --runtime KIND   the Tokio runtime warm and fleet contenders run on: multi-thread (default;
+                   one worker per core) or current-thread (one thread: no wake-ups across
+                   threads, one core for the fleet)
 ";
 
 /// How probes are run.
@@ -132,6 +136,8 @@ struct Options {
     /// `--target`: an external target instead of the fixture.
     target: Option<String>,
     mcp_probe: Option<PathBuf>,
+    /// `--runtime current-thread`: one thread instead of one worker per core.
+    current_thread: bool,
 }
 
 impl Options {
@@ -156,6 +162,7 @@ fn parse_args(args: &[String]) -> Result<Options, String> {
         contenders: Vec::new(),
         target: None,
         mcp_probe: None,
+        current_thread: false,
     };
     let mut it = args.iter();
     while let Some(arg) = it.next() {
@@ -175,6 +182,13 @@ fn parse_args(args: &[String]) -> Result<Options, String> {
             "--cold" => o.cold = number()?,
             "--mcp-probe" => o.mcp_probe = Some(value()?.into()),
             "--target" => o.target = Some(value()?.clone()),
+            "--runtime" => {
+                o.current_thread = match value()?.as_str() {
+                    "multi-thread" => false,
+                    "current-thread" => true,
+                    other => return Err(format!("unknown runtime {other:?}")),
+                }
+            }
             "--contenders" => {
                 o.contenders = value()?.split(',').map(|c| c.trim().to_owned()).collect();
                 let known = [
@@ -228,10 +242,12 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .expect("runtime");
+    let mut builder = if options.current_thread {
+        tokio::runtime::Builder::new_current_thread()
+    } else {
+        tokio::runtime::Builder::new_multi_thread()
+    };
+    let runtime = builder.enable_all().build().expect("runtime");
     match runtime.block_on(run(options)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
@@ -552,13 +568,18 @@ async fn run(o: Options) -> Result<(), Error> {
     }
 
     println!(
-        "{} rounds; fleet: {} probes, {} at once; warm: {} probes; cold: {} processes; {} cores\n",
+        "{} rounds; fleet: {} probes, {} at once; warm: {} probes; cold: {} processes; {} cores; {} runtime\n",
         o.rounds,
         o.fleet,
         o.concurrency,
         o.warm,
         o.cold,
-        std::thread::available_parallelism().map_or(0, |n| n.get())
+        std::thread::available_parallelism().map_or(0, |n| n.get()),
+        if o.current_thread {
+            "current-thread"
+        } else {
+            "multi-thread"
+        }
     );
     println!("| mode | contender | HTTP requests per probe | median | min – max | × floor (new connection) | × rmcp (pooled; cold: default) |");
     println!("|---|---|---|---|---|---|---|");
@@ -646,4 +667,30 @@ async fn requests_per_probe(contender: Contender, server: &FixtureServer) -> Res
         }
     }
     Ok(server.log().len() - counted)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(list: &[&str]) -> Vec<String> {
+        list.iter().map(|a| (*a).to_owned()).collect()
+    }
+
+    #[test]
+    fn the_runtime_is_multi_thread_unless_asked() {
+        assert!(!parse_args(&[]).unwrap().current_thread);
+        let o = parse_args(&args(&["--runtime", "current-thread"])).unwrap();
+        assert!(o.current_thread);
+        let o = parse_args(&args(&["--runtime", "multi-thread"])).unwrap();
+        assert!(!o.current_thread);
+        assert_eq!(
+            parse_args(&args(&["--runtime", "fibers"])).unwrap_err(),
+            "unknown runtime \"fibers\""
+        );
+        assert_eq!(
+            parse_args(&args(&["--runtime"])).unwrap_err(),
+            "--runtime needs a value"
+        );
+    }
 }
