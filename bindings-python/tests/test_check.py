@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 import pickle
+import socket
 import threading
 import time
 
@@ -238,3 +240,34 @@ def test_many_threads_share_the_engine(fixture):
         reports = list(pool.map(lambda i: mcp_probe.check(fixture.url(), tool="add", arguments={"a": i, "b": 1}), range(32)))
     assert all(r.ok for r in reports)
     assert [r.steps[2].result.text for r in reports] == [str(i + 1) for i in range(32)]  # type: ignore[union-attr]
+
+
+def _open_connections_to(port: int) -> int:
+    """This process's established TCP connections to ``port`` on loopback (Linux: /proc)."""
+    inodes = set()
+    for fd in os.listdir("/proc/self/fd"):
+        try:
+            target = os.readlink(f"/proc/self/fd/{fd}")
+        except OSError:
+            continue  # closed since listed
+        if target.startswith("socket:["):
+            inodes.add(target[len("socket:[") : -1])
+    count = 0
+    with open("/proc/net/tcp") as table:
+        next(table)
+        for line in table:
+            fields = line.split()
+            remote_port = int(fields[2].split(":")[1], 16)
+            if remote_port == port and fields[3] == "01" and fields[9] in inodes:
+                count += 1
+    return count
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/fd"), reason="reads /proc (Linux)")
+def test_a_blocking_check_leaves_no_connection_open(fixture):
+    """The probe's connections are closed when check() returns, not at this thread's next check."""
+    with socket.create_connection(("127.0.0.1", fixture.port)):
+        assert _open_connections_to(fixture.port) == 1  # the count sees an open connection
+    report = mcp_probe.check(fixture.url(), tool="add", arguments={"a": 2, "b": 3}, expect_text="5")
+    assert report.ok
+    assert _open_connections_to(fixture.port) == 0
