@@ -6,8 +6,9 @@
 //!
 //! 1. A deploy gate: waits (at most 30 s) until the first server is healthy, lists its tools
 //!    and calls `add` with `{"a": 2, "b": 3}`, expecting `5`.
-//! 2. A fleet: probes every URL at once with one shared `Prober` (it pools connections and
-//!    remembers each server's protocol era), and prints one line per server.
+//! 2. A fleet: probes every URL at once with one shared `Prober` (it shares TLS
+//!    configurations and remembers each server's protocol era; every probe opens its own
+//!    connections), and prints one line per server.
 //!
 //! Exits 1 when any probe failed, 2 on a usage error.
 
