@@ -7,6 +7,7 @@ import json
 import os
 import pickle
 import socket
+import subprocess
 import threading
 import time
 
@@ -271,3 +272,36 @@ def test_a_blocking_check_leaves_no_connection_open(fixture):
     report = mcp_probe.check(fixture.url(), tool="add", arguments={"a": 2, "b": 3}, expect_text="5")
     assert report.ok
     assert _open_connections_to(fixture.port) == 0
+
+
+def _children() -> "list[int]":
+    """The processes whose parent is this process, zombies included (Linux: /proc)."""
+    me = os.getpid()
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as stat:
+                # "pid (comm) state ppid ...": comm may hold spaces, so split after its ")".
+                ppid = int(stat.read().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            continue  # gone since listed
+        if ppid == me:
+            found.append(int(entry))
+    return found
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/stat"), reason="reads /proc (Linux)")
+def test_a_blocking_stdio_check_leaves_no_process_behind(stdio_fixture_bin):
+    """The server process is ended and reaped when check() returns, also after a timeout."""
+    before = _children()
+    healthy = mcp_probe.check(command=[str(stdio_fixture_bin), "healthy"], tool="add", arguments={"a": 2, "b": 3})
+    assert healthy.ok
+    hung = mcp_probe.check(command=[str(stdio_fixture_bin), "hang"], timeout=0.5)
+    assert hung.failure is not None and hung.failure.code == "timeout"
+    assert _children() == before
+    # The count sees a child while one runs.
+    with subprocess.Popen(["sleep", "5"]) as sleeper:
+        assert sleeper.pid in _children()
+        sleeper.kill()
