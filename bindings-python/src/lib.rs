@@ -339,7 +339,7 @@ fn check(py: Python<'_>, scenario: &str) -> PyResult<String> {
                     }
                 }
             });
-            runtime.settle();
+            settle(runtime);
             probe?
                 .map_err(errors::from_core)
                 .map(|r| convert::report_to_json(&r))
@@ -354,10 +354,11 @@ fn check(py: Python<'_>, scenario: &str) -> PyResult<String> {
 /// threads (on a two-core machine about a third of a sequential check's time).
 struct LocalRuntime {
     pid: u32,
-    runtime: tokio::runtime::Runtime,
+    /// `None` only while a check uses it, or once dropped.
+    runtime: Option<tokio::runtime::Runtime>,
 }
 
-/// Most passes [`LocalRuntime::settle`] gives finished probes' connections to close.
+/// Most passes [`settle`] gives finished probes' connections to close.
 const SETTLE_PASSES: usize = 4;
 
 thread_local! {
@@ -365,34 +366,50 @@ thread_local! {
         const { std::cell::RefCell::new(None) };
 }
 
+impl Drop for LocalRuntime {
+    /// When the thread ends: the runtime's tasks are dropped without waiting for blocking
+    /// work still running (a DNS lookup that a timed-out probe left behind).
+    fn drop(&mut self) {
+        if let Some(runtime) = self.runtime.take() {
+            runtime.shutdown_background();
+        }
+    }
+}
+
 impl LocalRuntime {
     /// Runs `f` with this thread's runtime. A panic in `f` (a bug in the engine) becomes a
-    /// `RuntimeError`, and the runtime it left is dropped.
-    fn with(f: impl FnOnce(&LocalRuntime) -> PyResult<String>) -> PyResult<String> {
+    /// `RuntimeError`, and the runtime it left is shut down.
+    fn with(f: impl FnOnce(&tokio::runtime::Runtime) -> PyResult<String>) -> PyResult<String> {
         let pid = std::process::id();
-        let runtime = LOCAL_RUNTIME.with(|cell| match cell.borrow_mut().take() {
-            Some(local) if local.pid == pid => Ok(local),
+        let kept = match LOCAL_RUNTIME.with(|cell| cell.borrow_mut().take()) {
+            Some(mut local) if local.pid == pid => local.runtime.take(),
             forked => {
                 std::mem::forget(forked);
-                tokio::runtime::Builder::new_current_thread()
-                    .enable_all()
-                    .build()
-                    .map(|runtime| LocalRuntime { pid, runtime })
-                    .map_err(|e| {
-                        pyo3::exceptions::PyRuntimeError::new_err(format!(
-                            "mcp_probe: cannot start the async runtime: {e}"
-                        ))
-                    })
+                None
             }
-        })?;
-        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(&runtime)));
-        match result {
+        };
+        let runtime = match kept {
+            Some(runtime) => runtime,
+            None => tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .map_err(|e| {
+                    pyo3::exceptions::PyRuntimeError::new_err(format!(
+                        "mcp_probe: cannot start the async runtime: {e}"
+                    ))
+                })?,
+        };
+        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(&runtime))) {
             Ok(answer) => {
-                LOCAL_RUNTIME.with(|cell| *cell.borrow_mut() = Some(runtime));
+                let local = LocalRuntime {
+                    pid,
+                    runtime: Some(runtime),
+                };
+                LOCAL_RUNTIME.with(|cell| *cell.borrow_mut() = Some(local));
                 answer
             }
             Err(panic) => {
-                runtime.runtime.shutdown_background();
+                runtime.shutdown_background();
                 let what = panic
                     .downcast_ref::<&str>()
                     .map(|s| (*s).to_owned())
@@ -404,21 +421,17 @@ impl LocalRuntime {
             }
         }
     }
+}
 
-    fn block_on<F: Future>(&self, future: F) -> F::Output {
-        self.runtime.block_on(future)
-    }
-
-    /// Lets the tasks a finished probe left (its connections, told to close when the probe
-    /// dropped its client) run to their end, so that no idle connection stays open until this
-    /// thread's next check. Bounded: a task still alive after a few passes waits for then.
-    fn settle(&self) {
-        for _ in 0..SETTLE_PASSES {
-            if self.runtime.metrics().num_alive_tasks() == 0 {
-                return;
-            }
-            self.runtime.block_on(tokio::task::yield_now());
+/// Lets the tasks a finished probe left on `runtime` (its connections, told to close when the
+/// probe dropped its client) run to their end, so that no idle connection stays open until
+/// this thread's next check. Bounded: a task still alive after a few passes waits for then.
+fn settle(runtime: &tokio::runtime::Runtime) {
+    for _ in 0..SETTLE_PASSES {
+        if runtime.metrics().num_alive_tasks() == 0 {
+            return;
         }
+        runtime.block_on(tokio::task::yield_now());
     }
 }
 
