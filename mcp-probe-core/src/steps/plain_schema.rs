@@ -36,16 +36,10 @@ const TYPES: [&str; 7] = [
 /// Whether `schema` is, beyond doubt, a valid JSON Schema that compiles without fetching
 /// anything. `false` means "not known": ask the full compilation.
 pub(crate) fn plainly_valid(schema: &Value) -> bool {
-    match schema {
-        Value::Object(map) => map.iter().all(|(name, value)| match name.as_str() {
-            "$schema" => value.as_str().is_some_and(|d| DIALECTS.contains(&d)),
-            _ => keyword(name, value, 0),
-        }),
-        other => subschema(other, 0),
-    }
+    subschema(schema, 0)
 }
 
-/// A schema below the root (no `$schema` there).
+/// A schema at `depth` (the root at 0, the only place `$schema` may be).
 fn subschema(schema: &Value, depth: usize) -> bool {
     match schema {
         Value::Bool(_) => true,
@@ -61,6 +55,7 @@ fn subschema(schema: &Value, depth: usize) -> bool {
 fn keyword(name: &str, value: &Value, depth: usize) -> bool {
     let schema = |v: &Value| subschema(v, depth + 1);
     match name {
+        "$schema" => depth == 0 && value.as_str().is_some_and(|d| DIALECTS.contains(&d)),
         "type" => match value {
             Value::String(t) => TYPES.contains(&t.as_str()),
             Value::Array(items) => {

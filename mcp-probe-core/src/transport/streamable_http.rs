@@ -172,43 +172,33 @@ impl StreamableHttp {
         log: &mut StepLog,
     ) -> Result<RpcOutcome, Failure> {
         let outcome = match self.listener(method, log) {
-            // Rare (a call that answers elicitations) and large: boxed, so that every other
-            // request's future stays small.
+            // Elicitations may come on the standalone stream: listen there while waiting (a
+            // plain exchange when the server offers no stream). Rare and large: boxed, so that
+            // every other request's future stays small.
             Some(listener) => {
-                Box::pin(self.exchange_listening(listener, id, method, params, deadline, log)).await
+                Box::pin(async {
+                    let Some(stream) = listener.open(deadline).await else {
+                        return self.exchange(id, method, params, deadline, log).await;
+                    };
+                    let mut side = log.side();
+                    let outcome = {
+                        let exchange = self.exchange(id, method, params, deadline, &mut *log);
+                        let listen = stream.listen(deadline, &mut side);
+                        tokio::pin!(exchange, listen);
+                        tokio::select! {
+                            outcome = &mut exchange => outcome,
+                            () = &mut listen => exchange.await,
+                        }
+                    };
+                    log.merge_side(side);
+                    outcome
+                })
+                .await
             }
             None => self.exchange(id, method, params, deadline, log).await,
         };
         // The answer has been read: the exchange's body phase ends here.
         log.timing.close();
-        outcome
-    }
-
-    /// The exchange of a request while listening on the standalone stream, where
-    /// elicitations may come too (a plain exchange when the server offers no stream).
-    async fn exchange_listening(
-        &mut self,
-        listener: Listener,
-        id: i64,
-        method: &str,
-        params: Option<Value>,
-        deadline: Deadline,
-        log: &mut StepLog,
-    ) -> Result<RpcOutcome, Failure> {
-        let Some(stream) = listener.open(deadline).await else {
-            return self.exchange(id, method, params, deadline, log).await;
-        };
-        let mut side = log.side();
-        let outcome = {
-            let exchange = self.exchange(id, method, params, deadline, log);
-            let listen = stream.listen(deadline, &mut side);
-            tokio::pin!(exchange, listen);
-            tokio::select! {
-                outcome = &mut exchange => outcome,
-                () = &mut listen => exchange.await,
-            }
-        };
-        log.merge_side(side);
         outcome
     }
 
