@@ -7,7 +7,9 @@
 //! - [`Rmcp`]: the official Rust SDK's client, with its default HTTP client (a new one per
 //!   probe, no idle connections kept) or sharing one pooled `reqwest` client.
 //! - [`Floor`]: the five HTTP exchanges written by hand over hyper's HTTP/1.1 client, with a new
-//!   connection per probe or keeping connections alive: the floor any client can reach.
+//!   connection per probe or keeping connections alive: the floor any client can reach. The
+//!   same exchanges through a new `reqwest` client per probe ([`Floor::over_reqwest`]) are the
+//!   floor of a client built on reqwest, as mcp-probe is.
 //!
 //! [`fleet`] runs many probes at once through one contender; [`sequential`] runs them one after
 //! another. The `compare` binary measures them side by side.
@@ -132,12 +134,23 @@ impl Rmcp {
     }
 }
 
-/// The floor: the five HTTP exchanges written by hand over hyper's HTTP/1.1 client.
+/// The floor: the five HTTP exchanges written by hand over hyper's HTTP/1.1 client, or through
+/// a new `reqwest` client per probe.
 #[derive(Debug, Clone)]
 pub struct Floor {
     addr: SocketAddr,
     host: HeaderValue,
     path: Arc<str>,
+    url: Arc<str>,
+    /// Over reqwest: the TLS configuration every probe's client starts from (built once, as
+    /// mcp-probe caches its own; building one per client would load the system's roots).
+    reqwest_tls: Option<Arc<rustls::ClientConfig>>,
+}
+
+/// What the floor sends its exchanges over.
+enum Link<'a> {
+    Hyper(&'a mut SendRequest<Full<Bytes>>),
+    Reqwest(&'a reqwest::Client),
 }
 
 /// A connection the floor may keep between probes.
@@ -154,12 +167,48 @@ impl Floor {
             addr: authority.parse()?,
             host: HeaderValue::from_str(authority)?,
             path: if path.is_empty() { "/" } else { path }.into(),
+            url: url.into(),
+            reqwest_tls: None,
+        })
+    }
+
+    /// The same exchanges through a new `reqwest` client per probe (its default settings but
+    /// for a TLS configuration built once, and so a new connection per probe): what a client
+    /// built on reqwest cannot go below.
+    pub fn over_reqwest(url: &str) -> Result<Floor, Error> {
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let tls = rustls::ClientConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()?
+            .with_root_certificates(rustls::RootCertStore::empty())
+            .with_no_client_auth();
+        Ok(Floor {
+            reqwest_tls: Some(Arc::new(tls)),
+            ..Floor::new(url)?
         })
     }
 
     /// One full probe on `connection`: opens one if there is none (or it was closed), and
     /// leaves it there for the next probe. Pass a fresh `None` for a new connection per probe.
+    /// Over reqwest, `connection` is not used: every probe builds its own client.
     pub async fn probe(&self, connection: &mut Connection) -> Result<(), Error> {
+        let client;
+        let mut link = match &self.reqwest_tls {
+            Some(tls) => {
+                client = reqwest::Client::builder()
+                    .use_preconfigured_tls(rustls::ClientConfig::clone(tls))
+                    .build()?;
+                Link::Reqwest(&client)
+            }
+            None => Link::Hyper(self.connected(connection).await?),
+        };
+        self.five_exchanges(&mut link).await
+    }
+
+    /// The connection in `connection`, opened first if there is none (or it was closed).
+    async fn connected<'a>(
+        &self,
+        connection: &'a mut Connection,
+    ) -> Result<&'a mut SendRequest<Full<Bytes>>, Error> {
         if connection.as_ref().is_none_or(|c| c.is_closed()) {
             let stream = TcpStream::connect(self.addr).await?;
             stream.set_nodelay(true)?;
@@ -171,14 +220,15 @@ impl Floor {
             });
             *connection = Some(sender);
         }
-        let sender = connection.as_mut().ok_or("no connection")?;
+        Ok(connection.as_mut().ok_or("no connection")?)
+    }
 
+    /// The handshake, `tools/list`, `tools/call add` and the `DELETE`, each answer checked.
+    async fn five_exchanges(&self, link: &mut Link<'_>) -> Result<(), Error> {
         let init = json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
             "protocolVersion": PROTOCOL_VERSION, "capabilities": {},
             "clientInfo": {"name": "bench-floor", "version": "0"}}});
-        let (status, session, body) = self
-            .exchange(sender, Method::POST, None, Some(&init))
-            .await?;
+        let (status, session, body) = self.exchange(link, Method::POST, None, Some(&init)).await?;
         let answer: Value = serde_json::from_slice(&body)?;
         if status != StatusCode::OK || !answer["result"]["protocolVersion"].is_string() {
             return Err(format!("floor: initialize answered {status}").into());
@@ -187,7 +237,7 @@ impl Floor {
 
         let initialized = json!({"jsonrpc": "2.0", "method": "notifications/initialized"});
         let (status, _, _) = self
-            .exchange(sender, Method::POST, Some(&session), Some(&initialized))
+            .exchange(link, Method::POST, Some(&session), Some(&initialized))
             .await?;
         if status != StatusCode::ACCEPTED {
             return Err(format!("floor: notifications/initialized answered {status}").into());
@@ -195,7 +245,7 @@ impl Floor {
 
         let list = json!({"jsonrpc": "2.0", "id": 2, "method": "tools/list"});
         let (status, _, body) = self
-            .exchange(sender, Method::POST, Some(&session), Some(&list))
+            .exchange(link, Method::POST, Some(&session), Some(&list))
             .await?;
         let answer: Value = serde_json::from_slice(&body)?;
         let listed = answer["result"]["tools"]
@@ -208,7 +258,7 @@ impl Floor {
         let call = json!({"jsonrpc": "2.0", "id": 3, "method": "tools/call",
             "params": {"name": "add", "arguments": {"a": 2, "b": 3}}});
         let (status, _, body) = self
-            .exchange(sender, Method::POST, Some(&session), Some(&call))
+            .exchange(link, Method::POST, Some(&session), Some(&call))
             .await?;
         let answer: Value = serde_json::from_slice(&body)?;
         let result = &answer["result"];
@@ -220,7 +270,7 @@ impl Floor {
         }
 
         let (status, _, _) = self
-            .exchange(sender, Method::DELETE, Some(&session), None)
+            .exchange(link, Method::DELETE, Some(&session), None)
             .await?;
         if !status.is_success() {
             return Err(format!("floor: DELETE answered {status}").into());
@@ -231,11 +281,17 @@ impl Floor {
     /// One request and its whole answer: status, `Mcp-Session-Id`, body.
     async fn exchange(
         &self,
-        sender: &mut SendRequest<Full<Bytes>>,
+        link: &mut Link<'_>,
         method: Method,
         session: Option<&HeaderValue>,
         body: Option<&Value>,
     ) -> Result<(StatusCode, Option<HeaderValue>, Bytes), Error> {
+        let sender = match link {
+            Link::Hyper(sender) => sender,
+            Link::Reqwest(client) => {
+                return self.exchange_reqwest(client, method, session, body).await
+            }
+        };
         let mut request = Request::builder()
             .method(method)
             .uri(&*self.path)
@@ -259,6 +315,33 @@ impl Floor {
         let session = response.headers().get("mcp-session-id").cloned();
         let body = response.into_body().collect().await?.to_bytes();
         Ok((status, session, body))
+    }
+
+    /// [`Floor::exchange`] through reqwest.
+    async fn exchange_reqwest(
+        &self,
+        client: &reqwest::Client,
+        method: Method,
+        session: Option<&HeaderValue>,
+        body: Option<&Value>,
+    ) -> Result<(StatusCode, Option<HeaderValue>, Bytes), Error> {
+        let mut request = client
+            .request(method, &*self.url)
+            .header(ACCEPT, "application/json, text/event-stream");
+        if let Some(session) = session {
+            request = request
+                .header("mcp-session-id", session.clone())
+                .header("mcp-protocol-version", PROTOCOL_VERSION);
+        }
+        if let Some(body) = body {
+            request = request
+                .header(CONTENT_TYPE, "application/json")
+                .body(serde_json::to_vec(body)?);
+        }
+        let response = request.send().await?;
+        let status = response.status();
+        let session = response.headers().get("mcp-session-id").cloned();
+        Ok((status, session, response.bytes().await?))
     }
 }
 

@@ -46,13 +46,17 @@ async fn every_contender_makes_the_same_exchanges() {
     let probe = McpProbe::new(&url);
     assert_eq!(calls(&second_probe(&server, || probe.probe()).await), FIVE);
 
-    let floor = Floor::new(&url).unwrap();
-    let seen = second_probe(&server, || {
-        let floor = floor.clone();
-        async move { floor.probe(&mut None).await }
-    })
-    .await;
-    assert_eq!(calls(&seen), FIVE);
+    for floor in [
+        Floor::new(&url).unwrap(),
+        Floor::over_reqwest(&url).unwrap(),
+    ] {
+        let seen = second_probe(&server, || {
+            let floor = floor.clone();
+            async move { floor.probe(&mut None).await }
+        })
+        .await;
+        assert_eq!(calls(&seen), FIVE);
+    }
 
     for rmcp in [Rmcp::default_client(&url), Rmcp::pooled(&url)] {
         let seen = calls(&second_probe(&server, || rmcp.probe()).await);
@@ -98,19 +102,23 @@ async fn a_small_fleet_of_each_passes() {
     )
     .await
     .unwrap();
-    let floor = Floor::new(&url).unwrap();
-    fleet(
-        20,
-        5,
-        || None,
-        move |mut kept| {
-            let floor = floor.clone();
-            async move {
-                floor.probe(&mut kept).await?;
-                Ok(kept)
-            }
-        },
-    )
-    .await
-    .unwrap();
+    for floor in [
+        Floor::new(&url).unwrap(),
+        Floor::over_reqwest(&url).unwrap(),
+    ] {
+        fleet(
+            20,
+            5,
+            || None,
+            move |mut kept| {
+                let floor = floor.clone();
+                async move {
+                    floor.probe(&mut kept).await?;
+                    Ok(kept)
+                }
+            },
+        )
+        .await
+        .unwrap();
+    }
 }

@@ -21,8 +21,8 @@ Usage: compare [--rounds N] [--fleet N] [--concurrency C] [--warm N] [--cold N]
                [--runtime multi-thread|current-thread]
 
 Measures, against the fixture server (its own process, a fresh one per measurement), the same
-probe (handshake, tools/list, tools/call add = 5, DELETE) done by mcp-probe, rmcp and a raw
-hyper client, and prints a Markdown table of the medians over the rounds.
+probe (handshake, tools/list, tools/call add = 5, DELETE) done by mcp-probe, rmcp, a raw
+hyper client and the same exchanges through reqwest, and prints a Markdown table of the medians over the rounds.
 
 Options:
   --rounds N       rounds; contenders take turns within each (default 5)
@@ -32,8 +32,8 @@ Options:
   --cold N         processes per cold measurement (default 20)
   --modes LIST     which of cold, warm, fleet to run (default all)
   --contenders LIST  which of mcp-probe, rmcp-default, rmcp-pooled, floor-new,
-                   floor-keepalive to run (default all; the ratios need floor-new and
-                   rmcp-pooled, cold rmcp-default)
+                   floor-keepalive, floor-reqwest to run (default all; the ratios need
+                   floor-new and rmcp-pooled, cold rmcp-default)
   --target URL     probe this server instead of a fresh fixture server per measurement (it
                    must offer the fixture's `add` tool; for profiling the client alone)
   --mcp-probe PATH the mcp-probe binary for the cold CLI (default: next to this binary;
@@ -72,6 +72,7 @@ enum Contender {
     RmcpPooled,
     FloorNew,
     FloorKeepAlive,
+    FloorReqwest,
 }
 
 impl Contender {
@@ -83,6 +84,7 @@ impl Contender {
             (Contender::RmcpPooled, _) => "rmcp, one pooled reqwest client",
             (Contender::FloorNew, _) => "hyper floor, new connection per probe",
             (Contender::FloorKeepAlive, _) => "hyper floor, keep-alive",
+            (Contender::FloorReqwest, _) => "reqwest floor, new client per probe",
         }
     }
 
@@ -102,6 +104,7 @@ impl Contender {
             Contender::RmcpPooled => "rmcp-pooled",
             Contender::FloorNew => "floor-new",
             Contender::FloorKeepAlive => "floor-keepalive",
+            Contender::FloorReqwest => "floor-reqwest",
         }
     }
 
@@ -118,6 +121,7 @@ impl Contender {
                 Contender::RmcpPooled,
                 Contender::FloorNew,
                 Contender::FloorKeepAlive,
+                Contender::FloorReqwest,
             ],
         }
     }
@@ -197,6 +201,7 @@ fn parse_args(args: &[String]) -> Result<Options, String> {
                     "rmcp-pooled",
                     "floor-new",
                     "floor-keepalive",
+                    "floor-reqwest",
                 ];
                 if let Some(bad) = o.contenders.iter().find(|c| !known.contains(&c.as_str())) {
                     return Err(format!("unknown contender {bad:?}"));
@@ -408,8 +413,8 @@ async fn measure(
                     sequential(WARM_UP, || c.probe()).await?;
                     sequential(o.warm, || c.probe()).await?
                 }
-                Contender::FloorNew | Contender::FloorKeepAlive => {
-                    let c = Floor::new(url)?;
+                Contender::FloorNew | Contender::FloorKeepAlive | Contender::FloorReqwest => {
+                    let c = floor_of(contender, url)?;
                     let keep = contender == Contender::FloorKeepAlive;
                     let mut kept = None;
                     floor_sequential(&c, keep, &mut kept, WARM_UP).await?;
@@ -453,8 +458,8 @@ async fn measure(
                     )
                     .await?
                 }
-                Contender::FloorNew | Contender::FloorKeepAlive => {
-                    let floor = Floor::new(url)?;
+                Contender::FloorNew | Contender::FloorKeepAlive | Contender::FloorReqwest => {
+                    let floor = floor_of(contender, url)?;
                     let keep = contender == Contender::FloorKeepAlive;
                     floor_sequential(&floor, keep, &mut None, WARM_UP).await?;
                     fleet(
@@ -477,6 +482,15 @@ async fn measure(
             };
             Ok(n as f64 / elapsed.as_secs_f64())
         }
+    }
+}
+
+/// The floor `contender` names: over hyper, or over reqwest.
+fn floor_of(contender: Contender, url: &str) -> Result<Floor, Error> {
+    if contender == Contender::FloorReqwest {
+        Floor::over_reqwest(url)
+    } else {
+        Floor::new(url)
     }
 }
 
@@ -657,8 +671,8 @@ async fn requests_per_probe(contender: Contender, server: &FixtureServer) -> Res
                 c.probe().await?;
             }
         }
-        Contender::FloorNew | Contender::FloorKeepAlive => {
-            let c = Floor::new(&url)?;
+        Contender::FloorNew | Contender::FloorKeepAlive | Contender::FloorReqwest => {
+            let c = floor_of(contender, &url)?;
             let mut kept = None;
             for _ in 0..2 {
                 counted = server.log().len();

@@ -110,7 +110,9 @@ impl ClientCache {
             .connect_timeout(connect)
             .dns_resolver(Arc::new(Resolver::guarded(Arc::clone(&timing), guard)))
             .user_agent(concat!("mcp-probe/", env!("CARGO_PKG_VERSION")))
-            .pool_idle_timeout(Duration::from_secs(30))
+            // No idle timer: the pool lives as long as the probe (or the open session) whose
+            // client it is, and a timer would cost a task and a timer entry per probe.
+            .pool_idle_timeout(None)
             // A probe's connections live for one probe, within its deadline: TCP keepalive
             // would only cost four `setsockopt` calls per connection.
             .tcp_keepalive(None)
