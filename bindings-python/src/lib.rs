@@ -4,10 +4,11 @@
 //! in as JSON documents, reports cross out as JSON text of the engine's report model, which the
 //! Python layer wraps in typed objects.
 //!
-//! One [`Prober`] and one multi-thread tokio runtime (for `check_async`) serve the whole
-//! process; they are created on first use and again in a child after `fork()`, whose copy of
-//! the parent's runtime has no threads. A blocking `check` runs on a current-thread runtime of
-//! the calling thread instead (`LocalRuntime`).
+//! One [`Prober`] serves the whole process, and one multi-thread tokio runtime its
+//! `check_async` calls; each is created on first use (the runtime only by the first
+//! `check_async`) and again in a child after `fork()`, whose copy of the parent's runtime has
+//! no threads. A blocking `check` runs on a current-thread runtime of the calling thread
+//! instead (`LocalRuntime`), so a process that only calls it starts no thread.
 //!
 //! The runtime's threads must be out of the interpreter before it finalizes: a thread that
 //! holds or waits for the GIL while `Py_FinalizeEx` runs is killed or resumes on freed thread
@@ -41,11 +42,10 @@ const SIGNAL_POLL: Duration = Duration::from_millis(100);
 /// thread never enters Python again, so exit does not wait for it.
 const SHUTDOWN_TIMEOUT: Duration = Duration::from_secs(1);
 
-/// The process's runtime handle and prober, tagged with the process that made them.
+/// The process's runtime handle, tagged with the process that made it.
 struct Engine {
     pid: u32,
     handle: tokio::runtime::Handle,
-    prober: Prober,
     python: PythonCalls,
 }
 
@@ -68,6 +68,10 @@ enum State {
 
 static STATE: Mutex<State> = Mutex::new(State::Idle);
 
+/// The process's prober (its TLS configurations, schema verdicts and OAuth tokens), shared by
+/// blocking and asyncio checks, tagged with the process that made it.
+static PROBER: Mutex<Option<(u32, Prober)>> = Mutex::new(None);
+
 /// A lock that a panicking holder did not leave unusable (the data is consistent between
 /// statements).
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -80,6 +84,24 @@ fn shut_down() -> PyErr {
         "mcp_probe: the runtime has been shut down because the interpreter is exiting; \
          no more checks can run in this process",
     )
+}
+
+/// The prober of this process, made on first use (and anew in a forked child, where the
+/// parent's copy is leaked, as its runtime is); an error once the interpreter is exiting.
+fn prober() -> PyResult<Prober> {
+    let pid = std::process::id();
+    if matches!(&*lock(&STATE), State::Closed { pid: closed, .. } if *closed == pid) {
+        return Err(shut_down());
+    }
+    let mut kept = lock(&PROBER);
+    match &*kept {
+        Some((made_by, prober)) if *made_by == pid => Ok(prober.clone()),
+        _ => {
+            let prober = Prober::new();
+            std::mem::forget(kept.replace((pid, prober.clone())));
+            Ok(prober)
+        }
+    }
 }
 
 /// The engine of this process, created on first use (and anew in a forked child); an error
@@ -107,7 +129,6 @@ fn engine() -> PyResult<Arc<Engine>> {
     let engine = Arc::new(Engine {
         pid,
         handle: runtime.handle().clone(),
-        prober: Prober::new(),
         python: PythonCalls::default(),
     });
     *state = State::Running {
@@ -320,11 +341,11 @@ fn build_scenario(options: &str, document: Option<&str>) -> PyResult<String> {
 #[pyfunction]
 fn check(py: Python<'_>, scenario: &str) -> PyResult<String> {
     let scenario = convert::scenario_from_json(scenario)?;
-    let engine = engine()?;
+    let prober = prober()?;
     py.detach(|| {
         LocalRuntime::with(|runtime| {
             let probe: PyResult<_> = runtime.block_on(async {
-                let probe = engine.prober.check(&scenario);
+                let probe = prober.check(&scenario);
                 tokio::pin!(probe);
                 // Not `interval`: its first tick, due at once, would still wait for the
                 // timer's next millisecond.
@@ -440,7 +461,8 @@ fn settle(runtime: &tokio::runtime::Runtime) {
 #[pyfunction]
 fn check_async<'py>(py: Python<'py>, scenario: &str) -> PyResult<Bound<'py, PyAny>> {
     let scenario = convert::scenario_from_json(scenario)?;
-    let prober = engine()?.prober.clone();
+    engine()?;
+    let prober = prober()?;
     generic::future_into_py::<ProbeRuntime, _, _>(py, async move {
         let report = prober.check(&scenario).await;
         Ok(Outcome(

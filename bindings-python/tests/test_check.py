@@ -8,6 +8,7 @@ import os
 import pickle
 import socket
 import subprocess
+import sys
 import threading
 import time
 
@@ -272,6 +273,33 @@ def test_a_blocking_check_leaves_no_connection_open(fixture):
     report = mcp_probe.check(fixture.url(), tool="add", arguments={"a": 2, "b": 3}, expect_text="5")
     assert report.ok
     assert _open_connections_to(fixture.port) == 0
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/task"), reason="reads /proc (Linux)")
+def test_blocking_checks_start_no_thread(fixture):
+    """Only check_async starts the shared runtime's threads; a blocking check runs on its caller's."""
+    script = """
+import asyncio, os, sys
+import mcp_probe
+
+def threads():
+    return len(os.listdir("/proc/self/task"))
+
+before = threads()
+assert mcp_probe.check(sys.argv[1]).ok
+assert mcp_probe.check(sys.argv[1]).ok
+after_check = threads()
+assert asyncio.run(mcp_probe.check_async(sys.argv[1])).ok
+print(before, after_check, threads())
+"""
+    child = subprocess.run(
+        [sys.executable, "-c", script, fixture.url()], capture_output=True, text=True, timeout=60
+    )
+    assert child.returncode == 0, child.stderr
+    before, after_check, after_async = map(int, child.stdout.split())
+    assert after_check == before
+    # The count sees threads: check_async's runtime starts its workers.
+    assert after_async > after_check
 
 
 def _children() -> "list[int]":
