@@ -303,3 +303,52 @@ async fn caller_mistakes_are_errors_not_reports() {
         .unwrap_err();
     assert_eq!(e.code(), "credential");
 }
+
+/// The kernel's timer state of the loopback TCP connection whose local port is `port`, from
+/// `/proc/net/tcp` (`tr`: 0 none, 1 retransmit, 2 keepalive, 3 TIME_WAIT, 4 zero window).
+fn tcp_timer_of(port: u16) -> Option<u32> {
+    let table = std::fs::read_to_string("/proc/net/tcp").ok()?;
+    table.lines().skip(1).find_map(|line| {
+        let fields: Vec<&str> = line.split_whitespace().collect();
+        let local_port = fields.get(1)?.rsplit(':').next()?;
+        if u16::from_str_radix(local_port, 16).ok()? != port {
+            return None;
+        }
+        fields.get(5)?.split(':').next()?.parse().ok()
+    })
+}
+
+#[tokio::test]
+async fn a_probe_connection_runs_no_tcp_keepalive_timer() {
+    if !std::path::Path::new("/proc/net/tcp").exists() {
+        return; // reads /proc (Linux)
+    }
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+
+    // The reading sees a keepalive timer where there is one.
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.set_keepalive(true).unwrap();
+    let kept_alive = socket.connect(addr).await.unwrap();
+    let (_accepted, _) = listener.accept().await.unwrap();
+    let port = kept_alive.local_addr().unwrap().port();
+    assert_eq!(tcp_timer_of(port), Some(2));
+    drop(kept_alive);
+
+    // A probe's connection to a server that reads the request and never answers.
+    let scenario = Scenario::for_url(format!("http://{addr}/mcp")).timeout(Duration::from_secs(30));
+    let probe = tokio::spawn(async move { check(&scenario).await });
+    let (mut server_side, client) = listener.accept().await.unwrap();
+    let mut request = [0u8; 4096];
+    let read = tokio::io::AsyncReadExt::read(&mut server_side, &mut request)
+        .await
+        .unwrap();
+    assert!(request[..read].starts_with(b"POST /mcp"));
+    // No keepalive timer (1, a retransmit timer, is possible until the request is acked).
+    let timer = tcp_timer_of(client.port());
+    assert!(matches!(timer, Some(0 | 1)), "{timer:?}");
+
+    drop(server_side);
+    let report = probe.await.unwrap().unwrap();
+    assert!(!report.ok);
+}
