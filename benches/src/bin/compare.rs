@@ -1,6 +1,7 @@
 //! `compare`: mcp-probe side by side with rmcp, a raw hyper client and a reqwest client, in one
 //! run against one fast local target (the fixture server, in its own process), and a Markdown
-//! table of the medians over several rounds. Contenders take turns within each round, in a rotating order.
+//! table of the medians over several rounds. Contenders take turns within each round, in a
+//! rotating order.
 //!
 //! ```text
 //! cargo build --release -p mcp-probe-cli
