@@ -23,7 +23,8 @@ Usage: compare [--rounds N] [--fleet N] [--concurrency C] [--warm N] [--cold N]
 
 Measures, against the fixture server (its own process, a fresh one per measurement), the same
 probe (handshake, tools/list, tools/call add = 5, DELETE) done by mcp-probe, rmcp, a raw
-hyper client and the same exchanges through reqwest, and prints a Markdown table of the medians over the rounds.
+hyper client and the same exchanges through reqwest, and prints a Markdown table of the
+medians over the rounds.
 
 Options:
   --rounds N       rounds; contenders take turns within each (default 5)
