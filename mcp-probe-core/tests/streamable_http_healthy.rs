@@ -304,14 +304,16 @@ async fn caller_mistakes_are_errors_not_reports() {
     assert_eq!(e.code(), "credential");
 }
 
-/// The kernel's timer state of the loopback TCP connection whose local port is `port`, from
-/// `/proc/net/tcp` (`tr`: 0 none, 1 retransmit, 2 keepalive, 3 TIME_WAIT, 4 zero window).
-fn tcp_timer_of(port: u16) -> Option<u32> {
+/// The kernel's timer state of the established TCP connection from local port `from` to port
+/// `to`, from `/proc/net/tcp` (`tr`: 0 none, 1 retransmit, 2 keepalive, 4 zero window). The
+/// remote port and the state tell it from an older connection in TIME_WAIT on the same port.
+fn tcp_timer_of(from: u16, to: u16) -> Option<u32> {
+    let port_of = |address: &str| u16::from_str_radix(address.rsplit(':').next()?, 16).ok();
     let table = std::fs::read_to_string("/proc/net/tcp").ok()?;
     table.lines().skip(1).find_map(|line| {
         let fields: Vec<&str> = line.split_whitespace().collect();
-        let local_port = fields.get(1)?.rsplit(':').next()?;
-        if u16::from_str_radix(local_port, 16).ok()? != port {
+        let established = fields.get(3) == Some(&"01");
+        if !established || port_of(fields.get(1)?)? != from || port_of(fields.get(2)?)? != to {
             return None;
         }
         fields.get(5)?.split(':').next()?.parse().ok()
@@ -332,7 +334,7 @@ async fn a_probe_connection_runs_no_tcp_keepalive_timer() {
     let kept_alive = socket.connect(addr).await.unwrap();
     let (_accepted, _) = listener.accept().await.unwrap();
     let port = kept_alive.local_addr().unwrap().port();
-    assert_eq!(tcp_timer_of(port), Some(2));
+    assert_eq!(tcp_timer_of(port, addr.port()), Some(2));
     drop(kept_alive);
 
     // A probe's connection to a server that reads the request and never answers.
@@ -345,7 +347,7 @@ async fn a_probe_connection_runs_no_tcp_keepalive_timer() {
         .unwrap();
     assert!(request[..read].starts_with(b"POST /mcp"));
     // No keepalive timer (1, a retransmit timer, is possible until the request is acked).
-    let timer = tcp_timer_of(client.port());
+    let timer = tcp_timer_of(client.port(), addr.port());
     assert!(matches!(timer, Some(0 | 1)), "{timer:?}");
 
     drop(server_side);
