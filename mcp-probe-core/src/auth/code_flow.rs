@@ -22,7 +22,7 @@ use super::credentials::Credentials;
 use super::discovery::discover_authorization_server;
 use super::pkce::{random_text, Pkce};
 use super::refresh::{refresh, Refresh};
-use super::registration::{self, endpoint, Registrations};
+use super::registration::{endpoint, Registrations};
 use super::token_request::{send_grant, Grant, Token};
 
 /// What the flow got.
@@ -158,14 +158,17 @@ pub(super) async fn obtain(
             refreshed: true,
         }));
     }
-    let the_client = registration::client(
-        credentials,
-        metadata,
-        reach,
-        &clock.request_deadline(),
-        &mut tally.requests,
-    )
-    .await?;
+    let the_client = reach
+        .registrations
+        .client(
+            credentials,
+            metadata,
+            reach.http,
+            reach.guard,
+            &clock.request_deadline(),
+            &mut tally.requests,
+        )
+        .await?;
     if let Some(secret) = &the_client.secret {
         tally.secrets.push(secret.expose().to_owned());
     }

@@ -18,7 +18,6 @@ use crate::urls::{redact_url, unsafe_reason};
 use std::collections::HashMap;
 use std::sync::{Mutex, PoisonError};
 
-use super::code_flow::Reach;
 use super::credentials::{ClientAuth, Credentials};
 use super::token_request::MAX_TOKEN_RESPONSE_BYTES;
 
@@ -42,6 +41,57 @@ impl Registrations {
     /// the next flow registers again.
     pub(super) fn forget(&self, client: &Client) {
         self.lock().retain(|_, known| known.id != client.id);
+    }
+
+    /// The client: the pre-registered one, else the metadata document URL when the server
+    /// supports them, else one registered dynamically through `http`, at an endpoint `guard`
+    /// allows (and kept for the next flow). `requests` counts HTTP requests made.
+    pub(super) async fn client(
+        &self,
+        credentials: &Credentials,
+        metadata: &Map<String, Value>,
+        http: &reqwest::Client,
+        guard: AddressPolicy,
+        deadline: &Deadline,
+        requests: &mut u32,
+    ) -> Result<Client, Failure> {
+        if !credentials.client_id.is_empty() {
+            return Ok(Client {
+                id: credentials.client_id.clone(),
+                secret: credentials.secret.as_ref().map(|s| Secret::new(s.expose())),
+                auth: credentials.auth(),
+            });
+        }
+        let cimd =
+            metadata.get("client_id_metadata_document_supported") == Some(&Value::Bool(true));
+        if let (Some(url), true) = (&credentials.client_metadata_url, cimd) {
+            return Ok(Client {
+                id: url.to_string(),
+                secret: None,
+                auth: ClientAuth::None,
+            });
+        }
+        let Some(endpoint) = endpoint(metadata, "registration_endpoint", guard, "registration")?
+        else {
+            return Err(failure(
+                "the authorization server offers no dynamic client registration \
+                 (registration_endpoint) and no client id was given: give `oauth.clientId` (a \
+                 pre-registered client) or `oauth.clientMetadataUrl` (when the server supports \
+                 client ID metadata documents)"
+                    .to_owned(),
+            ));
+        };
+        let key = format!("{endpoint}\n{}", credentials.redirect_uri);
+        if let Some(known) = self.lock().get(&key) {
+            return Ok(known.clone());
+        }
+        let registered =
+            register(credentials, metadata, http, &endpoint, deadline, requests).await?;
+        let mut known = self.lock();
+        if known.len() < MAX_REGISTRATIONS || known.contains_key(&key) {
+            known.insert(key, registered.clone());
+        }
+        Ok(registered)
     }
 }
 
@@ -92,52 +142,6 @@ pub(super) fn endpoint(
         )));
     }
     Ok(Some(url))
-}
-
-/// The client: the pre-registered one, else the metadata document URL when the server
-/// supports them, else one registered dynamically. `requests` counts HTTP requests made.
-pub(super) async fn client(
-    credentials: &Credentials,
-    metadata: &Map<String, Value>,
-    reach: &Reach<'_>,
-    deadline: &Deadline,
-    requests: &mut u32,
-) -> Result<Client, Failure> {
-    let (http, guard) = (reach.http, reach.guard);
-    if !credentials.client_id.is_empty() {
-        return Ok(Client {
-            id: credentials.client_id.clone(),
-            secret: credentials.secret.as_ref().map(|s| Secret::new(s.expose())),
-            auth: credentials.auth(),
-        });
-    }
-    let cimd = metadata.get("client_id_metadata_document_supported") == Some(&Value::Bool(true));
-    if let (Some(url), true) = (&credentials.client_metadata_url, cimd) {
-        return Ok(Client {
-            id: url.to_string(),
-            secret: None,
-            auth: ClientAuth::None,
-        });
-    }
-    let Some(endpoint) = endpoint(metadata, "registration_endpoint", guard, "registration")? else {
-        return Err(failure(
-            "the authorization server offers no dynamic client registration \
-             (registration_endpoint) and no client id was given: give `oauth.clientId` (a \
-             pre-registered client) or `oauth.clientMetadataUrl` (when the server supports \
-             client ID metadata documents)"
-                .to_owned(),
-        ));
-    };
-    let key = format!("{endpoint}\n{}", credentials.redirect_uri);
-    if let Some(known) = reach.registrations.lock().get(&key) {
-        return Ok(known.clone());
-    }
-    let registered = register(credentials, metadata, http, &endpoint, deadline, requests).await?;
-    let mut known = reach.registrations.lock();
-    if known.len() < MAX_REGISTRATIONS || known.contains_key(&key) {
-        known.insert(key, registered.clone());
-    }
-    Ok(registered)
 }
 
 /// How to ask to authenticate: `none` (a public client, as a native application is) when the

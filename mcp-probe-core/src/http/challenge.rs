@@ -1,5 +1,5 @@
-//! `WWW-Authenticate` challenges (RFC 9110 §11.6.1): split and parsed into `{scheme,
-//! <param>: <value>…}`, bounded in count and size.
+//! `WWW-Authenticate` challenges (RFC 9110 §11.6.1): split and parsed into
+//! `{scheme, <param>: <value>…}`, bounded in count and size.
 
 use reqwest::header::{HeaderMap, WWW_AUTHENTICATE};
 use std::iter::Peekable;

@@ -180,7 +180,7 @@ impl Failure {
     }
 
     /// Calls `f` on every free-text string of the failure, the keys and strings of its
-    /// `details` included (see [`Report::visit_text_mut`]).
+    /// `details` included (see [`super::Report::visit_text_mut`]).
     pub fn visit_text_mut(&mut self, f: &mut dyn FnMut(&mut String)) {
         if let Some(step) = &mut self.step {
             f(step);

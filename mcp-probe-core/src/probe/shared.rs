@@ -1,4 +1,4 @@
-//! What a [`crate::Prober`]'s probes share: TLS configurations, the era detected per URL,
+//! What a [`super::Prober`]'s probes share: TLS configurations, the era detected per URL,
 //! OAuth tokens. A probe in progress ([`super::run::Run`]) reaches them through here.
 
 use std::collections::HashMap;
