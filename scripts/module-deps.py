@@ -4,8 +4,9 @@
     scripts/module-deps.py [CRATE_SRC]        default: mcp-probe-core/src
 
 A module is a file under src/ (a folder's mod.rs is the folder). An edge A -> B is a
-`crate::B…` path anywhere in A's code outside `#[cfg(test)]` modules (`use` lines and
-qualified paths alike); a path into a child module counts for the child. Exits 1 and prints
+`crate::B…` path, or a `super::…` path that leads to B, anywhere in A's code outside
+`#[cfg(test)]` modules (`use` lines and qualified paths alike); a path into a child module
+counts for the child. Exits 1 and prints
 each cycle when modules import each other in a circle, 0 otherwise.
 
 It also checks the engine's layers: a module may import only modules of
@@ -49,10 +50,10 @@ def module_of(path: pathlib.Path) -> str:
 
 
 def code_without_tests(text: str) -> str:
-    """Drops `#[cfg(test)] mod … { … }` blocks and comments."""
+    """Drops `#[cfg(test)] mod … { … }` blocks (other attributes between allowed) and comments."""
     text = re.sub(r"//[^\n]*", "", text)
     out, i = [], 0
-    for m in re.finditer(r"#\[cfg\(test\)\]\s*mod\s+\w+\s*\{", text):
+    for m in re.finditer(r"#\[cfg\(test\)\]\s*(?:#\[[^\]]*\]\s*)*mod\s+\w+\s*\{", text):
         if m.start() < i:
             continue
         out.append(text[i : m.start()])
@@ -63,6 +64,17 @@ def code_without_tests(text: str) -> str:
         i = j
     out.append(text[i:])
     return "".join(out)
+
+
+def absolute(code: str, me: str) -> str:
+    """`super::…` paths of module `me` written as `crate::…` paths."""
+    def resolve(m: re.Match) -> str:
+        parts = [] if me == "crate" else me.split("::")
+        ups = m.group(0).count("super::")
+        kept = parts[: max(len(parts) - ups, 0)]
+        return "crate::" + "".join(p + "::" for p in kept)
+
+    return re.sub(r"\b(?:super::)+", resolve, code)
 
 
 def targets(code: str, modules: set[str]) -> set[str]:
@@ -87,7 +99,7 @@ def main() -> int:
     graph = {}
     for p in files:
         me = module_of(p)
-        deps = targets(code_without_tests(p.read_text()), modules)
+        deps = targets(absolute(code_without_tests(p.read_text()), me), modules)
         # A parent's own `mod`/`pub use` of its children is not an import upwards.
         graph[me] = {d for d in deps if d != me and not d.startswith(me + "::") and me != "crate"}
     cycles = find_cycles(graph)
