@@ -136,7 +136,9 @@ export interface CheckOptions {
   oauthClientSecretFile?: string
   /**
    * How the client authenticates to the token endpoint: `basic` (`client_secret_basic`,
-   * the default) or `post` (`client_secret_post`). Needs `oauthClientId`.
+   * the default), `post` (`client_secret_post`) or `private-key-jwt` (a JWT signed with
+   * the client's private key, which the secret options then hold as PEM). Needs
+   * `oauthClientId`.
    */
   oauthMethod?: OAuthMethod
   /** The scope to ask the token endpoint for (needs `oauthClientId`). */
@@ -234,7 +236,7 @@ export type FollowRedirects = 'none' | 'same-origin'
 export type OAuthFlow = 'client-credentials' | 'authorization-code'
 
 /** How an OAuth client authenticates to the token endpoint. */
-export type OAuthMethod = 'basic' | 'post'
+export type OAuthMethod = 'basic' | 'post' | 'private-key-jwt'
 
 /** Which era a probe speaks: detected (`auto`, the default) or pinned. */
 export type ProtocolChoice = 'auto' | 'modern' | 'handshake'

@@ -5,6 +5,7 @@ import { getEventListeners } from 'node:events'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { after, before, describe, test } from 'node:test'
 import { setTimeout as delay } from 'node:timers/promises'
 
@@ -436,6 +437,16 @@ describe('OAuth client credentials', () => {
     assert.equal(report.ok, true, report.failure?.message)
     assert.equal(report.auth.tokenEndpoint, tokenUrl)
     assert.equal(report.auth.requests, 1)
+  })
+
+  test('private-key-jwt signs a client assertion with the key the secret options name', async () => {
+    // The fixture's authorization server trusts this test key (mcp-probe-testkit).
+    const key = fileURLToPath(new URL('../../mcp-probe-testkit/src/fixture-client-key.pem', import.meta.url))
+    const options = { oauthClientId: 'fixture-client', oauthClientSecretFile: key, oauthMethod: 'private-key-jwt' }
+    const report = await check(url(4), { ...options, ...ADD, expectText: '5' })
+    assert.equal(report.ok, true, report.failure?.message)
+    assert.equal(report.auth.method, 'client_credentials')
+    assert.ok(!JSON.stringify(report).includes('PRIVATE KEY'))
   })
 
   test('refused client credentials are an auth_token failure, not an error', async () => {

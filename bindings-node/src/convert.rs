@@ -44,12 +44,16 @@ pub enum FollowRedirects {
 }
 
 /// How an OAuth client authenticates to the token endpoint.
-#[napi(string_enum = "lowercase")]
+#[napi(string_enum = "kebab-case")]
 pub enum OAuthMethod {
     /// `client_secret_basic`: HTTP Basic with the form-urlencoded id and secret (the default).
     Basic,
     /// `client_secret_post`: `client_id` and `client_secret` in the form body.
     Post,
+    /// `private_key_jwt`: a JWT signed with the client's private key, which
+    /// `oauthClientSecretEnv` / `oauthClientSecretFile` then hold as PEM (EC P-256, EC P-384 or
+    /// RSA).
+    PrivateKeyJwt,
 }
 
 /// Which OAuth grant gets the probe its token.

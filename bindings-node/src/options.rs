@@ -108,7 +108,9 @@ pub struct CheckOptions<'a> {
     /// `oauthClientId`).
     pub oauth_client_secret_file: Option<String>,
     /// How the client authenticates to the token endpoint: `basic` (`client_secret_basic`,
-    /// the default) or `post` (`client_secret_post`). Needs `oauthClientId`.
+    /// the default), `post` (`client_secret_post`) or `private-key-jwt` (a JWT signed with
+    /// the client's private key, which the secret options then hold as PEM). Needs
+    /// `oauthClientId`.
     #[napi(ts_type = "OAuthMethod")]
     pub oauth_method: Option<String>,
     /// The scope to ask the token endpoint for (needs `oauthClientId`).

@@ -157,6 +157,23 @@ def test_oauth_client_credentials(fixture, monkeypatch, method):
     assert "fixture-secret" not in report.to_json() and "fixture-access-token" not in report.to_json()
 
 
+def test_oauth_private_key_jwt(fixture, monkeypatch):
+    # The fixture's authorization server trusts this test key (mcp-probe-testkit).
+    key = Path(__file__).resolve().parents[2] / "mcp-probe-testkit" / "src" / "fixture-client-key.pem"
+    monkeypatch.setenv("MCP_PROBE_TEST_KEY", key.read_text())
+    report = mcp_probe.check(fixture.url("auth_client_credentials"), oauth_client_id="fixture-client",
+                             oauth_client_secret_env="MCP_PROBE_TEST_KEY", oauth_method="private-key-jwt",
+                             tool="add", arguments={"a": 2, "b": 3}, expect_text="5")
+    assert report.ok, report
+    assert report.auth is not None and report.auth.method == "client_credentials"
+    assert "PRIVATE KEY" not in report.to_json()
+    monkeypatch.setenv("MCP_PROBE_TEST_KEY", "not a key")
+    with pytest.raises(ConfigError, match="cannot be used: it holds no PEM private key") as raised:
+        mcp_probe.check(fixture.url("auth_client_credentials"), oauth_client_id="fixture-client",
+                        oauth_client_secret_env="MCP_PROBE_TEST_KEY", oauth_method="private-key-jwt")
+    assert raised.value.code == "credential"
+
+
 def test_oauth_secret_file_and_token_url(fixture, tmp_path):
     secret = tmp_path / "secret"
     secret.write_text("fixture-secret\n")

@@ -15,7 +15,9 @@
 
 use std::process::ExitCode;
 
-use mcp_probe_core::{ElicitationAction, ElicitationAnswer, OAuthSpec, ProtocolChoice, Scenario};
+use mcp_probe_core::{
+    ElicitationAction, ElicitationAnswer, OAuthMethod, OAuthSpec, ProtocolChoice, Scenario,
+};
 use serde_json::{json, Value};
 
 /// The environment variable naming the scenario.
@@ -78,6 +80,17 @@ fn scenario_for(request: &Request) -> Option<Scenario> {
             // Safe here: nothing else runs yet that could read the environment concurrently.
             std::env::set_var(SECRET_VAR, secret);
             probe.oauth(OAuthSpec::secret_from_env(id, SECRET_VAR))
+        }
+        // OAuth client credentials with private_key_jwt (SEP-1046): the private key from the
+        // context signs the client assertion; its audience is the issuer discovery finds.
+        "auth/client-credentials-jwt" => {
+            let text = |name: &str| request.context.get(name).and_then(Value::as_str);
+            let (id, key) = (text("client_id")?, text("private_key_pem")?);
+            // Safe here: nothing else runs yet that could read the environment concurrently.
+            std::env::set_var(SECRET_VAR, key);
+            probe.oauth(
+                OAuthSpec::secret_from_env(id, SECRET_VAR).method(OAuthMethod::PrivateKeyJwt),
+            )
         }
         // The headless authorization-code flow with PKCE: discovery from the 401, a client
         // registered dynamically (or the pre-registered one from the context), the suite's

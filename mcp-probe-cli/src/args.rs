@@ -162,7 +162,8 @@ struct AuthArgs {
     oauth_client_secret_file: Option<PathBuf>,
 
     /// How the client authenticates to the token endpoint: basic (client_secret_basic, the
-    /// default) or post (client_secret_post).
+    /// default), post (client_secret_post) or private-key-jwt (a JWT signed with the client's
+    /// private key, which the secret options then hold as PEM: EC P-256, EC P-384 or RSA).
     #[arg(long, value_name = "METHOD", value_parser = choice::<OAuthMethod>(OAuthMethod::VALUES))]
     oauth_method: Option<OAuthMethod>,
 

@@ -251,6 +251,44 @@ async fn a_token_is_cached_by_the_prober_until_shortly_before_it_expires() {
 }
 
 #[tokio::test]
+async fn a_token_is_reused_only_with_the_credentials_that_obtained_it() {
+    let server = FixtureServer::start().await.unwrap();
+    let mcp = server.url(Mode::AuthClientCredentials);
+    let right = secret_file("cache-right", "fixture-secret");
+    let wrong = secret_file("cache-wrong", "not-the-secret");
+    let spec = |file: &PathBuf, method: OAuthMethod| {
+        Scenario::for_url(&mcp)
+            .oauth(OAuthSpec::secret_from_file("fixture-client", file).method(method))
+    };
+    let prober = Prober::new();
+    assert_ok(
+        &prober
+            .check(&spec(&right, OAuthMethod::Basic))
+            .await
+            .unwrap(),
+    );
+    let again = prober
+        .check(&spec(&right, OAuthMethod::Basic))
+        .await
+        .unwrap();
+    assert!(again.auth.as_ref().unwrap().cached);
+    // Another secret, or another method, asks the token endpoint itself.
+    let refused = prober
+        .check(&spec(&wrong, OAuthMethod::Basic))
+        .await
+        .unwrap();
+    let f = refused.failure.as_ref().unwrap();
+    assert_eq!(f.code, FailureCode::AuthToken, "{}", f.message);
+    assert_eq!(f.details["oauthError"], "invalid_client");
+    let post = prober
+        .check(&spec(&right, OAuthMethod::Post))
+        .await
+        .unwrap();
+    assert_ok(&post);
+    assert!(!post.auth.as_ref().unwrap().cached);
+}
+
+#[tokio::test]
 async fn a_refused_cached_token_is_replaced_once() {
     let server = FixtureServer::start().await.unwrap();
     let file = secret_file("refused", "secret");
@@ -506,4 +544,185 @@ fn a_probe_with_oauth_can_run_on_any_thread() {
         .oauth(OAuthSpec::secret_from_env("id", "SECRET").token_url("http://127.0.0.1:9/token"));
     // The bindings hand the probe's future to multi-threaded runtimes.
     assert_send(&prober.check(&scenario));
+}
+
+/// The claims of a compact JWT (its middle part), unverified.
+fn jwt_claims(jwt: &str) -> Value {
+    let middle = jwt.split('.').nth(1).unwrap();
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(middle)
+        .unwrap();
+    serde_json::from_slice(&bytes).unwrap()
+}
+
+#[tokio::test]
+async fn private_key_jwt_signs_an_assertion_the_authorization_server_accepts() {
+    let server = FixtureServer::start().await.unwrap();
+    let file = secret_file("private-key-jwt", mcp_probe_testkit::FIXTURE_CLIENT_KEY_PEM);
+    let mcp = server.url(Mode::AuthClientCredentials);
+    let scenario = Scenario::for_url(&mcp).oauth(
+        OAuthSpec::secret_from_file("fixture-client", &file).method(OAuthMethod::PrivateKeyJwt),
+    );
+    let report = Prober::new().check(&scenario).await.unwrap();
+    assert_ok(&report);
+    let auth = report.auth.as_ref().unwrap();
+    assert_eq!(auth.method, "client_credentials");
+    assert_eq!(
+        auth.requests, 4,
+        "initialize, two metadata documents, token"
+    );
+    let bearers = bearer_of(&server, Mode::AuthClientCredentials);
+    assert!(bearers
+        .iter()
+        .any(|b| b.as_deref() == Some("Bearer fixture-access-token")));
+
+    let log = server.log();
+    let token_request = log
+        .iter()
+        .find(|r| r.http_method == "POST" && r.rpc_method.is_none())
+        .unwrap();
+    assert_eq!(token_request.header("authorization"), None);
+    let body = token_request.body.as_ref().unwrap();
+    assert_eq!(body["grant_type"], "client_credentials");
+    assert_eq!(body["client_id"], "fixture-client");
+    assert_eq!(
+        body["client_assertion_type"],
+        "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
+    );
+    assert!(body.get("client_secret").is_none());
+    let assertion = body["client_assertion"].as_str().unwrap();
+    let claims = jwt_claims(assertion);
+    // The audience is the issuer discovery found (RFC 7523bis), not the token endpoint.
+    let issuer = format!("http://{}/as/auth_client_credentials", server.addr());
+    assert_eq!(claims["aud"], issuer.as_str());
+    assert_eq!(claims["iss"], "fixture-client");
+    assert_eq!(claims["sub"], "fixture-client");
+
+    // Neither the key nor the assertion leaves the engine.
+    let shown = serde_json::to_string(&report).unwrap();
+    assert!(!shown.contains(assertion), "{shown}");
+    assert!(!shown.contains("PRIVATE KEY"), "{shown}");
+}
+
+#[tokio::test]
+async fn private_key_jwt_with_a_named_token_endpoint_is_for_that_endpoint() {
+    let server = FixtureServer::start().await.unwrap();
+    let (token_url, endpoint) = token_endpoint(&[(
+        401,
+        json!({"error": "invalid_client", "error_description": "assertion refused"}),
+    )])
+    .await;
+    let file = secret_file(
+        "private-key-jwt-named",
+        mcp_probe_testkit::FIXTURE_CLIENT_KEY_PEM,
+    );
+    let scenario = Scenario::for_url(server.url(Mode::AuthOk)).oauth(
+        OAuthSpec::secret_from_file("probe-client", &file)
+            .method(OAuthMethod::PrivateKeyJwt)
+            .token_url(&token_url),
+    );
+    let report = Prober::new().check(&scenario).await.unwrap();
+    let f = report.failure.as_ref().unwrap();
+    assert_eq!(f.code, FailureCode::AuthToken, "{}", f.message);
+    assert_eq!(f.step.as_deref(), Some("handshake"));
+    assert_eq!(f.details["stage"], "token_request");
+    assert_eq!(f.details["oauthError"], "invalid_client");
+    assert_eq!(f.details["httpStatus"], 401);
+    let seen = endpoint.seen.lock().unwrap().clone();
+    assert_eq!(seen.len(), 1);
+    let assertion = seen[0].field("client_assertion").unwrap().to_owned();
+    assert_eq!(jwt_claims(&assertion)["aud"], token_url.as_str());
+    let shown = serde_json::to_string(&report).unwrap();
+    assert!(!shown.contains(&assertion), "{shown}");
+}
+
+#[tokio::test]
+async fn private_key_jwt_with_another_key_is_refused_by_the_server() {
+    let server = FixtureServer::start().await.unwrap();
+    // A valid key, but not the one the fixture's authorization server knows.
+    let other = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256)
+        .unwrap()
+        .serialize_pem();
+    let file = secret_file("private-key-jwt-other", &other);
+    let scenario = Scenario::for_url(server.url(Mode::AuthClientCredentials)).oauth(
+        OAuthSpec::secret_from_file("fixture-client", &file).method(OAuthMethod::PrivateKeyJwt),
+    );
+    let report = Prober::new().check(&scenario).await.unwrap();
+    let f = report.failure.as_ref().unwrap();
+    assert_eq!(f.code, FailureCode::AuthToken, "{}", f.message);
+    assert_eq!(f.details["stage"], "token_request");
+    assert_eq!(f.details["oauthError"], "invalid_client");
+    assert_eq!(f.details["httpStatus"], 401);
+}
+
+#[tokio::test]
+async fn an_unusable_private_key_is_a_credential_error() {
+    let url = "http://127.0.0.1:9/mcp";
+    let file = secret_file("private-key-jwt-bad", "not a key");
+    let scenario = Scenario::for_url(url)
+        .oauth(OAuthSpec::secret_from_file("id", &file).method(OAuthMethod::PrivateKeyJwt));
+    let e = Prober::new().check(&scenario).await.unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::Credential);
+    assert_eq!(
+        e.to_string(),
+        format!(
+            "the OAuth client key (clientSecretFile {}) cannot be used: it holds no PEM private key",
+            file.display()
+        )
+    );
+    let code_flow = Scenario::from_yaml(
+        "target: {url: 'http://x/mcp', oauth: {flow: authorization-code, clientId: a, \
+         clientSecretEnv: K, method: private-key-jwt}}\n",
+    )
+    .unwrap();
+    let e = Prober::new().check(&code_flow).await.unwrap_err();
+    assert!(e.is_invalid_scenario());
+    assert_eq!(
+        e.to_string(),
+        "`oauth.method: private-key-jwt` is supported with the `client-credentials` flow only"
+    );
+}
+
+#[tokio::test]
+async fn a_token_endpoint_echoing_the_assertion_leaks_nothing() {
+    /// Refuses every request, its `error_description` the assertion it was sent.
+    async fn echo(body: Bytes) -> Response {
+        let fields: Vec<(String, String)> =
+            url::form_urlencoded::parse(&body).into_owned().collect();
+        let assertion = fields
+            .iter()
+            .find(|(k, _)| k == "client_assertion")
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default();
+        (
+            StatusCode::UNAUTHORIZED,
+            [("content-type", "application/json")],
+            json!({"error": "invalid_client", "error_description": format!("bad {assertion}")})
+                .to_string(),
+        )
+            .into_response()
+    }
+    let listener = tokio::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], 0)))
+        .await
+        .unwrap();
+    let token_url = format!("http://{}/token", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        axum::serve(listener, Router::new().route("/token", post(echo)))
+            .await
+            .unwrap()
+    });
+    let server = FixtureServer::start().await.unwrap();
+    let file = secret_file(
+        "private-key-jwt-echo",
+        mcp_probe_testkit::FIXTURE_CLIENT_KEY_PEM,
+    );
+    let scenario = Scenario::for_url(server.url(Mode::AuthOk)).oauth(
+        OAuthSpec::secret_from_file("probe-client", &file)
+            .method(OAuthMethod::PrivateKeyJwt)
+            .token_url(&token_url),
+    );
+    let report = Prober::new().check(&scenario).await.unwrap();
+    let f = report.failure.as_ref().unwrap();
+    assert_eq!(f.code, FailureCode::AuthToken, "{}", f.message);
+    assert_eq!(f.details["oauthErrorDescription"], "bad <redacted>");
 }

@@ -39,6 +39,12 @@ const CLIENT_ID: &str = "fixture-client";
 const CLIENT_SECRET: &str = "fixture-secret";
 /// `Basic base64("fixture-client:fixture-secret")`.
 const CLIENT_BASIC: &str = "Basic Zml4dHVyZS1jbGllbnQ6Zml4dHVyZS1zZWNyZXQ=";
+/// The private key of `fixture-client` for `private_key_jwt` (PKCS#8 PEM, EC P-256): the
+/// token endpoint of [`Mode::AuthClientCredentials`] accepts assertions it signed. A test key,
+/// made for the fixture and guarding nothing.
+pub const FIXTURE_CLIENT_KEY_PEM: &str = include_str!("fixture-client-key.pem");
+/// `client_assertion_type` of a JWT client assertion (RFC 7523).
+const ASSERTION_TYPE: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
 /// The only access token [`Mode::AuthClientCredentials`] issues and accepts.
 const ACCESS_TOKEN: &str = "fixture-access-token";
 /// Largest token request body read.
@@ -176,7 +182,11 @@ fn authorization_server_document(addr: SocketAddr, mode: Mode, oidc: bool) -> Va
     let (grants, client_auth) = if matches!(mode, Mode::AuthClientCredentials | Mode::EchoToken) {
         (
             json!(["authorization_code", "refresh_token", "client_credentials"]),
-            json!(["client_secret_basic", "client_secret_post"]),
+            json!([
+                "client_secret_basic",
+                "client_secret_post",
+                "private_key_jwt"
+            ]),
         )
     } else {
         (
@@ -362,11 +372,18 @@ async fn token_endpoint(
     let authorization = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok());
-    let authenticated = match authorization {
-        Some(basic) => basic.trim() == CLIENT_BASIC && field("client_secret").is_none(),
-        None => {
+    let authenticated = match (authorization, field("client_assertion")) {
+        (Some(basic), None) => basic.trim() == CLIENT_BASIC && field("client_secret").is_none(),
+        (None, None) => {
             field("client_id") == Some(CLIENT_ID) && field("client_secret") == Some(CLIENT_SECRET)
         }
+        (None, Some(assertion)) => {
+            field("client_assertion_type") == Some(ASSERTION_TYPE)
+                && field("client_secret").is_none()
+                && field("client_id").is_none_or(|id| id == CLIENT_ID)
+                && assertion_valid(assertion, &issuer(shared.addr, mode))
+        }
+        (Some(_), Some(_)) => false,
     };
     if !authenticated {
         return oauth_error(StatusCode::UNAUTHORIZED, "invalid_client");
@@ -381,6 +398,54 @@ async fn token_endpoint(
             .to_string(),
     )
         .into_response()
+}
+
+/// Whether `jwt` is an ES256 assertion signed with [`FIXTURE_CLIENT_KEY_PEM`], issued by and
+/// about `fixture-client`, for `audience`, and not expired.
+fn assertion_valid(jwt: &str, audience: &str) -> bool {
+    use base64::Engine;
+    use ring::signature::{EcdsaKeyPair, KeyPair, UnparsedPublicKey, ECDSA_P256_SHA256_FIXED};
+    let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let mut parts = jwt.split('.');
+    let (Some(header), Some(claims), Some(signature), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return false;
+    };
+    let decode = |part: &str| {
+        b64.decode(part)
+            .ok()
+            .and_then(|bytes| serde_json::from_slice::<Value>(&bytes).ok())
+    };
+    let (Some(header), Some(claims), Ok(signature)) =
+        (decode(header), decode(claims), b64.decode(signature))
+    else {
+        return false;
+    };
+    use rustls::pki_types::{pem::PemObject, PrivatePkcs8KeyDer};
+    let Ok(der) = PrivatePkcs8KeyDer::from_pem_slice(FIXTURE_CLIENT_KEY_PEM.as_bytes()) else {
+        return false;
+    };
+    let rng = ring::rand::SystemRandom::new();
+    let Ok(pair) = EcdsaKeyPair::from_pkcs8(
+        &ring::signature::ECDSA_P256_SHA256_FIXED_SIGNING,
+        der.secret_pkcs8_der(),
+        &rng,
+    ) else {
+        return false;
+    };
+    let signed = &jwt[..jwt.rfind('.').unwrap_or(0)];
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    header["alg"] == "ES256"
+        && UnparsedPublicKey::new(&ECDSA_P256_SHA256_FIXED, pair.public_key().as_ref())
+            .verify(signed.as_bytes(), &signature)
+            .is_ok()
+        && claims["iss"] == CLIENT_ID
+        && claims["sub"] == CLIENT_ID
+        && claims["aud"] == audience
+        && claims["exp"].as_u64().is_some_and(|exp| exp > now)
 }
 
 /// The fields of an `application/x-www-form-urlencoded` body, decoded.

@@ -115,8 +115,9 @@ pub enum Mode {
     /// Protected for OAuth client credentials: discovered like [`Mode::AuthOk`], its
     /// authorization server also offers the `client_credentials` grant at
     /// `/as/auth_client_credentials/token` for the client `fixture-client` with the secret
-    /// `fixture-secret` (`client_secret_basic` or `client_secret_post`), issuing the access
-    /// token `fixture-access-token`; the endpoint accepts only that token (any other gets
+    /// `fixture-secret` (`client_secret_basic` or `client_secret_post`) or an ES256 client
+    /// assertion signed with [`crate::FIXTURE_CLIENT_KEY_PEM`] for the audience of its issuer
+    /// (`private_key_jwt`), issuing the access token `fixture-access-token`; the endpoint accepts only that token (any other gets
     /// 401 with `error="invalid_token"`).
     AuthClientCredentials,
     /// Echoes secrets (broken): every POST gets HTTP 500 `text/plain` whose body is
@@ -367,7 +368,7 @@ impl Mode {
             Mode::AuthNoS256 => "protected like auth_ok, but code_challenge_methods_supported is [\"plain\"]",
             Mode::AuthOidcOnly => "protected like auth_ok, but the authorization server has only OpenID Connect discovery at /as/auth_oidc_only/.well-known/openid-configuration",
             Mode::AuthNotProtected => "unprotected: an initialize without credentials is answered like json",
-            Mode::AuthClientCredentials => "protected like auth_ok, but only the bearer token fixture-access-token is accepted (else 401 error=\"invalid_token\"); POST /as/auth_client_credentials/token grants client_credentials to fixture-client / fixture-secret (client_secret_basic or client_secret_post)",
+            Mode::AuthClientCredentials => "protected like auth_ok, but only the bearer token fixture-access-token is accepted (else 401 error=\"invalid_token\"); POST /as/auth_client_credentials/token grants client_credentials to fixture-client / fixture-secret (client_secret_basic or client_secret_post) or to an ES256 assertion of fixture-client's test key (private_key_jwt)",
             Mode::Modern => "healthy 2026-07-28-only server: POST only (GET/DELETE 405), no sessions; checks the params._meta envelope and the MCP-Protocol-Version, Mcp-Method and Mcp-Name headers (400 -32020/-32022); server/discover with ttlMs/cacheScope; initialize and ping 404 -32601; extra tools region_info (x-mcp-header Region) and book (input_required)",
             Mode::ModernVersionMismatch => "handshake-era server that dropped 2026-07-28: server/discover answers 400 -32022 (supported: [\"2025-11-25\"]); initialize and the rest as json",
             Mode::ModernRefusesOnce => "healthy 2026-07-28-only server (as modern) that refuses every other server/discover (the first, third, …) with 400 -32022, supported: [\"2026-07-28\"]",

@@ -241,7 +241,7 @@ class CheckOptions(TypedDict, total=False):
     oauth_client_id: Optional[str]
     oauth_client_secret_env: Optional[str]
     oauth_client_secret_file: Optional[Union[str, "os.PathLike[str]"]]
-    oauth_method: Optional[Literal["basic", "post"]]
+    oauth_method: Optional[Literal["basic", "post", "private-key-jwt"]]
     oauth_scope: Optional[str]
     oauth_token_url: Optional[str]
     oauth_flow: Optional[Literal["client-credentials", "authorization-code"]]
@@ -309,7 +309,7 @@ class Scenario:
         oauth_client_id: str | None = None,
         oauth_client_secret_env: str | None = None,
         oauth_client_secret_file: str | os.PathLike[str] | None = None,
-        oauth_method: Literal["basic", "post"] | None = None,
+        oauth_method: Literal["basic", "post", "private-key-jwt"] | None = None,
         oauth_scope: str | None = None,
         oauth_token_url: str | None = None,
         oauth_flow: Literal["client-credentials", "authorization-code"] | None = None,
@@ -452,7 +452,7 @@ def check(
     oauth_client_id: str | None = None,
     oauth_client_secret_env: str | None = None,
     oauth_client_secret_file: str | os.PathLike[str] | None = None,
-    oauth_method: Literal["basic", "post"] | None = None,
+    oauth_method: Literal["basic", "post", "private-key-jwt"] | None = None,
     oauth_scope: str | None = None,
     oauth_token_url: str | None = None,
     oauth_flow: Literal["client-credentials", "authorization-code"] | None = None,
@@ -520,7 +520,9 @@ def check(
         oauth_client_secret_env: The client secret, read from this environment variable.
         oauth_client_secret_file: … or read from this file.
         oauth_method: How the client authenticates to the token endpoint: ``"basic"``
-            (``client_secret_basic``, the default) or ``"post"`` (``client_secret_post``).
+            (``client_secret_basic``, the default), ``"post"`` (``client_secret_post``) or
+            ``"private-key-jwt"`` (a JWT signed with the client's private key, which the
+            secret options then hold as PEM: EC P-256, EC P-384 or RSA).
         oauth_scope: The scope to ask the token endpoint for.
         oauth_token_url: The token endpoint (default: discovered from the server's 401
             challenge, its protected resource metadata and its authorization server's metadata).
@@ -614,7 +616,7 @@ async def check_async(
     oauth_client_id: str | None = None,
     oauth_client_secret_env: str | None = None,
     oauth_client_secret_file: str | os.PathLike[str] | None = None,
-    oauth_method: Literal["basic", "post"] | None = None,
+    oauth_method: Literal["basic", "post", "private-key-jwt"] | None = None,
     oauth_scope: str | None = None,
     oauth_token_url: str | None = None,
     oauth_flow: Literal["client-credentials", "authorization-code"] | None = None,

@@ -217,6 +217,7 @@ pub(super) async fn obtain(
         client_id: &the_client.id,
         secret: the_client.secret.as_ref().map(Secret::expose),
         auth: the_client.auth,
+        assertion: None,
     };
     tally.requests = tally.requests.saturating_add(1);
     let token = send_grant(http, &token_endpoint, &grant, &clock.request_deadline())

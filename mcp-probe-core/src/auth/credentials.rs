@@ -1,6 +1,10 @@
 //! OAuth settings ready to use: the secret read (from the environment or a file), the URLs
 //! parsed, the cache key made.
 
+use std::collections::hash_map::RandomState;
+use std::hash::BuildHasher;
+use std::sync::{Arc, OnceLock};
+
 use url::Url;
 
 use crate::error::{Error, ErrorKind};
@@ -11,6 +15,8 @@ use crate::model::{OAuthFlow, OAuthMethod, DEFAULT_REDIRECT_URI};
 use crate::model::oauth::parse_token_url;
 use crate::model::OAuthSpec;
 
+use super::assertion::ClientKey;
+
 /// How a client authenticates to the token endpoint.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum ClientAuth {
@@ -20,6 +26,8 @@ pub(crate) enum ClientAuth {
     Post,
     /// `none`: a public client, its id in the body.
     None,
+    /// `private_key_jwt`: a JWT signed with the client's key, its id in the body.
+    PrivateKeyJwt,
 }
 
 impl ClientAuth {
@@ -29,6 +37,7 @@ impl ClientAuth {
             ClientAuth::Basic => "client_secret_basic",
             ClientAuth::Post => "client_secret_post",
             ClientAuth::None => "none",
+            ClientAuth::PrivateKeyJwt => "private_key_jwt",
         }
     }
 }
@@ -42,6 +51,8 @@ pub(crate) struct Credentials {
     /// `None` only for the authorization-code flow (a public or registered client).
     pub(super) secret: Option<Secret>,
     pub(super) method: OAuthMethod,
+    /// The private key read from the secret (`private-key-jwt`).
+    pub(super) signing_key: Option<Arc<ClientKey>>,
     pub(super) scope: Option<String>,
     pub(super) token_url: Option<Url>,
     pub(super) resource: String,
@@ -51,7 +62,9 @@ pub(crate) struct Credentials {
     pub(super) redirect_uri: Url,
     /// A refresh token the user gave (authorization-code flow).
     pub(super) refresh_token: Option<Secret>,
-    /// Token endpoint (or the server URL when discovered), client id, scope and resource.
+    /// Token endpoint (or the server URL when discovered), client id, scope, resource, and a
+    /// keyed hash of how the client authenticates ([`credential_tag`]): a token is reused
+    /// only for the credentials that obtained it.
     pub(super) key: String,
 }
 
@@ -65,6 +78,20 @@ impl Credentials {
                 None
             }
             _ => Some(read_secret(spec)?),
+        };
+        let signing_key = match (&secret, spec.method) {
+            (Some(pem), OAuthMethod::PrivateKeyJwt) => Some(Arc::new(
+                ClientKey::from_pem(pem.expose()).map_err(|why| {
+                    Error::new(
+                        ErrorKind::Credential,
+                        format!(
+                            "the OAuth client key ({}) cannot be used: {why}",
+                            secret_source(spec)
+                        ),
+                    )
+                })?,
+            )),
+            _ => None,
         };
         let client_metadata_url = spec
             .client_metadata_url
@@ -93,15 +120,17 @@ impl Credentials {
             None => format!("discover:{server}"),
         };
         let key = format!(
-            "{}\n{endpoint}\n{client_id}\n{}\n{resource}",
+            "{}\n{endpoint}\n{client_id}\n{}\n{resource}\n{:016x}",
             spec.flow.as_str(),
-            scope.as_deref().unwrap_or("")
+            scope.as_deref().unwrap_or(""),
+            credential_tag(spec.method, secret.as_ref(), refresh_token.as_ref()),
         );
         Ok(Credentials {
             flow: spec.flow,
             client_id,
             secret,
             method: spec.method,
+            signing_key,
             scope,
             token_url,
             resource,
@@ -136,6 +165,7 @@ impl Credentials {
         match (&self.secret, self.method) {
             (None, _) => ClientAuth::None,
             (Some(_), OAuthMethod::Post) => ClientAuth::Post,
+            (Some(_), OAuthMethod::PrivateKeyJwt) => ClientAuth::PrivateKeyJwt,
             (Some(_), _) => ClientAuth::Basic,
         }
     }
@@ -170,6 +200,27 @@ fn read_refresh_token(spec: &OAuthSpec) -> Result<Option<Secret>, Error> {
             "the OAuth refresh token (refreshTokenEnv / refreshTokenFile) is empty".to_owned(),
         )),
         token => Ok(Some(Secret::new(token))),
+    }
+}
+
+/// A hash of the method, the secret and the refresh token, keyed per process (so the cache
+/// key, which stays in memory, reveals nothing about them even if it were shown).
+fn credential_tag(method: OAuthMethod, secret: Option<&Secret>, refresh: Option<&Secret>) -> u64 {
+    static KEY: OnceLock<RandomState> = OnceLock::new();
+    KEY.get_or_init(RandomState::new).hash_one((
+        method.as_str(),
+        secret.map(Secret::expose),
+        refresh.map(Secret::expose),
+    ))
+}
+
+/// Where the secret comes from, as errors name it: `clientSecretEnv VAR` or
+/// `clientSecretFile PATH`.
+fn secret_source(spec: &OAuthSpec) -> String {
+    match (&spec.client_secret_env, &spec.client_secret_file) {
+        (Some(var), _) => format!("clientSecretEnv {}", var.trim()),
+        (None, Some(path)) => format!("clientSecretFile {}", path.display()),
+        (None, None) => "no secret".to_owned(),
     }
 }
 

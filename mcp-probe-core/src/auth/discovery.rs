@@ -32,6 +32,8 @@ pub(crate) struct TokenEndpointDiscovery {
     /// server answered without asking for credentials), or the transport failure when the
     /// server could not be asked.
     pub(crate) endpoint: Result<Url, Failure>,
+    /// The authorization server's `issuer` (as its metadata names it), when found.
+    pub(crate) issuer: Option<String>,
     /// HTTP requests made.
     pub(crate) http_requests: u32,
 }
@@ -64,6 +66,13 @@ pub(crate) async fn discover_token_endpoint(
 ) -> TokenEndpointDiscovery {
     let mut checker = Checker::new(client, metadata, guard, deadline);
     let found = checker.discover(target).await;
+    let issuer = found.as_ref().map(|found| {
+        found
+            .as_metadata
+            .get("issuer")
+            .and_then(Value::as_str)
+            .map_or_else(|| found.issuer.clone(), str::to_owned)
+    });
     let endpoint = match (checker.failure.take(), found) {
         (Some(failure), _) => Err(failure),
         (None, None) => Err(not_protected()),
@@ -112,6 +121,7 @@ pub(crate) async fn discover_token_endpoint(
     };
     TokenEndpointDiscovery {
         endpoint,
+        issuer,
         http_requests: checker.requests,
     }
 }

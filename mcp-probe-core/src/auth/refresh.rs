@@ -57,6 +57,7 @@ pub(super) async fn refresh(
         client_id: &refresh.client_id,
         secret: refresh.secret.as_ref().map(Secret::expose),
         auth: refresh.auth,
+        assertion: None,
     };
     send_grant(http, &refresh.endpoint, &grant, deadline)
         .await

@@ -298,7 +298,18 @@ impl TokenCache {
         let token_client = other_client(&endpoint, guard)?;
         facts.requests = facts.requests.saturating_add(1);
         let deadline = clock.request_deadline();
-        let failure = match request_token(&token_client, &endpoint, credentials, &deadline).await {
+        let audience = found.issuer.unwrap_or_else(|| endpoint.to_string());
+        let mut assertions = Vec::new();
+        let requested = request_token(
+            &token_client,
+            &endpoint,
+            &audience,
+            credentials,
+            &deadline,
+            &mut assertions,
+        )
+        .await;
+        let failure = match requested {
             Ok(token) => {
                 self.keep(credentials, &token, shown);
                 target.set_authorization(token.header);
@@ -306,7 +317,9 @@ impl TokenCache {
             }
             Err(f) => Some(f.with("stage", "token_request")),
         };
-        Ok(finish(facts, failure, false))
+        let mut phase = finish(facts, failure, false);
+        phase.learnt.extend(assertions);
+        Ok(phase)
     }
 
     /// Re-authorizes with the authorization-code flow after the server's 401 or 403: discovery
@@ -436,6 +449,8 @@ impl TokenCache {
 struct FoundEndpoint {
     /// The endpoint and the guard for a client to it, or why discovery found none.
     endpoint: Result<(Url, Option<AddressPolicy>), Failure>,
+    /// The authorization server's issuer, when discovery found it.
+    issuer: Option<String>,
     requests: u32,
 }
 
@@ -454,6 +469,7 @@ where
     if let Some(url) = &credentials.token_url {
         return Ok(FoundEndpoint {
             endpoint: Ok((url.clone(), None)),
+            issuer: None,
             requests: 0,
         });
     }
@@ -463,6 +479,7 @@ where
         discover_token_endpoint(client, &metadata, guard, target, clock.request_deadline()).await;
     Ok(FoundEndpoint {
         endpoint: found.endpoint.map(|url| (url, Some(guard))),
+        issuer: found.issuer,
         requests: found.http_requests,
     })
 }

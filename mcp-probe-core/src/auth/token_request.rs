@@ -3,7 +3,7 @@
 
 use base64::Engine;
 
-use std::time::Duration;
+use std::time::{Duration, SystemTime};
 
 use reqwest::header::{HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_TYPE, LOCATION};
 use reqwest::{RequestBuilder, Response, StatusCode};
@@ -20,6 +20,7 @@ use crate::urls::redact_url;
 
 use crate::http::target::Secret;
 
+use super::assertion::ASSERTION_TYPE;
 use super::credentials::{basic_pair, ClientAuth, Credentials};
 
 /// Largest token response read.
@@ -44,25 +45,47 @@ pub(super) struct Grant<'a> {
     pub(super) client_id: &'a str,
     pub(super) secret: Option<&'a str>,
     pub(super) auth: ClientAuth,
+    /// The signed JWT of `private_key_jwt` (`client_assertion`).
+    pub(super) assertion: Option<String>,
 }
 
-/// The client-credentials token request.
+/// The client-credentials token request. `audience`: the authorization server's issuer when
+/// discovery found it, else the token endpoint (the `aud` of a `private_key_jwt` assertion).
+/// `assertions` gets the assertion sent, if any (to scrub from what leaves the engine).
 pub(crate) async fn request_token(
     client: &reqwest::Client,
     endpoint: &Url,
+    audience: &str,
     credentials: &Credentials,
     deadline: &Deadline,
+    assertions: &mut Vec<String>,
 ) -> Result<Token, Failure> {
     let mut fields = vec![("grant_type", "client_credentials".to_owned())];
     if let Some(scope) = &credentials.scope {
         fields.push(("scope", scope.clone()));
     }
     fields.push(("resource", credentials.resource.clone()));
+    let assertion = match &credentials.signing_key {
+        Some(key) => {
+            let signed = key
+                .assertion(&credentials.client_id, audience, SystemTime::now())
+                .map_err(|why| {
+                    Failure::new(
+                        FailureCode::AuthToken,
+                        format!("cannot sign the client assertion: {why}"),
+                    )
+                })?;
+            assertions.push(signed.clone());
+            Some(signed)
+        }
+        None => None,
+    };
     let grant = Grant {
         fields,
         client_id: &credentials.client_id,
         secret: credentials.secret.as_ref().map(Secret::expose),
         auth: credentials.auth(),
+        assertion,
     };
     send_grant(client, endpoint, &grant, deadline).await
 }
@@ -84,7 +107,10 @@ pub(super) async fn send_grant(
         return Err(exchange.redirected(&resp));
     }
     let body = exchange.read(resp, deadline).await?;
-    exchange.judge(status, &body, grant.secret.unwrap_or_default())
+    // What the client sent that the server may echo: the assertion (a private key is never
+    // sent), else the secret.
+    let sent = grant.assertion.as_deref().or(grant.secret);
+    exchange.judge(status, &body, sent.unwrap_or_default())
 }
 
 /// One token request: the endpoint, as shown and as named in failures.
@@ -321,6 +347,11 @@ fn token_form(grant: &Grant<'_>) -> String {
             form.append_pair("client_secret", secret);
         }
         (ClientAuth::Basic, Some(_)) => {}
+        (ClientAuth::PrivateKeyJwt, _) => {
+            form.append_pair("client_id", grant.client_id);
+            form.append_pair("client_assertion_type", ASSERTION_TYPE);
+            form.append_pair("client_assertion", grant.assertion.as_deref().unwrap_or(""));
+        }
         // A public client names itself in the body (RFC 6749 §4.1.3).
         _ => {
             form.append_pair("client_id", grant.client_id);

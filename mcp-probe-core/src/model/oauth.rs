@@ -132,14 +132,21 @@ pub enum OAuthMethod {
     /// `client_secret_post`: `client_id` and `client_secret` in the form body.
     #[serde(alias = "client_secret_post")]
     Post,
+    /// `private_key_jwt` (RFC 7523 §2.2, SEP-1046): a JWT signed with the client's private
+    /// key, which `clientSecretEnv` / `clientSecretFile` then hold (PEM: PKCS#8 EC P-256, EC
+    /// P-384 or RSA, or PKCS#1 RSA), sent as `client_assertion`. Client credentials only.
+    #[serde(rename = "private-key-jwt", alias = "private_key_jwt")]
+    PrivateKeyJwt,
 }
 
 impl OAuthMethod {
-    /// The name used in documents and on the command line: `basic` or `post`.
+    /// The name used in documents and on the command line: `basic`, `post` or
+    /// `private-key-jwt`.
     pub fn as_str(self) -> &'static str {
         match self {
             OAuthMethod::Basic => "basic",
             OAuthMethod::Post => "post",
+            OAuthMethod::PrivateKeyJwt => "private-key-jwt",
         }
     }
 
@@ -304,6 +311,9 @@ impl OAuthSpec {
 
     fn validate_authorization_code(&self) -> Result<(), Error> {
         let bad = |m: &str| Err(Error::new(ErrorKind::InvalidScenario, m));
+        if self.method == OAuthMethod::PrivateKeyJwt {
+            return bad("`oauth.method: private-key-jwt` is supported with the `client-credentials` flow only");
+        }
         let secret = self.client_secret_env.is_some() || self.client_secret_file.is_some();
         if self.client_secret_env.is_some() && self.client_secret_file.is_some() {
             return bad("give the OAuth client secret either from an environment variable (`clientSecretEnv`) or from a file (`clientSecretFile`), not both");

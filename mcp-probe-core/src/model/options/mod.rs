@@ -523,7 +523,11 @@ choices! {
         FollowRedirects::None => "none",
         FollowRedirects::SameOrigin => "same-origin",
     ];
-    OAuthMethod: [OAuthMethod::Basic => "basic", OAuthMethod::Post => "post"];
+    OAuthMethod: [
+        OAuthMethod::Basic => "basic",
+        OAuthMethod::Post => "post",
+        OAuthMethod::PrivateKeyJwt => "private-key-jwt",
+    ];
     OAuthFlow: [
         OAuthFlow::ClientCredentials => "client-credentials",
         OAuthFlow::AuthorizationCode => "authorization-code",
