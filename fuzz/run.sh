@@ -16,14 +16,14 @@ cd "$(dirname "${BASH_SOURCE[0]}")"
 
 seconds="${1:-30}"
 shift || true
-all=(sse_parser jsonrpc_answer www_authenticate scenario_json scenario_yaml legacy_endpoint text_report scrub)
+all=(sse_parser jsonrpc_answer www_authenticate scenario_json scenario_yaml legacy_endpoint text_report scrub token_response)
 if [ "$#" -gt 0 ]; then targets=("$@"); else targets=("${all[@]}"); fi
 
 # Longest input per target: enough for what each parser meets, small enough to stay fast.
 max_len() {
     case "$1" in
         text_report) echo 16384 ;;
-        scenario_json | scenario_yaml | jsonrpc_answer) echo 4096 ;;
+        scenario_json | scenario_yaml | jsonrpc_answer | token_response) echo 4096 ;;
         sse_parser | www_authenticate) echo 2048 ;;
         legacy_endpoint | scrub) echo 512 ;;
         *) echo 4096 ;;

@@ -23,6 +23,7 @@ pub const TARGETS: &[(&str, Check)] = &[
     ("legacy_endpoint", legacy_endpoint),
     ("text_report", text_report),
     ("scrub", scrub),
+    ("token_response", token_response),
 ];
 
 /// The check of the target named `name`.
@@ -441,5 +442,88 @@ pub fn scrub(data: &[u8]) {
                 "{form:?} left in {piece:?}\nsecret {secret:?}\ntext {text:?}\nscrubbed {scrubbed:?}"
             );
         }
+    }
+}
+
+// --- token_response -------------------------------------------------------------------------
+
+/// The statuses a token endpoint's answer comes with, picked by the input's first byte.
+const TOKEN_STATUSES: [u16; 8] = [200, 201, 204, 302, 400, 401, 403, 500];
+
+/// Input: `[status][n][secret: n bytes][body]`: the first byte picks one of
+/// [`TOKEN_STATUSES`]; the secret (what the client sent) counts only when it has at least 3
+/// characters, all of `A-Z a-z 0-9 - _ .` (those of client secrets and JWTs, which form
+/// encoding leaves as they are), else none is given.
+///
+/// Checks: a usable token's header is `Bearer ` and a token without surrounding whitespace,
+/// its lifetime at most a year; a failure's message has at most 1,000 characters, its OAuth
+/// error at most 64 and description at most 200; outside the `<redacted>` markers neither the
+/// message nor any detail holds the secret.
+pub fn token_response(data: &[u8]) {
+    let [pick, n, rest @ ..] = data else {
+        return;
+    };
+    let n = usize::from(*n).min(rest.len());
+    let (secret, body) = rest.split_at(n);
+    let secret = std::str::from_utf8(secret)
+        .ok()
+        .filter(|s| s.len() >= 3)
+        .filter(|s| {
+            s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+        })
+        .unwrap_or("");
+    let status = TOKEN_STATUSES[usize::from(*pick) % TOKEN_STATUSES.len()];
+    let Some(outcome) = mcp_probe_core::fuzz::token_response(status, body, secret) else {
+        panic!("HTTP {status} was not taken as a status");
+    };
+    match outcome {
+        Ok((header, lifetime)) => {
+            let token = header.strip_prefix("Bearer ").expect("a Bearer header");
+            assert!(!token.is_empty() && token.trim() == token, "{header:?}");
+            assert!(
+                lifetime.is_none_or(|s| s <= 365 * 24 * 3600),
+                "{lifetime:?}"
+            );
+        }
+        Err((message, details)) => {
+            assert!(
+                message.chars().count() <= 1000,
+                "{} characters",
+                message.len()
+            );
+            let text = |name: &str| details.get(name).and_then(Value::as_str).map(str::chars);
+            assert!(
+                text("oauthError").is_none_or(|c| c.count() <= 64),
+                "{details}"
+            );
+            assert!(
+                text("oauthErrorDescription").is_none_or(|c| c.count() <= 200),
+                "{details}"
+            );
+            if !secret.is_empty() {
+                let mut texts = vec![message];
+                collect_strings(&details, &mut texts);
+                for t in &texts {
+                    assert!(
+                        t.split("<redacted>").all(|piece| !piece.contains(secret)),
+                        "the secret {secret:?} is shown in {t:?}"
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// Every string in `value`, keys included.
+fn collect_strings(value: &Value, out: &mut Vec<String>) {
+    match value {
+        Value::String(s) => out.push(s.clone()),
+        Value::Array(items) => items.iter().for_each(|v| collect_strings(v, out)),
+        Value::Object(map) => map.iter().for_each(|(k, v)| {
+            out.push(k.clone());
+            collect_strings(v, out);
+        }),
+        _ => {}
     }
 }

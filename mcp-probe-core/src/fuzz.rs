@@ -55,3 +55,27 @@ pub fn scrub(secret: &str, text: &str) -> String {
     secrets.add(secret);
     secrets.scrub(text).unwrap_or_else(|| text.to_owned())
 }
+
+/// What a token endpoint's answer came to: `Ok((Authorization header, lifetime in seconds))`
+/// for a usable token, or `Err((message, details))` of the failure.
+pub type TokenOutcome = Result<(String, Option<u64>), (String, Value)>;
+
+/// Judges a token endpoint's answer as a token request does; `None` when `status` is not an
+/// HTTP status. `secret`: what the client sent (never shown).
+pub fn token_response(status: u16, body: &[u8], secret: &str) -> Option<TokenOutcome> {
+    let endpoint = url::Url::parse("https://as.example/token").ok()?;
+    let status = reqwest::StatusCode::from_u16(status).ok()?;
+    Some(
+        crate::auth::judge_answer(&endpoint, status, body, secret)
+            .map(|(header, lifetime)| {
+                (
+                    String::from_utf8_lossy(header.as_bytes()).into_owned(),
+                    lifetime.map(|d| d.as_secs()),
+                )
+            })
+            .map_err(|f| {
+                let details = serde_json::to_value(&f.details).unwrap_or_default();
+                (f.message, details)
+            }),
+    )
+}

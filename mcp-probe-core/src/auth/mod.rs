@@ -20,3 +20,4 @@ mod well_known;
 pub(crate) use check::check_auth;
 pub(crate) use credentials::Credentials;
 pub(crate) use token::{token_refused, StepUp, TokenCache, TokenPhase, MAX_STEP_UPS};
+pub(crate) use token_request::judge_answer;

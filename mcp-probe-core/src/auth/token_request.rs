@@ -113,6 +113,19 @@ pub(super) async fn send_grant(
     exchange.judge(status, &body, sent.unwrap_or_default())
 }
 
+/// What a token endpoint's answer comes to (the fuzz target's entry): the token's header and
+/// lifetime, or the failure, `secret` being what the client sent that must not be shown.
+pub(crate) fn judge_answer(
+    endpoint: &Url,
+    status: StatusCode,
+    body: &[u8],
+    secret: &str,
+) -> Result<(HeaderValue, Option<Duration>), Failure> {
+    Exchange::new(endpoint)
+        .judge(status, body, secret)
+        .map(|token| (token.header, token.expires_in))
+}
+
 /// One token request: the endpoint, as shown and as named in failures.
 struct Exchange<'a> {
     endpoint: &'a Url,
