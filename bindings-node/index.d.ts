@@ -152,7 +152,8 @@ export interface CheckOptions {
    * The OAuth grant: `client-credentials` (the default with `oauthClientId`) or
    * `authorization-code`: headless, with PKCE, only for authorization servers that approve
    * without a person (a login page fails the probe with `auth_token`); the client is
-   * registered on the fly unless `oauthClientId` is given.
+   * registered on the fly unless `oauthClientId` is given; or `jwt-bearer`: workload
+   * identity, the secret options holding the JWT the workload's platform issued (RFC 7523).
    */
   oauthFlow?: OAuthFlow
   /**
@@ -233,7 +234,7 @@ export type ErrorCode = 'invalid_url' | 'invalid_header' | 'credential' | 'inval
 export type FollowRedirects = 'none' | 'same-origin'
 
 /** Which OAuth grant gets the probe its token. */
-export type OAuthFlow = 'client-credentials' | 'authorization-code'
+export type OAuthFlow = 'client-credentials' | 'authorization-code' | 'jwt-bearer'
 
 /** How an OAuth client authenticates to the token endpoint. */
 export type OAuthMethod = 'basic' | 'post' | 'private-key-jwt'

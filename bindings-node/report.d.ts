@@ -15,10 +15,10 @@ export interface AuthFacts {
   durationMs: number
   /**
    * The grant that got the token: `client_credentials`, `authorization_code` (the headless
-   * authorization-code flow with PKCE) or `refresh_token` (a refresh of an earlier grant, or of a
-   * refresh token the user gave).
+   * authorization-code flow with PKCE), `refresh_token` (a refresh of an earlier grant, or of a
+   * refresh token the user gave) or `jwt_bearer` (a workload's JWT, RFC 7523).
    */
-  method: 'client_credentials' | 'authorization_code' | 'refresh_token'
+  method: 'client_credentials' | 'authorization_code' | 'refresh_token' | 'jwt_bearer'
   /**
    * HTTP requests made for the token: discovery, registration, the authorization request and the
    * token request (0 when cached).

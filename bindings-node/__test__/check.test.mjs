@@ -1,8 +1,9 @@
 // `check(url, options)` against the testkit fixture server: verdicts, timeouts, concurrency,
 // cancellation, and coded errors for the caller's mistakes.
 import assert from 'node:assert/strict'
+import { createPrivateKey, sign } from 'node:crypto'
 import { getEventListeners } from 'node:events'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -447,6 +448,29 @@ describe('OAuth client credentials', () => {
     assert.equal(report.ok, true, report.failure?.message)
     assert.equal(report.auth.method, 'client_credentials')
     assert.ok(!JSON.stringify(report).includes('PRIVATE KEY'))
+  })
+
+  test('jwt-bearer sends the workload token the secret options name', async () => {
+    // A workload token signed with the key the fixture's authorization server trusts, for its
+    // issuer, as a platform (a Kubernetes service account) would issue it.
+    const key = readFileSync(new URL('../../mcp-probe-testkit/src/fixture-client-key.pem', import.meta.url))
+    const issuer = `${new URL(fixture.url('json')).origin}/as/auth_client_credentials`
+    const b64 = (v) => Buffer.from(typeof v === 'string' ? v : JSON.stringify(v)).toString('base64url')
+    const now = Math.floor(Date.now() / 1000)
+    const input = `${b64({ alg: 'ES256', typ: 'JWT' })}.${b64({ iss: 'https://idp.test', sub: 'w', aud: issuer, iat: now, exp: now + 600 })}`
+    const signature = sign('sha256', Buffer.from(input), { key: createPrivateKey(key), dsaEncoding: 'ieee-p1363' })
+    const dir = mkdtempSync(join(tmpdir(), 'mcp-probe-jwt-'))
+    const file = join(dir, 'token')
+    writeFileSync(file, `${input}.${signature.toString('base64url')}\n`)
+    try {
+      const options = { oauthFlow: 'jwt-bearer', oauthClientId: 'fixture-client', oauthClientSecretFile: file }
+      const report = await check(url(5), { ...options, ...ADD, expectText: '5' })
+      assert.equal(report.ok, true, report.failure?.message)
+      assert.equal(report.auth.method, 'jwt_bearer')
+      assert.ok(!JSON.stringify(report).includes(signature.toString('base64url')))
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
   })
 
   test('refused client credentials are an auth_token failure, not an error', async () => {

@@ -64,4 +64,7 @@ pub enum OAuthFlow {
     /// The authorization-code flow with PKCE, headless: only for authorization servers that
     /// approve without a person.
     AuthorizationCode,
+    /// The JWT-bearer grant (RFC 7523) for workload identity: the secret options hold the
+    /// JWT the workload's platform issued.
+    JwtBearer,
 }

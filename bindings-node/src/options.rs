@@ -121,7 +121,8 @@ pub struct CheckOptions<'a> {
     /// The OAuth grant: `client-credentials` (the default with `oauthClientId`) or
     /// `authorization-code`: headless, with PKCE, only for authorization servers that approve
     /// without a person (a login page fails the probe with `auth_token`); the client is
-    /// registered on the fly unless `oauthClientId` is given.
+    /// registered on the fly unless `oauthClientId` is given; or `jwt-bearer`: workload
+    /// identity, the secret options holding the JWT the workload's platform issued (RFC 7523).
     #[napi(ts_type = "OAuthFlow")]
     pub oauth_flow: Option<String>,
     /// Authorization-code flow: this client ID metadata document URL (https) as the client

@@ -174,6 +174,20 @@ def test_oauth_private_key_jwt(fixture, monkeypatch):
     assert raised.value.code == "credential"
 
 
+def test_oauth_jwt_bearer(fixture, tmp_path):
+    doc = Scenario(URL, oauth_flow="jwt-bearer", oauth_client_id="c", oauth_client_secret_file=tmp_path / "jwt").to_dict()
+    assert doc["target"]["oauth"] == {"flow": "jwt-bearer", "clientId": "c", "clientSecretFile": str(tmp_path / "jwt")}
+    # A JWT the fixture's authorization server did not sign: refused with invalid_grant.
+    jwt = tmp_path / "jwt"
+    jwt.write_text("eyJhbGciOiJFUzI1NiJ9.eyJhdWQiOiJ4In0.c2lnbmF0dXJl\n")
+    report = mcp_probe.check(fixture.url("auth_client_credentials"), oauth_flow="jwt-bearer",
+                             oauth_client_id="fixture-client", oauth_client_secret_file=jwt)
+    assert report.ok is False and report.failure is not None and report.failure.code == "auth_token"
+    assert report.failure.details["oauthError"] == "invalid_grant"
+    assert report.auth is not None and report.auth.method == "jwt_bearer"
+    assert "c2lnbmF0dXJl" not in report.to_json()
+
+
 def test_oauth_secret_file_and_token_url(fixture, tmp_path):
     secret = tmp_path / "secret"
     secret.write_text("fixture-secret\n")

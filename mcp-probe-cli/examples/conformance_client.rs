@@ -16,7 +16,8 @@
 use std::process::ExitCode;
 
 use mcp_probe_core::{
-    ElicitationAction, ElicitationAnswer, OAuthMethod, OAuthSpec, ProtocolChoice, Scenario,
+    ElicitationAction, ElicitationAnswer, OAuthFlow, OAuthMethod, OAuthSpec, ProtocolChoice,
+    Scenario,
 };
 use serde_json::{json, Value};
 
@@ -91,6 +92,17 @@ fn scenario_for(request: &Request) -> Option<Scenario> {
             probe.oauth(
                 OAuthSpec::secret_from_env(id, SECRET_VAR).method(OAuthMethod::PrivateKeyJwt),
             )
+        }
+        // Workload identity (SEP-1933): the JWT-bearer grant with the workload's JWT from the
+        // context; the suite's authorization server checks its signature and audience.
+        "auth/wif-jwt-bearer" => {
+            let text = |name: &str| request.context.get(name).and_then(Value::as_str);
+            let (id, jwt) = (text("client_id")?, text("valid_jwt")?);
+            // Safe here: nothing else runs yet that could read the environment concurrently.
+            std::env::set_var(SECRET_VAR, jwt);
+            let mut oauth = OAuthSpec::secret_from_env(id, SECRET_VAR);
+            oauth.flow = OAuthFlow::JwtBearer;
+            probe.oauth(oauth)
         }
         // The headless authorization-code flow with PKCE: discovery from the 401, a client
         // registered dynamically (or the pre-registered one from the context), the suite's

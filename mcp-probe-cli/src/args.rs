@@ -177,10 +177,12 @@ struct AuthArgs {
     #[arg(long, value_name = "URL", requires = "oauth_client_id")]
     oauth_token_url: Option<String>,
 
-    /// The OAuth grant: client-credentials (the default with --oauth-client-id) or
+    /// The OAuth grant: client-credentials (the default with --oauth-client-id),
     /// authorization-code (headless, with PKCE: only for authorization servers that approve
     /// without a person; the client is registered on the fly unless --oauth-client-id is
-    /// given).
+    /// given) or jwt-bearer (workload identity: the secret options hold the JWT the
+    /// workload's platform issued, e.g. a Kubernetes service account token file, sent as
+    /// the assertion of RFC 7523's JWT-bearer grant).
     #[arg(long, value_name = "FLOW", value_parser = choice::<OAuthFlow>(OAuthFlow::VALUES), conflicts_with_all = ["bearer_env", "bearer_file"])]
     oauth_flow: Option<OAuthFlow>,
 

@@ -726,3 +726,77 @@ async fn a_token_endpoint_echoing_the_assertion_leaks_nothing() {
     assert_eq!(f.code, FailureCode::AuthToken, "{}", f.message);
     assert_eq!(f.details["oauthErrorDescription"], "bad <redacted>");
 }
+
+#[tokio::test]
+async fn jwt_bearer_sends_the_workloads_token_and_reads_it_anew_when_it_rotates() {
+    let server = FixtureServer::start().await.unwrap();
+    let issuer = format!("http://{}/as/auth_client_credentials", server.addr());
+    let jwt = mcp_probe_testkit::fixture_workload_jwt(&issuer, 600);
+    let file = secret_file("jwt-bearer", &jwt);
+    let mut spec = OAuthSpec::secret_from_file("fixture-client", &file);
+    spec.flow = mcp_probe_core::OAuthFlow::JwtBearer;
+    let scenario = Scenario::for_url(server.url(Mode::AuthClientCredentials)).oauth(spec);
+    let prober = Prober::new();
+    let report = prober.check(&scenario).await.unwrap();
+    assert_ok(&report);
+    let auth = report.auth.as_ref().unwrap();
+    assert_eq!(auth.method, "jwt_bearer");
+    assert!(!auth.cached);
+    let token_requests = |server: &FixtureServer| {
+        server
+            .log()
+            .into_iter()
+            .filter(|r| r.http_method == "POST" && r.rpc_method.is_none())
+            .collect::<Vec<_>>()
+    };
+    let sent = token_requests(&server);
+    assert_eq!(sent.len(), 1);
+    assert_eq!(sent[0].header("authorization"), None);
+    let body = sent[0].body.as_ref().unwrap();
+    assert_eq!(
+        body["grant_type"],
+        "urn:ietf:params:oauth:grant-type:jwt-bearer"
+    );
+    assert_eq!(body["assertion"], jwt.as_str());
+    assert_eq!(body["client_id"], "fixture-client");
+    assert!(body.get("client_secret").is_none() && body.get("client_assertion").is_none());
+    let shown = serde_json::to_string(&report).unwrap();
+    assert!(!shown.contains(&jwt), "{shown}");
+
+    // The same token while the file holds the same JWT; a rotated one asks again.
+    let again = prober.check(&scenario).await.unwrap();
+    assert!(again.auth.as_ref().unwrap().cached);
+    std::fs::write(&file, mcp_probe_testkit::fixture_workload_jwt(&issuer, 900)).unwrap();
+    let rotated = prober.check(&scenario).await.unwrap();
+    assert_ok(&rotated);
+    assert!(!rotated.auth.as_ref().unwrap().cached);
+    assert_eq!(token_requests(&server).len(), 2);
+}
+
+#[tokio::test]
+async fn jwt_bearer_with_an_expired_token_or_a_method_fails_clearly() {
+    let server = FixtureServer::start().await.unwrap();
+    let issuer = format!("http://{}/as/auth_client_credentials", server.addr());
+    let file = secret_file(
+        "jwt-bearer-expired",
+        &mcp_probe_testkit::fixture_workload_jwt(&issuer, -60),
+    );
+    let mut spec = OAuthSpec::secret_from_file("fixture-client", &file);
+    spec.flow = mcp_probe_core::OAuthFlow::JwtBearer;
+    let scenario = Scenario::for_url(server.url(Mode::AuthClientCredentials)).oauth(spec.clone());
+    let report = Prober::new().check(&scenario).await.unwrap();
+    let f = report.failure.as_ref().unwrap();
+    assert_eq!(f.code, FailureCode::AuthToken, "{}", f.message);
+    assert_eq!(f.details["oauthError"], "invalid_grant");
+    assert_eq!(f.details["stage"], "token_request");
+    assert_eq!(report.auth.as_ref().unwrap().method, "jwt_bearer");
+
+    let with_method = Scenario::for_url(server.url(Mode::AuthClientCredentials))
+        .oauth(spec.method(OAuthMethod::Post));
+    let e = Prober::new().check(&with_method).await.unwrap_err();
+    assert!(e.is_invalid_scenario());
+    assert_eq!(
+        e.to_string(),
+        "`oauth.method` does not apply to the `jwt-bearer` flow: the assertion is the client's credential"
+    );
+}

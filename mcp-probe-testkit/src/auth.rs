@@ -43,6 +43,8 @@ const CLIENT_BASIC: &str = "Basic Zml4dHVyZS1jbGllbnQ6Zml4dHVyZS1zZWNyZXQ=";
 /// token endpoint of [`Mode::AuthClientCredentials`] accepts assertions it signed. A test key,
 /// made for the fixture and guarding nothing.
 pub const FIXTURE_CLIENT_KEY_PEM: &str = include_str!("fixture-client-key.pem");
+/// `grant_type` of the JWT-bearer grant (RFC 7523 §2.1).
+const JWT_BEARER_GRANT: &str = "urn:ietf:params:oauth:grant-type:jwt-bearer";
 /// `client_assertion_type` of a JWT client assertion (RFC 7523).
 const ASSERTION_TYPE: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
 /// The only access token [`Mode::AuthClientCredentials`] issues and accepts.
@@ -181,7 +183,12 @@ fn authorization_server_document(addr: SocketAddr, mode: Mode, oidc: bool) -> Va
     };
     let (grants, client_auth) = if matches!(mode, Mode::AuthClientCredentials | Mode::EchoToken) {
         (
-            json!(["authorization_code", "refresh_token", "client_credentials"]),
+            json!([
+                "authorization_code",
+                "refresh_token",
+                "client_credentials",
+                JWT_BEARER_GRANT
+            ]),
             json!([
                 "client_secret_basic",
                 "client_secret_post",
@@ -366,6 +373,16 @@ async fn token_endpoint(
         )
             .into_response()
     };
+    if field("grant_type") == Some(JWT_BEARER_GRANT) {
+        // Workload identity: the workload's JWT is the grant (whoever issued it).
+        let valid = field("assertion")
+            .is_some_and(|jwt| assertion_valid(jwt, &issuer(shared.addr, mode), None));
+        return if valid {
+            token_granted()
+        } else {
+            oauth_error(StatusCode::BAD_REQUEST, "invalid_grant")
+        };
+    }
     if field("grant_type") != Some("client_credentials") {
         return oauth_error(StatusCode::BAD_REQUEST, "unsupported_grant_type");
     }
@@ -381,13 +398,18 @@ async fn token_endpoint(
             field("client_assertion_type") == Some(ASSERTION_TYPE)
                 && field("client_secret").is_none()
                 && field("client_id").is_none_or(|id| id == CLIENT_ID)
-                && assertion_valid(assertion, &issuer(shared.addr, mode))
+                && assertion_valid(assertion, &issuer(shared.addr, mode), Some(CLIENT_ID))
         }
         (Some(_), Some(_)) => false,
     };
     if !authenticated {
         return oauth_error(StatusCode::UNAUTHORIZED, "invalid_client");
     }
+    token_granted()
+}
+
+/// The answer granting [`ACCESS_TOKEN`].
+fn token_granted() -> Response {
     (
         StatusCode::OK,
         [
@@ -400,9 +422,54 @@ async fn token_endpoint(
         .into_response()
 }
 
-/// Whether `jwt` is an ES256 assertion signed with [`FIXTURE_CLIENT_KEY_PEM`], issued by and
-/// about `fixture-client`, for `audience`, and not expired.
-fn assertion_valid(jwt: &str, audience: &str) -> bool {
+/// A workload's JWT as a platform would issue it (a service account token), signed with
+/// [`FIXTURE_CLIENT_KEY_PEM`] (ES256): issuer `https://idp.fixture.test`, subject
+/// `fixture-workload`, for `audience`, expiring `lifetime` seconds from now (negative: expired
+/// already). What [`Mode::AuthClientCredentials`]'s token endpoint accepts as the assertion of
+/// a JWT-bearer grant when `audience` is its issuer.
+///
+/// # Panics
+/// Never with the fixture's own key.
+pub fn fixture_workload_jwt(audience: &str, lifetime: i64) -> String {
+    use base64::Engine;
+    use ring::signature::{EcdsaKeyPair, ECDSA_P256_SHA256_FIXED_SIGNING};
+    use rustls::pki_types::{pem::PemObject, PrivatePkcs8KeyDer};
+    let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let rng = ring::rand::SystemRandom::new();
+    #[allow(clippy::unwrap_used)]
+    let der = PrivatePkcs8KeyDer::from_pem_slice(FIXTURE_CLIENT_KEY_PEM.as_bytes()).unwrap();
+    #[allow(clippy::unwrap_used)]
+    let pair = EcdsaKeyPair::from_pkcs8(
+        &ECDSA_P256_SHA256_FIXED_SIGNING,
+        der.secret_pkcs8_der(),
+        &rng,
+    )
+    .unwrap();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let now = i64::try_from(now).unwrap_or(i64::MAX);
+    let header = json!({"alg": "ES256", "typ": "JWT"});
+    let claims = json!({
+        "iss": "https://idp.fixture.test",
+        "sub": "fixture-workload",
+        "aud": audience,
+        "iat": now,
+        "exp": now.saturating_add(lifetime),
+    });
+    let input = format!(
+        "{}.{}",
+        b64.encode(header.to_string()),
+        b64.encode(claims.to_string())
+    );
+    #[allow(clippy::unwrap_used)]
+    let signature = pair.sign(&rng, input.as_bytes()).unwrap();
+    format!("{input}.{}", b64.encode(signature.as_ref()))
+}
+
+/// Whether `jwt` is an ES256 assertion signed with [`FIXTURE_CLIENT_KEY_PEM`] for `audience`,
+/// not expired, and (with `client`) issued by and about that client.
+fn assertion_valid(jwt: &str, audience: &str, client: Option<&str>) -> bool {
     use base64::Engine;
     use ring::signature::{EcdsaKeyPair, KeyPair, UnparsedPublicKey, ECDSA_P256_SHA256_FIXED};
     let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -442,8 +509,7 @@ fn assertion_valid(jwt: &str, audience: &str) -> bool {
         && UnparsedPublicKey::new(&ECDSA_P256_SHA256_FIXED, pair.public_key().as_ref())
             .verify(signed.as_bytes(), &signature)
             .is_ok()
-        && claims["iss"] == CLIENT_ID
-        && claims["sub"] == CLIENT_ID
+        && client.is_none_or(|id| claims["iss"] == id && claims["sub"] == id)
         && claims["aud"] == audience
         && claims["exp"].as_u64().is_some_and(|exp| exp > now)
 }

@@ -53,7 +53,7 @@ mod state;
 mod terminal;
 mod tls;
 
-pub use auth::FIXTURE_CLIENT_KEY_PEM;
+pub use auth::{fixture_workload_jwt, FIXTURE_CLIENT_KEY_PEM};
 pub use mode::{Mode, UnknownMode};
 pub use programs::{prometheus_program, stdio_fixture_bin};
 pub use raw::{RawBehaviour, RawServer, UnknownRawBehaviour};

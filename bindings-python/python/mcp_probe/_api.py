@@ -244,7 +244,7 @@ class CheckOptions(TypedDict, total=False):
     oauth_method: Optional[Literal["basic", "post", "private-key-jwt"]]
     oauth_scope: Optional[str]
     oauth_token_url: Optional[str]
-    oauth_flow: Optional[Literal["client-credentials", "authorization-code"]]
+    oauth_flow: Optional[Literal["client-credentials", "authorization-code", "jwt-bearer"]]
     oauth_client_metadata_url: Optional[str]
     oauth_redirect_uri: Optional[str]
     oauth_refresh_token_env: Optional[str]
@@ -312,7 +312,7 @@ class Scenario:
         oauth_method: Literal["basic", "post", "private-key-jwt"] | None = None,
         oauth_scope: str | None = None,
         oauth_token_url: str | None = None,
-        oauth_flow: Literal["client-credentials", "authorization-code"] | None = None,
+        oauth_flow: Literal["client-credentials", "authorization-code", "jwt-bearer"] | None = None,
         oauth_client_metadata_url: str | None = None,
         oauth_redirect_uri: str | None = None,
         oauth_refresh_token_env: str | None = None,
@@ -455,7 +455,7 @@ def check(
     oauth_method: Literal["basic", "post", "private-key-jwt"] | None = None,
     oauth_scope: str | None = None,
     oauth_token_url: str | None = None,
-    oauth_flow: Literal["client-credentials", "authorization-code"] | None = None,
+    oauth_flow: Literal["client-credentials", "authorization-code", "jwt-bearer"] | None = None,
     oauth_client_metadata_url: str | None = None,
     oauth_redirect_uri: str | None = None,
     oauth_refresh_token_env: str | None = None,
@@ -530,7 +530,8 @@ def check(
             ``oauth_client_id``) or ``"authorization-code"``: headless, with PKCE, only for
             authorization servers that approve without a person (a login page fails the probe
             with ``auth_token``); the client is registered on the fly unless
-            ``oauth_client_id`` is given.
+            ``oauth_client_id`` is given; or ``"jwt-bearer"``: workload identity, the secret
+            options holding the JWT the workload's platform issued (RFC 7523).
         oauth_client_metadata_url: Authorization-code flow: this client ID metadata document
             URL (https) as the client id, when the authorization server supports them.
         oauth_redirect_uri: Authorization-code flow: the loopback redirect URI (default
@@ -619,7 +620,7 @@ async def check_async(
     oauth_method: Literal["basic", "post", "private-key-jwt"] | None = None,
     oauth_scope: str | None = None,
     oauth_token_url: str | None = None,
-    oauth_flow: Literal["client-credentials", "authorization-code"] | None = None,
+    oauth_flow: Literal["client-credentials", "authorization-code", "jwt-bearer"] | None = None,
     oauth_client_metadata_url: str | None = None,
     oauth_redirect_uri: str | None = None,
     oauth_refresh_token_env: str | None = None,

@@ -42,8 +42,8 @@ class AuthFacts(_Part):
     #: Time spent getting the token, in milliseconds (part of the probe's ``durationMs``).
     duration_ms: float
     #: The grant that got the token: ``client_credentials``, ``authorization_code`` (the headless
-    #: authorization-code flow with PKCE) or ``refresh_token`` (a refresh of an earlier grant, or of a
-    #: refresh token the user gave).
+    #: authorization-code flow with PKCE), ``refresh_token`` (a refresh of an earlier grant, or of a
+    #: refresh token the user gave) or ``jwt_bearer`` (a workload's JWT, RFC 7523).
     method: str
     #: HTTP requests made for the token: discovery, registration, the authorization request and the token
     #: request (0 when cached).

@@ -163,6 +163,7 @@ impl Credentials {
     /// How this pre-registered client authenticates: `none` without a secret.
     pub(crate) fn auth(&self) -> ClientAuth {
         match (&self.secret, self.method) {
+            _ if self.flow == OAuthFlow::JwtBearer => ClientAuth::None,
             (None, _) => ClientAuth::None,
             (Some(_), OAuthMethod::Post) => ClientAuth::Post,
             (Some(_), OAuthMethod::PrivateKeyJwt) => ClientAuth::PrivateKeyJwt,

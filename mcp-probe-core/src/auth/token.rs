@@ -237,8 +237,10 @@ impl TokenCache {
                 learnt: Vec::new(),
             }
         };
-        if credentials.flow == OAuthFlow::AuthorizationCode {
-            facts.method = "authorization_code".to_owned();
+        match credentials.flow {
+            OAuthFlow::AuthorizationCode => facts.method = "authorization_code".to_owned(),
+            OAuthFlow::JwtBearer => facts.method = "jwt_bearer".to_owned(),
+            OAuthFlow::ClientCredentials => {}
         }
         if use_cache {
             match self.get(&credentials.key) {

@@ -13,8 +13,8 @@ use url::Url;
 use crate::clock::Deadline;
 use crate::http::body::{read_bounded, BodyError};
 use crate::http::send::send_within;
-use crate::model::FailureReason;
 use crate::model::{Failure, FailureCode};
+use crate::model::{FailureReason, OAuthFlow};
 use crate::text::truncate;
 use crate::urls::redact_url;
 
@@ -22,6 +22,9 @@ use crate::http::target::Secret;
 
 use super::assertion::ASSERTION_TYPE;
 use super::credentials::{basic_pair, ClientAuth, Credentials};
+
+/// `grant_type` of the JWT-bearer grant (RFC 7523 §2.1).
+const JWT_BEARER_GRANT: &str = "urn:ietf:params:oauth:grant-type:jwt-bearer";
 
 /// Largest token response read.
 pub(crate) const MAX_TOKEN_RESPONSE_BYTES: u64 = 64 * 1024;
@@ -49,7 +52,7 @@ pub(super) struct Grant<'a> {
     pub(super) assertion: Option<String>,
 }
 
-/// The client-credentials token request. `audience`: the authorization server's issuer when
+/// The client-credentials (or JWT-bearer) token request. `audience`: the authorization server's issuer when
 /// discovery found it, else the token endpoint (the `aud` of a `private_key_jwt` assertion).
 /// `assertions` gets the assertion sent, if any (to scrub from what leaves the engine).
 pub(crate) async fn request_token(
@@ -60,7 +63,14 @@ pub(crate) async fn request_token(
     deadline: &Deadline,
     assertions: &mut Vec<String>,
 ) -> Result<Token, Failure> {
-    let mut fields = vec![("grant_type", "client_credentials".to_owned())];
+    let mut fields = match (credentials.flow, &credentials.secret) {
+        // The workload's JWT is the grant; the client names itself (public).
+        (OAuthFlow::JwtBearer, Some(jwt)) => vec![
+            ("grant_type", JWT_BEARER_GRANT.to_owned()),
+            ("assertion", jwt.expose().to_owned()),
+        ],
+        _ => vec![("grant_type", "client_credentials".to_owned())],
+    };
     if let Some(scope) = &credentials.scope {
         fields.push(("scope", scope.clone()));
     }

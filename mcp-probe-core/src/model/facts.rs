@@ -49,9 +49,9 @@ pub struct TlsFacts {
 #[schemars(deny_unknown_fields)]
 pub struct AuthFacts {
     /// The grant that got the token: `client_credentials`, `authorization_code` (the headless
-    /// authorization-code flow with PKCE) or `refresh_token` (a refresh of an earlier grant,
-    /// or of a refresh token the user gave).
-    #[schemars(extend("enum" = ["client_credentials", "authorization_code", "refresh_token"]))]
+    /// authorization-code flow with PKCE), `refresh_token` (a refresh of an earlier grant, or
+    /// of a refresh token the user gave) or `jwt_bearer` (a workload's JWT, RFC 7523).
+    #[schemars(extend("enum" = ["client_credentials", "authorization_code", "refresh_token", "jwt_bearer"]))]
     pub method: String,
     /// The token endpoint (user info removed, query values redacted), once known.
     #[serde(skip_serializing_if = "Option::is_none", default)]

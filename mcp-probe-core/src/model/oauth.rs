@@ -104,6 +104,13 @@ pub enum OAuthFlow {
     /// that shows a page fails the probe with `auth_token`.
     #[serde(alias = "authorization_code", alias = "authorizationCode")]
     AuthorizationCode,
+    /// The JWT-bearer grant (RFC 7523 §2.1) for workload identity federation (SEP-1933): a
+    /// JWT the workload's platform issued (a Kubernetes service account token, a cloud
+    /// identity token), read from `clientSecretEnv` / `clientSecretFile` at every token
+    /// request (so a rotated file is picked up), sent as the `assertion`; the client is
+    /// public (`clientId` in the body).
+    #[serde(alias = "jwt_bearer", alias = "jwtBearer")]
+    JwtBearer,
 }
 
 impl OAuthFlow {
@@ -112,6 +119,7 @@ impl OAuthFlow {
         match self {
             OAuthFlow::ClientCredentials => "client-credentials",
             OAuthFlow::AuthorizationCode => "authorization-code",
+            OAuthFlow::JwtBearer => "jwt-bearer",
         }
     }
 
@@ -259,6 +267,12 @@ impl OAuthSpec {
         match self.flow {
             OAuthFlow::ClientCredentials => self.validate_client_credentials()?,
             OAuthFlow::AuthorizationCode => self.validate_authorization_code()?,
+            OAuthFlow::JwtBearer => {
+                if self.method != OAuthMethod::Basic {
+                    return bad("`oauth.method` does not apply to the `jwt-bearer` flow: the assertion is the client's credential");
+                }
+                self.validate_client_credentials()?;
+            }
         }
         if let (Some(var), None) = (&self.client_secret_env, &self.client_secret_file) {
             if var.trim().is_empty() {

@@ -79,6 +79,9 @@ impl CheckOptions {
             // `check_rules` refused this.
             (None, None) => return Err(OptionsError::new("oauthClientId", "no secret")),
         };
+        if let Some(flow) = self.oauth_flow {
+            oauth.flow = flow;
+        }
         if let Some(method) = self.oauth_method {
             oauth = oauth.method(method);
         }

@@ -531,6 +531,7 @@ choices! {
     OAuthFlow: [
         OAuthFlow::ClientCredentials => "client-credentials",
         OAuthFlow::AuthorizationCode => "authorization-code",
+        OAuthFlow::JwtBearer => "jwt-bearer",
     ];
 }
 
