@@ -604,6 +604,21 @@ async fn private_key_jwt_signs_an_assertion_the_authorization_server_accepts() {
     assert!(!shown.contains("PRIVATE KEY"), "{shown}");
 }
 
+/// A probe of `server`'s `auth_ok` endpoint with `private_key_jwt` (the fixture's key) at
+/// `token_url`, which refuses: the report, its failure checked to be `auth_token`.
+async fn refused_key_jwt(server: &FixtureServer, test: &str, token_url: &str) -> Report {
+    let file = secret_file(test, mcp_probe_testkit::FIXTURE_CLIENT_KEY_PEM);
+    let scenario = Scenario::for_url(server.url(Mode::AuthOk)).oauth(
+        OAuthSpec::secret_from_file("probe-client", &file)
+            .method(OAuthMethod::PrivateKeyJwt)
+            .token_url(token_url),
+    );
+    let report = Prober::new().check(&scenario).await.unwrap();
+    let f = report.failure.as_ref().unwrap();
+    assert_eq!(f.code, FailureCode::AuthToken, "{}", f.message);
+    report
+}
+
 #[tokio::test]
 async fn private_key_jwt_with_a_named_token_endpoint_is_for_that_endpoint() {
     let server = FixtureServer::start().await.unwrap();
@@ -612,18 +627,8 @@ async fn private_key_jwt_with_a_named_token_endpoint_is_for_that_endpoint() {
         json!({"error": "invalid_client", "error_description": "assertion refused"}),
     )])
     .await;
-    let file = secret_file(
-        "private-key-jwt-named",
-        mcp_probe_testkit::FIXTURE_CLIENT_KEY_PEM,
-    );
-    let scenario = Scenario::for_url(server.url(Mode::AuthOk)).oauth(
-        OAuthSpec::secret_from_file("probe-client", &file)
-            .method(OAuthMethod::PrivateKeyJwt)
-            .token_url(&token_url),
-    );
-    let report = Prober::new().check(&scenario).await.unwrap();
+    let report = refused_key_jwt(&server, "private-key-jwt-named", &token_url).await;
     let f = report.failure.as_ref().unwrap();
-    assert_eq!(f.code, FailureCode::AuthToken, "{}", f.message);
     assert_eq!(f.step.as_deref(), Some("handshake"));
     assert_eq!(f.details["stage"], "token_request");
     assert_eq!(f.details["oauthError"], "invalid_client");
@@ -712,18 +717,8 @@ async fn a_token_endpoint_echoing_the_assertion_leaks_nothing() {
             .unwrap()
     });
     let server = FixtureServer::start().await.unwrap();
-    let file = secret_file(
-        "private-key-jwt-echo",
-        mcp_probe_testkit::FIXTURE_CLIENT_KEY_PEM,
-    );
-    let scenario = Scenario::for_url(server.url(Mode::AuthOk)).oauth(
-        OAuthSpec::secret_from_file("probe-client", &file)
-            .method(OAuthMethod::PrivateKeyJwt)
-            .token_url(&token_url),
-    );
-    let report = Prober::new().check(&scenario).await.unwrap();
+    let report = refused_key_jwt(&server, "private-key-jwt-echo", &token_url).await;
     let f = report.failure.as_ref().unwrap();
-    assert_eq!(f.code, FailureCode::AuthToken, "{}", f.message);
     assert_eq!(f.details["oauthErrorDescription"], "bad <redacted>");
 }
 
