@@ -212,6 +212,14 @@ mod tests {
         UnparsedPublicKey::new(&RSA_PKCS1_2048_8192_SHA256, pair.public().as_ref())
             .verify(input.as_bytes(), &signature)
             .unwrap();
+        // The same key as PKCS#1 (BEGIN RSA PRIVATE KEY) signs alike.
+        let pkcs1 = ClientKey::from_pem(RSA_PKCS1).unwrap();
+        assert_eq!(pkcs1.algorithm(), "RS256");
+        let (_, _, signature, input) =
+            parts(&pkcs1.assertion("c", "a", SystemTime::now()).unwrap());
+        UnparsedPublicKey::new(&RSA_PKCS1_2048_8192_SHA256, pair.public().as_ref())
+            .verify(input.as_bytes(), &signature)
+            .unwrap();
     }
 
     #[test]
@@ -231,6 +239,8 @@ mod tests {
             .starts_with("it holds a SEC1 EC key"));
     }
 
-    /// A 2048-bit RSA key made for this test (`openssl genpkey -algorithm RSA`), PKCS#8.
+    /// A 2048-bit RSA key made for this test (`openssl genpkey -algorithm RSA`), PKCS#8, and
+    /// the same key as PKCS#1 (`openssl rsa -traditional`).
     const RSA_PKCS8: &str = include_str!("../../tests/data/rsa-2048-pkcs8.pem");
+    const RSA_PKCS1: &str = include_str!("../../tests/data/rsa-2048-pkcs1.pem");
 }
