@@ -457,8 +457,8 @@ const TOKEN_STATUSES: [u16; 8] = [200, 201, 204, 302, 400, 401, 403, 500];
 ///
 /// Checks: a usable token's header is `Bearer ` and a token without surrounding whitespace,
 /// its lifetime at most a year; a failure's message has at most 1,000 characters, its OAuth
-/// error at most 64 and description at most 200; outside the `<redacted>` markers neither the
-/// message nor any detail holds the secret.
+/// error at most 64 and description at most 200 (each plus the `…` that marks a cut);
+/// outside the `<redacted>` markers neither the message nor any detail holds the secret.
 pub fn token_response(data: &[u8]) {
     let [pick, n, rest @ ..] = data else {
         return;
@@ -494,11 +494,11 @@ pub fn token_response(data: &[u8]) {
             );
             let text = |name: &str| details.get(name).and_then(Value::as_str).map(str::chars);
             assert!(
-                text("oauthError").is_none_or(|c| c.count() <= 64),
+                text("oauthError").is_none_or(|c| c.count() <= 65),
                 "{details}"
             );
             assert!(
-                text("oauthErrorDescription").is_none_or(|c| c.count() <= 200),
+                text("oauthErrorDescription").is_none_or(|c| c.count() <= 201),
                 "{details}"
             );
             if !secret.is_empty() {

@@ -20,7 +20,8 @@ pub(crate) fn short(v: &Value) -> String {
     truncate(&v.to_string(), 80)
 }
 
-/// Cuts `text` to at most `max` characters, marking the cut.
+/// Cuts `text` to at most `max` characters, marking the cut with `…` (so a cut text has
+/// `max + 1`).
 pub(crate) fn truncate(text: &str, max: usize) -> String {
     match text.char_indices().nth(max) {
         None => text.to_owned(),
