@@ -24,6 +24,9 @@ python3 scripts/module-deps.py | grep -v -- ' -> '
 step "cargo clippy (all targets, warnings are errors)"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 
+step "cargo doc (warnings are errors: broken links, unescaped HTML in doc comments)"
+RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --locked --quiet
+
 step "cargo test (unit, fixtures, interop, CLI, docs)"
 cargo test --workspace --locked
 
