@@ -117,8 +117,9 @@ pub enum Mode {
     /// `/as/auth_client_credentials/token` for the client `fixture-client` with the secret
     /// `fixture-secret` (`client_secret_basic` or `client_secret_post`) or an ES256 client
     /// assertion signed with [`crate::FIXTURE_CLIENT_KEY_PEM`] for the audience of its issuer
-    /// (`private_key_jwt`), issuing the access token `fixture-access-token`; the endpoint accepts only that token (any other gets
-    /// 401 with `error="invalid_token"`).
+    /// (`private_key_jwt`), or the JWT-bearer grant of a workload JWT that key signed for that
+    /// audience, issuing the access token `fixture-access-token`; the endpoint accepts only
+    /// that token (any other gets 401 with `error="invalid_token"`).
     AuthClientCredentials,
     /// Echoes secrets (broken): every POST gets HTTP 500 `text/plain` whose body is
     /// `internal server error` followed by the request headers as `name: value` lines (every

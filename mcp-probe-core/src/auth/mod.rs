@@ -1,7 +1,8 @@
 //! Authorization: the check of a server's authorization set-up as a client without
 //! credentials sees it, the discovery of its authorization server, and the OAuth grants a
-//! monitor can run without a person (client credentials, with a secret or a private key; the authorization-code flow with
-//! PKCE against servers that approve without one; refresh tokens), with the token cache.
+//! monitor can run without a person (client credentials, with a secret or a private key; a
+//! workload's JWT; the authorization-code flow with PKCE against servers that approve without
+//! one; refresh tokens), with the token cache.
 
 mod assertion;
 mod authorization;

@@ -52,9 +52,10 @@ pub(super) struct Grant<'a> {
     pub(super) assertion: Option<String>,
 }
 
-/// The client-credentials (or JWT-bearer) token request. `audience`: the authorization server's issuer when
-/// discovery found it, else the token endpoint (the `aud` of a `private_key_jwt` assertion).
-/// `assertions` gets the assertion sent, if any (to scrub from what leaves the engine).
+/// The client-credentials (or JWT-bearer) token request. `audience`: the authorization
+/// server's issuer when discovery found it, else the token endpoint (the `aud` of a
+/// `private_key_jwt` assertion). `assertions` gets the assertion sent, if any (to scrub from
+/// what leaves the engine).
 pub(crate) async fn request_token(
     client: &reqwest::Client,
     endpoint: &Url,
