@@ -432,19 +432,7 @@ fn token_granted() -> Response {
 /// Never with the fixture's own key.
 pub fn fixture_workload_jwt(audience: &str, lifetime: i64) -> String {
     use base64::Engine;
-    use ring::signature::{EcdsaKeyPair, ECDSA_P256_SHA256_FIXED_SIGNING};
-    use rustls::pki_types::{pem::PemObject, PrivatePkcs8KeyDer};
     let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
-    let rng = ring::rand::SystemRandom::new();
-    #[allow(clippy::unwrap_used)]
-    let der = PrivatePkcs8KeyDer::from_pem_slice(FIXTURE_CLIENT_KEY_PEM.as_bytes()).unwrap();
-    #[allow(clippy::unwrap_used)]
-    let pair = EcdsaKeyPair::from_pkcs8(
-        &ECDSA_P256_SHA256_FIXED_SIGNING,
-        der.secret_pkcs8_der(),
-        &rng,
-    )
-    .unwrap();
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());
@@ -463,15 +451,38 @@ pub fn fixture_workload_jwt(audience: &str, lifetime: i64) -> String {
         b64.encode(claims.to_string())
     );
     #[allow(clippy::unwrap_used)]
-    let signature = pair.sign(&rng, input.as_bytes()).unwrap();
+    let signature = fixture_key_pair()
+        .sign(&ring::rand::SystemRandom::new(), input.as_bytes())
+        .unwrap();
     format!("{input}.{}", b64.encode(signature.as_ref()))
+}
+
+/// [`FIXTURE_CLIENT_KEY_PEM`] as an ES256 key pair, parsed once.
+///
+/// # Panics
+/// Never: the key is the fixture's own, a PKCS#8 P-256 key.
+fn fixture_key_pair() -> &'static ring::signature::EcdsaKeyPair {
+    use ring::signature::{EcdsaKeyPair, ECDSA_P256_SHA256_FIXED_SIGNING};
+    use rustls::pki_types::{pem::PemObject, PrivatePkcs8KeyDer};
+    static PAIR: std::sync::LazyLock<EcdsaKeyPair> = std::sync::LazyLock::new(|| {
+        #[allow(clippy::unwrap_used)]
+        let der = PrivatePkcs8KeyDer::from_pem_slice(FIXTURE_CLIENT_KEY_PEM.as_bytes()).unwrap();
+        #[allow(clippy::unwrap_used)]
+        EcdsaKeyPair::from_pkcs8(
+            &ECDSA_P256_SHA256_FIXED_SIGNING,
+            der.secret_pkcs8_der(),
+            &ring::rand::SystemRandom::new(),
+        )
+        .unwrap()
+    });
+    &PAIR
 }
 
 /// Whether `jwt` is an ES256 assertion signed with [`FIXTURE_CLIENT_KEY_PEM`] for `audience`,
 /// not expired, and (with `client`) issued by and about that client.
 fn assertion_valid(jwt: &str, audience: &str, client: Option<&str>) -> bool {
     use base64::Engine;
-    use ring::signature::{EcdsaKeyPair, KeyPair, UnparsedPublicKey, ECDSA_P256_SHA256_FIXED};
+    use ring::signature::{KeyPair, UnparsedPublicKey, ECDSA_P256_SHA256_FIXED};
     let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
     let mut parts = jwt.split('.');
     let (Some(header), Some(claims), Some(signature), None) =
@@ -489,26 +500,17 @@ fn assertion_valid(jwt: &str, audience: &str, client: Option<&str>) -> bool {
     else {
         return false;
     };
-    use rustls::pki_types::{pem::PemObject, PrivatePkcs8KeyDer};
-    let Ok(der) = PrivatePkcs8KeyDer::from_pem_slice(FIXTURE_CLIENT_KEY_PEM.as_bytes()) else {
-        return false;
-    };
-    let rng = ring::rand::SystemRandom::new();
-    let Ok(pair) = EcdsaKeyPair::from_pkcs8(
-        &ring::signature::ECDSA_P256_SHA256_FIXED_SIGNING,
-        der.secret_pkcs8_der(),
-        &rng,
-    ) else {
-        return false;
-    };
     let signed = &jwt[..jwt.rfind('.').unwrap_or(0)];
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());
     header["alg"] == "ES256"
-        && UnparsedPublicKey::new(&ECDSA_P256_SHA256_FIXED, pair.public_key().as_ref())
-            .verify(signed.as_bytes(), &signature)
-            .is_ok()
+        && UnparsedPublicKey::new(
+            &ECDSA_P256_SHA256_FIXED,
+            fixture_key_pair().public_key().as_ref(),
+        )
+        .verify(signed.as_bytes(), &signature)
+        .is_ok()
         && client.is_none_or(|id| claims["iss"] == id && claims["sub"] == id)
         && claims["aud"] == audience
         && claims["exp"].as_u64().is_some_and(|exp| exp > now)
