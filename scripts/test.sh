@@ -9,8 +9,14 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 what="${1:-all}"
-step() { printf '\n==> %s\n' "$*"; }
+# Each step names the disk space left, so that a build that runs out of it says so.
+disk_free() { df -Ph . | awk 'NR == 2 { print $4 }'; }
+step() { printf '\n==> %s  (%s free)\n' "$*" "$(disk_free)"; }
 started=$SECONDS
+
+# A build from scratch gains nothing from incremental compilation, whose caches took
+# gigabytes; set CARGO_INCREMENTAL=1 to keep them between runs of this script.
+export CARGO_INCREMENTAL="${CARGO_INCREMENTAL:-0}"
 
 step "interop peers (Python SDK, TypeScript reference server)"
 interop/setup.sh
@@ -49,4 +55,4 @@ if [ "$what" = all ]; then
     examples/run-tests.sh
 fi
 
-printf '\nall tests passed in %ss\n' "$((SECONDS - started))"
+printf '\nall tests passed in %ss (%s free)\n' "$((SECONDS - started))" "$(disk_free)"
