@@ -4,6 +4,9 @@
 //! Signed with ring, the cryptography the probe's TLS already uses: a JWT is three base64url
 //! parts, and a JWT library would bring a second cryptography stack for these few lines.
 
+use std::collections::hash_map::RandomState;
+use std::hash::BuildHasher;
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use base64::Engine;
@@ -137,6 +140,47 @@ impl ClientKey {
     }
 }
 
+/// The keys a prober's probes sign with, each parsed once: every probe reads its secret again
+/// (the file may have changed), but loading a key is work (ring checks an RSA key's parts),
+/// which a fleet of probes with one key need not repeat.
+#[derive(Debug, Default)]
+pub(crate) struct ClientKeys {
+    /// A keyed hash of each key's PEM text with the key; the most recently used last.
+    parsed: Mutex<Vec<(u64, Arc<ClientKey>)>>,
+}
+
+impl ClientKeys {
+    /// How many keys are kept; the least recently used goes first.
+    const KEPT: usize = 8;
+
+    /// The key `pem` holds, as [`ClientKey::from_pem`] reads it: parsed now, or by an earlier
+    /// probe. A key that cannot be used is not kept.
+    pub(crate) fn get(&self, pem: &str) -> Result<Arc<ClientKey>, String> {
+        static HASHER: OnceLock<RandomState> = OnceLock::new();
+        let tag = HASHER.get_or_init(RandomState::new).hash_one(pem);
+        let lock = || self.parsed.lock().unwrap_or_else(PoisonError::into_inner);
+        {
+            let mut parsed = lock();
+            if let Some(at) = parsed.iter().position(|(t, _)| *t == tag) {
+                let entry = parsed.remove(at);
+                let key = Arc::clone(&entry.1);
+                parsed.push(entry);
+                return Ok(key);
+            }
+        }
+        // Parsed without the lock held: other probes' keys need not wait for this one.
+        let key = Arc::new(ClientKey::from_pem(pem)?);
+        let mut parsed = lock();
+        if !parsed.iter().any(|(t, _)| *t == tag) {
+            if parsed.len() >= Self::KEPT {
+                parsed.remove(0);
+            }
+            parsed.push((tag, Arc::clone(&key)));
+        }
+        Ok(key)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -237,6 +281,40 @@ mod tests {
         assert!(ClientKey::from_pem(sec1)
             .unwrap_err()
             .starts_with("it holds a SEC1 EC key"));
+    }
+
+    #[test]
+    fn a_key_is_parsed_once_per_prober_and_the_least_recently_used_goes_first() {
+        let keys = ClientKeys::default();
+        let first = pkcs8_pem(&rcgen::PKCS_ECDSA_P256_SHA256);
+        let a = keys.get(&first).unwrap();
+        // The same PEM text again: the key parsed before, not a new one.
+        assert!(Arc::ptr_eq(&a, &keys.get(&first).unwrap()));
+        // Another key is another entry.
+        let rsa = keys.get(RSA_PKCS8).unwrap();
+        assert_eq!(rsa.algorithm(), "RS256");
+        assert!(!Arc::ptr_eq(&a, &rsa));
+        // An unusable key is an error each time, and not kept.
+        assert_eq!(
+            keys.get("s3cret-not-a-key").unwrap_err(),
+            "it holds no PEM private key"
+        );
+        assert_eq!(lock_len(&keys), 2);
+        // Filling the cache drops the least recently used: RSA_PKCS8, since `first` was used
+        // after it.
+        assert!(Arc::ptr_eq(&a, &keys.get(&first).unwrap()));
+        for _ in 0..ClientKeys::KEPT - 1 {
+            keys.get(&pkcs8_pem(&rcgen::PKCS_ECDSA_P256_SHA256))
+                .unwrap();
+        }
+        assert_eq!(lock_len(&keys), ClientKeys::KEPT);
+        assert!(Arc::ptr_eq(&a, &keys.get(&first).unwrap()));
+        assert!(!Arc::ptr_eq(&rsa, &keys.get(RSA_PKCS8).unwrap()));
+        assert_eq!(lock_len(&keys), ClientKeys::KEPT);
+    }
+
+    fn lock_len(keys: &ClientKeys) -> usize {
+        keys.parsed.lock().unwrap().len()
     }
 
     /// A 2048-bit RSA key made for this test (`openssl genpkey -algorithm RSA`), PKCS#8, and

@@ -15,7 +15,7 @@ use crate::model::{OAuthFlow, OAuthMethod, DEFAULT_REDIRECT_URI};
 use crate::model::oauth::parse_token_url;
 use crate::model::OAuthSpec;
 
-use super::assertion::ClientKey;
+use super::assertion::{ClientKey, ClientKeys};
 
 /// How a client authenticates to the token endpoint.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -69,8 +69,13 @@ pub(crate) struct Credentials {
 }
 
 impl Credentials {
-    /// Reads the secret (`Err` with [`ErrorKind::Credential`] when it cannot be had).
-    pub(crate) fn resolve(spec: &OAuthSpec, server: &Url) -> Result<Self, Error> {
+    /// Reads the secret (`Err` with [`ErrorKind::Credential`] when it cannot be had); a
+    /// `private-key-jwt` key comes from `keys`, parsed there once.
+    pub(crate) fn resolve(
+        spec: &OAuthSpec,
+        server: &Url,
+        keys: &ClientKeys,
+    ) -> Result<Self, Error> {
         let secret = match spec.flow {
             OAuthFlow::AuthorizationCode
                 if spec.client_secret_env.is_none() && spec.client_secret_file.is_none() =>
@@ -80,8 +85,8 @@ impl Credentials {
             _ => Some(read_secret(spec)?),
         };
         let signing_key = match (&secret, spec.method) {
-            (Some(pem), OAuthMethod::PrivateKeyJwt) => Some(Arc::new(
-                ClientKey::from_pem(pem.expose()).map_err(|why| {
+            (Some(pem), OAuthMethod::PrivateKeyJwt) => {
+                Some(keys.get(pem.expose()).map_err(|why| {
                     Error::new(
                         ErrorKind::Credential,
                         format!(
@@ -89,8 +94,8 @@ impl Credentials {
                             secret_source(spec)
                         ),
                     )
-                })?,
-            )),
+                })?)
+            }
             _ => None,
         };
         let client_metadata_url = spec
@@ -268,7 +273,7 @@ mod tests {
     fn unreadable_secrets_are_credential_errors_without_values() {
         let server = Url::parse("http://127.0.0.1:1/mcp#frag").unwrap();
         let spec = OAuthSpec::secret_from_env("id", "MCP_PROBE_TEST_SURELY_UNSET_SECRET");
-        let e = Credentials::resolve(&spec, &server).unwrap_err();
+        let e = Credentials::resolve(&spec, &server, &ClientKeys::default()).unwrap_err();
         assert_eq!(e.kind(), ErrorKind::Credential);
         assert!(e.to_string().contains("MCP_PROBE_TEST_SURELY_UNSET_SECRET"));
         let dir = std::env::temp_dir().join(format!("mcp-probe-oauth-{}", std::process::id()));
@@ -276,14 +281,16 @@ mod tests {
         let file = dir.join("secret");
         std::fs::write(&file, "  s3cret-value\n").unwrap();
         let spec = OAuthSpec::secret_from_file("id", &file).scope(" a b ");
-        let creds = Credentials::resolve(&spec, &server).unwrap();
+        let creds = Credentials::resolve(&spec, &server, &ClientKeys::default()).unwrap();
         assert_eq!(creds.secret.as_ref().unwrap().expose(), "s3cret-value");
         assert_eq!(creds.resource, "http://127.0.0.1:1/mcp");
         assert!(!creds.key.contains("s3cret"));
         assert!(!format!("{creds:?}").contains("s3cret"));
         std::fs::write(&file, "\n").unwrap();
         assert_eq!(
-            Credentials::resolve(&spec, &server).unwrap_err().kind(),
+            Credentials::resolve(&spec, &server, &ClientKeys::default())
+                .unwrap_err()
+                .kind(),
             ErrorKind::Credential
         );
         std::fs::remove_dir_all(&dir).unwrap();

@@ -18,6 +18,7 @@ mod token;
 mod token_request;
 mod well_known;
 
+pub(crate) use assertion::ClientKeys;
 pub(crate) use check::check_auth;
 pub(crate) use credentials::Credentials;
 pub(crate) use token::{token_refused, StepUp, TokenCache, TokenPhase, MAX_STEP_UPS};

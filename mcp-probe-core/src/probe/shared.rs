@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use crate::auth::{Credentials, TokenCache};
+use crate::auth::{ClientKeys, Credentials, TokenCache};
 use crate::error::Error;
 use crate::http::client::ClientCache;
 use crate::http::client::HttpClient;
@@ -50,6 +50,8 @@ pub(crate) struct Shared {
     eras: Mutex<HashMap<String, Era>>,
     /// OAuth access tokens, reused until shortly before they expire.
     pub(crate) tokens: TokenCache,
+    /// `private-key-jwt` client keys, parsed once.
+    client_keys: ClientKeys,
 }
 
 impl Shared {
@@ -70,7 +72,11 @@ impl Shared {
             }
         };
         let credentials = match (&spec.oauth, &http) {
-            (Some(oauth), Some((target, _))) => Some(Credentials::resolve(oauth, target.url())?),
+            (Some(oauth), Some((target, _))) => Some(Credentials::resolve(
+                oauth,
+                target.url(),
+                &self.client_keys,
+            )?),
             _ => None,
         };
         Ok(Prepared {
