@@ -244,3 +244,36 @@ fn binary_prints_its_port_and_exits_on_stdin_eof() {
     }
     assert!(child.wait().unwrap().success());
 }
+
+#[tokio::test]
+async fn binary_prints_a_workload_jwt_that_the_token_endpoint_grants() {
+    let server = FixtureServer::start().await.unwrap();
+    let issuer = format!("http://{}/as/auth_client_credentials", server.addr());
+    let jwt_for = |audience: &str| {
+        let out = Command::new(env!("CARGO_BIN_EXE_mcp-probe-fixture"))
+            .args(["--workload-jwt", audience])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{out:?}");
+        String::from_utf8(out.stdout).unwrap().trim_end().to_owned()
+    };
+    let grant = |jwt: String| {
+        client()
+            .post(format!("{issuer}/token"))
+            .form(&[
+                ("grant_type", "urn:ietf:params:oauth:grant-type:jwt-bearer"),
+                ("client_id", "any-workload"),
+                ("assertion", &jwt),
+            ])
+            .send()
+    };
+    let granted = grant(jwt_for(&issuer)).await.unwrap();
+    assert_eq!(granted.status(), 200);
+    let body: Value = serde_json::from_slice(&granted.bytes().await.unwrap()).unwrap();
+    assert_eq!(body["access_token"], "fixture-access-token");
+    // Made for another audience, the same kind of JWT is refused.
+    let refused = grant(jwt_for("https://elsewhere.example")).await.unwrap();
+    assert_eq!(refused.status(), 400);
+    let body: Value = serde_json::from_slice(&refused.bytes().await.unwrap()).unwrap();
+    assert_eq!(body["error"], "invalid_grant");
+}

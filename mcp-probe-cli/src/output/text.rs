@@ -163,6 +163,7 @@ fn auth_line(auth: &AuthFacts) -> String {
     let grant = match auth.method.as_str() {
         "authorization_code" => "authorization code",
         "refresh_token" => "refresh token",
+        "jwt_bearer" => "JWT bearer (workload identity)",
         _ => "client credentials",
     };
     let spent = format!(
@@ -327,6 +328,14 @@ mod tests {
                 "durationMs": 1.0
             }))),
             "oauth: authorization code, no token (1 request, 1.0 ms)"
+        );
+        assert_eq!(
+            auth_line(&facts(serde_json::json!({
+                "method": "jwt_bearer", "tokenEndpoint": "https://as.example/token",
+                "cached": false, "requests": 1, "durationMs": 2.0
+            }))),
+            "oauth: JWT bearer (workload identity), token from https://as.example/token \
+             (1 request, 2.0 ms)"
         );
     }
 }

@@ -8,12 +8,12 @@ use std::io::{self, Write};
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::process::ExitCode;
 
-use mcp_probe_testkit::{FixtureServer, Mode, RawBehaviour, RawServer};
+use mcp_probe_testkit::{fixture_workload_jwt, FixtureServer, Mode, RawBehaviour, RawServer};
 use tokio::sync::oneshot;
 
 const USAGE: &str = "\
 Usage: mcp-probe-fixture [--port N] [--host ADDR] [--exit-on-stdin-eof] [--raw NAME]
-       mcp-probe-fixture --list-modes | --help
+       mcp-probe-fixture --list-modes | --workload-jwt AUDIENCE | --help
 
 Serves fixture MCP servers (Streamable HTTP, protocol versions 2025-03-26, 2025-06-18,
 2025-11-25), one behaviour per path, and prints the port on the first line of stdout.
@@ -25,6 +25,11 @@ Options:
   --raw NAME           serve one malformed-HTTP behaviour on raw TCP instead of the modes
                        (any path, e.g. http://HOST:PORT/mcp); names below
   --list-modes         print the mode names, one per line
+  --workload-jwt AUDIENCE
+                       print a workload's JWT for AUDIENCE, valid for an hour, as a platform
+                       would issue it (a Kubernetes service account token): what
+                       /auth_client_credentials grants with the JWT-bearer grant when
+                       AUDIENCE is its issuer, http://HOST:PORT/as/auth_client_credentials
   -h, --help           print this help
 
 Exits 0 on SIGINT or SIGTERM.
@@ -38,6 +43,7 @@ enum Command {
         raw: Option<RawBehaviour>,
     },
     ListModes,
+    WorkloadJwt(String),
     Help,
 }
 
@@ -75,6 +81,7 @@ fn parse_args(args: impl IntoIterator<Item = String>) -> Result<Command, String>
                 raw = Some(v.parse().map_err(|e| format!("{e}"))?);
             }
             "--list-modes" => return Ok(Command::ListModes),
+            "--workload-jwt" => return Ok(Command::WorkloadJwt(value("an audience")?)),
             "-h" | "--help" => return Ok(Command::Help),
             _ => return Err(format!("unknown argument {arg:?}")),
         }
@@ -213,6 +220,10 @@ fn main() -> ExitCode {
             for mode in Mode::all() {
                 println!("{mode}");
             }
+            return ExitCode::SUCCESS;
+        }
+        Command::WorkloadJwt(audience) => {
+            println!("{}", fixture_workload_jwt(&audience, 3600));
             return ExitCode::SUCCESS;
         }
         Command::Serve {
