@@ -72,3 +72,24 @@ async fn an_unprotected_server_is_a_warning() {
         .iter()
         .any(|w| w.code == "auth_challenge_status"));
 }
+
+#[tokio::test]
+async fn a_failing_server_is_an_http_failure_not_an_authorization_one() {
+    let server = FixtureServer::start().await.unwrap();
+    let url = server.url(Mode::BadGateway);
+    let report = check(&auth_only(url.clone())).await.unwrap();
+    let f = report.failure.as_ref().unwrap();
+    assert_eq!(f.code, FailureCode::HttpStatus, "{}", f.message);
+    assert_eq!(
+        f.message,
+        "initialize without credentials: HTTP 502 Bad Gateway (text/html)"
+    );
+    assert_eq!(f.details["check"], "challenge_status");
+    let findings = report.steps[0].auth_findings.as_ref().unwrap();
+    assert_eq!(findings.len(), 1);
+    assert_eq!(findings[0].status, FindingStatus::Fail);
+    assert_eq!(
+        findings[0].message,
+        format!("{url} failed: initialize without credentials: HTTP 502 Bad Gateway (text/html)")
+    );
+}

@@ -488,6 +488,19 @@ async fn discovery_and_transport_failures_are_reported() {
         assert_eq!(f.details["check"], check, "{mode}");
         assert_eq!(f.details["stage"], "discovery");
     }
+    // A server failing with HTTP 502 fails as it does without OAuth (exit 6, not an
+    // authorization failure): nothing about its authorization can be learnt.
+    let report = probe(server.url(Mode::BadGateway)).await;
+    let f = report.failure.as_ref().unwrap();
+    assert_eq!(f.code, FailureCode::HttpStatus, "{}", f.message);
+    assert_eq!(f.step.as_deref(), Some("handshake"));
+    assert_eq!(
+        f.message,
+        "initialize without credentials: HTTP 502 Bad Gateway (text/html)"
+    );
+    assert_eq!(f.http_status(), Some(502));
+    assert_eq!(f.details["stage"], "discovery");
+    assert_eq!(f.details["check"], "challenge_status");
     // An unreachable token endpoint keeps the transport's code.
     let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = closed.local_addr().unwrap().port();

@@ -3,11 +3,12 @@
 //! from there the token endpoint.
 
 use reqwest::header::{HeaderMap, HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_TYPE, LOCATION};
-use reqwest::Response;
+use reqwest::{Response, StatusCode};
 use serde_json::{json, Map, Value};
 use url::Url;
 
 use crate::clock::Deadline;
+use crate::http::answer::status_failure;
 use crate::http::dns::AddressPolicy;
 use crate::http::send::send_before;
 use crate::http::target::Target;
@@ -260,6 +261,15 @@ impl<'a> Checker<'a> {
                 return None;
             }
         };
+        let status = resp.status();
+        if status.is_server_error() || status == StatusCode::TOO_MANY_REQUESTS {
+            // The server, or a gateway before it, failed or is overloaded: nothing about its
+            // authorization can be learnt, and the failure is the HTTP one a probe without
+            // OAuth reports, not an authorization failure.
+            let failure = status_failure(resp, false, WHAT, &self.deadline).await;
+            self.not_asked(&url, failure);
+            return None;
+        }
         match self.challenge_status(&resp, &url) {
             Asked::Challenged => Some(challenges(resp.headers())),
             Asked::Unprotected => {
@@ -270,13 +280,15 @@ impl<'a> Checker<'a> {
         }
     }
 
-    /// Records that the server could not be asked at all.
+    /// Records that the server could not be asked at all, or failed when asked (HTTP 5xx,
+    /// 429): `failure` is the probe's failure as it is, its code kept.
     fn not_asked(&mut self, url: &Url, failure: Failure) {
-        let message = format!(
-            "{} could not be asked: {}",
-            redact_url(url),
-            failure.message
-        );
+        let verb = if failure.http_status().is_some() {
+            "failed"
+        } else {
+            "could not be asked"
+        };
+        let message = format!("{} {verb}: {}", redact_url(url), failure.message);
         self.findings.push(AuthFinding {
             check: AuthCheck::ChallengeStatus.to_owned(),
             status: FindingStatus::Fail,
