@@ -63,6 +63,8 @@ target_dir="${CARGO_TARGET_DIR:-$repo/target}"
 (cd "$repo" && cargo build --quiet --locked -p mcp-probe-cli -p mcp-probe-testkit)
 cli="$target_dir/debug/mcp-probe"
 fixture="$target_dir/debug/mcp-probe-fixture"
+# For examples_ci.py, which has it mint workload JWTs (--workload-jwt).
+export MCP_PROBE_FIXTURE_BIN="$fixture"
 tmp="$(mktemp -d)"
 cleanup() {
     if [ -n "${FIXTURE_PID:-}" ]; then kill "$FIXTURE_PID" 2>/dev/null || true; fi
@@ -265,6 +267,8 @@ done
 if wanted kubernetes; then
     ci serve-config "$here/kubernetes/sidecar.yaml" >/dev/null
     pass "kubernetes: the sidecar's monitor.yaml passes mcp-probe serve --check-config"
+    ci serve-health "$here/kubernetes/sidecar.yaml" self "$healthy" "$base/bad_gateway/mcp" >/dev/null
+    pass "kubernetes: serve with the sidecar's monitor.yaml: /health/self (the readiness probe) 200 when healthy, 503 on HTTP 502"
 fi
 
 # --- Prometheus ----------------------------------------------------------------------------------

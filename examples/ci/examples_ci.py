@@ -12,6 +12,8 @@ Each subcommand prints what it checked and exits non-zero with a reason on the f
     examples_ci.py k8s-run-probes OK BROKEN CODE FILE...  run them: pass against OK, exit CODE with BROKEN
     examples_ci.py grafana DASHBOARD RULES_OUT        check the dashboard; its queries as recording rules
     examples_ci.py serve-config FILE...               check `mcp-probe serve` configs (and with serve --check-config)
+    examples_ci.py serve-health FILE TARGET OK BROKEN run serve with FILE's config: TARGET's /health is
+                                                      200 with its URLs at OK, 503 with them at BROKEN
 """
 
 from __future__ import annotations
@@ -283,13 +285,54 @@ def pod_specs(doc: Dict[str, Any]) -> Iterator[Dict[str, Any]]:
 
 
 def probe_commands(paths: List[str]) -> Iterator[tuple]:
-    """(file, object name, argv) for every container that runs ``mcp-probe check``."""
+    """(file, object name, argv) for every container that runs ``mcp-probe check``; a
+    workload-identity command's token file is checked to be a projected service account token."""
     for path, doc in documents(paths):
         for pod in pod_specs(doc):
             for container in pod.get("containers", []):
                 argv = [str(a) for a in list(container.get("command", [])) + list(container.get("args", []))]
                 if len(argv) >= 2 and argv[0] == "mcp-probe" and argv[1] == "check":
+                    if option(argv, "--oauth-flow") == "jwt-bearer":
+                        check_projected_token(path, pod, container, argv)
                     yield path, doc["metadata"]["name"], argv
+
+
+def option(argv: List[str], name: str) -> str | None:
+    """The value after ``name`` in ``argv``."""
+    return argv[argv.index(name) + 1] if name in argv[:-1] else None
+
+
+def check_projected_token(path: str, pod: Dict[str, Any], container: Dict[str, Any], argv: List[str]) -> None:
+    """The JWT file a jwt-bearer command reads is a service account token the kubelet projects
+    into the container, with an audience (the authorization server's issuer)."""
+    token_file = option(argv, "--oauth-client-secret-file")
+    if not token_file:
+        fail("%s: --oauth-flow jwt-bearer without --oauth-client-secret-file" % path)
+    volumes = {v["name"]: v for v in pod.get("volumes", [])}
+    for mount in container.get("volumeMounts", []):
+        for source in volumes.get(mount["name"], {}).get("projected", {}).get("sources", []):
+            projected = source.get("serviceAccountToken")
+            if projected and token_file == "%s/%s" % (mount["mountPath"].rstrip("/"), projected["path"]):
+                if not projected.get("audience"):
+                    fail("%s: the projected token %s has no audience" % (path, token_file))
+                return
+    fail("%s: %s is not a projected service account token of the container" % (path, token_file))
+
+
+def with_workload_identity(argv: List[str], healthy: str, scratch: str) -> tuple:
+    """A jwt-bearer command as the fixture can run it: against its OAuth-protected server, the
+    projected token's path replaced by a file holding a workload JWT that the fixture's
+    authorization server grants (``mcp-probe-fixture --workload-jwt``). Other commands as
+    they are."""
+    if option(argv, "--oauth-flow") != "jwt-bearer":
+        return argv, healthy
+    base = re.match(r"https?://[^/]+", healthy).group(0)
+    jwt = subprocess.run([os.environ["MCP_PROBE_FIXTURE_BIN"], "--workload-jwt", base + "/as/auth_client_credentials"],
+                         capture_output=True, text=True, check=True).stdout
+    token = Path(scratch) / "token"
+    token.write_text(jwt, encoding="utf-8")
+    at = argv.index("--oauth-client-secret-file") + 1
+    return argv[:at] + [str(token)] + argv[at + 1:], base + "/auth_client_credentials/mcp"
 
 
 def cmd_k8s_probe_commands(args: List[str]) -> None:
@@ -316,17 +359,22 @@ def variant(argv: List[str], healthy: str, broken: str | None) -> List[str]:
 def cmd_k8s_run_probes(args: List[str]) -> None:
     """Runs each manifest's probe command against HEALTHY (must exit 0) and with its first URL
     at BROKEN (must exit with the code given)."""
+    import tempfile
+
     healthy, broken, want, paths = args[0], args[1], int(args[2]), args[3:]
     env = dict(os.environ, MCP_TOKEN="example-token")
     count = 0
+    scratch = tempfile.TemporaryDirectory()
     for path, name, argv in probe_commands(paths):
-        done = subprocess.run(variant(argv, healthy, None), env=env, capture_output=True, text=True, check=False)
+        argv, ok = with_workload_identity(argv, healthy, scratch.name)
+        done = subprocess.run(variant(argv, ok, None), env=env, capture_output=True, text=True, check=False)
         if done.returncode != 0:
             fail("%s (%s): exited %d against the healthy server:\n%s%s" % (path, name, done.returncode, done.stdout, done.stderr))
-        done = subprocess.run(variant(argv, healthy, broken), env=env, capture_output=True, text=True, check=False)
+        done = subprocess.run(variant(argv, ok, broken), env=env, capture_output=True, text=True, check=False)
         if done.returncode != want:
             fail("%s (%s): exited %d with a broken server, expected %d:\n%s%s" % (path, name, done.returncode, want, done.stdout, done.stderr))
         count += 1
+    scratch.cleanup()
     if not count:
         fail("no mcp-probe check command in %s" % paths)
     print(count)
@@ -410,6 +458,98 @@ def cmd_serve_config(args: List[str]) -> None:
     print("  %d serve configs match the spec" % count)
 
 
+def serve_configs(path: str) -> Iterator[Dict[str, Any]]:
+    """The `mcp-probe serve` configs of a file: itself, or the YAML files of its ConfigMaps."""
+    for _, doc in documents([path]):
+        if doc.get("kind") == "ConfigMap":
+            for key, value in doc.get("data", {}).items():
+                if key.endswith((".yaml", ".yml")):
+                    yield yaml.safe_load(value)
+        elif "targets" in doc or "modules" in doc:
+            yield doc
+
+
+def http_get(url: str) -> tuple:
+    """(status, body) of a GET; status 0 when nothing answered."""
+    import urllib.error
+    import urllib.request
+
+    try:
+        with urllib.request.urlopen(url, timeout=5) as answer:
+            return answer.status, answer.read().decode("utf-8", "replace")
+    except urllib.error.HTTPError as err:
+        return err.code, err.read().decode("utf-8", "replace")
+    except OSError:
+        return 0, ""
+
+
+def cmd_serve_health(args: List[str]) -> None:
+    """Runs `mcp-probe serve` (on PATH) with the file's config, its targets' URLs at OK and
+    the intervals shortened to 1 s: /health/TARGET answers 200 "up", /healthz and /readyz
+    200, and /metrics has the target's mcp_probe_success 1. Then with the URLs at BROKEN:
+    /health/TARGET answers 503 "down: http_status" once failureThreshold probes in a row
+    failed. Each wait is
+    bounded (30 s)."""
+    import tempfile
+    import threading
+    import time
+
+    path, target, ok, broken = args
+    configs = list(serve_configs(path))
+    if len(configs) != 1:
+        fail("%s: %d serve configs, expected one" % (path, len(configs)))
+
+    def run(url: str, want: int, verdict: str) -> None:
+        config = json.loads(json.dumps(configs[0]))
+        config.setdefault("defaults", {})["interval"] = "1s"
+        for t in config.get("targets", []):
+            t.pop("interval", None)
+            if "url" in t:
+                t["url"] = url
+        with tempfile.NamedTemporaryFile("w", suffix=".yaml", encoding="utf-8") as f:
+            yaml.safe_dump(config, f)
+            f.flush()
+            serve = subprocess.Popen(["mcp-probe", "serve", "--config", f.name, "--listen", "127.0.0.1:0"],
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+            try:
+                address = None
+                for line in serve.stderr:
+                    found = re.search(r"listening address=(\S+)", line)
+                    if found:
+                        address = found.group(1)
+                        break
+                if not address:
+                    fail("%s: mcp-probe serve logged no listening address (exit %s)" % (path, serve.wait()))
+                # Its later log lines are read and dropped, so that serve never blocks writing them.
+                threading.Thread(target=serve.stderr.read, daemon=True).start()
+                base = "http://" + address
+                deadline = time.monotonic() + 30
+                status = 0
+                while time.monotonic() < deadline:
+                    status, body = http_get("%s/health/%s" % (base, target))
+                    if status == want and body.startswith(verdict):
+                        break
+                    time.sleep(0.2)
+                if status != want or not body.startswith(verdict):
+                    fail("%s: /health/%s answered %d %r within 30 s with the target at %s, expected %d %s…"
+                         % (path, target, status, body, url, want, verdict))
+                if want == 200:
+                    for endpoint in ("/healthz", "/readyz"):
+                        if http_get(base + endpoint)[0] != 200:
+                            fail("%s: %s did not answer 200" % (path, endpoint))
+                    metrics = http_get(base + "/metrics")[1]
+                    if not re.search(r'^mcp_probe_success\{[^}]*target="%s"[^}]*\} 1(\.0)?$' % re.escape(target), metrics, re.M):
+                        fail("%s: /metrics has no mcp_probe_success 1 for %s" % (path, target))
+            finally:
+                serve.terminate()
+                serve.wait(timeout=30)
+
+    # Before its first probe ends a target is "unknown" (503 too): the verdicts are waited for.
+    run(ok, 200, "up")
+    run(broken, 503, "down: http_status")
+    print("  serve with %s: /health/%s 200 against a healthy server, 503 against a broken one" % (path, target))
+
+
 COMMANDS = {
     "gh-outputs": cmd_gh_outputs,
     "tf-local-exec": cmd_tf_local_exec,
@@ -420,6 +560,7 @@ COMMANDS = {
     "k8s-run-probes": cmd_k8s_run_probes,
     "grafana": cmd_grafana,
     "serve-config": cmd_serve_config,
+    "serve-health": cmd_serve_health,
 }
 
 
