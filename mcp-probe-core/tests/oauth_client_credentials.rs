@@ -501,6 +501,16 @@ async fn discovery_and_transport_failures_are_reported() {
     assert_eq!(f.http_status(), Some(502));
     assert_eq!(f.details["stage"], "discovery");
     assert_eq!(f.details["check"], "challenge_status");
+    // So does a wrong path's 404.
+    let wrong_path = server
+        .url(Mode::AuthOk)
+        .replace("/auth_ok/", "/no_such_server/");
+    let f = probe(wrong_path).await.failure.unwrap();
+    assert_eq!(f.code, FailureCode::HttpStatus, "{}", f.message);
+    assert_eq!(
+        f.message,
+        "initialize without credentials: HTTP 404 Not Found (text/plain)"
+    );
     // An unreachable token endpoint keeps the transport's code.
     let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = closed.local_addr().unwrap().port();

@@ -262,9 +262,13 @@ impl<'a> Checker<'a> {
             }
         };
         let status = resp.status();
-        if status.is_server_error() || status == StatusCode::TOO_MANY_REQUESTS {
-            // The server, or a gateway before it, failed or is overloaded: nothing about its
-            // authorization can be learnt, and the failure is the HTTP one a probe without
+        let refused = status.is_client_error()
+            && status != StatusCode::UNAUTHORIZED
+            && status != StatusCode::FORBIDDEN;
+        if status.is_server_error() || refused {
+            // The server, or a gateway before it, failed (5xx), or refused the request for
+            // something other than credentials (a wrong path's 404, 429, 400): nothing about
+            // its authorization can be learnt, and the failure is the HTTP one a probe without
             // OAuth reports, not an authorization failure.
             let failure = status_failure(resp, false, WHAT, &self.deadline).await;
             self.not_asked(&url, failure);
@@ -280,8 +284,8 @@ impl<'a> Checker<'a> {
         }
     }
 
-    /// Records that the server could not be asked at all, or failed when asked (HTTP 5xx,
-    /// 429): `failure` is the probe's failure as it is, its code kept.
+    /// Records that the server could not be asked at all, or failed when asked (HTTP 5xx, or
+    /// 4xx other than 401 and 403): `failure` is the probe's failure as it is, its code kept.
     fn not_asked(&mut self, url: &Url, failure: Failure) {
         let verb = if failure.http_status().is_some() {
             "failed"
