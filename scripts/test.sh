@@ -18,6 +18,14 @@ started=$SECONDS
 # gigabytes; set CARGO_INCREMENTAL=1 to keep them between runs of this script.
 export CARGO_INCREMENTAL="${CARGO_INCREMENTAL:-0}"
 
+# A run from a fresh clone fills about 8 GB; with less room than that, a build dies late with
+# an unclear error (the linker's "Bus error" when the disk fills), so say it first.
+free_kb="$(df -Pk . | awk 'NR == 2 { print $4 }')"
+if [ "${free_kb:-0}" -lt $((10 * 1024 * 1024)) ]; then
+    printf 'test.sh: warning: %s of disk free here; a run from a fresh clone needs about 8 GB\n' \
+        "$(disk_free)" >&2
+fi
+
 step "interop peers (Python SDK, TypeScript reference server)"
 interop/setup.sh
 
