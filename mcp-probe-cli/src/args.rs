@@ -148,7 +148,9 @@ struct AuthArgs {
     #[arg(long, value_name = "ID", conflicts_with_all = ["bearer_env", "bearer_file"])]
     oauth_client_id: Option<String>,
 
-    /// The OAuth client secret, read from this environment variable.
+    /// The OAuth client secret, read from this environment variable (with --oauth-method
+    /// private-key-jwt: the client's PEM private key; with --oauth-flow jwt-bearer: the
+    /// workload's JWT).
     #[arg(
         long,
         value_name = "VAR",
@@ -157,7 +159,9 @@ struct AuthArgs {
     )]
     oauth_client_secret_env: Option<String>,
 
-    /// The OAuth client secret, read from this file.
+    /// The OAuth client secret, read from this file (with --oauth-method private-key-jwt: the
+    /// client's PEM private key; with --oauth-flow jwt-bearer: the workload's JWT, read again
+    /// at every token request).
     #[arg(long, value_name = "FILE", requires = "oauth_client_id")]
     oauth_client_secret_file: Option<PathBuf>,
 
