@@ -14,6 +14,54 @@ export * from './report'
 export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-wasip1'
 
 /**
+ * An MCP session opened by `open()`: the handshake done once, then the steps after it
+ * (`tools/list`, `tools/call`, …) run as often as wanted with `runSteps()`, all over this one
+ * session, until `close()`.
+ *
+ * ```js
+ * const { open } = require('mcp-probe')
+ * const session = await open('http://127.0.0.1:8000/mcp', { tool: 'add', arguments: { a: 2, b: 3 } })
+ * try {
+ *   if (!session.opening.ok) throw new Error(session.opening.failure.message)
+ *   for (let i = 0; i < 100 && session.usable; i++) {
+ *     const report = await session.runSteps()  // tools/list and tools/call, same session
+ *     if (!report.ok) console.error(report.failure.code, report.failure.message)
+ *   }
+ * } finally {
+ *   await session.close()  // DELETE, or stop the stdio server
+ * }
+ * ```
+ */
+export declare class Session {
+  /**
+   * The report of opening the session: its steps are the handshake (and an `auth` check
+   * before it, if asked for). When `opening.ok` is false the session did not open.
+   */
+  get opening(): Report
+  /**
+   * Whether `runSteps()` can be used: the session opened, is not closed, and its last run
+   * passed or failed only by a tool's error or an expectation (failure family `tool`).
+   * Otherwise close it and open another.
+   */
+  get usable(): boolean
+  /**
+   * Runs the steps after the handshake once more over this session. Resolves with their
+   * report (its `steps` are only these; the scenario's timeouts apply to each run), also
+   * when the server fails. Rejects with `code: 'session_closed'` once the session is
+   * closed or when it never opened; runs one at a time.
+   */
+  runSteps(): Promise<Report>
+  /**
+   * Ends the session: a DELETE over Streamable HTTP, the stream closed over legacy HTTP+SSE,
+   * the stdio server and its process group stopped; within one second. Resolves with how
+   * that went, as the report's `session.closed` says it (`'deleted'`, `'already_gone'`,
+   * `'exited (code 0)'`, …), or `null` when there was nothing to end (closed already, or
+   * never opened). A run under way finishes first.
+   */
+  close(): Promise<string | null>
+}
+
+/**
  * Probes the MCP server at `target` the way an LLM client uses it: handshake, `tools/list`, and
  * with `tool`, a `tools/call` with its expectations. `target` is the server's URL, or a command
  * that starts a local server speaking MCP over stdio.
@@ -227,8 +275,11 @@ export interface CheckOptions {
  */
 export declare function checkScenario(scenario: Record<string, unknown> | string, options?: ScenarioOptions | undefined | null): Promise<Report>
 
-/** The `code` of an `Error` that `check` or `checkScenario` rejects with. */
-export type ErrorCode = 'invalid_url' | 'invalid_header' | 'credential' | 'invalid_scenario' | 'invalid_option' | 'setup' | 'aborted'
+/**
+ * The `code` of an `Error` that `check`, `checkScenario`, `open` or `Session.runSteps`
+ * rejects with.
+ */
+export type ErrorCode = 'invalid_url' | 'invalid_header' | 'credential' | 'invalid_scenario' | 'invalid_option' | 'setup' | 'aborted' | 'session_closed'
 
 /** Which redirects a probe follows. */
 export type FollowRedirects = 'none' | 'same-origin'
@@ -238,6 +289,27 @@ export type OAuthFlow = 'client-credentials' | 'authorization-code' | 'jwt-beare
 
 /** How an OAuth client authenticates to the token endpoint. */
 export type OAuthMethod = 'basic' | 'post' | 'private-key-jwt'
+
+/**
+ * Opens a session to `target` (a URL or a stdio command, as for `check`): the handshake,
+ * after an OAuth token if one is configured. Resolves with a `Session` whose `runSteps()`
+ * then runs the steps after the handshake (`tools/list`, and with `tool` the call and its
+ * expectations) as often as wanted over that one session, until `close()`. What a load test
+ * with reused sessions, or a test calling a tool again and again, needs.
+ *
+ * Resolves also when the session cannot be opened: `session.opening.ok` is then `false` and
+ * `session.opening.failure` says why. Rejects only for the caller's mistakes, like `check`;
+ * `options.signal` aborts the opening. `waitUntilReady` and `matrix` do not apply.
+ *
+ * ```js
+ * const { open } = require('mcp-probe')
+ * const session = await open({ command: 'python', args: ['server.py'] }, { tool: 'echo' })
+ * const first = await session.runSteps()
+ * const second = await session.runSteps()  // the same server process, the same session
+ * await session.close()
+ * ```
+ */
+export declare function open(target: string | StdioCommand, options?: CheckOptions | undefined | null): Promise<Session>
 
 /** Which era a probe speaks: detected (`auto`, the default) or pinned. */
 export type ProtocolChoice = 'auto' | 'modern' | 'handshake'

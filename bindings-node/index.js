@@ -835,11 +835,13 @@ function __napiStampBindingTarget(exportsObject, target) {
 // linked import resolves to `undefined`.
 module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __napiLoadedBindingTarget)
 module.exports = nativeBinding
+module.exports.Session = nativeBinding.Session
 module.exports.check = nativeBinding.check
 module.exports.checkScenario = nativeBinding.checkScenario
 module.exports.ErrorCode = nativeBinding.ErrorCode
 module.exports.FollowRedirects = nativeBinding.FollowRedirects
 module.exports.OAuthFlow = nativeBinding.OAuthFlow
 module.exports.OAuthMethod = nativeBinding.OAuthMethod
+module.exports.open = nativeBinding.open
 module.exports.ProtocolChoice = nativeBinding.ProtocolChoice
 module.exports.TransportChoice = nativeBinding.TransportChoice

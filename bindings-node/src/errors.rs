@@ -9,7 +9,8 @@ use napi::bindgen_prelude::{JsError, JsObjectValue, JsValue, Object};
 use napi::Env;
 use napi_derive::napi;
 
-/// The `code` of an `Error` that `check` or `checkScenario` rejects with.
+/// The `code` of an `Error` that `check`, `checkScenario`, `open` or `Session.runSteps`
+/// rejects with.
 #[napi(string_enum = "snake_case")]
 pub enum ErrorCode {
     /// The URL does not parse or is not http/https, none was given, or the target is neither a
@@ -32,6 +33,8 @@ pub enum ErrorCode {
     Setup,
     /// The probe was cancelled through its `signal` (the error's `name` is `AbortError`).
     Aborted,
+    /// `Session.runSteps()` on a session that was closed, or that never opened.
+    SessionClosed,
 }
 
 /// Why a call produced no report.
@@ -43,6 +46,8 @@ pub(crate) enum CallError {
     Invalid(ErrorKind, String),
     /// The caller's `AbortSignal` fired.
     Aborted,
+    /// A session closed, or never opened, was asked to run.
+    Closed,
 }
 
 impl CallError {
@@ -57,6 +62,7 @@ impl CallError {
             CallError::Engine(e) => e.code(),
             CallError::Invalid(kind, _) => kind.as_str(),
             CallError::Aborted => "aborted",
+            CallError::Closed => "session_closed",
         }
     }
 
@@ -65,6 +71,10 @@ impl CallError {
             CallError::Engine(e) => e.to_string(),
             CallError::Invalid(_, message) => message.clone(),
             CallError::Aborted => "the probe was aborted".to_owned(),
+            CallError::Closed => {
+                "the session is closed, or never opened (see its `opening` report): open another"
+                    .to_owned()
+            }
         }
     }
 }

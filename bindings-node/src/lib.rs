@@ -1,5 +1,7 @@
 //! Node.js binding of mcp-probe: `check(target, options)` and `checkScenario(scenario, options)`
-//! return a Promise of the engine's report as a plain object.
+//! return a Promise of the engine's report as a plain object; `open(target, options)` a
+//! Promise of a `Session` whose steps run again and again over one MCP session (see
+//! `session.rs`).
 //!
 //! The binding reads the caller's options into the engine's (see `options.rs`), hands the report
 //! back as its JSON (see `report.rs`) and maps caller mistakes onto coded `Error`s (see `errors.rs`); every probe runs in `mcp-probe-core` on the Tokio runtime napi-rs manages, so
@@ -9,12 +11,14 @@ mod convert;
 mod errors;
 mod options;
 mod report;
+mod session;
 
+use std::future::Future;
 use std::sync::Arc;
 
 use napi::bindgen_prelude::{
     FnArgs, Function, FunctionCallContext, JsObjectValue, JsValue, Object, ObjectRef, PromiseRaw,
-    Unknown,
+    ToNapiValue, Unknown,
 };
 use napi::{Env, Result};
 use napi_derive::napi;
@@ -24,6 +28,7 @@ use tokio::sync::Notify;
 pub use convert::{FollowRedirects, OAuthFlow, OAuthMethod, ProtocolChoice, TransportChoice};
 pub use errors::ErrorCode;
 pub use options::{CheckOptions, ScenarioOptions, StdioCommand};
+pub use session::Session;
 
 use errors::CallError;
 use options::Call;
@@ -55,7 +60,7 @@ pub fn check<'env>(
     options: Option<Unknown<'env>>,
 ) -> Result<PromiseRaw<'env, Value>> {
     let call = options::check_call(env, target, options);
-    start(env, call)
+    start(env, call, run)
 }
 
 /// Runs a scenario document (the same schema as `mcp-probe check --scenario FILE`), given as an
@@ -81,15 +86,53 @@ pub fn check_scenario<'env>(
     options: Option<Unknown<'env>>,
 ) -> Result<PromiseRaw<'env, Value>> {
     let call = options::scenario_call(env, scenario, options);
-    start(env, call)
+    start(env, call, run)
 }
 
-/// Starts the probe on the Tokio runtime and returns its promise. Every outcome, a caller's
-/// mistake included, settles the promise: nothing is thrown synchronously.
-fn start<'env>(
+/// Opens a session to `target` (a URL or a stdio command, as for `check`): the handshake,
+/// after an OAuth token if one is configured. Resolves with a `Session` whose `runSteps()`
+/// then runs the steps after the handshake (`tools/list`, and with `tool` the call and its
+/// expectations) as often as wanted over that one session, until `close()`. What a load test
+/// with reused sessions, or a test calling a tool again and again, needs.
+///
+/// Resolves also when the session cannot be opened: `session.opening.ok` is then `false` and
+/// `session.opening.failure` says why. Rejects only for the caller's mistakes, like `check`;
+/// `options.signal` aborts the opening. `waitUntilReady` and `matrix` do not apply.
+///
+/// ```js
+/// const { open } = require('mcp-probe')
+/// const session = await open({ command: 'python', args: ['server.py'] }, { tool: 'echo' })
+/// const first = await session.runSteps()
+/// const second = await session.runSteps()  // the same server process, the same session
+/// await session.close()
+/// ```
+#[napi(
+    ts_args_type = "target: string | StdioCommand, options?: CheckOptions | undefined | null",
+    ts_return_type = "Promise<Session>"
+)]
+pub fn open<'env>(
+    env: &'env Env,
+    target: Unknown<'env>,
+    options: Option<Unknown<'env>>,
+) -> Result<PromiseRaw<'env, Session>> {
+    let call = options::check_call(env, target, options);
+    start(env, call, session::open)
+}
+
+/// Starts `work` (a probe, or opening a session) on the Tokio runtime and returns its promise.
+/// Every outcome, a caller's mistake included, settles the promise: nothing is thrown
+/// synchronously. The caller's `AbortSignal` ends the work: dropping its future closes its
+/// connections and stops a stdio server.
+fn start<'env, T, W, F>(
     env: &'env Env,
     call: std::result::Result<Call<'env>, CallError>,
-) -> Result<PromiseRaw<'env, Value>> {
+    work: W,
+) -> Result<PromiseRaw<'env, T>>
+where
+    T: ToNapiValue + Send + 'static,
+    W: FnOnce(mcp_probe_core::Scenario) -> F + Send + 'static,
+    F: Future<Output = std::result::Result<T, CallError>> + Send,
+{
     let (scenario, abort) = match call {
         Err(e) => (Err(e), None),
         Ok(Call {
@@ -113,9 +156,14 @@ fn start<'env>(
     };
     let fired = abort.as_ref().map(|a| Arc::clone(&a.fired));
     let probe = async move {
-        Ok(match scenario {
-            Err(e) => Err(e),
-            Ok(scenario) => run(scenario, fired).await,
+        Ok(match (scenario, fired) {
+            (Err(e), _) => Err(e),
+            (Ok(scenario), None) => work(scenario).await,
+            (Ok(scenario), Some(fired)) => tokio::select! {
+                biased;
+                () = fired.notified() => Err(CallError::Aborted),
+                outcome = work(scenario) => outcome,
+            },
         })
     };
     env.spawn_future_with_callback(probe, move |env, outcome| {
@@ -126,22 +174,10 @@ fn start<'env>(
     })
 }
 
-/// Runs the probe until it finishes or `fired` is notified; dropping the probe's future closes
-/// its connections.
-async fn run(
-    scenario: mcp_probe_core::Scenario,
-    fired: Option<Arc<Notify>>,
-) -> std::result::Result<Value, CallError> {
-    let probe = mcp_probe_core::check(&scenario);
-    let outcome = match fired {
-        None => probe.await,
-        Some(fired) => tokio::select! {
-            biased;
-            () = fired.notified() => return Err(CallError::Aborted),
-            outcome = probe => outcome,
-        },
-    };
-    outcome
+/// Runs the probe; its report as the JSON value JavaScript gets.
+async fn run(scenario: mcp_probe_core::Scenario) -> std::result::Result<Value, CallError> {
+    mcp_probe_core::check(&scenario)
+        .await
         .map(|report| report::to_js(&report))
         .map_err(CallError::Engine)
 }
