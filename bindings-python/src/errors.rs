@@ -82,3 +82,12 @@ pub(crate) fn from_kind(kind: ErrorKind, message: String) -> PyErr {
         _ => with_code::<McpProbeError>(code, message),
     }
 }
+
+/// The exception for a run of a session that is closed, or never opened.
+pub(crate) fn session_closed() -> PyErr {
+    with_code::<McpProbeError>(
+        "session_closed",
+        "the session is closed, or never opened (see its `opening` report): open another"
+            .to_owned(),
+    )
+}

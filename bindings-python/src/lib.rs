@@ -22,6 +22,7 @@
 
 mod convert;
 mod errors;
+mod session;
 
 use std::future::Future;
 use std::pin::Pin;
@@ -344,28 +345,32 @@ fn check(py: Python<'_>, scenario: &str) -> PyResult<String> {
     let prober = prober()?;
     py.detach(|| {
         LocalRuntime::with(|runtime| {
-            let probe: PyResult<_> = runtime.block_on(async {
-                let probe = prober.check(&scenario);
-                tokio::pin!(probe);
-                // Not `interval`: its first tick, due at once, would still wait for the
-                // timer's next millisecond.
-                let start = tokio::time::Instant::now() + SIGNAL_POLL;
-                let mut poll = tokio::time::interval_at(start, SIGNAL_POLL);
-                poll.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-                loop {
-                    tokio::select! {
-                        report = &mut probe => break Ok(report),
-                        // Dropping the probe stops it: its connections close.
-                        _ = poll.tick() => Python::attach(|py| py.check_signals())?,
-                    }
-                }
-            });
+            let probe = runtime.block_on(until_signal(prober.check(&scenario)));
             settle(runtime);
             probe?
                 .map_err(errors::from_core)
                 .map(|r| convert::report_to_json(&r))
         })
     })
+}
+
+/// Runs `work` to its end, looking for a pending signal (Ctrl-C) every [`SIGNAL_POLL`]: a
+/// signal drops `work` (which stops it: its connections close) and is raised. For blocking
+/// calls, on a thread that is not one of a runtime's; it attaches to the interpreter only to
+/// look for signals.
+async fn until_signal<T>(work: impl Future<Output = T>) -> PyResult<T> {
+    tokio::pin!(work);
+    // Not `interval`: its first tick, due at once, would still wait for the timer's next
+    // millisecond.
+    let start = tokio::time::Instant::now() + SIGNAL_POLL;
+    let mut poll = tokio::time::interval_at(start, SIGNAL_POLL);
+    poll.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            done = &mut work => break Ok(done),
+            _ = poll.tick() => Python::attach(|py| py.check_signals())?,
+        }
+    }
 }
 
 /// A blocking `check`'s runtime: one current-thread runtime per Python thread, made on its
@@ -490,7 +495,8 @@ impl<'py> IntoPyObject<'py> for Outcome {
     }
 }
 
-/// The native module: scenario building, blocking and asyncio checks, the exceptions.
+/// The native module: scenario building, blocking and asyncio checks and sessions, the
+/// exceptions.
 #[pymodule]
 #[pyo3(name = "_native")]
 fn native(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -502,6 +508,9 @@ fn native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(build_scenario, m)?)?;
     m.add_function(wrap_pyfunction!(check, m)?)?;
     m.add_function(wrap_pyfunction!(check_async, m)?)?;
+    m.add_function(wrap_pyfunction!(session::open, m)?)?;
+    m.add_function(wrap_pyfunction!(session::open_async, m)?)?;
+    m.add_class::<session::Session>()?;
     errors::register(m)?;
     // Not a module attribute: only `atexit` calls it.
     m.py()

@@ -13,7 +13,16 @@ Example::
     mcp_probe.assert_healthy(report)
 """
 
-from ._api import CheckOptions, Scenario, ScenarioSource, assert_healthy, check, check_async
+from ._api import (
+    AsyncSession,
+    CheckOptions,
+    Scenario,
+    ScenarioSource,
+    Session,
+    assert_healthy,
+    check,
+    check_async,
+)
 from ._native import REPORT_SCHEMA_VERSION, ConfigError, McpProbeError, ScenarioError, __version__
 from ._report import (
     AuthFacts,
@@ -35,6 +44,7 @@ from ._report import (
 
 __all__ = [
     "REPORT_SCHEMA_VERSION",
+    "AsyncSession",
     "AuthFacts",
     "AuthFinding",
     "CallResult",
@@ -50,6 +60,7 @@ __all__ = [
     "ScenarioSource",
     "ServerInfo",
     "ServerMessage",
+    "Session",
     "SessionFacts",
     "StepReport",
     "Timings",

@@ -1,4 +1,5 @@
-"""The public entry points: ``check``, ``check_async``, ``Scenario`` and ``assert_healthy``.
+"""The public entry points: ``check``, ``check_async``, ``Scenario`` (and its sessions) and
+``assert_healthy``.
 
 Keyword options are checked for their Python types here, then handed to the native
 ``build_scenario`` as the engine's options model (the one ``mcp-probe check``'s flags fill in),
@@ -12,13 +13,23 @@ import json
 import math
 import os
 import urllib.parse
-from typing import Any, Callable, Literal, Mapping, Optional, Sequence, TypedDict, Union
+from types import TracebackType
+from typing import Any, Callable, Generator, Literal, Mapping, Optional, Sequence, TypedDict, Union
 
 from . import _native
 from ._native import ConfigError, ScenarioError
 from ._report import Report
 
-__all__ = ["CheckOptions", "Scenario", "ScenarioSource", "assert_healthy", "check", "check_async"]
+__all__ = [
+    "AsyncSession",
+    "CheckOptions",
+    "Scenario",
+    "ScenarioSource",
+    "Session",
+    "assert_healthy",
+    "check",
+    "check_async",
+]
 
 #: What ``scenario=`` accepts: a :class:`Scenario`, a scenario document (a mapping, the same
 #: shape as the CLI's ``--scenario`` file), or the path of a ``.json``/``.yaml``/``.yml`` file.
@@ -382,6 +393,29 @@ class Scenario:
         """Runs this scenario on the shared runtime; see :func:`check_async`."""
         return Report._wrap(json.loads(await _native.check_async(self._json)))
 
+    def open(self) -> Session:
+        """Opens an MCP session to this scenario's target (blocking): the handshake once, then
+        :meth:`Session.run_steps` runs the steps after it as often as wanted over that session::
+
+            with Scenario(url, tool="add", arguments={"a": 2, "b": 3}).open() as session:
+                assert session.opening.ok, session.opening.failure
+                for _ in range(100):
+                    report = session.run_steps()  # tools/list and tools/call, one session
+
+        Returns a session also when it cannot be opened: ``session.opening`` is then a failed
+        report. ``wait_until_ready`` and ``matrix`` do not apply.
+        """
+        return Session(_native.open(self._json))
+
+    def open_async(self) -> _Opening:
+        """The asyncio form of :meth:`open`: an awaitable of an :class:`AsyncSession`, and an
+        async context manager that closes it::
+
+            async with Scenario(url, tool="add").open_async() as session:
+                report = await session.run_steps()
+        """
+        return _Opening(self._json)
+
     def __setattr__(self, name: str, value: object) -> None:
         raise AttributeError(f"Scenario is immutable (cannot set {name!r})")
 
@@ -411,6 +445,120 @@ class Scenario:
             return f"Scenario(command={str(command.get('program'))!r}, steps={steps!r})"
         url = self.url
         return f"Scenario(url={None if url is None else _redact(url)!r}, steps={steps!r})"
+
+
+class Session:
+    """An MCP session opened by :meth:`Scenario.open`: the handshake done once, the steps after
+    it run again and again with :meth:`run_steps`, all over this one session, until
+    :meth:`close` (also on leaving a ``with`` block).
+
+    Not shared between threads at once: calls wait for each other.
+    """
+
+    __slots__ = ("_native", "opening")
+
+    def __init__(self, native: _native.Session) -> None:
+        self._native = native
+        #: The report of opening the session: its steps are the handshake (and an ``auth``
+        #: check before it, if asked for). When ``opening.ok`` is false, the session did not
+        #: open and runs nothing.
+        self.opening: Report = Report._wrap(json.loads(native.opening))
+
+    @property
+    def usable(self) -> bool:
+        """Whether :meth:`run_steps` can be used: the session opened, is not closed, and its
+        last run passed or failed only by a tool's error or an expectation. Otherwise close it
+        and open another."""
+        return self._native.usable
+
+    def run_steps(self) -> Report:
+        """Runs the steps after the handshake once more over this session (blocking, the GIL
+        released) and returns their report: ``steps`` holds only these, and the scenario's
+        timeouts apply to each run. A failing server is a report, as with :func:`check`.
+
+        Raises :class:`McpProbeError` with ``code == "session_closed"`` once the session is
+        closed, or when it never opened.
+        """
+        return Report._wrap(json.loads(self._native.run_steps()))
+
+    def close(self) -> Optional[str]:
+        """Ends the session: a DELETE over Streamable HTTP, the stream closed over legacy
+        HTTP+SSE, the stdio server and its process group stopped; within one second. Returns how,
+        as a report's ``session.closed`` says it (``"deleted"``, ``"exited (code 0)"``, …), or
+        ``None`` when there was nothing to end."""
+        return self._native.close()
+
+    def __enter__(self) -> Session:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        state = "usable" if self.usable else "not usable"
+        return f"<{type(self).__name__} of {self.opening.target!r}, {state}>"
+
+
+class AsyncSession(Session):
+    """The asyncio form of :class:`Session` (from :meth:`Scenario.open_async`): the same
+    session, its runs on the shared runtime. Cancelling an awaiting task stops the run, and
+    the session is no longer usable."""
+
+    __slots__ = ()
+
+    async def run_steps(self) -> Report:  # type: ignore[override]
+        """See :meth:`Session.run_steps`."""
+        return Report._wrap(json.loads(await self._native.run_steps_async()))
+
+    async def close(self) -> Optional[str]:  # type: ignore[override]
+        """See :meth:`Session.close`."""
+        return await self._native.close_async()
+
+    async def __aenter__(self) -> AsyncSession:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        await self.close()
+
+
+class _Opening:
+    """What :meth:`Scenario.open_async` returns: awaited, the session; as an async context
+    manager, the session, closed on leaving."""
+
+    __slots__ = ("_json", "_session")
+
+    def __init__(self, scenario: str) -> None:
+        self._json = scenario
+        self._session: AsyncSession | None = None
+
+    async def _open(self) -> AsyncSession:
+        return AsyncSession(await _native.open_async(self._json))
+
+    def __await__(self) -> Generator[Any, None, AsyncSession]:
+        return self._open().__await__()
+
+    async def __aenter__(self) -> AsyncSession:
+        self._session = await self._open()
+        return self._session
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        if self._session is not None:
+            await self._session.close()
 
 
 def _redact(url: str) -> str:

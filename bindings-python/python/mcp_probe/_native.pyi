@@ -1,6 +1,6 @@
 """The native half of ``mcp_probe`` (Rust, pyo3). Use the ``mcp_probe`` package instead."""
 
-from typing import Awaitable, Optional
+from typing import Awaitable, Optional, final
 
 __all__ = [
     "__version__",
@@ -8,6 +8,9 @@ __all__ = [
     "build_scenario",
     "check",
     "check_async",
+    "open",
+    "open_async",
+    "Session",
     "McpProbeError",
     "ConfigError",
     "ScenarioError",
@@ -55,3 +58,28 @@ def check_async(scenario: str) -> Awaitable[str]:
 
     Raises RuntimeError once the runtime has been shut down at interpreter exit.
     """
+
+@final
+class Session:
+    """An MCP session opened by :func:`open` or :func:`open_async`."""
+
+    @property
+    def opening(self) -> str:
+        """The report of opening the session (JSON text)."""
+    @property
+    def usable(self) -> bool:
+        """Whether ``run_steps`` can be used."""
+    def run_steps(self) -> str:
+        """Runs the steps after the handshake once more (blocking); the report's JSON text."""
+    def run_steps_async(self) -> Awaitable[str]:
+        """``run_steps`` on the shared runtime."""
+    def close(self) -> Optional[str]:
+        """Ends the session (blocking); how, or None when there was nothing to end."""
+    def close_async(self) -> Awaitable[Optional[str]]:
+        """``close`` on the shared runtime."""
+
+def open(scenario: str) -> Session:
+    """Opens a session for the scenario (JSON text), blocking with the GIL released."""
+
+def open_async(scenario: str) -> Awaitable[Session]:
+    """Opens a session for the scenario (JSON text) on the shared runtime."""
