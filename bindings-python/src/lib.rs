@@ -477,12 +477,22 @@ fn check_async<'py>(py: Python<'py>, scenario: &str) -> PyResult<Bound<'py, PyAn
 }
 
 /// A probe's result (the report's JSON) as it leaves the runtime. It becomes a Python object
-/// (a str, or the engine's error as an exception) only in pyo3-async-runtimes' hand-over to
-/// the event loop, inside [`PythonCalls::run`], so that the runtime's threads attach nowhere
-/// else.
-struct Outcome(Result<String, mcp_probe_core::Error>);
+/// (a str, or the error as an exception) only in pyo3-async-runtimes' hand-over to the event
+/// loop, inside [`PythonCalls::run`], so that the runtime's threads attach nowhere else.
+struct Outcome<E = mcp_probe_core::Error>(Result<String, E>);
 
-impl<'py> IntoPyObject<'py> for Outcome {
+/// An error that becomes its exception only in a hand-over to Python (see [`Outcome`]).
+trait Raise {
+    fn raise(self) -> PyErr;
+}
+
+impl Raise for mcp_probe_core::Error {
+    fn raise(self) -> PyErr {
+        errors::from_core(self)
+    }
+}
+
+impl<'py, E: Raise> IntoPyObject<'py> for Outcome<E> {
     type Target = PyString;
     type Output = Bound<'py, PyString>;
     type Error = PyErr;
@@ -490,7 +500,7 @@ impl<'py> IntoPyObject<'py> for Outcome {
     fn into_pyobject(self, py: Python<'py>) -> PyResult<Bound<'py, PyString>> {
         match self.0 {
             Ok(json) => Ok(PyString::new(py, &json)),
-            Err(e) => Err(errors::from_core(e)),
+            Err(e) => Err(e.raise()),
         }
     }
 }

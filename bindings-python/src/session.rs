@@ -4,19 +4,18 @@
 //! A session lives on the shared multi-thread runtime (its connections, or its stdio server's
 //! pipes, are that runtime's), whichever Python thread or event loop uses it: blocking calls
 //! drive it from the calling thread with the GIL released, asyncio calls on the runtime. The
-//! runtime's threads touch Python only in the hand-over of a result ([`Opened`], [`Ran`]), as
-//! `check_async` does.
+//! runtime's threads touch Python only in the hand-over of a result ([`Opened`],
+//! [`Outcome`]), as `check_async` does.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use mcp_probe_core::{OpenSession, Scenario};
 use pyo3::prelude::*;
-use pyo3::types::PyString;
 use pyo3_async_runtimes::generic;
 use tokio::sync::Mutex;
 
-use crate::{convert, engine, errors, prober, until_signal, ProbeRuntime};
+use crate::{convert, engine, errors, prober, until_signal, Outcome, ProbeRuntime, Raise};
 
 /// What a session could not do, before Python sees it as an exception.
 enum Refusal {
@@ -26,8 +25,8 @@ enum Refusal {
     Closed,
 }
 
-impl Refusal {
-    fn into_py(self) -> PyErr {
+impl Raise for Refusal {
+    fn raise(self) -> PyErr {
         match self {
             Refusal::Engine(e) => errors::from_core(e),
             Refusal::Closed => errors::session_closed(),
@@ -128,14 +127,17 @@ impl Session {
         let held = self.held()?;
         let engine = engine()?;
         py.detach(|| engine.handle.block_on(until_signal(run(held))))?
-            .map_err(Refusal::into_py)
+            .map_err(Refusal::raise)
     }
 
     /// ``run_steps`` on the shared runtime: an awaitable of the report's JSON text.
     fn run_steps_async<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
         let held = self.held()?;
         engine()?;
-        generic::future_into_py::<ProbeRuntime, _, _>(py, async move { Ok(Ran(run(held).await)) })
+        generic::future_into_py::<ProbeRuntime, _, _>(
+            py,
+            async move { Ok(Outcome(run(held).await)) },
+        )
     }
 
     /// Ends the session (blocking); how, or ``None`` when there was nothing to end.
@@ -198,22 +200,6 @@ impl<'py> IntoPyObject<'py> for Opened {
         match self.0 {
             Ok(session) => Bound::new(py, session),
             Err(e) => Err(errors::from_core(e)),
-        }
-    }
-}
-
-/// A run's report as it leaves the runtime (see [`crate::Outcome`]).
-struct Ran(Result<String, Refusal>);
-
-impl<'py> IntoPyObject<'py> for Ran {
-    type Target = PyString;
-    type Output = Bound<'py, PyString>;
-    type Error = PyErr;
-
-    fn into_pyobject(self, py: Python<'py>) -> PyResult<Bound<'py, PyString>> {
-        match self.0 {
-            Ok(json) => Ok(PyString::new(py, &json)),
-            Err(refusal) => Err(refusal.into_py()),
         }
     }
 }
