@@ -429,17 +429,22 @@ def check_with_serve(path: str, config: Dict[str, Any]) -> None:
         fail("%s: mcp-probe serve --check-config: %s" % (path, done.stderr.strip()))
 
 
+def serve_configs(path: str) -> Iterator[Dict[str, Any]]:
+    """The `mcp-probe serve` configs of a file: itself, or the YAML files of its ConfigMaps."""
+    for _, doc in documents([path]):
+        if doc.get("kind") == "ConfigMap":
+            for key, value in doc.get("data", {}).items():
+                if key.endswith((".yaml", ".yml")):
+                    yield yaml.safe_load(value)
+        elif "targets" in doc or "modules" in doc:
+            yield doc
+
+
 def cmd_serve_config(args: List[str]) -> None:
     """Checks `mcp-probe serve` configs (standalone files or inside ConfigMaps) against the spec."""
     count = 0
-    for path, doc in documents(args):
-        if doc.get("kind") == "ConfigMap":
-            configs = [yaml.safe_load(v) for k, v in doc.get("data", {}).items() if k.endswith((".yaml", ".yml"))]
-        elif "targets" in doc or "modules" in doc:
-            configs = [doc]
-        else:
-            continue
-        for config in configs:
+    for path in args:
+        for config in serve_configs(path):
             unknown = set(config) - SERVE_KEYS
             if unknown:
                 fail("%s: unknown serve config keys %s" % (path, sorted(unknown)))
@@ -456,17 +461,6 @@ def cmd_serve_config(args: List[str]) -> None:
     if not count:
         fail("no serve config found in %s" % args)
     print("  %d serve configs match the spec" % count)
-
-
-def serve_configs(path: str) -> Iterator[Dict[str, Any]]:
-    """The `mcp-probe serve` configs of a file: itself, or the YAML files of its ConfigMaps."""
-    for _, doc in documents([path]):
-        if doc.get("kind") == "ConfigMap":
-            for key, value in doc.get("data", {}).items():
-                if key.endswith((".yaml", ".yml")):
-                    yield yaml.safe_load(value)
-        elif "targets" in doc or "modules" in doc:
-            yield doc
 
 
 def http_get(url: str) -> tuple:
@@ -488,8 +482,7 @@ def cmd_serve_health(args: List[str]) -> None:
     the intervals shortened to 1 s: /health/TARGET answers 200 "up", /healthz and /readyz
     200, and /metrics has the target's mcp_probe_success 1. Then with the URLs at BROKEN:
     /health/TARGET answers 503 "down: http_status" once failureThreshold probes in a row
-    failed. Each wait is
-    bounded (30 s)."""
+    failed. Each wait is bounded (30 s)."""
     import tempfile
     import threading
     import time

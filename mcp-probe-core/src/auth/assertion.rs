@@ -4,9 +4,7 @@
 //! Signed with ring, the cryptography the probe's TLS already uses: a JWT is three base64url
 //! parts, and a JWT library would bring a second cryptography stack for these few lines.
 
-use std::collections::hash_map::RandomState;
-use std::hash::BuildHasher;
-use std::sync::{Arc, Mutex, OnceLock, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use base64::Engine;
@@ -18,6 +16,8 @@ use ring::signature::{
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::PrivateKeyDer;
 use serde_json::json;
+
+use crate::http::target::secret_tag;
 
 /// `client_assertion_type` of a JWT client assertion (RFC 7523 §2.2).
 pub(super) const ASSERTION_TYPE: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
@@ -156,8 +156,7 @@ impl ClientKeys {
     /// The key `pem` holds, as [`ClientKey::from_pem`] reads it: parsed now, or by an earlier
     /// probe. A key that cannot be used is not kept.
     pub(crate) fn get(&self, pem: &str) -> Result<Arc<ClientKey>, String> {
-        static HASHER: OnceLock<RandomState> = OnceLock::new();
-        let tag = HASHER.get_or_init(RandomState::new).hash_one(pem);
+        let tag = secret_tag(pem);
         let lock = || self.parsed.lock().unwrap_or_else(PoisonError::into_inner);
         {
             let mut parsed = lock();

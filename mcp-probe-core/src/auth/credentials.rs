@@ -1,14 +1,12 @@
 //! OAuth settings ready to use: the secret read (from the environment or a file), the URLs
 //! parsed, the cache key made.
 
-use std::collections::hash_map::RandomState;
-use std::hash::BuildHasher;
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
 use url::Url;
 
 use crate::error::{Error, ErrorKind};
-use crate::http::target::Secret;
+use crate::http::target::{secret_tag, Secret};
 use crate::model::oauth::{parse_client_metadata_url, parse_redirect_uri};
 use crate::model::{OAuthFlow, OAuthMethod, DEFAULT_REDIRECT_URI};
 
@@ -212,8 +210,7 @@ fn read_refresh_token(spec: &OAuthSpec) -> Result<Option<Secret>, Error> {
 /// A hash of the method, the secret and the refresh token, keyed per process (so the cache
 /// key, which stays in memory, reveals nothing about them even if it were shown).
 fn credential_tag(method: OAuthMethod, secret: Option<&Secret>, refresh: Option<&Secret>) -> u64 {
-    static KEY: OnceLock<RandomState> = OnceLock::new();
-    KEY.get_or_init(RandomState::new).hash_one((
+    secret_tag((
         method.as_str(),
         secret.map(Secret::expose),
         refresh.map(Secret::expose),

@@ -27,6 +27,17 @@ impl Secret {
     }
 }
 
+/// A hash of secret material (and what goes with it) that tells equal values apart within
+/// this process only: keyed with a random key made at first use and kept in memory, so a tag
+/// that leaks matches nothing elsewhere and cannot be tried against guesses. What caches of
+/// things made from secrets are keyed by.
+pub(crate) fn secret_tag(value: impl std::hash::Hash) -> u64 {
+    use std::hash::BuildHasher;
+    static KEY: std::sync::OnceLock<std::collections::hash_map::RandomState> =
+        std::sync::OnceLock::new();
+    KEY.get_or_init(Default::default).hash_one(value)
+}
+
 impl fmt::Debug for Secret {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("Secret(<redacted>)")
